@@ -1,0 +1,171 @@
+// Package asm holds every SIMD kernel of nnrt (AVX2+FMA, AVX-512, NEON), the
+// pure-Go reference of each, and the dispatch that picks one level per
+// process from the CPU features.
+//
+// # Layout
+//
+// Kernels come in families (vec, act, softmax, dropout, norm, optim, gemm).
+// A family F is:
+//
+//   - F.go: the exported functions, each documented with its exact semantics
+//     as a Go loop; the argument checks (panics with fixed messages, as
+//     gonum's blas does); the family's table type fKernels; and the generic
+//     (pure-Go) reference implementation, always compiled: it is the purego
+//     build, the fallback on other architectures and the test oracle.
+//   - F_amd64.go, F_amd64.s (build tag !purego): the avx2 and avx512 tables
+//     and the assembly behind them; F_arm64.go, F_arm64.s: the neon table.
+//   - fFor(Level) *fKernels: the table of a level, defined once per
+//     architecture (F_noasm.go for purego and other GOARCHes). Tests call it
+//     for every level in Supported().
+//
+// Exported functions check their arguments and then call through the active
+// table, so the assembly may assume valid lengths.
+package asm
+
+import (
+	"fmt"
+	"os"
+	goruntime "runtime"
+	"strings"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// Level is an instruction-set level: one table of kernels.
+type Level int
+
+const (
+	Generic Level = iota // pure Go, every architecture, the purego build
+	AVX2                 // amd64 with AVX2 and FMA3
+	AVX512               // amd64 with AVX-512 F, BW, DQ and VL
+	NEON                 // arm64 Advanced SIMD
+)
+
+var levelNames = [...]string{Generic: "generic", AVX2: "avx2", AVX512: "avx512", NEON: "neon"}
+
+func (l Level) String() string {
+	if l < 0 || int(l) >= len(levelNames) {
+		return fmt.Sprintf("Level(%d)", int(l))
+	}
+	return levelNames[l]
+}
+
+// ParseLevel parses "generic", "avx2", "avx512" or "neon".
+func ParseLevel(s string) (Level, error) {
+	for l, n := range levelNames {
+		if s == n {
+			return Level(l), nil
+		}
+	}
+	return Generic, fmt.Errorf("unknown ISA level %q (want one of %s)", s, strings.Join(levelNames[:], ", "))
+}
+
+// Features are the CPU features the level selection depends on.
+type Features struct {
+	Arch                                  string // GOARCH
+	AVX2, FMA3                            bool
+	AVX512F, AVX512BW, AVX512DQ, AVX512VL bool
+	ASIMD                                 bool
+}
+
+// DetectFeatures reads the features of this CPU with klauspost/cpuid (which
+// also checks that the OS saves the wide registers).
+func DetectFeatures() Features {
+	c := &cpuid.CPU
+	return Features{
+		Arch:     goruntime.GOARCH,
+		AVX2:     c.Supports(cpuid.AVX2),
+		FMA3:     c.Supports(cpuid.FMA3),
+		AVX512F:  c.Supports(cpuid.AVX512F),
+		AVX512BW: c.Supports(cpuid.AVX512BW),
+		AVX512DQ: c.Supports(cpuid.AVX512DQ),
+		AVX512VL: c.Supports(cpuid.AVX512VL),
+		ASIMD:    c.Supports(cpuid.ASIMD) || goruntime.GOARCH == "arm64", // ASIMD is mandatory on arm64
+	}
+}
+
+// Supported returns the levels this build can run on a CPU with features f,
+// lowest first. It is a pure function of f and of the build (purego or not).
+func Supported(f Features) []Level {
+	levels := []Level{Generic}
+	if !compiledAsm {
+		return levels
+	}
+	switch f.Arch {
+	case "amd64":
+		if f.AVX2 && f.FMA3 {
+			levels = append(levels, AVX2)
+			if f.AVX512F && f.AVX512BW && f.AVX512DQ && f.AVX512VL {
+				levels = append(levels, AVX512)
+			}
+		}
+	case "arm64":
+		if f.ASIMD {
+			levels = append(levels, NEON)
+		}
+	}
+	return levels
+}
+
+// Select returns the highest supported level, capped by capName when it is
+// not empty (the value of NNRT_ISA). A cap that names no level, or a level
+// this CPU or build cannot run, is an error.
+func Select(f Features, capName string) (Level, error) {
+	levels := Supported(f)
+	best := levels[len(levels)-1]
+	if capName == "" {
+		return best, nil
+	}
+	c, err := ParseLevel(capName)
+	if err != nil {
+		return Generic, fmt.Errorf("NNRT_ISA: %v", err)
+	}
+	for _, l := range levels {
+		if l == c {
+			return c, nil
+		}
+	}
+	return Generic, fmt.Errorf("NNRT_ISA=%s: not supported here (arch %s, purego=%v; supported: %v)", capName, f.Arch, !compiledAsm, levels)
+}
+
+var (
+	features = DetectFeatures()
+	active   = mustSelect()
+)
+
+func mustSelect() Level {
+	l, err := Select(features, os.Getenv("NNRT_ISA"))
+	if err != nil {
+		panic("nnrt/asm: " + err.Error())
+	}
+	return l
+}
+
+// ISA reports the active level.
+func ISA() Level { return active }
+
+// Available reports the levels this machine and build support, lowest first.
+func Available() []Level { return Supported(features) }
+
+// Why says why the active level was chosen: the features seen and the cap.
+func Why() string {
+	f := features
+	var seen []string
+	for _, p := range []struct {
+		name string
+		on   bool
+	}{{"avx2", f.AVX2}, {"fma3", f.FMA3}, {"avx512f", f.AVX512F}, {"avx512bw", f.AVX512BW},
+		{"avx512dq", f.AVX512DQ}, {"avx512vl", f.AVX512VL}, {"asimd", f.ASIMD}} {
+		if p.on {
+			seen = append(seen, p.name)
+		}
+	}
+	s := fmt.Sprintf("%s on %s: features [%s]", active, f.Arch, strings.Join(seen, " "))
+	if !compiledAsm {
+		s += "; assembly not compiled (purego build or unsupported GOARCH)"
+	}
+	if c := os.Getenv("NNRT_ISA"); c != "" {
+		s += "; capped by NNRT_ISA=" + c
+	}
+	return s
+}
