@@ -1,0 +1,162 @@
+package runtime
+
+import (
+	"sync/atomic"
+	"testing"
+)
+
+type countBody struct{ hits []atomic.Int32 }
+
+func (c *countBody) Range(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		c.hits[i].Add(1)
+	}
+}
+
+func TestParallelForCoversEachIndexOnce(t *testing.T) {
+	defer SetThreads(SetThreads(1))
+	for _, threads := range []int{1, 2, 3, 7, 16} {
+		SetThreads(threads)
+		for _, n := range []int{0, 1, 2, 5, 63, 64, 1000} {
+			for _, grain := range []int{0, 1, 7, 64, 5000} {
+				c := &countBody{hits: make([]atomic.Int32, n)}
+				ParallelFor(n, grain, c)
+				for i := range c.hits {
+					if h := c.hits[i].Load(); h != 1 {
+						t.Fatalf("threads=%d n=%d grain=%d: index %d run %d times", threads, n, grain, i, h)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestParallelForChunksRespectGrainAndThreads(t *testing.T) {
+	defer SetThreads(SetThreads(4))
+	var chunks atomic.Int32
+	ParallelFor(100, 30, Func(func(lo, hi int) {
+		chunks.Add(1)
+		if hi-lo < 25 {
+			t.Errorf("chunk [%d,%d) smaller than expected", lo, hi)
+		}
+	}))
+	if got := chunks.Load(); got != 4 {
+		t.Fatalf("got %d chunks, want 4 (min of 4 threads and ceil(100/30))", got)
+	}
+}
+
+func TestParallelForNested(t *testing.T) {
+	defer SetThreads(SetThreads(3))
+	var total atomic.Int64
+	ParallelFor(8, 1, Func(func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ParallelFor(100, 1, Func(func(lo, hi int) { total.Add(int64(hi - lo)) }))
+		}
+	}))
+	if total.Load() != 800 {
+		t.Fatalf("nested total %d, want 800", total.Load())
+	}
+}
+
+func TestParallelForAllocationFree(t *testing.T) {
+	defer SetThreads(SetThreads(2))
+	c := &countBody{hits: make([]atomic.Int32, 256)}
+	ParallelFor(256, 16, c) // start the workers
+	if a := testing.AllocsPerRun(100, func() { ParallelFor(256, 16, c) }); a != 0 {
+		t.Fatalf("ParallelFor allocates %v times per call", a)
+	}
+}
+
+func TestSetThreads(t *testing.T) {
+	prev := SetThreads(5)
+	defer SetThreads(prev)
+	if Threads() != 5 {
+		t.Fatalf("Threads() = %d after SetThreads(5)", Threads())
+	}
+	SetThreads(0)
+	if Threads() != defaultThreads() {
+		t.Fatalf("SetThreads(0) did not restore the default")
+	}
+}
+
+func TestDefaultThreadsEnv(t *testing.T) {
+	t.Setenv("NNRT_THREADS", "3")
+	if defaultThreads() != 3 {
+		t.Fatal("NNRT_THREADS=3 not honoured")
+	}
+	for _, bad := range []string{"0", "-1", "two"} {
+		t.Setenv("NNRT_THREADS", bad)
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NNRT_THREADS=%q accepted", bad)
+				}
+			}()
+			defaultThreads()
+		}()
+	}
+}
+
+func TestAllocAlignedAndReused(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, 1000, 1 << 20} {
+		b := Alloc(n)
+		if len(b) != n || !IsAligned(b) || cap(b) < n || cap(b)&(cap(b)-1) != 0 {
+			t.Fatalf("Alloc(%d): len %d cap %d aligned %v", n, len(b), cap(b), IsAligned(b))
+		}
+		Free(b)
+	}
+	b := Alloc(300)
+	Free(b)
+	if a := testing.AllocsPerRun(100, func() { Free(Alloc(300)) }); a != 0 {
+		t.Fatalf("Alloc/Free of a pooled class allocates %v times", a)
+	}
+	Free(make([]float32, 10)) // foreign slices are ignored, not pooled
+}
+
+func TestArena(t *testing.T) {
+	a := NewArena()
+	step := func() {
+		a.Reset()
+		for _, n := range []int{1, 784 * 32, 300, 17} {
+			s := a.Floats(n)
+			if len(s) != n || !IsAligned(s) {
+				t.Fatalf("Floats(%d): len %d aligned %v", n, len(s), IsAligned(s))
+			}
+			for i, v := range s {
+				if v != 0 {
+					t.Fatalf("Floats(%d)[%d] = %v, want zeroed", n, i, v)
+				}
+				s[i] = 1
+			}
+		}
+	}
+	step()
+	step() // sized now
+	if allocs := testing.AllocsPerRun(50, step); allocs != 0 {
+		t.Fatalf("a warm arena step allocates %v times", allocs)
+	}
+	x, y := a.Floats(10), a.Floats(10)
+	x[9] = 5
+	if y[0] != 0 {
+		t.Fatal("arena slices overlap")
+	}
+}
+
+type sumBody struct {
+	x   []float32
+	out []float32
+}
+
+func (s *sumBody) Range(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		s.out[i] = s.x[i] * 2
+	}
+}
+
+func BenchmarkParallelFor(b *testing.B) {
+	s := &sumBody{x: make([]float32, 1<<16), out: make([]float32, 1<<16)}
+	b.ReportAllocs()
+	for b.Loop() {
+		ParallelFor(len(s.x), 4096, s)
+	}
+}
