@@ -1,0 +1,61 @@
+# nnrt: the two entry points are `make study` (the main job) and `make test`.
+GO      ?= go
+PKGS    := ./...
+# Packages whose tests also run under the race detector (the concurrent ones).
+RACE    := ./runtime/... ./blas/... ./nn/... ./bench/...
+
+.PHONY: all study test deps check vet fmt test-amd64 test-purego test-race test-arm64 build-other peer peer-sgemm peer-torch gen clean
+
+all: test
+
+## study: the main job: nnbench's schedule study (real Fashion-MNIST if found, else the embedded subset)
+study:
+	$(GO) run ./cmd/nnbench
+
+## deps: what the tests need on a bare Debian machine (qemu for the arm64 tests)
+deps:
+	@command -v qemu-aarch64-static >/dev/null || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq qemu-user-static; }
+
+## test: everything CI runs
+test: deps fmt vet test-amd64 test-purego test-race test-arm64 build-other
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+	GOARCH=arm64 $(GO) vet $(PKGS)
+	$(GO) vet -tags purego $(PKGS)
+
+test-amd64:
+	$(GO) test -count=1 $(PKGS)
+
+test-purego:
+	$(GO) test -count=1 -tags purego $(PKGS)
+
+test-race:
+	$(GO) test -count=1 -race -short $(RACE)
+
+## test-arm64: cross-compiled test binaries run under qemu-aarch64-static (NEON level)
+test-arm64:
+	./scripts/test-arm64.sh
+
+build-other:
+	GOARCH=386 $(GO) build $(PKGS)
+	GOARCH=riscv64 $(GO) build $(PKGS)
+
+## peer: OpenBLAS / gonum / PyTorch side-by-side benchmarks (a module of its own, cgo)
+peer: peer-sgemm peer-torch
+peer-sgemm:
+	$(MAKE) -C bench/peer deps sgemm
+peer-torch:
+	$(MAKE) -C bench/peer deps torch
+
+## gen: regenerate the avo-generated x86 assembly
+gen:
+	cd asm && $(GO) generate ./...
+
+clean:
+	rm -rf nnbench-out
