@@ -1,0 +1,154 @@
+package asm
+
+// GEMM microkernels: the innermost piece of blas.Sgemm. The loops, packing
+// and blocking live in package blas; here is only the computation of one
+// MR×NR tile of C, one per level.
+//
+// # The microkernel contract (every level obeys exactly this)
+//
+// A call Gemm.Kernel(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc) computes
+//
+//	for i := 0; i < MR; i++ {
+//		for j := 0; j < NR; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[p*rsa+i*csa] * b[p*rsb+j] // in this order of p
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s // c is not read: NaN in c does not leak
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+// with s accumulated in float32 and each product-add fused (FMA) on the
+// assembly levels; the generic level computes s += a*b as Go does on the
+// architecture (fused on arm64, not on amd64). alpha*s + beta*c is two
+// roundings or one depending on the level. So results are bit-identical for
+// a given level and architecture whatever the caller's blocking of m and n,
+// and agree with a float64 reference to about k float32 roundings.
+//
+// Layouts. The A operand is read with a row stride rsa (between consecutive
+// p) and a column stride csa (between consecutive i): a packed A micro-panel
+// has rsa = MR, csa = 1 (MR values for each p, contiguous); an unpacked
+// row-major A (op(A) = A) has rsa = 1, csa = lda; an unpacked transposed one
+// (op(A) = Aᵀ) has rsa = lda, csa = 1. The B operand is always read NR
+// contiguous values at a time with row stride rsb: a packed B micro-panel has
+// rsb = NR; an unpacked row-major B (op(B) = B) has rsb = ldb. C is
+// row-major with leading dimension ldc >= NR.
+//
+// Edge duties. The kernel computes only full MR×NR tiles and reads full
+// MR-tall and NR-wide operand panels. Partial tiles at the edges of C are the
+// caller's duty: it packs the partial panels with zero padding and lets the
+// kernel write a scratch tile, then copies the valid part.
+//
+// Alignment. Nothing is required: the kernels use unaligned loads and
+// stores. Packed panels that start on a 64-byte boundary avoid cache-line
+// splits, so blas allocates its packing buffers 64-byte aligned.
+//
+// The tile of each level is in gemmTiles; the block sizes (MC, KC, NC) are
+// not here: blas derives them from the tile and the cache sizes.
+
+// gemmTiles is the microkernel tile (MR rows × NR columns of C) per level.
+//
+//   - generic 4×8: the pure-Go oracle; small enough that the Go compiler
+//     keeps a good part of the accumulators in registers.
+//   - avx2 6×16 (BLIS haswell): 12 YMM accumulators, 2 YMM loads of B and 6
+//     broadcasts of A per step, in 16 registers.
+//   - avx512 12×32 (BLIS skx/zen4's 32×12 seen from row-major C): 24 ZMM
+//     accumulators, 2 ZMM loads of B and 12 broadcasts per step; chosen by
+//     the sweep in gemm_test.go's BenchmarkGemmKernel (see asm/_gen/gemm).
+//   - neon 8×12 (BLIS armv8a): 24 Q accumulators, 3 Q loads of B, 2 Q loads
+//     of A used by element.
+var gemmTiles = [...]struct{ MR, NR int }{
+	Generic: {4, 8},
+	AVX2:    {6, 16},
+	AVX512:  {12, 32},
+	NEON:    {8, 12},
+}
+
+// gemmKernels is one level's microkernel. fn obeys the contract above and
+// may assume the checks of Gemm.Kernel passed.
+type gemmKernels struct {
+	mr, nr int
+	fn     func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+}
+
+var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, fn: gemmKernelGeneric}
+
+// Gemm is the microkernel of one level (see the contract above).
+type Gemm struct {
+	Level  Level
+	MR, NR int
+	k      *gemmKernels
+}
+
+// GemmFor returns the microkernel of level l, which must be one of
+// Available() (it panics otherwise: there is no code for it here).
+func GemmFor(l Level) Gemm {
+	ok := false
+	for _, a := range Available() {
+		ok = ok || a == l
+	}
+	if !ok {
+		panic("asm: gemm level not available: " + l.String())
+	}
+	k := gemmFor(l)
+	return Gemm{Level: l, MR: k.mr, NR: k.nr, k: k}
+}
+
+// Kernel computes one MR×NR tile of C as the contract above states. It
+// panics with "asm: gemm: bad stride" when a stride is negative or ldc < NR,
+// and with "asm: gemm: short a" (b, c) when a slice is shorter than the
+// elements the tile reads or writes.
+func (g Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
+	if k < 0 {
+		panic("asm: gemm: negative k")
+	}
+	if rsa < 0 || csa < 0 || rsb < 0 || ldc < g.NR {
+		panic("asm: gemm: bad stride")
+	}
+	if k > 0 {
+		if len(a) < (k-1)*rsa+(g.MR-1)*csa+1 {
+			panic("asm: gemm: short a")
+		}
+		if len(b) < (k-1)*rsb+g.NR {
+			panic("asm: gemm: short b")
+		}
+	}
+	if len(c) < (g.MR-1)*ldc+g.NR {
+		panic("asm: gemm: short c")
+	}
+	g.k.fn(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
+}
+
+// gemmKernelGeneric is the generic 4×8 microkernel: the oracle of the
+// assembly levels and the purego build's kernel.
+func gemmKernelGeneric(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
+	const mr, nr = 4, 8
+	var acc [mr][nr]float32
+	for p := 0; p < k; p++ {
+		bp := b[p*rsb : p*rsb+nr : p*rsb+nr]
+		ap := p * rsa
+		for i := 0; i < mr; i++ {
+			ai := a[ap+i*csa]
+			row := &acc[i]
+			for j, bj := range bp {
+				row[j] += ai * bj
+			}
+		}
+	}
+	for i := 0; i < mr; i++ {
+		ci := c[i*ldc : i*ldc+nr : i*ldc+nr]
+		if beta == 0 {
+			for j := range ci {
+				ci[j] = alpha * acc[i][j]
+			}
+		} else {
+			for j := range ci {
+				ci[j] = alpha*acc[i][j] + beta*ci[j]
+			}
+		}
+	}
+}

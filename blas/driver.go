@@ -1,0 +1,314 @@
+package blas
+
+import (
+	"sync"
+
+	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/runtime"
+)
+
+// driver runs BLIS's five loops for one level:
+//
+//	for jc over n by NC:                      (blocks of C's columns)
+//	  for pc over k by KC:                    (depth blocks; beta applies to the first)
+//	    pack B[pc:pc+kc, jc:jc+nc] into KC×NR micro-panels     (shared, in L3)
+//	    for ic over m by MC:                  (in parallel, with n split further when m is short)
+//	      pack A[ic:ic+mc, pc:pc+kc] into MR×KC micro-panels   (per worker, in L2)
+//	      for jr over nc by NR:               (B micro-panel in L1)
+//	        for ir over mc by MR:             (A micro-panel streamed from L2)
+//	          microkernel: C[ir:ir+MR, jr:jr+NR] (+)= A micro-panel × B micro-panel
+//
+// Packing is skipped where it does not pay (see packA/packB) and the
+// microkernel reads the operand in place. Every C element is computed by the
+// same sequence of operations whatever the thread count: work is split along
+// m and n on MR and NR boundaries, never along k.
+type driver struct {
+	g   asm.Gemm
+	blk Blocking
+	// calls recycles the per-call state (packed B block, work description)
+	// and workspaces the per-worker state (packed A block, edge tile), so
+	// that a steady state allocates nothing.
+	calls      sync.Pool
+	workspaces sync.Pool
+}
+
+// Packing thresholds: an operand micro-panel that the microkernel reuses at
+// most this many times is read in place instead of packed (when its layout
+// allows: the kernel needs NR contiguous values of B). Packing copies the
+// panel once; reading in place costs strided loads on each reuse.
+const reuseToPack = 4
+
+// parallelMin is the number of multiply-adds (m*n*k) below which a product
+// runs on one thread: under it the worker hand-off costs more than it saves.
+const parallelMin = 1 << 20
+
+var (
+	drivers [len(asmLevels)]*driver
+	active  *driver
+)
+
+var asmLevels = [...]asm.Level{asm.Generic, asm.AVX2, asm.AVX512, asm.NEON}
+
+func init() {
+	caches := DetectCaches()
+	for _, l := range asm.Available() {
+		drivers[l] = newDriver(l, caches)
+	}
+	active = drivers[asm.ISA()]
+}
+
+func newDriver(l asm.Level, c Caches) *driver {
+	g := asm.GemmFor(l)
+	d := &driver{g: g, blk: NewBlocking(l, g.MR, g.NR, c)}
+	d.workspaces.New = func() any {
+		return &workspace{
+			apack: runtime.Alloc(panelStride(d.blk.KC, g.MR) * (d.blk.MC / g.MR)),
+			tile:  make([]float32, g.MR*g.NR),
+		}
+	}
+	d.calls.New = func() any { return &call{d: d} }
+	return d
+}
+
+// BlockingFor returns the blocking of level l (one of asm.Available()).
+func BlockingFor(l asm.Level) Blocking { return drivers[l].blk }
+
+// panelStride is the distance in floats between consecutive packed
+// micro-panels of width w and depth kc, rounded up to 16 floats so that
+// every panel starts 64-byte aligned.
+func panelStride(kc, w int) int { return (kc*w + 15) &^ 15 }
+
+type workspace struct {
+	apack []float32 // MC×KC block of A as MR×KC micro-panels, 64-byte aligned
+	tile  []float32 // MR×NR scratch tile for the edges of C
+}
+
+// call is one Sgemm in flight: the operands, the current (jc, pc) block and
+// the packed B block. It is the runtime.Body of both parallel phases.
+type call struct {
+	d *driver
+
+	aT, bT       bool
+	m, n, k      int
+	alpha, beta  float32
+	a, b, c      []float32
+	lda, ldb     int
+	ldc          int
+	packA, packB bool
+
+	// current block
+	jc, nc, pc, kc int
+	betaBlk        float32 // beta for the first depth block, 1 after
+	mcEff          int     // rows per ic block (a multiple of MR)
+	icBlocks       int
+	nChunks        int // each ic block's nc columns split into this many NR-aligned chunks
+	packing        bool
+	bpack          []float32
+}
+
+func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	mr, nr := d.g.MR, d.g.NR
+	blk := &d.blk
+	cl := d.calls.Get().(*call)
+	*cl = call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, bpack: cl.bpack}
+	// A micro-panel is reused once per NR columns, a B micro-panel once per
+	// MR rows.
+	cl.packA = ceilDiv(n, nr) > reuseToPack
+	cl.packB = bT || ceilDiv(m, mr) > reuseToPack
+
+	threads := runtime.Threads()
+	if m*n*k < parallelMin {
+		threads = 1
+	}
+	// Equal blocks (rounded to the tile) rather than full blocks and a short
+	// remainder: better balance across threads, same cache footprint.
+	kBlocks := ceilDiv(k, blk.KC)
+	kcEff := ceilDiv(k, kBlocks)
+	nBlocks := ceilDiv(n, blk.NC)
+	ncEff := roundUp(ceilDiv(n, nBlocks), nr)
+	cl.icBlocks = ceilDiv(m, blk.MC)
+	cl.mcEff = roundUp(ceilDiv(m, cl.icBlocks), mr)
+	cl.icBlocks = ceilDiv(m, cl.mcEff)
+
+	if need := panelStride(kcEff, nr) * ceilDiv(min(n, ncEff), nr); cap(cl.bpack) < need {
+		runtime.Free(cl.bpack)
+		cl.bpack = runtime.Alloc(need)
+	}
+	cl.bpack = cl.bpack[:cap(cl.bpack)]
+	for jc := 0; jc < n; jc += ncEff {
+		cl.jc, cl.nc = jc, min(ncEff, n-jc)
+		panels := ceilDiv(cl.nc, nr)
+		cl.nChunks = 1
+		if cl.icBlocks < threads {
+			cl.nChunks = min(panels, ceilDiv(threads, cl.icBlocks))
+		}
+		for pc := 0; pc < k; pc += kcEff {
+			cl.pc, cl.kc = pc, min(kcEff, k-pc)
+			cl.betaBlk = beta
+			if pc > 0 {
+				cl.betaBlk = 1
+			}
+			// Phase 1: pack B's block (only the partial edge panel when B
+			// is read in place), in parallel over micro-panels.
+			cl.packing = true
+			if cl.packB {
+				parallelFor(threads, panels, 4, cl)
+			} else if cl.nc%nr != 0 {
+				cl.Range(panels-1, panels)
+			}
+			// Phase 2: the macro-kernels.
+			cl.packing = false
+			parallelFor(threads, cl.icBlocks*cl.nChunks, 1, cl)
+		}
+	}
+	cl.a, cl.b, cl.c = nil, nil, nil
+	d.calls.Put(cl)
+}
+
+// parallelFor is runtime.ParallelFor, inline when the product runs on one
+// thread.
+func parallelFor(threads, n, grain int, body runtime.Body) {
+	if threads <= 1 {
+		body.Range(0, n)
+		return
+	}
+	runtime.ParallelFor(n, grain, body)
+}
+
+// Range runs B micro-panels [lo, hi) of the packing phase, or work items
+// [lo, hi) of the compute phase (item = icBlock*nChunks + chunk).
+func (cl *call) Range(lo, hi int) {
+	if cl.packing {
+		for q := lo; q < hi; q++ {
+			cl.packBPanel(q)
+		}
+		return
+	}
+	ws := cl.d.workspaces.Get().(*workspace)
+	for it := lo; it < hi; it++ {
+		cl.macro(ws, it/cl.nChunks, it%cl.nChunks)
+	}
+	cl.d.workspaces.Put(ws)
+}
+
+// packBPanel packs micro-panel q (columns jc+q*NR ...) of the current B
+// block, zero-padding columns past n.
+func (cl *call) packBPanel(q int) {
+	nr := cl.d.g.NR
+	j0 := cl.jc + q*nr
+	dst := cl.bpack[q*panelStride(cl.kc, nr):]
+	if cl.bT { // op(B)(p, j) = b[j*ldb+p]
+		pack(dst, cl.b, j0*cl.ldb+cl.pc, 1, cl.ldb, cl.kc, nr, min(nr, cl.n-j0))
+	} else { // op(B)(p, j) = b[p*ldb+j]
+		pack(dst, cl.b, cl.pc*cl.ldb+j0, cl.ldb, 1, cl.kc, nr, min(nr, cl.n-j0))
+	}
+}
+
+// aView returns the A micro-panel of rows i0... for the current depth block:
+// packed into dst when packA or when the panel is partial, else in place.
+func (cl *call) aView(dst []float32, i0 int) (a []float32, rsa, csa int) {
+	mr := cl.d.g.MR
+	var off, sp, si int // op(A)(i, p) = a[off + (i-i0)*si + (p-pc)*sp]
+	if cl.aT {
+		off, sp, si = cl.pc*cl.lda+i0, cl.lda, 1
+	} else {
+		off, sp, si = i0*cl.lda+cl.pc, 1, cl.lda
+	}
+	if !cl.packA && i0+mr <= cl.m {
+		return cl.a[off:], sp, si
+	}
+	pack(dst, cl.a, off, sp, si, cl.kc, mr, min(mr, cl.m-i0))
+	return dst, mr, 1
+}
+
+// bView returns B micro-panel q of the current block: packed, or in place.
+func (cl *call) bView(q int) (b []float32, rsb int) {
+	nr := cl.d.g.NR
+	j0 := cl.jc + q*nr
+	if !cl.packB && j0+nr <= cl.n {
+		return cl.b[cl.pc*cl.ldb+j0:], cl.ldb
+	}
+	return cl.bpack[q*panelStride(cl.kc, nr):], nr
+}
+
+// macro computes chunk ch of ic block icb of the current (jc, pc) block.
+func (cl *call) macro(ws *workspace, icb, ch int) {
+	g := cl.d.g
+	mr, nr := g.MR, g.NR
+	i0 := icb * cl.mcEff
+	i1 := min(cl.m, i0+cl.mcEff)
+	rPanels := ceilDiv(i1-i0, mr)
+	panels := ceilDiv(cl.nc, nr)
+	qlo, qhi := ch*panels/cl.nChunks, (ch+1)*panels/cl.nChunks
+	ps := panelStride(cl.kc, mr)
+
+	// A views: packed into the workspace, or in place (the slice headers
+	// are recomputed per use; that is cheaper than storing them).
+	for r := 0; r < rPanels; r++ {
+		if cl.packA || i0+(r+1)*mr > cl.m {
+			cl.aView(ws.apack[r*ps:], i0+r*mr)
+		}
+	}
+	for q := qlo; q < qhi; q++ {
+		j0 := cl.jc + q*nr
+		bp, rsb := cl.bView(q)
+		for r := 0; r < rPanels; r++ {
+			i := i0 + r*mr
+			var ap []float32
+			var rsa, csa int
+			if cl.packA || i+mr > cl.m {
+				ap, rsa, csa = ws.apack[r*ps:], mr, 1
+			} else {
+				ap, rsa, csa = cl.aView(nil, i)
+			}
+			if i+mr <= cl.m && j0+nr <= cl.n {
+				g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, cl.c[i*cl.ldc+j0:], cl.ldc)
+				continue
+			}
+			// Edge tile: compute it whole into the scratch tile, then
+			// merge the part inside C.
+			g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, 0, ws.tile, nr)
+			for ii := 0; ii < min(mr, cl.m-i); ii++ {
+				crow := cl.c[(i+ii)*cl.ldc+j0 : (i+ii)*cl.ldc+min(cl.n, j0+nr)]
+				trow := ws.tile[ii*nr : ii*nr+len(crow)]
+				if cl.betaBlk == 0 {
+					copy(crow, trow)
+				} else {
+					for j, t := range trow {
+						crow[j] = t + cl.betaBlk*crow[j]
+					}
+				}
+			}
+		}
+	}
+}
+
+// pack copies a kc-deep, w-wide operand panel into dst as kc rows of w
+// contiguous values: dst[p*w+x] = src[off+p*sp+x*sx] for x < valid, and 0
+// for valid <= x < w (the zero padding of partial panels).
+func pack(dst, src []float32, off, sp, sx, kc, w, valid int) {
+	dst = dst[:kc*w]
+	switch {
+	case sx == 1:
+		for p := 0; p < kc; p++ {
+			d := dst[p*w : p*w+w]
+			s := src[off+p*sp:]
+			copy(d, s[:valid])
+			clear(d[valid:])
+		}
+	default: // a transposing gather; sp is 1 in every caller's layout
+		if valid < w {
+			clear(dst)
+		}
+		for x := 0; x < valid; x++ {
+			o := off + x*sx
+			for p := 0; p < kc; p++ {
+				dst[p*w+x] = src[o+p*sp]
+			}
+		}
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+func roundUp(a, b int) int { return ceilDiv(a, b) * b }

@@ -1,0 +1,148 @@
+// Package blas is nnrt's SGEMM: BLIS's five loops with packing and cache
+// blocking over the microkernels of package asm, multi-threaded through
+// runtime's worker pool, with gonum's signature and semantics. Implementation
+// satisfies gonum's blas.Float32, so a gonum user switches with
+// blas32.Use(blas.Implementation{}).
+package blas
+
+import (
+	gblas "gonum.org/v1/gonum/blas"
+)
+
+// Transpose re-exports gonum's type so that callers need not import gonum.
+type Transpose = gblas.Transpose
+
+const (
+	NoTrans = gblas.NoTrans
+	Trans   = gblas.Trans
+)
+
+// Panic messages: gonum's, word for word.
+const (
+	badTranspose = "blas: illegal transpose"
+	mLT0         = "blas: m < 0"
+	nLT0         = "blas: n < 0"
+	kLT0         = "blas: k < 0"
+	badLdA       = "blas: bad leading dimension of A"
+	badLdB       = "blas: bad leading dimension of B"
+	badLdC       = "blas: bad leading dimension of C"
+	shortA       = "blas: insufficient length of a"
+	shortB       = "blas: insufficient length of b"
+	shortC       = "blas: insufficient length of c"
+)
+
+// Sgemm computes
+//
+//	C = alpha * op(A) * op(B) + beta * C
+//
+// where op(X) is X when tX is NoTrans and Xᵀ when it is Trans or ConjTrans,
+// op(A) is m×k, op(B) is k×n and C is m×n, all row-major with leading
+// dimensions lda, ldb and ldc. As a Go loop:
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += opA(i, p) * opB(p, j) // opA(i, p) = a[i*lda+p] or a[p*lda+i]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s // C is not read: NaN in C does not leak
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+// except that the sum is accumulated in blocks of k (the block depth KC of
+// the level) with FMA on the assembly levels; the bits of the result depend
+// on the level but not on the number of threads. When m or n is 0 it
+// returns at once; when k is 0 or alpha is 0 it only scales C by beta (0
+// writes zeros) and does not read A and B. Bad arguments panic with gonum's
+// messages ("blas: bad leading dimension of A", "blas: insufficient length
+// of c", ...), checked in gonum's order.
+func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemm(active, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemm is Sgemm on the driver d (tests and benchmarks pick the level).
+func sgemm(d *driver, tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	aT := isTrans(tA)
+	bT := isTrans(tB)
+	switch {
+	case m < 0:
+		panic(mLT0)
+	case n < 0:
+		panic(nLT0)
+	case k < 0:
+		panic(kLT0)
+	}
+	if aT {
+		if lda < max(1, m) {
+			panic(badLdA)
+		}
+	} else if lda < max(1, k) {
+		panic(badLdA)
+	}
+	if bT {
+		if ldb < max(1, k) {
+			panic(badLdB)
+		}
+	} else if ldb < max(1, n) {
+		panic(badLdB)
+	}
+	if ldc < max(1, n) {
+		panic(badLdC)
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if aT {
+		if len(a) < (k-1)*lda+m {
+			panic(shortA)
+		}
+	} else if len(a) < (m-1)*lda+k {
+		panic(shortA)
+	}
+	if bT {
+		if len(b) < (n-1)*ldb+k {
+			panic(shortB)
+		}
+	} else if len(b) < (k-1)*ldb+n {
+		panic(shortB)
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic(shortC)
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	d.gemm(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func isTrans(t Transpose) bool {
+	switch t {
+	case gblas.NoTrans:
+		return false
+	case gblas.Trans, gblas.ConjTrans:
+		return true
+	}
+	panic(badTranspose)
+}
+
+// scaleC sets C = beta*C, writing zeros without reading C when beta is 0.
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}

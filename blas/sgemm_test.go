@@ -1,0 +1,311 @@
+package blas
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/runtime"
+)
+
+// forEachLevel runs f once per level this machine supports.
+func forEachLevel(t *testing.T, f func(t *testing.T, d *driver)) {
+	for _, l := range asm.Available() {
+		t.Run(l.String(), func(t *testing.T) { f(t, drivers[l]) })
+	}
+}
+
+var transposes = []Transpose{NoTrans, Trans}
+
+func tname(t Transpose) string { return string(rune(t)) }
+
+// problem is one Sgemm call with operands stored with leading dimensions
+// wider than the matrices and C inside guard bands.
+type problem struct {
+	tA, tB      Transpose
+	m, n, k     int
+	alpha, beta float32
+	a, b        []float32
+	lda, ldb    int
+	cbuf        []float32 // guard + C rows (ldc wide) + guard
+	ldc         int
+	c0          []float32 // C before the call (m×ldc)
+}
+
+const guard = 37
+
+var guardValue = math.Float32frombits(0x7fc0dead)
+
+func newProblem(r *rand.Rand, tA, tB Transpose, m, n, k int, alpha, beta float32, pad int) *problem {
+	p := &problem{tA: tA, tB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta}
+	ar, ac := m, k
+	if tA == Trans {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB == Trans {
+		br, bc = n, k
+	}
+	p.lda, p.ldb, p.ldc = max(1, ac)+pad, max(1, bc)+pad, max(1, n)+pad
+	p.a = randFloats(r, ar*p.lda)
+	p.b = randFloats(r, br*p.ldb)
+	p.cbuf = make([]float32, 2*guard+m*p.ldc)
+	for i := range p.cbuf {
+		p.cbuf[i] = guardValue
+	}
+	for i := 0; i < m; i++ {
+		copy(p.cbuf[guard+i*p.ldc:guard+i*p.ldc+n], randFloats(r, n))
+	}
+	p.c0 = append([]float32(nil), p.c()...)
+	return p
+}
+
+func randFloats(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = 2*r.Float32() - 1
+	}
+	return s
+}
+
+func (p *problem) c() []float32 { return p.cbuf[guard : guard+p.m*p.ldc] }
+
+func (p *problem) run(d *driver) {
+	sgemm(d, p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c(), p.ldc)
+}
+
+func (p *problem) String() string {
+	return fmt.Sprintf("%s%s m=%d n=%d k=%d alpha=%g beta=%g lda=%d ldb=%d ldc=%d",
+		tname(p.tA), tname(p.tB), p.m, p.n, p.k, p.alpha, p.beta, p.lda, p.ldb, p.ldc)
+}
+
+func (p *problem) opA(i, l int) float64 {
+	if p.tA == Trans {
+		return float64(p.a[l*p.lda+i])
+	}
+	return float64(p.a[i*p.lda+l])
+}
+
+func (p *problem) opB(l, j int) float64 {
+	if p.tB == Trans {
+		return float64(p.b[j*p.ldb+l])
+	}
+	return float64(p.b[l*p.ldb+j])
+}
+
+// check compares C with a float64 reference: the error of each element may
+// be (k+2) float32 roundings of the sum of the magnitudes of its terms.
+// Guard bands and the padding of each row must be untouched.
+func (p *problem) check(t *testing.T) {
+	t.Helper()
+	c := p.c()
+	for i, v := range p.cbuf {
+		in := i >= guard && i < guard+p.m*p.ldc && (i-guard)%p.ldc < p.n
+		if !in && math.Float32bits(v) != math.Float32bits(guardValue) {
+			t.Fatalf("%v: write out of bounds at C offset %d", p, i-guard)
+		}
+	}
+	eps := math.Ldexp(1, -24)
+	for i := 0; i < p.m; i++ {
+		for j := 0; j < p.n; j++ {
+			var s, mag float64
+			for l := 0; l < p.k; l++ {
+				x := p.opA(i, l) * p.opB(l, j)
+				s += x
+				mag += math.Abs(x)
+			}
+			want := float64(p.alpha) * s
+			mag = math.Abs(float64(p.alpha)) * mag
+			if p.beta != 0 {
+				cb := float64(p.beta) * float64(p.c0[i*p.ldc+j])
+				want += cb
+				mag += math.Abs(cb)
+			}
+			got := float64(c[i*p.ldc+j])
+			if tol := float64(p.k+2) * eps * mag; math.Abs(got-want) > tol || math.IsNaN(got) {
+				t.Fatalf("%v: C[%d,%d] = %g, want %g (tolerance %g)", p, i, j, got, want, tol)
+			}
+		}
+	}
+}
+
+// testDims are the sizes of m, n and k around every boundary of the level:
+// 1, the tile MR±1 and NR±1, the block depth KC±1, and primes.
+func testDims(d *driver) (ms, ns, ks []int) {
+	b := d.blk
+	ms = []int{1, 2, b.MR - 1, b.MR, b.MR + 1, 2*b.MR + 1, 13, 37}
+	ns = []int{1, 3, b.NR - 1, b.NR, b.NR + 1, 2*b.NR + 3, 31, 97}
+	ks = []int{1, 2, 7, b.KC - 1, b.KC, b.KC + 1, 2*b.KC + 3}
+	return
+}
+
+func TestSgemmShapes(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		r := rand.New(rand.NewPCG(1, uint64(d.g.Level)))
+		ms, ns, ks := testDims(d)
+		for _, m := range ms {
+			for _, n := range ns {
+				for _, k := range ks {
+					for _, tA := range transposes {
+						for _, tB := range transposes {
+							ab := [][2]float32{{1, 0}, {-0.75, 1}, {1.5, -0.5}}[r.IntN(3)]
+							p := newProblem(r, tA, tB, m, n, k, ab[0], ab[1], r.IntN(3))
+							p.run(d)
+							p.check(t)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestSgemmBlocks crosses MC and NC blocks and the in-place (unpacked)
+// operand paths on larger products.
+func TestSgemmBlocks(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		r := rand.New(rand.NewPCG(2, uint64(d.g.Level)))
+		b := d.blk
+		shapes := [][3]int{
+			{b.MC + 1, 3*b.NR + 1, 40},
+			{2*b.MC + 5, b.NR + 3, b.KC + 9},
+			{5, b.NC + b.NR + 1, 19},
+			{32, 300, 784}, {784, 300, 32}, {32, 784, 300}, {32, 10, 100}, {100, 10, 32},
+			{4 * b.MR, 5*b.NR + 1, 33}, {4*b.MR + 1, 4 * b.NR, 33},
+		}
+		for _, s := range shapes {
+			for _, tA := range transposes {
+				for _, tB := range transposes {
+					p := newProblem(r, tA, tB, s[0], s[1], s[2], 0.5, 2, 1)
+					p.run(d)
+					p.check(t)
+				}
+			}
+		}
+	})
+}
+
+func TestSgemmBetaZeroIgnoresC(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		r := rand.New(rand.NewPCG(3, 0))
+		for _, s := range [][3]int{{1, 1, 1}, {d.g.MR + 1, d.g.NR + 1, 5}, {50, 70, 300}, {3, 4, 0}} {
+			for _, alpha := range []float32{1, 0} {
+				p := newProblem(r, NoTrans, Trans, s[0], s[1], s[2], alpha, 0, 2)
+				c := p.c()
+				for i := 0; i < p.m; i++ {
+					for j := 0; j < p.n; j++ {
+						c[i*p.ldc+j] = float32(math.NaN())
+					}
+				}
+				p.run(d)
+				p.check(t)
+			}
+		}
+	})
+}
+
+// TestSgemmThreads: 1, 2, 3 and 7 threads give identical bits.
+func TestSgemmThreads(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		b := d.blk
+		for _, s := range [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40}} {
+			for _, tA := range transposes {
+				for _, tB := range transposes {
+					r := rand.New(rand.NewPCG(4, 0))
+					var ref []float32
+					for _, th := range []int{1, 2, 3, 7} {
+						runtime.SetThreads(th)
+						p := newProblem(r, tA, tB, s[0], s[1], s[2], 1.25, -0.5, 3)
+						r = rand.New(rand.NewPCG(4, 0))
+						p.run(d)
+						if ref == nil {
+							p.check(t)
+							ref = append([]float32(nil), p.c()...)
+							continue
+						}
+						for i, v := range p.c() {
+							if math.Float32bits(v) != math.Float32bits(ref[i]) {
+								t.Fatalf("%v: threads=%d differs from 1 thread at C offset %d: %g vs %g", p, th, i, v, ref[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestSgemmPanics: bad arguments panic with gonum's messages.
+func TestSgemmPanics(t *testing.T) {
+	a := make([]float32, 100)
+	cases := []struct {
+		want string
+		f    func()
+	}{
+		{badTranspose, func() { Sgemm('X', NoTrans, 2, 2, 2, 1, a, 2, a, 2, 0, a, 2) }},
+		{badTranspose, func() { Sgemm(NoTrans, 'X', 2, 2, 2, 1, a, 2, a, 2, 0, a, 2) }},
+		{mLT0, func() { Sgemm(NoTrans, NoTrans, -1, 2, 2, 1, a, 2, a, 2, 0, a, 2) }},
+		{nLT0, func() { Sgemm(NoTrans, NoTrans, 2, -1, 2, 1, a, 2, a, 2, 0, a, 2) }},
+		{kLT0, func() { Sgemm(NoTrans, NoTrans, 2, 2, -1, 1, a, 2, a, 2, 0, a, 2) }},
+		{badLdA, func() { Sgemm(NoTrans, NoTrans, 2, 2, 3, 1, a, 2, a, 2, 0, a, 2) }},
+		{badLdA, func() { Sgemm(Trans, NoTrans, 3, 2, 2, 1, a, 2, a, 2, 0, a, 2) }},
+		{badLdB, func() { Sgemm(NoTrans, NoTrans, 2, 3, 2, 1, a, 2, a, 2, 0, a, 3) }},
+		{badLdB, func() { Sgemm(NoTrans, Trans, 2, 2, 3, 1, a, 3, a, 2, 0, a, 2) }},
+		{badLdC, func() { Sgemm(NoTrans, NoTrans, 2, 3, 2, 1, a, 2, a, 3, 0, a, 2) }},
+		{shortA, func() { Sgemm(NoTrans, NoTrans, 20, 2, 20, 1, a, 20, a, 2, 0, a, 2) }},
+		{shortB, func() { Sgemm(NoTrans, NoTrans, 2, 20, 20, 1, a, 20, a, 20, 0, a, 20) }},
+		{shortC, func() { Sgemm(NoTrans, NoTrans, 20, 20, 2, 1, a, 2, a, 20, 0, a, 20) }},
+	}
+	for _, c := range cases {
+		func() {
+			defer func() {
+				if got := recover(); got != c.want {
+					t.Errorf("panic %v, want %q", got, c.want)
+				}
+			}()
+			c.f()
+		}()
+	}
+	// Empty products return before the length checks, as gonum's do.
+	Sgemm(NoTrans, NoTrans, 0, 5, 5, 1, nil, 5, nil, 5, 0, nil, 5)
+}
+
+// TestSgemmAllocs: the steady state allocates nothing.
+func TestSgemmAllocs(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(2))
+	r := rand.New(rand.NewPCG(5, 0))
+	for _, s := range [][3]int{{32, 300, 784}, {300, 400, 200}} {
+		p := newProblem(r, NoTrans, Trans, s[0], s[1], s[2], 1, 0, 0)
+		p.run(active)
+		if n := testing.AllocsPerRun(20, func() { p.run(active) }); n > 0 {
+			t.Errorf("%v: %v allocations per call", p, n)
+		}
+	}
+}
+
+func FuzzSgemm(f *testing.F) {
+	f.Add(uint8(5), uint8(7), uint16(9), false, true, float32(1), float32(0), uint8(0), uint64(1))
+	f.Add(uint8(33), uint8(65), uint16(300), true, false, float32(-2), float32(0.5), uint8(3), uint64(2))
+	f.Fuzz(func(t *testing.T, m, n uint8, k uint16, ta, tb bool, alpha, beta float32, pad uint8, seed uint64) {
+		if math.IsNaN(float64(alpha)) || math.IsInf(float64(alpha), 0) || math.Abs(float64(alpha)) > 1e3 ||
+			math.IsNaN(float64(beta)) || math.IsInf(float64(beta), 0) || math.Abs(float64(beta)) > 1e3 {
+			t.Skip()
+		}
+		tA, tB := NoTrans, NoTrans
+		if ta {
+			tA = Trans
+		}
+		if tb {
+			tB = Trans
+		}
+		r := rand.New(rand.NewPCG(seed, 0))
+		for _, l := range asm.Available() {
+			p := newProblem(r, tA, tB, int(m), int(n), int(k%1000), alpha, beta, int(pad%5))
+			p.run(drivers[l])
+			p.check(t)
+		}
+	})
+}
