@@ -1,0 +1,447 @@
+package asm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// normSumTol is the relative tolerance of the sums of squares (SumSquares,
+// RowNorms's squares, the penalty of L1L2Grad) against the exact sum: the
+// float32 sum of n non-negative terms is within n*2^-24 relative of it in
+// the worst case; the test data (n <= 65537, uniform terms) stays below
+// 2^-24*sqrt(n)*8 < 3e-4 for the sequential generic loop, and far below
+// for the SIMD levels' partial sums. 4e-4 is the stated bound.
+const normSumTol = 4e-4
+
+// normColTol is the relative tolerance of ColNorms (rows added in order,
+// fused multiply-adds on the SIMD levels) against the exact norm, for the
+// test's up to 64 rows: 64 roundings of 2^-24 each, halved by the sqrt.
+const normColTol = 64 * 0x1p-24
+
+// useNormLevel makes the exported norm functions (and the vec kernels they
+// use) run on level l until restore is called. Not for parallel tests.
+func useNormLevel(l Level) (restore func()) {
+	savedNorm, savedVec := norm, vec
+	norm, vec = normFor(l), vecFor(l)
+	return func() { norm, vec = savedNorm, savedVec }
+}
+
+// relErr is |got-want|/max(|want|, tiny), with NaN and infinities compared
+// exactly.
+func relClose(got float32, want float64, tol float64) bool {
+	if math.IsNaN(want) || math.IsInf(want, 0) {
+		return sameFloat(got, float32(want), 0)
+	}
+	return math.Abs(float64(got)-want) <= tol*math.Max(math.Abs(want), 1e-30)
+}
+
+func exactSumSquares(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return s
+}
+
+func TestSumSquaresLevels(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useNormLevel(l)()
+		r := rand.New(rand.NewPCG(11, 12))
+		for _, n := range testLengths() {
+			for off := range 16 {
+				if n > 300 && off%5 != 0 {
+					continue
+				}
+				g := newGuarded(n, off)
+				x := g.fill(randSlice(r, n, -2, 2))
+				got := SumSquares(x)
+				g.check(t, "SumSquares")
+				if want := exactSumSquares(x); !relClose(got, want, normSumTol) {
+					t.Fatalf("n=%d off=%d: %v, want %v", n, off, got, want)
+				}
+			}
+		}
+		// Special values: one Inf makes +Inf, one NaN makes NaN, wherever
+		// they sit (lane, tail).
+		for _, n := range []int{1, 7, 16, 17, 63, 64, 100} {
+			for _, pos := range []int{0, n / 2, n - 1} {
+				for _, s := range []float32{float32(math.Inf(-1)), float32(math.NaN())} {
+					x := make([]float32, n)
+					x[pos] = s
+					got := SumSquares(x)
+					if want := s * s; !sameFloat(got, want, 0) {
+						t.Fatalf("n=%d %v at %d: %v, want %v", n, s, pos, got, want)
+					}
+				}
+			}
+		}
+		if got := SumSquares([]float32{3, 4}); got != 25 {
+			t.Fatalf("SumSquares(3,4) = %v", got)
+		}
+	})
+}
+
+// shapes are the matrix shapes of the row and column kernels: odd widths
+// that cross every vector width, and the normColBlock boundary.
+var normShapes = [][2]int{{0, 3}, {1, 1}, {3, 1}, {2, 3}, {5, 7}, {4, 15}, {3, 16}, {6, 17}, {2, 31},
+	{7, 33}, {3, 63}, {2, 64}, {5, 65}, {13, 100}, {1, 257}, {3, 300}, {64, 129}, {2, 1025}, {3, 2100}}
+
+func TestRowNormsLevels(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useNormLevel(l)()
+		r := rand.New(rand.NewPCG(13, 14))
+		for _, sh := range normShapes {
+			rows, cols := sh[0], sh[1]
+			x := randSlice(r, rows*cols, -2, 2)
+			g := newGuarded(rows, (rows+cols)%16)
+			RowNorms(g.Data, x, cols)
+			g.check(t, "RowNorms")
+			for i := range rows {
+				want := math.Sqrt(exactSumSquares(x[i*cols : (i+1)*cols]))
+				if !relClose(g.Data[i], want, normSumTol) {
+					t.Fatalf("%dx%d: row %d norm %v, want %v", rows, cols, i, g.Data[i], want)
+				}
+			}
+		}
+	})
+}
+
+func TestColNormsLevels(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useNormLevel(l)()
+		r := rand.New(rand.NewPCG(15, 16))
+		for _, sh := range normShapes {
+			rows, cols := sh[0], sh[1]
+			x := randSlice(r, rows*cols, -2, 2)
+			g := newGuarded(cols, cols%16)
+			ColNorms(g.Data, x)
+			g.check(t, "ColNorms")
+			for j := range cols {
+				var s float64
+				for i := range rows {
+					s += float64(x[i*cols+j]) * float64(x[i*cols+j])
+				}
+				if !relClose(g.Data[j], math.Sqrt(s), normColTol) {
+					t.Fatalf("%dx%d: column %d norm %v, want %v", rows, cols, j, g.Data[j], math.Sqrt(s))
+				}
+			}
+		}
+	})
+}
+
+// kerasMaxNorm is Keras's formula in float64: w * clip(n, 0, max)/(1e-7+n)
+// with n the exact norm.
+func kerasMaxNorm(v []float64, maxValue float64) []float64 {
+	var s float64
+	for _, x := range v {
+		s += x * x
+	}
+	n := math.Sqrt(s)
+	f := math.Min(math.Max(n, 0), maxValue) / (1e-7 + n)
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = x * f
+	}
+	return out
+}
+
+func TestMaxNormLevels(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useNormLevel(l)()
+		r := rand.New(rand.NewPCG(17, 18))
+		for _, sh := range normShapes {
+			rows, cols := sh[0], sh[1]
+			for _, maxValue := range []float32{1, 2, 1e6} {
+				x := randSlice(r, rows*cols, -1, 1)
+				// Rows scaled by 0.5 .. 1.5 so that some are under the limit.
+				for i := range rows {
+					for j := range cols {
+						x[i*cols+j] *= 0.01 + 2*float32(i%3)/float32(cols)
+					}
+				}
+				g := newGuarded(len(x), rows%16)
+				MaxNormRows(g.fill(x), cols, maxValue)
+				g.check(t, "MaxNormRows")
+				for i := range rows {
+					row := make([]float64, cols)
+					for j := range cols {
+						row[j] = float64(x[i*cols+j])
+					}
+					for j, want := range kerasMaxNorm(row, float64(maxValue)) {
+						if !relClose(g.Data[i*cols+j], want, normSumTol+4e-7) {
+							t.Fatalf("rows %dx%d max %v: [%d,%d] = %v, want %v", rows, cols, maxValue, i, j, g.Data[i*cols+j], want)
+						}
+					}
+				}
+				g = newGuarded(len(x), cols%16)
+				MaxNormCols(g.fill(x), cols, maxValue)
+				g.check(t, "MaxNormCols")
+				for j := range cols {
+					col := make([]float64, rows)
+					for i := range rows {
+						col[i] = float64(x[i*cols+j])
+					}
+					for i, want := range kerasMaxNorm(col, float64(maxValue)) {
+						if !relClose(g.Data[i*cols+j], want, normColTol+4e-7) {
+							t.Fatalf("cols %dx%d max %v: [%d,%d] = %v, want %v", rows, cols, maxValue, i, j, g.Data[i*cols+j], want)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestMaxNormByHand checks values worked out by hand from Keras's formula
+// w * clip(n, 0, max) / (1e-7 + n).
+func TestMaxNormByHand(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useNormLevel(l)()
+		// Row (3, 4): n = 5 > max 1, factor 1/(5+1e-7) = 0.19999999600...
+		// (float32 0.19999999), so (0.6, 0.8) up to that shrink.
+		x := []float32{3, 4, 0.3, 0.4}
+		MaxNormRows(x, 2, 1)
+		f1 := float32(1) / (float32(5) + 1e-7)
+		if x[0] != 3*f1 || x[1] != 4*f1 || math.Abs(float64(x[0])-0.6) > 1e-7 {
+			t.Errorf("row (3,4) max 1: %v %v, want %v %v", x[0], x[1], 3*f1, 4*f1)
+		}
+		// Row (0.3, 0.4): n = 0.5 < 1, still multiplied by 0.5/(0.5+1e-7),
+		// the shrink Keras applies on every step: in float32, 0.5+1e-7
+		// rounds to 0.5+2^-23 and the factor to 0.99999976.
+		f2 := float32(0.5) / (float32(0.5) + 1e-7)
+		if f2 != 0.99999976 || x[2] != 0.3*f2 || x[3] != 0.4*f2 || x[2] == 0.3 {
+			t.Errorf("row (0.3,0.4) max 1: %v %v (factor %v), want 0.3*0.99999976, 0.4*0.99999976", x[2], x[3], f2)
+		}
+		// The same numbers as columns of a 2x2 Dense kernel: column 0 is
+		// (3, 0.3), norm sqrt(9.09) = 3.01496; column 1 is (4, 0.4).
+		w := []float32{3, 4, 0.3, 0.4}
+		MaxNormCols(w, 2, 2)
+		n0, n1 := float32(math.Sqrt(9.09)), float32(math.Sqrt(16.16))
+		for i, want := range []float64{3 * 2 / (1e-7 + float64(n0)), 4 * 2 / (1e-7 + float64(n1)),
+			0.3 * 2 / (1e-7 + float64(n0)), 0.4 * 2 / (1e-7 + float64(n1))} {
+			if !relClose(w[i], want, 3e-7) {
+				t.Errorf("cols: w[%d] = %v, want %v", i, w[i], want)
+			}
+		}
+		// A zero vector stays zero (0/(1e-7+0)), a NaN makes its row NaN.
+		z := []float32{0, 0, float32(math.NaN()), 1}
+		MaxNormRows(z, 2, 1)
+		if z[0] != 0 || z[1] != 0 || z[2] == z[2] || z[3] == z[3] {
+			t.Errorf("zero and NaN rows: %v", z)
+		}
+	})
+}
+
+func TestGlobalNormAndClipByNorm(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useNormLevel(l)()
+		if got := GlobalNorm([]float32{3}, nil, []float32{4}); got != 5 {
+			t.Errorf("GlobalNorm(3, 4) = %v, want 5", got)
+		}
+		if got := GlobalNorm(); got != 0 {
+			t.Errorf("GlobalNorm() = %v", got)
+		}
+		x := []float32{3, 4}
+		ClipByNorm(x, 1)
+		if x[0] != 3*float32(1)/5 || x[1] != 4*float32(1)/5 {
+			t.Errorf("ClipByNorm((3,4), 1) = %v, want (0.6, 0.8)", x)
+		}
+		y := []float32{0.3, 0.4}
+		ClipByNorm(y, 1)
+		if y[0] != 0.3 || y[1] != 0.4 {
+			t.Errorf("ClipByNorm((0.3,0.4), 1) = %v, want unchanged", y)
+		}
+		z := []float32{float32(math.Inf(1)), 2}
+		ClipByNorm(z, 1)
+		if z[0] == z[0] || z[1] != 0 {
+			t.Errorf("ClipByNorm((Inf, 2), 1) = %v, want (NaN, 0)", z)
+		}
+		r := rand.New(rand.NewPCG(19, 20))
+		for _, n := range []int{1, 17, 300, 4097} {
+			v := randSlice(r, n, -1, 1)
+			w := append([]float32(nil), v...)
+			ClipByNorm(w, 0.5)
+			if got := math.Sqrt(exactSumSquares(w)); math.Abs(got-0.5) > 1e-5 {
+				t.Errorf("n=%d: norm after ClipByNorm(0.5) = %v", n, got)
+			}
+			a, b := v[:n/2], v[n/2:]
+			if got, want := GlobalNorm(a, b), math.Sqrt(exactSumSquares(v)); !relClose(got, want, normSumTol) {
+				t.Errorf("n=%d: GlobalNorm = %v, want %v", n, got, want)
+			}
+		}
+	})
+}
+
+func TestClipByValueLevels(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useNormLevel(l)()
+		r := rand.New(rand.NewPCG(21, 22))
+		for _, n := range testLengths() {
+			for off := range 16 {
+				if n > 300 && off%5 != 0 {
+					continue
+				}
+				x := randSlice(r, n, -3, 3)
+				for i := 0; i < n && i < len(specialValues); i++ {
+					x[(i*7)%n] = specialValues[i]
+				}
+				lo, hi := float32(-1), float32(2)
+				if off%3 == 0 {
+					lo, hi = 0, 0
+				}
+				g := newGuarded(n, off)
+				ClipByValue(g.fill(x), lo, hi)
+				g.check(t, "ClipByValue")
+				want := append([]float32(nil), x...)
+				clipByValueGeneric(want, lo, hi)
+				for i := range x {
+					if !sameBits(g.Data[i], want[i]) {
+						t.Fatalf("n=%d off=%d: clip(%v) = %v, want %v", n, off, x[i], g.Data[i], want[i])
+					}
+				}
+			}
+		}
+		// By hand, the cases where min/max instructions differ: NaN and
+		// signed zeros are kept as the Go loop keeps them.
+		neg0 := float32(math.Copysign(0, -1))
+		x := []float32{neg0, 0, float32(math.NaN()), -5, 5, 1, float32(math.Inf(1))}
+		ClipByValue(x, 0, 2)
+		if math.Float32bits(x[0]) != math.Float32bits(neg0) || x[1] != 0 || x[2] == x[2] || x[3] != 0 || x[4] != 2 || x[5] != 1 || x[6] != 2 {
+			t.Errorf("ClipByValue(..., 0, 2) = %v", x)
+		}
+	})
+}
+
+func TestL1L2GradLevels(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useNormLevel(l)()
+		// By hand: w = (1, -2, 0, 3), l1 = 0.1, l2 = 0.01: penalty
+		// 0.1*6 + 0.01*14 = 0.74; gradient (0.12, -0.14, 0, 0.16).
+		g := []float32{0, 0, 0, 0}
+		p := L1L2Grad(g, []float32{1, -2, 0, 3}, 0.1, 0.01)
+		if math.Abs(float64(p)-0.74) > 1e-6 {
+			t.Errorf("penalty %v, want 0.74", p)
+		}
+		for i, want := range []float64{0.12, -0.14, 0, 0.16} {
+			if math.Abs(float64(g[i])-want) > 1e-7 {
+				t.Errorf("g[%d] = %v, want %v", i, g[i], want)
+			}
+		}
+		// A zero factor skips its term of the penalty (Keras), even for an
+		// infinite weight.
+		if p := L1L2Grad(make([]float32, 2), []float32{float32(math.Inf(1)), 1}, 0.5, 0); !math.IsInf(float64(p), 1) {
+			t.Errorf("l2=0 with Inf weight: penalty %v, want +Inf", p)
+		}
+		if p := L1L2Grad(make([]float32, 2), []float32{2, 1}, 0, 0.5); p != 2.5 {
+			t.Errorf("l1=0: penalty %v, want 2.5", p)
+		}
+		r := rand.New(rand.NewPCG(23, 24))
+		for _, n := range testLengths() {
+			for off := range 16 {
+				if n > 300 && off%5 != 0 {
+					continue
+				}
+				w := randSlice(r, n, -2, 2)
+				for i := 0; i < n && i < len(specialValues) && off == 1; i++ {
+					w[(i*5)%n] = specialValues[i]
+				}
+				if n > 3 {
+					w[3] = 0
+				}
+				g0 := randSlice(r, n, -1, 1)
+				l1, l2 := float32(0.01), float32(0.003)
+				gg := newGuarded(n, off)
+				got := L1L2Grad(gg.fill(g0), w, l1, l2)
+				gg.check(t, "L1L2Grad")
+				want := append([]float32(nil), g0...)
+				sa, ss := l1l2GradGeneric(want, w, l1, 2*l2)
+				for i := range w {
+					if !sameBits(gg.Data[i], want[i]) {
+						t.Fatalf("n=%d off=%d: g[%d] (w=%v) = %v, want %v", n, off, i, w[i], gg.Data[i], want[i])
+					}
+				}
+				var ea, es float64
+				for _, v := range w {
+					ea += math.Abs(float64(v))
+					es += float64(v) * float64(v)
+				}
+				exact := float64(l1)*ea + float64(l2)*es
+				if off == 1 && n > 0 {
+					exact = float64(l1*sa + l2*ss) // specials: Inf/NaN, compared as values
+				}
+				if !relClose(got, exact, normSumTol) {
+					t.Fatalf("n=%d off=%d: penalty %v, want %v", n, off, got, exact)
+				}
+			}
+		}
+	})
+}
+
+func TestNormArgumentChecks(t *testing.T) {
+	x := make([]float32, 6)
+	for _, c := range []struct {
+		name, msg string
+		f         func()
+	}{
+		{"RowNorms", normErrLength, func() { RowNorms(x[:2], x, 4) }},
+		{"RowNorms negative", normErrLength, func() { RowNorms(nil, nil, -1) }},
+		{"ColNorms", normErrShape, func() { ColNorms(x[:4], x) }},
+		{"ColNorms empty", normErrShape, func() { ColNorms(nil, x) }},
+		{"MaxNormRows", normErrShape, func() { MaxNormRows(x, 4, 1) }},
+		{"MaxNormRows zero", normErrShape, func() { MaxNormRows(x, 0, 1) }},
+		{"MaxNormCols", normErrShape, func() { MaxNormCols(x, 5, 1) }},
+		{"ClipByNorm 0", normErrClipNorm, func() { ClipByNorm(x, 0) }},
+		{"ClipByNorm NaN", normErrClipNorm, func() { ClipByNorm(x, float32(math.NaN())) }},
+		{"ClipByValue", normErrClipLoHi, func() { ClipByValue(x, 1, 0) }},
+		{"L1L2Grad", normErrLength, func() { L1L2Grad(x[:5], x, 1, 1) }},
+	} {
+		func() {
+			defer func() {
+				if r, _ := recover().(string); r != c.msg {
+					t.Errorf("%s: panic %q, want %q", c.name, r, c.msg)
+				}
+			}()
+			c.f()
+		}()
+	}
+}
+
+// FuzzMaxNorm compares every level's MaxNormRows and MaxNormCols with the
+// generic level on arbitrary shapes and values.
+func FuzzMaxNorm(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8}, uint8(2), float32(1))
+	f.Add(make([]byte, 4*33*3), uint8(33), float32(0.5))
+	f.Add([]byte{0, 0, 0x80, 0x7f, 1, 0, 0, 0}, uint8(1), float32(2))
+	f.Fuzz(func(t *testing.T, data []byte, cols8 uint8, maxValue float32) {
+		cols := int(cols8) + 1
+		n := len(data) / 4 / cols * cols
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = math.Float32frombits(uint32(data[4*i]) | uint32(data[4*i+1])<<8 | uint32(data[4*i+2])<<16 | uint32(data[4*i+3])<<24)
+		}
+		ref := map[bool][]float32{}
+		for _, l := range Available() {
+			restore := useNormLevel(l)
+			for _, rows := range []bool{true, false} {
+				g := newGuarded(n, cols%16)
+				if rows {
+					MaxNormRows(g.fill(x), cols, maxValue)
+				} else {
+					MaxNormCols(g.fill(x), cols, maxValue)
+				}
+				g.check(t, "MaxNorm")
+				if l == Generic {
+					ref[rows] = append([]float32(nil), g.Data...)
+					continue
+				}
+				for i, v := range g.Data {
+					if !sameFloat(v, ref[rows][i], 1e-5) && !(math.IsInf(float64(v), 0) || math.IsInf(float64(ref[rows][i]), 0)) {
+						t.Fatalf("%v rows=%v: [%d] = %v, generic %v", l, rows, i, v, ref[rows][i])
+					}
+				}
+			}
+			restore()
+		}
+	})
+}
