@@ -2,5 +2,80 @@
 
 package asm
 
-// vecFor returns the table of level l. The assembly tables are not in yet.
-func vecFor(l Level) *vecKernels { return &vecGeneric }
+var vecAVX2 = vecKernels{
+	axpy:    axpyAVX2,
+	scale:   scaleAVX2,
+	scaleTo: scaleToAVX2,
+	dot:     dotAVX2,
+	sum:     sumAVX2,
+	add:     addAVX2,
+	mul:     mulAVX2,
+	addBias: addBiasGeneric,
+	colSums: colSumsGeneric,
+}
+
+var vecAVX512 = vecKernels{
+	axpy:    axpyAVX512,
+	scale:   scaleAVX512,
+	scaleTo: scaleToAVX512,
+	dot:     dotAVX512,
+	sum:     sumAVX512,
+	add:     addAVX512,
+	mul:     mulAVX512,
+	addBias: addBiasGeneric,
+	colSums: colSumsGeneric,
+}
+
+// vecFor returns the table of level l (generic for a level this
+// architecture does not have).
+func vecFor(l Level) *vecKernels {
+	switch l {
+	case AVX2:
+		return &vecAVX2
+	case AVX512:
+		return &vecAVX512
+	}
+	return &vecGeneric
+}
+
+//go:noescape
+func axpyAVX2(alpha float32, x, y []float32)
+
+//go:noescape
+func axpyAVX512(alpha float32, x, y []float32)
+
+//go:noescape
+func scaleAVX2(alpha float32, x []float32)
+
+//go:noescape
+func scaleAVX512(alpha float32, x []float32)
+
+//go:noescape
+func scaleToAVX2(dst []float32, alpha float32, x []float32)
+
+//go:noescape
+func scaleToAVX512(dst []float32, alpha float32, x []float32)
+
+//go:noescape
+func dotAVX2(x, y []float32) float32
+
+//go:noescape
+func dotAVX512(x, y []float32) float32
+
+//go:noescape
+func sumAVX2(x []float32) float32
+
+//go:noescape
+func sumAVX512(x []float32) float32
+
+//go:noescape
+func addAVX2(dst, x, y []float32)
+
+//go:noescape
+func addAVX512(dst, x, y []float32)
+
+//go:noescape
+func mulAVX2(dst, x, y []float32)
+
+//go:noescape
+func mulAVX512(dst, x, y []float32)

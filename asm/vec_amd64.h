@@ -1,0 +1,98 @@
+// Loop skeletons and masked loads/stores shared by vec_amd64.s and
+// optim_amd64.s (the kernels of both are streams of independent vectors).
+//
+// A kernel is a body macro B(off, LD, ST) that processes one vector at byte
+// offset off from BX in each of its streams, loading with LD(mem, reg) and
+// storing with ST(reg, mem). The skeleton runs it four vectors at a time
+// (unmasked) while at least four full vectors remain, then one vector at a
+// time with a mask that covers min(CX, lanes) elements: AVX-512 masks
+// suppress faults on the masked-out lanes and VMASKMOVPS neither reads nor
+// writes them, so no access leaves the slices.
+//
+// Registers: CX = elements left, BX = byte offset, AX (and K1 or Y15 and
+// R11 on AVX2) belong to the skeleton.
+
+// Unmasked loads and stores (both widths).
+#define LDU(m, r) VMOVUPS m, r
+#define STU(r, m) VMOVUPS r, m
+
+// AVX-512 tail: K1 holds the lanes to touch; masked-out lanes load as 0.
+#define LDK(m, r) VMOVUPS.Z m, K1, r
+#define STK(r, m) VMOVUPS r, K1, m
+
+// AVX2 tail: Y15 holds the lanes to touch; masked-out lanes load as 0.
+#define LDM(m, r) VMASKMOVPS m, Y15, r
+#define STM(r, m) VMASKMOVPS r, Y15, m
+
+// EW512 runs B4 (64 elements) then B1 under K1 (16 or fewer) over CX
+// elements. It ends at the label ew_done, with the vector registers dirty.
+#define EW512(B4, B1) \
+	XORQ BX, BX; \
+	CMPQ CX, $64; \
+	JB   ew_tail; \
+ew_loop: \
+	B4; \
+	ADDQ $256, BX; \
+	SUBQ $64, CX; \
+	CMPQ CX, $64; \
+	JAE  ew_loop; \
+ew_tail: \
+	TESTQ CX, CX; \
+	JLE  ew_done; \
+	MOVL $0xffff, AX; \
+	CMPQ CX, $16; \
+	JAE  ew_full; \
+	MOVL $1, AX; \
+	SHLL CX, AX; \
+	DECL AX; \
+ew_full: \
+	KMOVW AX, K1; \
+	B1; \
+	ADDQ $64, BX; \
+	SUBQ $16, CX; \
+	JMP  ew_tail; \
+ew_done:
+
+// EW256 is EW512 for AVX2: B4 covers 32 elements, B1 8 or fewer under the
+// lane mask in Y15, loaded from ew_mask<> (eight -1 then eight 0 words:
+// the k-lane mask starts k words before the zeros).
+#define EW256(B4, B1) \
+	XORQ BX, BX; \
+	LEAQ ew_mask<>(SB), R11; \
+	CMPQ CX, $32; \
+	JB   ew_tail; \
+ew_loop: \
+	B4; \
+	ADDQ $128, BX; \
+	SUBQ $32, CX; \
+	CMPQ CX, $32; \
+	JAE  ew_loop; \
+ew_tail: \
+	TESTQ CX, CX; \
+	JLE  ew_done; \
+	MOVQ CX, AX; \
+	CMPQ AX, $8; \
+	JBE  ew_part; \
+	MOVQ $8, AX; \
+ew_part: \
+	NEGQ AX; \
+	VMOVDQU 32(R11)(AX*4), Y15; \
+	B1; \
+	ADDQ $32, BX; \
+	SUBQ $8, CX; \
+	JMP  ew_tail; \
+ew_done:
+
+DATA ew_mask<>+0(SB)/8, $-1
+DATA ew_mask<>+8(SB)/8, $-1
+DATA ew_mask<>+16(SB)/8, $-1
+DATA ew_mask<>+24(SB)/8, $-1
+DATA ew_mask<>+32(SB)/8, $0
+DATA ew_mask<>+40(SB)/8, $0
+DATA ew_mask<>+48(SB)/8, $0
+DATA ew_mask<>+56(SB)/8, $0
+GLOBL ew_mask<>(SB), RODATA|NOPTR, $64
+
+// Four consecutive vectors of a body, for the unrolled loop.
+#define X4_512(B) B(0, LDU, STU); B(64, LDU, STU); B(128, LDU, STU); B(192, LDU, STU)
+#define X4_256(B) B(0, LDU, STU); B(32, LDU, STU); B(64, LDU, STU); B(96, LDU, STU)
