@@ -10,8 +10,8 @@ var vecAVX2 = vecKernels{
 	sum:     sumAVX2,
 	add:     addAVX2,
 	mul:     mulAVX2,
-	addBias: addBiasGeneric,
-	colSums: colSumsGeneric,
+	addBias: addBiasAVX2,
+	colSums: colSumsAVX2,
 }
 
 var vecAVX512 = vecKernels{
@@ -22,8 +22,8 @@ var vecAVX512 = vecKernels{
 	sum:     sumAVX512,
 	add:     addAVX512,
 	mul:     mulAVX512,
-	addBias: addBiasGeneric,
-	colSums: colSumsGeneric,
+	addBias: addBiasAVX512,
+	colSums: colSumsAVX512,
 }
 
 // vecFor returns the table of level l (generic for a level this
@@ -79,3 +79,15 @@ func mulAVX2(dst, x, y []float32)
 
 //go:noescape
 func mulAVX512(dst, x, y []float32)
+
+//go:noescape
+func addBiasAVX2(x, bias []float32)
+
+//go:noescape
+func addBiasAVX512(x, bias []float32)
+
+//go:noescape
+func colSumsAVX2(dst, x []float32)
+
+//go:noescape
+func colSumsAVX512(dst, x []float32)

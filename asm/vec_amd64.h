@@ -24,6 +24,30 @@
 #define LDM(m, r) VMASKMOVPS m, Y15, r
 #define STM(r, m) VMASKMOVPS r, Y15, m
 
+// MASK512 sets K1 to the lanes of min(CX, 16) elements (CX > 0); L is a
+// label name local to the use.
+#define MASK512(L) \
+	MOVL $0xffff, AX; \
+	CMPQ CX, $16; \
+	JAE  L; \
+	MOVL $1, AX; \
+	SHLL CX, AX; \
+	DECL AX; \
+L: \
+	KMOVW AX, K1
+
+// MASK256 sets Y15 to the lanes of min(CX, 8) elements (CX > 0) from the
+// table at R11, ew_mask<> (eight -1 then eight 0 words: the k-lane mask
+// starts k words before the zeros).
+#define MASK256(L) \
+	MOVQ CX, AX; \
+	CMPQ AX, $8; \
+	JBE  L; \
+	MOVQ $8, AX; \
+L: \
+	NEGQ AX; \
+	VMOVDQU 32(R11)(AX*4), Y15
+
 // EW512 runs B4 (64 elements) then B1 under K1 (16 or fewer) over CX
 // elements. It ends at the label ew_done, with the vector registers dirty.
 #define EW512(B4, B1) \
@@ -39,14 +63,7 @@ ew_loop: \
 ew_tail: \
 	TESTQ CX, CX; \
 	JLE  ew_done; \
-	MOVL $0xffff, AX; \
-	CMPQ CX, $16; \
-	JAE  ew_full; \
-	MOVL $1, AX; \
-	SHLL CX, AX; \
-	DECL AX; \
-ew_full: \
-	KMOVW AX, K1; \
+	MASK512(ew_full); \
 	B1; \
 	ADDQ $64, BX; \
 	SUBQ $16, CX; \
@@ -54,8 +71,7 @@ ew_full: \
 ew_done:
 
 // EW256 is EW512 for AVX2: B4 covers 32 elements, B1 8 or fewer under the
-// lane mask in Y15, loaded from ew_mask<> (eight -1 then eight 0 words:
-// the k-lane mask starts k words before the zeros).
+// lane mask in Y15.
 #define EW256(B4, B1) \
 	XORQ BX, BX; \
 	LEAQ ew_mask<>(SB), R11; \
@@ -70,13 +86,7 @@ ew_loop: \
 ew_tail: \
 	TESTQ CX, CX; \
 	JLE  ew_done; \
-	MOVQ CX, AX; \
-	CMPQ AX, $8; \
-	JBE  ew_part; \
-	MOVQ $8, AX; \
-ew_part: \
-	NEGQ AX; \
-	VMOVDQU 32(R11)(AX*4), Y15; \
+	MASK256(ew_part); \
 	B1; \
 	ADDQ $32, BX; \
 	SUBQ $8, CX; \

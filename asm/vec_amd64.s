@@ -231,3 +231,262 @@ TEXT ·dotAVX2(SB), NOSPLIT, $0-52
 	VMOVSS X0, ret+48(FP)
 	VZEROUPPER
 	RET
+
+// AddBias and ColSums walk the matrix by blocks of columns (four vectors,
+// then one masked vector at a time) and, inside a block, down the rows, so
+// that the bias or the sums stay in registers. R9 = end of x, R10 = row
+// stride in bytes, BX = byte offset of the block, R8 = row pointer.
+
+// func addBiasAVX512(x, bias []float32)
+TEXT ·addBiasAVX512(SB), NOSPLIT, $0-48
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), R9
+	MOVQ bias_base+24(FP), DX
+	MOVQ bias_len+32(FP), CX
+	LEAQ (SI)(R9*4), R9
+	LEAQ (CX*4), R10
+	XORQ BX, BX
+
+ab_block:
+	CMPQ CX, $64
+	JB   ab_tail
+	VMOVUPS (DX)(BX*1), Z0
+	VMOVUPS 64(DX)(BX*1), Z1
+	VMOVUPS 128(DX)(BX*1), Z2
+	VMOVUPS 192(DX)(BX*1), Z3
+	LEAQ (SI)(BX*1), R8
+
+ab_rows:
+	CMPQ R8, R9
+	JAE  ab_next
+	VADDPS (R8), Z0, Z4
+	VADDPS 64(R8), Z1, Z5
+	VADDPS 128(R8), Z2, Z6
+	VADDPS 192(R8), Z3, Z7
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, 64(R8)
+	VMOVUPS Z6, 128(R8)
+	VMOVUPS Z7, 192(R8)
+	ADDQ R10, R8
+	JMP  ab_rows
+
+ab_next:
+	ADDQ $256, BX
+	SUBQ $64, CX
+	JMP  ab_block
+
+ab_tail:
+	TESTQ CX, CX
+	JLE   ab_done
+	MASK512(ab_mask)
+	VMOVUPS.Z (DX)(BX*1), K1, Z0
+	LEAQ (SI)(BX*1), R8
+
+ab_trows:
+	CMPQ R8, R9
+	JAE  ab_tnext
+	VMOVUPS.Z (R8), K1, Z4
+	VADDPS Z0, Z4, Z4
+	VMOVUPS Z4, K1, (R8)
+	ADDQ R10, R8
+	JMP  ab_trows
+
+ab_tnext:
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP  ab_tail
+
+ab_done:
+	VZEROUPPER
+	RET
+
+// func addBiasAVX2(x, bias []float32)
+TEXT ·addBiasAVX2(SB), NOSPLIT, $0-48
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), R9
+	MOVQ bias_base+24(FP), DX
+	MOVQ bias_len+32(FP), CX
+	LEAQ (SI)(R9*4), R9
+	LEAQ (CX*4), R10
+	LEAQ ew_mask<>(SB), R11
+	XORQ BX, BX
+
+ab_block:
+	CMPQ CX, $32
+	JB   ab_tail
+	VMOVUPS (DX)(BX*1), Y0
+	VMOVUPS 32(DX)(BX*1), Y1
+	VMOVUPS 64(DX)(BX*1), Y2
+	VMOVUPS 96(DX)(BX*1), Y3
+	LEAQ (SI)(BX*1), R8
+
+ab_rows:
+	CMPQ R8, R9
+	JAE  ab_next
+	VADDPS (R8), Y0, Y4
+	VADDPS 32(R8), Y1, Y5
+	VADDPS 64(R8), Y2, Y6
+	VADDPS 96(R8), Y3, Y7
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, 32(R8)
+	VMOVUPS Y6, 64(R8)
+	VMOVUPS Y7, 96(R8)
+	ADDQ R10, R8
+	JMP  ab_rows
+
+ab_next:
+	ADDQ $128, BX
+	SUBQ $32, CX
+	JMP  ab_block
+
+ab_tail:
+	TESTQ CX, CX
+	JLE   ab_done
+	MASK256(ab_mask)
+	LDM((DX)(BX*1), Y0)
+	LEAQ (SI)(BX*1), R8
+
+ab_trows:
+	CMPQ R8, R9
+	JAE  ab_tnext
+	LDM((R8), Y4)
+	VADDPS Y0, Y4, Y4
+	STM(Y4, (R8))
+	ADDQ R10, R8
+	JMP  ab_trows
+
+ab_tnext:
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JMP  ab_tail
+
+ab_done:
+	VZEROUPPER
+	RET
+
+// func colSumsAVX512(dst, x []float32)
+TEXT ·colSumsAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), R9
+	LEAQ (SI)(R9*4), R9
+	LEAQ (CX*4), R10
+	XORQ BX, BX
+
+cs_block:
+	CMPQ CX, $64
+	JB   cs_tail
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	LEAQ (SI)(BX*1), R8
+
+cs_rows:
+	CMPQ R8, R9
+	JAE  cs_store
+	VADDPS (R8), Z0, Z0
+	VADDPS 64(R8), Z1, Z1
+	VADDPS 128(R8), Z2, Z2
+	VADDPS 192(R8), Z3, Z3
+	ADDQ R10, R8
+	JMP  cs_rows
+
+cs_store:
+	VMOVUPS Z0, (DI)(BX*1)
+	VMOVUPS Z1, 64(DI)(BX*1)
+	VMOVUPS Z2, 128(DI)(BX*1)
+	VMOVUPS Z3, 192(DI)(BX*1)
+	ADDQ $256, BX
+	SUBQ $64, CX
+	JMP  cs_block
+
+cs_tail:
+	TESTQ CX, CX
+	JLE   cs_done
+	MASK512(cs_mask)
+	VXORPS Z0, Z0, Z0
+	LEAQ (SI)(BX*1), R8
+
+cs_trows:
+	CMPQ R8, R9
+	JAE  cs_tstore
+	VMOVUPS.Z (R8), K1, Z4
+	VADDPS Z4, Z0, Z0
+	ADDQ R10, R8
+	JMP  cs_trows
+
+cs_tstore:
+	VMOVUPS Z0, K1, (DI)(BX*1)
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP  cs_tail
+
+cs_done:
+	VZEROUPPER
+	RET
+
+// func colSumsAVX2(dst, x []float32)
+TEXT ·colSumsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), R9
+	LEAQ (SI)(R9*4), R9
+	LEAQ (CX*4), R10
+	LEAQ ew_mask<>(SB), R11
+	XORQ BX, BX
+
+cs_block:
+	CMPQ CX, $32
+	JB   cs_tail
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ (SI)(BX*1), R8
+
+cs_rows:
+	CMPQ R8, R9
+	JAE  cs_store
+	VADDPS (R8), Y0, Y0
+	VADDPS 32(R8), Y1, Y1
+	VADDPS 64(R8), Y2, Y2
+	VADDPS 96(R8), Y3, Y3
+	ADDQ R10, R8
+	JMP  cs_rows
+
+cs_store:
+	VMOVUPS Y0, (DI)(BX*1)
+	VMOVUPS Y1, 32(DI)(BX*1)
+	VMOVUPS Y2, 64(DI)(BX*1)
+	VMOVUPS Y3, 96(DI)(BX*1)
+	ADDQ $128, BX
+	SUBQ $32, CX
+	JMP  cs_block
+
+cs_tail:
+	TESTQ CX, CX
+	JLE   cs_done
+	MASK256(cs_mask)
+	VXORPS Y0, Y0, Y0
+	LEAQ (SI)(BX*1), R8
+
+cs_trows:
+	CMPQ R8, R9
+	JAE  cs_tstore
+	LDM((R8), Y4)
+	VADDPS Y4, Y0, Y0
+	ADDQ R10, R8
+	JMP  cs_trows
+
+cs_tstore:
+	STM(Y0, (DI)(BX*1))
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JMP  cs_tail
+
+cs_done:
+	VZEROUPPER
+	RET
