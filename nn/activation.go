@@ -1,0 +1,82 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/nnrt/nnrt/asm"
+)
+
+// activation is an element-wise activation with its derivative expressed
+// from the output y (the asm convention), or softmax, which is row-wise.
+type activation struct {
+	name     string
+	forward  func(dst, x []float32)
+	backward func(dx, dy, y []float32) // nil for linear
+	softmax  bool
+}
+
+// Keras 3's keras.activations.leaky_relu default negative slope (the
+// LeakyReLU layer's default is 0.3; use Activation("leaky_relu") for 0.2).
+const leakyReluSlope = 0.2
+
+// eluAlpha is keras.activations.elu's default alpha.
+const eluAlpha = 1.0
+
+var activations = map[string]activation{
+	"linear": {name: "linear"},
+	"relu":   {name: "relu", forward: asm.Relu, backward: asm.ReluGrad},
+	"leaky_relu": {name: "leaky_relu",
+		forward:  func(d, x []float32) { asm.LeakyRelu(d, x, leakyReluSlope) },
+		backward: func(dx, dy, y []float32) { asm.LeakyReluGrad(dx, dy, y, leakyReluSlope) }},
+	"elu": {name: "elu",
+		forward:  func(d, x []float32) { asm.Elu(d, x, eluAlpha) },
+		backward: func(dx, dy, y []float32) { asm.EluGrad(dx, dy, y, eluAlpha) }},
+	"selu":    {name: "selu", forward: asm.Selu, backward: asm.SeluGrad},
+	"tanh":    {name: "tanh", forward: asm.Tanh, backward: asm.TanhGrad},
+	"sigmoid": {name: "sigmoid", forward: asm.Sigmoid, backward: asm.SigmoidGrad},
+	"softmax": {name: "softmax", softmax: true},
+}
+
+func lookupActivation(name string) (activation, error) {
+	if name == "" {
+		name = "linear"
+	}
+	a, ok := activations[name]
+	if !ok {
+		return activation{}, fmt.Errorf("unknown activation %q (want linear, relu, leaky_relu, elu, selu, tanh, sigmoid or softmax)", name)
+	}
+	return a, nil
+}
+
+func (a activation) linear() bool { return a.forward == nil && !a.softmax }
+
+// apply writes act(x) to dst for rows of cols values.
+func (a activation) apply(dst, x []float32, cols int) {
+	switch {
+	case a.softmax:
+		asm.Softmax(dst, x, cols)
+	case a.forward == nil:
+		copy(dst, x)
+	default:
+		a.forward(dst, x)
+	}
+}
+
+// grad writes dL/dx to dx from dL/dy and the output y. For softmax, the
+// Jacobian-vector product per row: dx_j = y_j (dy_j - sum_k dy_k y_k).
+func (a activation) grad(dx, dy, y []float32, cols int) {
+	switch {
+	case a.softmax:
+		for r := 0; r < len(y)/cols; r++ {
+			yr, dyr, dxr := y[r*cols:(r+1)*cols], dy[r*cols:(r+1)*cols], dx[r*cols:(r+1)*cols]
+			s := asm.Dot(dyr, yr)
+			for j := range yr {
+				dxr[j] = yr[j] * (dyr[j] - s)
+			}
+		}
+	case a.backward == nil:
+		copy(dx, dy)
+	default:
+		a.backward(dx, dy, y)
+	}
+}

@@ -1,0 +1,50 @@
+package nn_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nnrt/nnrt/bench/dataset"
+	"github.com/nnrt/nnrt/nn"
+)
+
+// bookModel is the model of chapter 11: Flatten, Dense 300 ELU He, Dense
+// 100 ELU He, Dense 10 softmax.
+func bookModel() *nn.Sequential {
+	return nn.NewSequential([]int{28, 28},
+		nn.Flatten(),
+		nn.Dense(nn.DenseConfig{Units: 300, Activation: "elu", KernelInitializer: "he_normal"}),
+		nn.Dense(nn.DenseConfig{Units: 100, Activation: "elu", KernelInitializer: "he_normal"}),
+		nn.Dense(nn.DenseConfig{Units: 10, Activation: "softmax"}),
+	)
+}
+
+// TestEmbeddedSubset trains the book model with SGD 0.01 on the shipped
+// Fashion-MNIST subset and checks the test accuracy it must reach.
+func TestEmbeddedSubset(t *testing.T) {
+	d, err := dataset.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := bookModel()
+	if err := m.Compile(nn.CompileConfig{Optimizer: nn.NewSGD(0.01), Metrics: []string{"accuracy"}, Seed: 42}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	h, err := m.Fit(d.Train.X, d.Train.Y, nn.FitConfig{Epochs: 5, BatchSize: 32, Seed: 1,
+		ValidationX: d.Val.X, ValidationY: d.Val.Y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := m.Evaluate(d.Test.X, d.Test.Y, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range h.Epochs {
+		t.Logf("epoch %d loss %.4f acc %.4f val_loss %.4f val_acc %.4f %.2fs", e.Epoch, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy, e.Seconds)
+	}
+	t.Logf("train %d, test %d: test accuracy %.4f in %v", d.Train.N, d.Test.N, ev.Accuracy, time.Since(start))
+	if ev.Accuracy < 0.75 {
+		t.Errorf("test accuracy %.4f < 0.75", ev.Accuracy)
+	}
+}

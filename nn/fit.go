@@ -1,0 +1,346 @@
+package nn
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/nnrt/nnrt/sched"
+)
+
+// FitConfig is the argument of Fit, as Keras's fit.
+type FitConfig struct {
+	Epochs    int // default 1
+	BatchSize int // default 32
+	// NoShuffle turns off the per-epoch shuffle (Keras shuffles by default).
+	NoShuffle bool
+	// Seed seeds the shuffle.
+	Seed uint64
+	// ValidationX/ValidationY (or ValidationT for dense targets) are
+	// evaluated after each epoch (val_loss, val_accuracy).
+	ValidationX []float32
+	ValidationY []int32
+	ValidationT []float32
+	// ValidationSplit holds out this fraction of the training data, taken
+	// from its end before any shuffling, as Keras does. Ignored when
+	// ValidationX is set.
+	ValidationSplit float64
+	// ValidationBatchSize is the batch size of the validation pass (0: BatchSize).
+	ValidationBatchSize int
+	Callbacks           []Callback
+	// InitialEpoch is the epoch to start at (Keras's initial_epoch).
+	InitialEpoch int
+}
+
+// Fit trains the model on x (n samples x input size, row-major) with class
+// labels y, and returns the per-epoch history. Errors: the model is not
+// compiled, x and y disagree in length, the data are empty, a label is out
+// of range, x holds NaN or Inf, a callback failed (TerminateOnNaN). The
+// history up to the failure is returned with the error.
+func (m *Sequential) Fit(x []float32, y []int32, cfg FitConfig) (*History, error) {
+	if !m.built {
+		return nil, errors.New("nn: the model is not compiled")
+	}
+	d, err := labelsDataset(x, y, prod(m.input))
+	if err != nil {
+		return nil, err
+	}
+	return m.fit(d, cfg)
+}
+
+// FitTargets is Fit for dense targets t (n samples x outputs): one-hot or
+// probability rows for categorical cross-entropy, values for MSE.
+func (m *Sequential) FitTargets(x, t []float32, cfg FitConfig) (*History, error) {
+	if !m.built {
+		return nil, errors.New("nn: the model is not compiled")
+	}
+	d, err := targetsDataset(x, t, prod(m.input), m.outCols)
+	if err != nil {
+		return nil, err
+	}
+	return m.fit(d, cfg)
+}
+
+// slice returns samples [lo, hi) of d.
+func (d dataset) slice(lo, hi, in, out int) dataset {
+	s := dataset{x: d.x[lo*in : hi*in], n: hi - lo}
+	if d.labels != nil {
+		s.labels = d.labels[lo:hi]
+	} else {
+		s.targets = d.targets[lo*out : hi*out]
+	}
+	return s
+}
+
+func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
+	if cfg.Epochs == 0 {
+		cfg.Epochs = 1
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 32
+	}
+	if cfg.Epochs < 0 || cfg.BatchSize < 0 || cfg.InitialEpoch < 0 {
+		return nil, fmt.Errorf("nn: fit needs epochs, batch size and initial epoch >= 0, got %d, %d, %d", cfg.Epochs, cfg.BatchSize, cfg.InitialEpoch)
+	}
+	in, out := prod(m.input), m.outCols
+	var val *dataset
+	switch {
+	case cfg.ValidationX != nil:
+		var v dataset
+		var err error
+		if m.loss.sparse {
+			v, err = labelsDataset(cfg.ValidationX, cfg.ValidationY, in)
+		} else {
+			v, err = targetsDataset(cfg.ValidationX, cfg.ValidationT, in, out)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("validation data: %w", err)
+		}
+		val = &v
+	case cfg.ValidationSplit != 0:
+		if !(cfg.ValidationSplit > 0 && cfg.ValidationSplit < 1) {
+			return nil, fmt.Errorf("nn: validation split must be in (0, 1), got %v", cfg.ValidationSplit)
+		}
+		// Keras: split_at = int(n * (1 - validation_split)).
+		at := int(float64(train.n) * (1 - cfg.ValidationSplit))
+		if at <= 0 || at >= train.n {
+			return nil, fmt.Errorf("nn: validation split %v of %d samples leaves an empty part", cfg.ValidationSplit, train.n)
+		}
+		v := train.slice(at, train.n, in, out)
+		val = &v
+		train = train.slice(0, at, in, out)
+	}
+	if err := m.check("fit", train); err != nil {
+		return nil, err
+	}
+	if val != nil {
+		if err := m.check("validation data", *val); err != nil {
+			return nil, err
+		}
+	}
+	valBatch := cfg.ValidationBatchSize
+	if valBatch <= 0 {
+		valBatch = cfg.BatchSize
+	}
+	batch := min(cfg.BatchSize, train.n)
+	m.reserve(max(batch, valBatch))
+	steps := (train.n + batch - 1) / batch
+	perm := make([]int32, train.n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
+
+	h := &History{}
+	ctx := &TrainContext{Model: m, Epochs: cfg.Epochs, Steps: steps, History: h, HasValidation: val != nil}
+	var fitErr error
+	for _, c := range cfg.Callbacks {
+		if fitErr = c.OnTrainBegin(ctx); fitErr != nil {
+			break
+		}
+	}
+	// Callbacks may install a schedule (ReduceLROnPlateau), so look for an
+	// observer only now.
+	observer, _ := m.opt.Schedule.(sched.EpochObserver)
+	observed := ""
+	if observer != nil {
+		observed = "val_loss"
+		if mon, ok := m.opt.Schedule.(interface{ Monitor() string }); ok {
+			observed = mon.Monitor()
+		}
+		if val == nil && len(observed) > 4 && observed[:4] == "val_" {
+			fitErr = fmt.Errorf("nn: the schedule monitors %s but fit has no validation data", observed)
+		}
+	}
+
+	for epoch := cfg.InitialEpoch; fitErr == nil && epoch < cfg.Epochs && !ctx.StopTraining; epoch++ {
+		ctx.Epoch = epoch
+		for _, c := range cfg.Callbacks {
+			if fitErr = c.OnEpochBegin(ctx, epoch); fitErr != nil {
+				break
+			}
+		}
+		if fitErr != nil {
+			break
+		}
+		start := time.Now()
+		if !cfg.NoShuffle {
+			rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		}
+		var lossSum float64
+		nCorrect, seen := 0, 0
+		for s := 0; s < steps; s++ {
+			lo := s * batch
+			rows := min(batch, train.n-lo)
+			m.gather(train, perm[lo:lo+rows])
+			var labels []int32
+			var targets []float32
+			if train.labels != nil {
+				labels = m.yb[:rows]
+			} else {
+				targets = m.tb[:rows*out]
+			}
+			loss, c := m.step(m.xb[:rows*in], labels, targets, rows)
+			lossSum += loss * float64(rows)
+			nCorrect += c
+			seen += rows
+			bl := BatchLogs{Epoch: epoch, Batch: s, Size: rows, Loss: loss, MeanLoss: lossSum / float64(seen), MeanAccuracy: math.NaN()}
+			if m.hasAccuracy() {
+				bl.MeanAccuracy = float64(nCorrect) / float64(seen)
+			}
+			for _, cb := range cfg.Callbacks {
+				if fitErr = cb.OnBatchEnd(ctx, bl); fitErr != nil {
+					break
+				}
+			}
+			if fitErr != nil || ctx.StopTraining {
+				break
+			}
+		}
+		if fitErr != nil {
+			break
+		}
+		e := EpochLog{Epoch: epoch, Loss: lossSum / float64(max(seen, 1)), Accuracy: math.NaN(),
+			ValLoss: math.NaN(), ValAccuracy: math.NaN()}
+		if m.hasAccuracy() {
+			e.Accuracy = float64(nCorrect) / float64(max(seen, 1))
+		}
+		if val != nil {
+			ev := m.evaluate(*val, valBatch)
+			e.ValLoss, e.ValAccuracy = ev.Loss, ev.Accuracy
+		}
+		e.LearningRate = m.opt.CurrentLR()
+		e.Seconds = time.Since(start).Seconds()
+		if observer != nil {
+			v, ok := e.Get(observed)
+			if !ok {
+				fitErr = fmt.Errorf("nn: the schedule monitors %q, which fit does not report", observed)
+				break
+			}
+			observer.ObserveEpoch(epoch, v)
+		}
+		h.Epochs = append(h.Epochs, e)
+		for _, c := range cfg.Callbacks {
+			if fitErr = c.OnEpochEnd(ctx, e); fitErr != nil {
+				break
+			}
+		}
+	}
+	for _, c := range cfg.Callbacks {
+		if err := c.OnTrainEnd(ctx); err != nil && fitErr == nil {
+			fitErr = err
+		}
+	}
+	return h, fitErr
+}
+
+// gather copies the samples idx of d into the step buffers.
+func (m *Sequential) gather(d dataset, idx []int32) {
+	in, out := prod(m.input), m.outCols
+	for r, i := range idx {
+		copy(m.xb[r*in:(r+1)*in], d.x[int(i)*in:(int(i)+1)*in])
+		if d.labels != nil {
+			m.yb[r] = d.labels[i]
+		} else {
+			copy(m.tb[r*out:(r+1)*out], d.targets[int(i)*out:(int(i)+1)*out])
+		}
+	}
+}
+
+// History is what Fit returns: one EpochLog per epoch run.
+type History struct {
+	Epochs []EpochLog `json:"epochs"`
+}
+
+// EpochLog is one epoch's logs. Metrics that were not computed are NaN
+// (and omitted by Get).
+type EpochLog struct {
+	Epoch        int     `json:"epoch"` // 0-based
+	Loss         float64 `json:"loss"`  // mean over the epoch's samples of the batch losses (with penalties)
+	Accuracy     float64 `json:"accuracy"`
+	ValLoss      float64 `json:"val_loss"`
+	ValAccuracy  float64 `json:"val_accuracy"`
+	LearningRate float64 `json:"learning_rate"` // the rate the next update would use, as Keras logs it
+	Seconds      float64 `json:"seconds"`       // wall time of the epoch, validation included
+}
+
+// Get returns a metric by its Keras name: loss, accuracy, val_loss,
+// val_accuracy, learning_rate (or lr), seconds; ok is false when the name
+// is unknown or the value was not computed.
+func (e EpochLog) Get(name string) (v float64, ok bool) {
+	switch name {
+	case "loss":
+		v = e.Loss
+	case "accuracy", "acc":
+		v = e.Accuracy
+	case "val_loss":
+		v = e.ValLoss
+	case "val_accuracy", "val_acc":
+		v = e.ValAccuracy
+	case "learning_rate", "lr":
+		v = e.LearningRate
+	case "seconds":
+		v = e.Seconds
+	default:
+		return 0, false
+	}
+	return v, !math.IsNaN(v)
+}
+
+// Series returns one metric over the epochs (Keras's history.history[name]).
+func (h *History) Series(name string) []float64 {
+	s := make([]float64, len(h.Epochs))
+	for i, e := range h.Epochs {
+		v, ok := e.Get(name)
+		if !ok {
+			v = math.NaN()
+		}
+		s[i] = v
+	}
+	return s
+}
+
+// epochJSON is EpochLog with NaN as null (encoding/json rejects NaN).
+type epochJSON struct {
+	Epoch        int      `json:"epoch"`
+	Loss         *float64 `json:"loss"`
+	Accuracy     *float64 `json:"accuracy"`
+	ValLoss      *float64 `json:"val_loss"`
+	ValAccuracy  *float64 `json:"val_accuracy"`
+	LearningRate *float64 `json:"learning_rate"`
+	Seconds      *float64 `json:"seconds"`
+}
+
+func nullable(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func unnull(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON writes metrics that were not computed (NaN) as null.
+func (e EpochLog) MarshalJSON() ([]byte, error) {
+	return json.Marshal(epochJSON{e.Epoch, nullable(e.Loss), nullable(e.Accuracy), nullable(e.ValLoss),
+		nullable(e.ValAccuracy), nullable(e.LearningRate), nullable(e.Seconds)})
+}
+
+// UnmarshalJSON reads null metrics back as NaN.
+func (e *EpochLog) UnmarshalJSON(b []byte) error {
+	var j epochJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*e = EpochLog{j.Epoch, unnull(j.Loss), unnull(j.Accuracy), unnull(j.ValLoss), unnull(j.ValAccuracy),
+		unnull(j.LearningRate), unnull(j.Seconds)}
+	return nil
+}

@@ -1,0 +1,556 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/blas"
+	"github.com/nnrt/nnrt/reg"
+)
+
+// Param is one variable of a layer: its values, its gradient (nil for
+// non-trainable state such as batch-norm moving statistics), its penalty
+// and its constraint. A matrix is row-major with Cols columns.
+type Param struct {
+	Name      string // "dense/kernel", "batch_normalization/moving_mean", ...
+	Shape     []int
+	Value     []float32
+	Grad      []float32 // nil when not trainable
+	Penalty   reg.L1L2
+	Constrain reg.Constraint // applied after each update; nil for none
+	Cols      int
+}
+
+func newParam(name string, trainable bool, shape ...int) *Param {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	p := &Param{Name: name, Shape: shape, Value: make([]float32, n), Cols: shape[len(shape)-1]}
+	if trainable {
+		p.Grad = make([]float32, n)
+	}
+	return p
+}
+
+// Trainable reports whether the optimizer updates p.
+func (p *Param) Trainable() bool { return p.Grad != nil }
+
+// mode is the forward pass's mode.
+type mode int
+
+const (
+	evaluate  mode = iota // Evaluate: dropout off, batch norm uses moving statistics, a fused softmax emits logits
+	predict               // Predict: as evaluate, but every activation is applied (probabilities out)
+	training              // Fit: dropout on, batch norm uses and updates batch statistics, fused softmax emits logits
+	mcDropout             // PredictMC: dropout on, batch norm in inference mode, probabilities out
+)
+
+// probs reports whether a softmax fused with the loss must still be applied.
+func (m mode) probs() bool { return m == predict || m == mcDropout }
+
+// Layer is one layer of a Sequential model. Build one with Flatten, Dense,
+// Dropout, AlphaDropout, BatchNormalization or Activation; a layer belongs
+// to one model.
+type Layer interface {
+	// Name is the layer's unique name in its model ("dense_1").
+	Name() string
+	// Spec is the layer's serializable configuration.
+	Spec() LayerSpec
+	// OutputShape is the shape of one sample's output, known after Compile.
+	OutputShape() []int
+	// Params are the layer's variables (after Compile).
+	Params() []*Param
+
+	base() *layerBase
+	build(in []int, seed uint64) (out []int, err error)
+	reserve(rows int)
+	forward(x []float32, rows int, m mode) []float32
+	backward(dy []float32, rows int, needDX bool) []float32
+}
+
+// layerBase holds what every layer has.
+type layerBase struct {
+	name     string
+	in, out  []int
+	inSize   int
+	outSize  int
+	capRows  int
+	params   []*Param
+	fuseSoft bool // last layer whose softmax the loss fuses: forward emits logits except in predict
+}
+
+func (b *layerBase) Name() string       { return b.name }
+func (b *layerBase) OutputShape() []int { return append([]int(nil), b.out...) }
+func (b *layerBase) Params() []*Param   { return b.params }
+func (b *layerBase) base() *layerBase   { return b }
+func (b *layerBase) setShapes(in, out []int) {
+	b.in, b.out = append([]int(nil), in...), append([]int(nil), out...)
+	b.inSize, b.outSize = prod(in), prod(out)
+}
+
+func prod(s []int) int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}
+
+// grow returns buf with room for n values, reallocating only when it must.
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
+
+// LayerSpec is a layer's configuration, as saved in the model's JSON.
+type LayerSpec struct {
+	Kind       string           `json:"kind"` // flatten, dense, dropout, alpha_dropout, batch_normalization, activation
+	Name       string           `json:"name,omitempty"`
+	Dense      *DenseConfig     `json:"dense,omitempty"`
+	Rate       float32          `json:"rate,omitempty"`
+	Activation string           `json:"activation,omitempty"`
+	BatchNorm  *BatchNormConfig `json:"batch_normalization,omitempty"`
+}
+
+// ---- Flatten ----
+
+type flatten struct{ layerBase }
+
+// Flatten reshapes each sample to a vector (Keras's Flatten); it copies nothing.
+func Flatten() Layer { return &flatten{} }
+
+func (l *flatten) Spec() LayerSpec { return LayerSpec{Kind: "flatten", Name: l.name} }
+func (l *flatten) build(in []int, _ uint64) ([]int, error) {
+	l.setShapes(in, []int{prod(in)})
+	return l.out, nil
+}
+func (l *flatten) reserve(int)                                    {}
+func (l *flatten) forward(x []float32, _ int, _ mode) []float32   { return x }
+func (l *flatten) backward(dy []float32, _ int, _ bool) []float32 { return dy }
+
+// ---- Dense ----
+
+// DenseConfig configures a Dense layer as Keras's Dense does. Empty strings
+// take Keras's defaults: no activation, glorot_uniform kernel, zeros bias.
+type DenseConfig struct {
+	Units             int                 `json:"units"`
+	Activation        string              `json:"activation,omitempty"`
+	KernelInitializer string              `json:"kernel_initializer,omitempty"`
+	BiasInitializer   string              `json:"bias_initializer,omitempty"`
+	KernelRegularizer reg.L1L2            `json:"kernel_regularizer"`
+	BiasRegularizer   reg.L1L2            `json:"bias_regularizer"`
+	KernelConstraint  *reg.ConstraintSpec `json:"kernel_constraint,omitempty"`
+	// UseBias false drops the bias (Keras use_bias=False); nil means true.
+	UseBias *bool `json:"use_bias,omitempty"`
+}
+
+type dense struct {
+	layerBase
+	cfg          DenseConfig
+	act          activation
+	kernel, bias *Param
+
+	x      []float32 // the input of the last forward pass (not owned)
+	z, y   []float32 // pre-activation and output
+	dz, dx []float32
+}
+
+// Dense is a fully connected layer: y = act(x·W + b) with W of shape
+// (inputs, units).
+func Dense(cfg DenseConfig) Layer { return &dense{cfg: cfg} }
+
+func (l *dense) Spec() LayerSpec {
+	c := l.cfg
+	return LayerSpec{Kind: "dense", Name: l.name, Dense: &c}
+}
+
+func (l *dense) useBias() bool { return l.cfg.UseBias == nil || *l.cfg.UseBias }
+
+func (l *dense) build(in []int, seed uint64) ([]int, error) {
+	c := l.cfg
+	if len(in) != 1 {
+		return nil, fmt.Errorf("dense needs flat input, got shape %v: add Flatten before it", in)
+	}
+	if c.Units <= 0 {
+		return nil, fmt.Errorf("dense units must be > 0, got %d", c.Units)
+	}
+	act, err := lookupActivation(c.Activation)
+	if err != nil {
+		return nil, err
+	}
+	ki, bi := c.KernelInitializer, c.BiasInitializer
+	if ki == "" {
+		ki = "glorot_uniform"
+	}
+	if bi == "" {
+		bi = "zeros"
+	}
+	kinit, err := lookupInitializer(ki)
+	if err != nil {
+		return nil, err
+	}
+	binit, err := lookupInitializer(bi)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.KernelRegularizer.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.BiasRegularizer.Validate(); err != nil {
+		return nil, err
+	}
+	l.act = act
+	l.setShapes(in, []int{c.Units})
+	rng := rand.New(rand.NewPCG(seed, 0x6e6e7274))
+	l.kernel = newParam(l.name+"/kernel", true, in[0], c.Units)
+	l.kernel.Penalty = c.KernelRegularizer
+	if c.KernelConstraint != nil {
+		if l.kernel.Constrain, err = reg.NewConstraint(*c.KernelConstraint); err != nil {
+			return nil, err
+		}
+	}
+	kinit.fill(l.kernel.Value, in[0], c.Units, rng)
+	l.params = []*Param{l.kernel}
+	if l.useBias() {
+		l.bias = newParam(l.name+"/bias", true, c.Units)
+		l.bias.Penalty = c.BiasRegularizer
+		binit.fill(l.bias.Value, c.Units, 1, rng)
+		l.params = append(l.params, l.bias)
+	}
+	return l.out, nil
+}
+
+func (l *dense) reserve(rows int) {
+	l.capRows = rows
+	l.z = grow(l.z, rows*l.outSize)
+	if !l.act.linear() {
+		l.y = grow(l.y, rows*l.outSize)
+		l.dz = grow(l.dz, rows*l.outSize)
+	}
+	l.dx = grow(l.dx, rows*l.inSize)
+}
+
+func (l *dense) forward(x []float32, rows int, m mode) []float32 {
+	in, units := l.inSize, l.outSize
+	l.x = x[:rows*in]
+	z := l.z[:rows*units]
+	blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, units, in, 1, l.x, in, l.kernel.Value, units, 0, z, units)
+	if l.bias != nil {
+		asm.AddBias(z, l.bias.Value)
+	}
+	if l.act.linear() || (l.fuseSoft && !m.probs()) {
+		return z
+	}
+	y := l.y[:rows*units]
+	l.act.apply(y, z, units)
+	return y
+}
+
+func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
+	in, units := l.inSize, l.outSize
+	dz := dy[:rows*units]
+	if !l.act.linear() && !l.fuseSoft {
+		dz = l.dz[:rows*units]
+		l.act.grad(dz, dy[:rows*units], l.y[:rows*units], units)
+	}
+	blas.Sgemm(blas.Trans, blas.NoTrans, in, units, rows, 1, l.x, in, dz, units, 0, l.kernel.Grad, units)
+	if l.bias != nil {
+		asm.ColSums(l.bias.Grad, dz)
+	}
+	if !needDX {
+		return nil
+	}
+	dx := l.dx[:rows*in]
+	blas.Sgemm(blas.NoTrans, blas.Trans, rows, in, units, 1, dz, units, l.kernel.Value, units, 0, dx, in)
+	return dx
+}
+
+// ---- Activation ----
+
+type activationLayer struct {
+	layerBase
+	actName string
+	act     activation
+	y, dx   []float32
+}
+
+// Activation applies an activation function by name (Keras's Activation layer).
+func Activation(name string) Layer { return &activationLayer{actName: name} }
+
+func (l *activationLayer) Spec() LayerSpec {
+	return LayerSpec{Kind: "activation", Name: l.name, Activation: l.actName}
+}
+
+func (l *activationLayer) build(in []int, _ uint64) ([]int, error) {
+	a, err := lookupActivation(l.actName)
+	if err != nil {
+		return nil, err
+	}
+	if a.softmax && len(in) != 1 {
+		return nil, fmt.Errorf("softmax activation needs flat input, got shape %v", in)
+	}
+	l.act = a
+	l.setShapes(in, in)
+	return l.out, nil
+}
+
+func (l *activationLayer) reserve(rows int) {
+	l.capRows = rows
+	l.y = grow(l.y, rows*l.outSize)
+	l.dx = grow(l.dx, rows*l.inSize)
+}
+
+func (l *activationLayer) forward(x []float32, rows int, m mode) []float32 {
+	if l.act.linear() || (l.fuseSoft && !m.probs()) {
+		return x
+	}
+	y := l.y[:rows*l.outSize]
+	l.act.apply(y, x[:rows*l.inSize], l.outSize)
+	return y
+}
+
+func (l *activationLayer) backward(dy []float32, rows int, _ bool) []float32 {
+	if l.act.linear() || l.fuseSoft {
+		return dy
+	}
+	dx := l.dx[:rows*l.inSize]
+	l.act.grad(dx, dy[:rows*l.inSize], l.y[:rows*l.outSize], l.outSize)
+	return dx
+}
+
+// ---- Dropout and AlphaDropout ----
+
+type dropoutLayer struct {
+	layerBase
+	alpha  bool
+	rate   float32
+	d      reg.Dropout
+	ad     reg.AlphaDropout
+	offset uint64 // counter position of the next mask, advanced by every training pass
+	active bool   // the last forward applied a mask
+	y, dx  []float32
+	mask   []uint64
+}
+
+// Dropout is Keras's inverted Dropout(rate): active in training (and in
+// PredictMC), the identity otherwise.
+func Dropout(rate float32) Layer { return &dropoutLayer{rate: rate} }
+
+// AlphaDropout is Keras's AlphaDropout(rate) for self-normalizing (SELU) networks.
+func AlphaDropout(rate float32) Layer { return &dropoutLayer{rate: rate, alpha: true} }
+
+func (l *dropoutLayer) Spec() LayerSpec {
+	k := "dropout"
+	if l.alpha {
+		k = "alpha_dropout"
+	}
+	return LayerSpec{Kind: k, Name: l.name, Rate: l.rate}
+}
+
+func (l *dropoutLayer) build(in []int, seed uint64) ([]int, error) {
+	l.d = reg.Dropout{Rate: l.rate, Seed: seed}
+	l.ad = reg.AlphaDropout{Rate: l.rate, Seed: seed}
+	var err error
+	if l.alpha {
+		err = l.ad.Validate()
+	} else {
+		err = l.d.Validate()
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.offset = 0
+	l.setShapes(in, in)
+	return l.out, nil
+}
+
+func (l *dropoutLayer) reserve(rows int) {
+	l.capRows = rows
+	l.y = grow(l.y, rows*l.outSize)
+	l.dx = grow(l.dx, rows*l.inSize)
+	if n := reg.MaskWords(rows * l.inSize); cap(l.mask) < n {
+		l.mask = make([]uint64, n)
+	}
+}
+
+func (l *dropoutLayer) forward(x []float32, rows int, m mode) []float32 {
+	l.active = (m == training || m == mcDropout) && l.rate > 0
+	if !l.active {
+		return x
+	}
+	n := rows * l.inSize
+	y, mask := l.y[:n], l.mask[:reg.MaskWords(n)]
+	if l.alpha {
+		l.ad.Forward(y, x[:n], mask, l.offset)
+	} else {
+		l.d.Forward(y, x[:n], mask, l.offset)
+	}
+	l.offset += uint64(n)
+	return y
+}
+
+func (l *dropoutLayer) backward(dy []float32, rows int, _ bool) []float32 {
+	if !l.active {
+		return dy
+	}
+	n := rows * l.inSize
+	dx, mask := l.dx[:n], l.mask[:reg.MaskWords(n)]
+	if l.alpha {
+		l.ad.Backward(dx, dy[:n], mask)
+	} else {
+		l.d.Backward(dx, dy[:n], mask)
+	}
+	return dx
+}
+
+// ---- BatchNormalization ----
+
+// BatchNormConfig configures BatchNormalization over the last axis. Zero
+// values take Keras's defaults: Momentum 0.99, Epsilon 1e-3.
+type BatchNormConfig struct {
+	Momentum float32 `json:"momentum,omitempty"`
+	Epsilon  float32 `json:"epsilon,omitempty"`
+}
+
+type batchNorm struct {
+	layerBase
+	cfg                      BatchNormConfig
+	momentum, eps            float32
+	gamma, beta, mmean, mvar *Param
+
+	training         bool
+	xhat, y, dx      []float32
+	mean, invStd     []float32 // per feature, of the last training batch
+	sumDy, sumDyXhat []float32
+}
+
+// BatchNormalization normalizes each feature (Keras's BatchNormalization,
+// axis -1, center and scale): in training with the batch's biased mean and
+// variance, updating moving = moving*momentum + batch*(1-momentum); in
+// inference with the moving statistics.
+func BatchNormalization(cfg BatchNormConfig) Layer { return &batchNorm{cfg: cfg} }
+
+func (l *batchNorm) Spec() LayerSpec {
+	c := l.cfg
+	return LayerSpec{Kind: "batch_normalization", Name: l.name, BatchNorm: &c}
+}
+
+func (l *batchNorm) build(in []int, _ uint64) ([]int, error) {
+	l.momentum, l.eps = l.cfg.Momentum, l.cfg.Epsilon
+	if l.momentum == 0 {
+		l.momentum = 0.99
+	}
+	if l.eps == 0 {
+		l.eps = 1e-3
+	}
+	if !(l.momentum > 0 && l.momentum < 1) || !(l.eps > 0) {
+		return nil, fmt.Errorf("batch normalization needs 0 < momentum < 1 and epsilon > 0, got %v, %v", l.momentum, l.eps)
+	}
+	f := in[len(in)-1]
+	l.setShapes(in, in)
+	l.gamma = newParam(l.name+"/gamma", true, f)
+	l.beta = newParam(l.name+"/beta", true, f)
+	l.mmean = newParam(l.name+"/moving_mean", false, f)
+	l.mvar = newParam(l.name+"/moving_variance", false, f)
+	for i := 0; i < f; i++ {
+		l.gamma.Value[i], l.mvar.Value[i] = 1, 1
+	}
+	l.params = []*Param{l.gamma, l.beta, l.mmean, l.mvar}
+	l.mean, l.invStd = make([]float32, f), make([]float32, f)
+	l.sumDy, l.sumDyXhat = make([]float32, f), make([]float32, f)
+	return l.out, nil
+}
+
+func (l *batchNorm) reserve(rows int) {
+	l.capRows = rows
+	l.xhat = grow(l.xhat, rows*l.outSize)
+	l.y = grow(l.y, rows*l.outSize)
+	l.dx = grow(l.dx, rows*l.inSize)
+}
+
+func (l *batchNorm) forward(x []float32, rows int, m mode) []float32 {
+	f := len(l.mean)
+	n := rows * l.inSize
+	x, y := x[:n], l.y[:n]
+	l.training = m == training
+	if !l.training {
+		for j := 0; j < f; j++ {
+			l.invStd[j] = float32(1 / math.Sqrt(float64(l.mvar.Value[j]+l.eps)))
+		}
+		for r := 0; r < n/f; r++ {
+			for j := 0; j < f; j++ {
+				i := r*f + j
+				y[i] = l.gamma.Value[j]*(x[i]-l.mmean.Value[j])*l.invStd[j] + l.beta.Value[j]
+			}
+		}
+		return y
+	}
+	// Batch moments in float64: sums over up to thousands of rows.
+	groups := n / f
+	for j := 0; j < f; j++ {
+		var s float64
+		for r := 0; r < groups; r++ {
+			s += float64(x[r*f+j])
+		}
+		mean := s / float64(groups)
+		var v float64
+		for r := 0; r < groups; r++ {
+			d := float64(x[r*f+j]) - mean
+			v += d * d
+		}
+		v /= float64(groups)
+		l.mean[j] = float32(mean)
+		l.invStd[j] = float32(1 / math.Sqrt(v+float64(l.eps)))
+		mom := l.momentum
+		l.mmean.Value[j] = l.mmean.Value[j]*mom + float32(mean)*(1-mom)
+		l.mvar.Value[j] = l.mvar.Value[j]*mom + float32(v)*(1-mom)
+	}
+	xhat := l.xhat[:n]
+	for r := 0; r < groups; r++ {
+		for j := 0; j < f; j++ {
+			i := r*f + j
+			xhat[i] = (x[i] - l.mean[j]) * l.invStd[j]
+			y[i] = l.gamma.Value[j]*xhat[i] + l.beta.Value[j]
+		}
+	}
+	return y
+}
+
+// backward follows a training-mode forward (the only one Fit differentiates):
+// with g = dy*gamma, dx = invStd*(g - mean(g) - xhat*mean(g*xhat))
+// per feature; dgamma = sum dy*xhat, dbeta = sum dy.
+func (l *batchNorm) backward(dy []float32, rows int, needDX bool) []float32 {
+	f := len(l.mean)
+	n := rows * l.inSize
+	groups := n / f
+	dy, xhat := dy[:n], l.xhat[:n]
+	clear(l.sumDy)
+	clear(l.sumDyXhat)
+	for r := 0; r < groups; r++ {
+		for j := 0; j < f; j++ {
+			i := r*f + j
+			l.sumDy[j] += dy[i]
+			l.sumDyXhat[j] += dy[i] * xhat[i]
+		}
+	}
+	copy(l.beta.Grad, l.sumDy)
+	copy(l.gamma.Grad, l.sumDyXhat)
+	if !needDX {
+		return nil
+	}
+	dx := l.dx[:n]
+	inv := 1 / float32(groups)
+	for r := 0; r < groups; r++ {
+		for j := 0; j < f; j++ {
+			i := r*f + j
+			g := l.gamma.Value[j]
+			dx[i] = g * l.invStd[j] * (dy[i] - l.sumDy[j]*inv - xhat[i]*l.sumDyXhat[j]*inv)
+		}
+	}
+	return dx
+}

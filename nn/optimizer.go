@@ -1,0 +1,228 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/reg"
+	"github.com/nnrt/nnrt/sched"
+)
+
+// Optimizer is one of Keras 3's SGD, Adam, Nadam or RMSprop, with their
+// update rules and defaults (see NewSGD and friends), gradient clipping and
+// an optional learning-rate schedule. A Sequential owns its optimizer after
+// Compile; its state (slots, iterations) lives here.
+type Optimizer struct {
+	Kind         string  `json:"kind"` // "sgd", "adam", "nadam", "rmsprop"
+	LearningRate float64 `json:"learning_rate"`
+	// Schedule, when set, gives the learning rate of each update:
+	// Schedule.LR(iterations) with iterations counted before the update, as
+	// Keras evaluates a LearningRateSchedule. If it also implements
+	// sched.MomentumSchedule, its Momentum(iterations) replaces Momentum
+	// (SGD) or Beta1 (Adam, Nadam); if it implements sched.EpochObserver,
+	// Fit feeds it the monitored metric after each epoch.
+	Schedule sched.Schedule `json:"-"`
+	Momentum float64        `json:"momentum,omitempty"` // SGD
+	Nesterov bool           `json:"nesterov,omitempty"` // SGD
+	Beta1    float64        `json:"beta_1,omitempty"`   // Adam, Nadam
+	Beta2    float64        `json:"beta_2,omitempty"`   // Adam, Nadam
+	Rho      float64        `json:"rho,omitempty"`      // RMSprop
+	Epsilon  float64        `json:"epsilon,omitempty"`  // Adam, Nadam, RMSprop
+	reg.Clip
+
+	iterations int
+	params     []*Param // trainable
+	grads      [][]float32
+	m, v       [][]float32
+	uProduct   float64 // Nadam's running product of u_t
+}
+
+// NewSGD is Keras's SGD(learning_rate): momentum 0, no Nesterov. The
+// update is m = momentum*m - lr*g; w += m (or w += momentum*m - lr*g with
+// Nesterov): the velocity carries the learning rate, unlike PyTorch.
+func NewSGD(lr float64) *Optimizer { return &Optimizer{Kind: "sgd", LearningRate: lr} }
+
+// NewAdam is Keras's Adam(learning_rate): beta_1 0.9, beta_2 0.999, epsilon
+// 1e-7, with w -= lr·sqrt(1-β2^t)/(1-β1^t)·m/(sqrt(v)+ε), t = iterations+1.
+func NewAdam(lr float64) *Optimizer {
+	return &Optimizer{Kind: "adam", LearningRate: lr, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
+}
+
+// NewNadam is Keras's Nadam(learning_rate): beta_1 0.9, beta_2 0.999,
+// epsilon 1e-7, with the momentum-decay schedule u_t = β1(1-0.5·0.96^t).
+func NewNadam(lr float64) *Optimizer {
+	return &Optimizer{Kind: "nadam", LearningRate: lr, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
+}
+
+// NewRMSprop is Keras's RMSprop(learning_rate): rho 0.9, epsilon 1e-7
+// inside the square root: v = ρv + (1-ρ)g²; w -= lr·g/sqrt(v+ε).
+func NewRMSprop(lr float64) *Optimizer {
+	return &Optimizer{Kind: "rmsprop", LearningRate: lr, Rho: 0.9, Epsilon: 1e-7}
+}
+
+// NewOptimizer returns the optimizer of the given kind with Keras's defaults.
+func NewOptimizer(kind string, lr float64) (*Optimizer, error) {
+	switch kind {
+	case "sgd":
+		return NewSGD(lr), nil
+	case "adam":
+		return NewAdam(lr), nil
+	case "nadam":
+		return NewNadam(lr), nil
+	case "rmsprop":
+		return NewRMSprop(lr), nil
+	}
+	return nil, fmt.Errorf("unknown optimizer %q (want sgd, adam, nadam or rmsprop)", kind)
+}
+
+// ErrScheduledLR is returned when a callback tries to set the learning rate
+// of an optimizer driven by a Schedule (Keras raises TypeError).
+var ErrScheduledLR = errors.New("the optimizer's learning rate comes from a schedule and cannot be set")
+
+func (o *Optimizer) validate() error {
+	if _, err := NewOptimizer(o.Kind, 0); err != nil {
+		return err
+	}
+	if o.Schedule == nil && !(o.LearningRate > 0) {
+		return fmt.Errorf("learning rate must be > 0, got %v", o.LearningRate)
+	}
+	if o.Momentum < 0 || o.Momentum >= 1 && o.Kind == "sgd" {
+		return fmt.Errorf("sgd momentum must be in [0, 1), got %v", o.Momentum)
+	}
+	if o.Kind == "adam" || o.Kind == "nadam" {
+		if !(o.Beta1 >= 0 && o.Beta1 < 1 && o.Beta2 >= 0 && o.Beta2 < 1) {
+			return fmt.Errorf("%s betas must be in [0, 1), got %v, %v", o.Kind, o.Beta1, o.Beta2)
+		}
+	}
+	if o.Kind == "rmsprop" && !(o.Rho >= 0 && o.Rho < 1) {
+		return fmt.Errorf("rmsprop rho must be in [0, 1), got %v", o.Rho)
+	}
+	if o.Kind != "sgd" && !(o.Epsilon > 0) {
+		return fmt.Errorf("%s epsilon must be > 0, got %v", o.Kind, o.Epsilon)
+	}
+	return o.Clip.Validate()
+}
+
+// Iterations is the number of updates applied so far (Keras's optimizer.iterations).
+func (o *Optimizer) Iterations() int { return o.iterations }
+
+// CurrentLR is the learning rate the next update will use.
+func (o *Optimizer) CurrentLR() float64 {
+	if o.Schedule != nil {
+		return o.Schedule.LR(o.iterations)
+	}
+	return o.LearningRate
+}
+
+// SetLR sets a constant learning rate; it fails when a Schedule drives the
+// rate (as Keras's setter raises TypeError for a LearningRateSchedule).
+func (o *Optimizer) SetLR(lr float64) error {
+	if o.Schedule != nil {
+		return ErrScheduledLR
+	}
+	if !(lr > 0) || math.IsInf(lr, 0) {
+		return fmt.Errorf("learning rate must be finite and > 0, got %v", lr)
+	}
+	o.LearningRate = lr
+	return nil
+}
+
+// bind allocates the slots for the model's trainable parameters and resets
+// the state.
+func (o *Optimizer) bind(params []*Param) {
+	o.params, o.grads, o.m, o.v = nil, nil, nil, nil
+	for _, p := range params {
+		if !p.Trainable() {
+			continue
+		}
+		o.params = append(o.params, p)
+		o.grads = append(o.grads, p.Grad)
+		o.m = append(o.m, make([]float32, len(p.Value)))
+		if o.Kind != "sgd" {
+			o.v = append(o.v, make([]float32, len(p.Value)))
+		}
+	}
+	o.iterations, o.uProduct = 0, 1
+}
+
+// optimizerState is a copy of the optimizer's mutable state.
+type optimizerState struct {
+	iterations int
+	uProduct   float64
+	m, v       [][]float32
+	lr         float64
+}
+
+func (o *Optimizer) saveState() optimizerState {
+	s := optimizerState{iterations: o.iterations, uProduct: o.uProduct, lr: o.LearningRate}
+	for _, b := range o.m {
+		s.m = append(s.m, append([]float32(nil), b...))
+	}
+	for _, b := range o.v {
+		s.v = append(s.v, append([]float32(nil), b...))
+	}
+	return s
+}
+
+func (o *Optimizer) restoreState(s optimizerState) {
+	o.iterations, o.uProduct, o.LearningRate = s.iterations, s.uProduct, s.lr
+	for i := range o.m {
+		copy(o.m[i], s.m[i])
+	}
+	for i := range o.v {
+		copy(o.v[i], s.v[i])
+	}
+}
+
+// step clips the gradients, updates every trainable parameter, applies the
+// constraints and counts the iteration. It allocates nothing.
+func (o *Optimizer) step() {
+	o.Clip.Apply(o.grads)
+	t := o.iterations
+	lr := o.CurrentLR()
+	momentum, beta1 := o.Momentum, o.Beta1
+	if ms, ok := o.Schedule.(sched.MomentumSchedule); ok {
+		momentum = ms.Momentum(t)
+		beta1 = momentum
+	}
+	switch o.Kind {
+	case "sgd":
+		for i, p := range o.params {
+			asm.SGD(p.Value, p.Grad, o.m[i], float32(lr), float32(momentum), o.Nesterov)
+		}
+	case "adam":
+		tt := float64(t + 1)
+		alpha := lr * math.Sqrt(1-math.Pow(o.Beta2, tt)) / (1 - math.Pow(beta1, tt))
+		for i, p := range o.params {
+			asm.Adam(p.Value, p.Grad, o.m[i], o.v[i], float32(alpha), float32(beta1), float32(o.Beta2), float32(o.Epsilon))
+		}
+	case "nadam":
+		// Keras nadam.py: u_t and u_{t+1} with t = iterations+1; u_product
+		// accumulates u_t once per step.
+		tt := float64(t + 1)
+		ut := beta1 * (1 - 0.5*math.Pow(0.96, tt))
+		ut1 := beta1 * (1 - 0.5*math.Pow(0.96, tt+1))
+		up := o.uProduct * ut
+		up1 := up * ut1
+		cm := ut1 / (1 - up1)
+		cg := (1 - ut) / (1 - up)
+		cv := 1 / (1 - math.Pow(o.Beta2, tt))
+		for i, p := range o.params {
+			asm.Nadam(p.Value, p.Grad, o.m[i], o.v[i], float32(lr), float32(beta1), float32(o.Beta2), float32(o.Epsilon),
+				float32(cm), float32(cg), float32(cv))
+		}
+		o.uProduct = up
+	case "rmsprop":
+		for i, p := range o.params {
+			asm.RMSprop(p.Value, p.Grad, o.v[i], float32(lr), float32(o.Rho), float32(o.Epsilon))
+		}
+	}
+	for _, p := range o.params {
+		if p.Constrain != nil {
+			p.Constrain.Apply(p.Value, p.Cols)
+		}
+	}
+	o.iterations++
+}
