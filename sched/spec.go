@@ -173,6 +173,9 @@ func parsePlateau(a *args, ctx Context, depth int) (Schedule, error) {
 		if err != nil {
 			return nil, err
 		}
+		if _, ok := b.(EpochObserver); ok {
+			return nil, &Error{Key: "scale", Value: inner, Msg: "cannot scale a schedule that observes epochs itself"}
+		}
 		base, scale = b, true
 	} else {
 		base = Constant(a.float("lr0", 0, true))
