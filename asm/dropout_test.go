@@ -261,7 +261,7 @@ func TestAlphaDropoutCoefficients(t *testing.T) {
 	for _, p := range []float64{0.05, 0.2, 0.5, 0.8} {
 		a, b := AlphaDropoutCoefficients(float32(p))
 		mean := float64(a)*p*alphaDropoutAlphaP + float64(b)
-		variance := float64(a) * float64(a) * (1-p) * (1 + p*alphaDropoutAlphaP*alphaDropoutAlphaP)
+		variance := float64(a) * float64(a) * (1 - p) * (1 + p*alphaDropoutAlphaP*alphaDropoutAlphaP)
 		if math.Abs(mean) > 1e-6 || math.Abs(variance-1) > 1e-6 {
 			t.Errorf("rate %v: mean %v, a^2*(1-p)*(1+p*alphaP^2) = %v", p, mean, variance)
 		}
