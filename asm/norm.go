@@ -1,6 +1,9 @@
 package asm
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // norm: L2 norms, Keras's max-norm constraint along either axis, global norm
 // and clip-by-norm (TensorFlow's clip_by_global_norm / clip_by_norm),
@@ -50,10 +53,13 @@ const (
 const maxNormEpsilon float32 = 1e-7
 
 // normColBlock is the widest block of columns MaxNormCols handles at once:
-// its column norms live in an array of this size on the stack, so the
-// constraint allocates nothing. 1024 columns cover every layer of the book's
-// models in one block, so the matrix is streamed twice in all.
+// its column norms live in a pooled array of this size (a stack array would
+// move to the heap, as it is passed through the table's func values), so the
+// constraint allocates nothing in steady state. 1024 columns cover every
+// layer of the book's models in one block, so the matrix is streamed twice.
 const normColBlock = 1024
+
+var normColScratch = sync.Pool{New: func() any { return new([normColBlock]float32) }}
 
 // SumSquares returns
 //
@@ -158,7 +164,8 @@ func MaxNormCols(x []float32, cols int, maxValue float32) {
 		return
 	}
 	rows := len(x) / cols
-	var f [normColBlock]float32
+	f := normColScratch.Get().(*[normColBlock]float32)
+	defer normColScratch.Put(f)
 	for j0 := 0; j0 < cols; j0 += normColBlock {
 		fb := f[:min(normColBlock, cols-j0)]
 		clear(fb)

@@ -1,0 +1,699 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// norm kernels, AVX-512 (F, BW, DQ, VL; BMI2, which every AVX-512 CPU has)
+// and AVX2+FMA. Contracts in norm.go (normKernels). Tails: AVX-512 uses
+// lane masks (masked-off lanes are neither loaded, so they cannot fault,
+// nor stored); AVX2 uses VMASKMOVPS with a lane mask read from
+// normLanes<> for the column kernels and a scalar loop elsewhere.
+
+// normLanes<>: 8 all-ones lanes then 8 zero lanes; the 8 dwords at
+// normLanes<>+4*(8-r) enable the first r lanes (0 <= r <= 8).
+DATA normLanes<>+0(SB)/8, $-1
+DATA normLanes<>+8(SB)/8, $-1
+DATA normLanes<>+16(SB)/8, $-1
+DATA normLanes<>+24(SB)/8, $-1
+DATA normLanes<>+32(SB)/8, $0
+DATA normLanes<>+40(SB)/8, $0
+DATA normLanes<>+48(SB)/8, $0
+DATA normLanes<>+56(SB)/8, $0
+GLOBL normLanes<>(SB), RODATA|NOPTR, $64
+
+// LANEMASK16(n, tmp, k): k = the first min(n, 16) lanes, for 0 <= n < 16.
+#define LANEMASK16(n, tmp, k) \
+	MOVL $-1, tmp \
+	BZHIL n, tmp, tmp \
+	KMOVW tmp, k
+
+// Horizontal sum of Z0 into X0 (lane 0).
+#define HSUM512 \
+	VEXTRACTF64X4 $1, Z0, Y1 \
+	VADDPS        Y1, Y0, Y0 \
+	VEXTRACTF128  $1, Y0, X1 \
+	VADDPS        X1, X0, X0 \
+	VMOVHLPS      X0, X0, X1 \
+	VADDPS        X1, X0, X0 \
+	VMOVSHDUP     X0, X1 \
+	VADDSS        X1, X0, X0
+
+// Horizontal sum of Y0 into X0 (lane 0).
+#define HSUM256 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS       X1, X0, X0 \
+	VMOVHLPS     X0, X0, X1 \
+	VADDPS       X1, X0, X0 \
+	VMOVSHDUP    X0, X1 \
+	VADDSS       X1, X0, X0
+
+// func sumSquaresAVX512(x []float32) float32
+TEXT ·sumSquaresAVX512(SB), NOSPLIT, $0-28
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+ss512_loop64:
+	CMPQ        CX, $64
+	JB          ss512_loop16
+	VMOVUPS     (SI), Z4
+	VMOVUPS     64(SI), Z5
+	VMOVUPS     128(SI), Z6
+	VMOVUPS     192(SI), Z7
+	VFMADD231PS Z4, Z4, Z0
+	VFMADD231PS Z5, Z5, Z1
+	VFMADD231PS Z6, Z6, Z2
+	VFMADD231PS Z7, Z7, Z3
+	ADDQ        $256, SI
+	SUBQ        $64, CX
+	JMP         ss512_loop64
+
+ss512_loop16:
+	CMPQ        CX, $16
+	JB          ss512_tail
+	VMOVUPS     (SI), Z4
+	VFMADD231PS Z4, Z4, Z0
+	ADDQ        $64, SI
+	SUBQ        $16, CX
+	JMP         ss512_loop16
+
+ss512_tail:
+	TESTQ       CX, CX
+	JZ          ss512_reduce
+	LANEMASK16(CX, AX, K1)
+	VMOVUPS.Z   (SI), K1, Z4
+	VFMADD231PS Z4, Z4, Z1
+
+ss512_reduce:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	HSUM512
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func sumSquaresAVX2(x []float32) float32
+TEXT ·sumSquaresAVX2(SB), NOSPLIT, $0-28
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+ss256_loop32:
+	CMPQ        CX, $32
+	JB          ss256_loop8
+	VMOVUPS     (SI), Y4
+	VMOVUPS     32(SI), Y5
+	VMOVUPS     64(SI), Y6
+	VMOVUPS     96(SI), Y7
+	VFMADD231PS Y4, Y4, Y0
+	VFMADD231PS Y5, Y5, Y1
+	VFMADD231PS Y6, Y6, Y2
+	VFMADD231PS Y7, Y7, Y3
+	ADDQ        $128, SI
+	SUBQ        $32, CX
+	JMP         ss256_loop32
+
+ss256_loop8:
+	CMPQ        CX, $8
+	JB          ss256_reduce
+	VMOVUPS     (SI), Y4
+	VFMADD231PS Y4, Y4, Y0
+	ADDQ        $32, SI
+	SUBQ        $8, CX
+	JMP         ss256_loop8
+
+ss256_reduce:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	HSUM256
+
+ss256_tail:
+	TESTQ       CX, CX
+	JZ          ss256_done
+	VMOVSS      (SI), X4
+	VFMADD231SS X4, X4, X0
+	ADDQ        $4, SI
+	DECQ        CX
+	JMP         ss256_tail
+
+ss256_done:
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// COLMASKS512(n): K1..K4 enable the first min(n, 64) columns of a block
+// (n > 0); BZHI keeps min(n, 64) low bits. Clobbers BX, DX.
+#define COLMASKS512(n) \
+	MOVQ  $64, DX \
+	CMPQ  n, DX \
+	CMOVQLT n, DX \
+	MOVQ  $-1, BX \
+	BZHIQ DX, BX, BX \
+	KMOVW BX, K1 \
+	SHRQ  $16, BX \
+	KMOVW BX, K2 \
+	SHRQ  $16, BX \
+	KMOVW BX, K3 \
+	SHRQ  $16, BX \
+	KMOVW BX, K4
+
+// func colSumSquaresAVX512(acc []float32, x []float32, ld int, rows int)
+TEXT ·colSumSquaresAVX512(SB), NOSPLIT, $0-64
+	MOVQ acc_base+0(FP), DI
+	MOVQ acc_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ ld+48(FP), R8
+	SHLQ $2, R8
+	MOVQ rows+56(FP), R9
+	TESTQ R9, R9
+	JZ   css512_done
+
+css512_block:
+	TESTQ CX, CX
+	JZ    css512_done
+	COLMASKS512(CX)
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z 64(DI), K2, Z1
+	VMOVUPS.Z 128(DI), K3, Z2
+	VMOVUPS.Z 192(DI), K4, Z3
+	MOVQ      SI, R10
+	MOVQ      R9, R11
+
+css512_row:
+	VMOVUPS.Z   (R10), K1, Z4
+	VMOVUPS.Z   64(R10), K2, Z5
+	VMOVUPS.Z   128(R10), K3, Z6
+	VMOVUPS.Z   192(R10), K4, Z7
+	VFMADD231PS Z4, Z4, Z0
+	VFMADD231PS Z5, Z5, Z1
+	VFMADD231PS Z6, Z6, Z2
+	VFMADD231PS Z7, Z7, Z3
+	ADDQ        R8, R10
+	DECQ        R11
+	JNZ         css512_row
+	VMOVUPS     Z0, K1, (DI)
+	VMOVUPS     Z1, K2, 64(DI)
+	VMOVUPS     Z2, K3, 128(DI)
+	VMOVUPS     Z3, K4, 192(DI)
+	ADDQ        $256, DI
+	ADDQ        $256, SI
+	SUBQ        $64, CX
+	JA          css512_block
+
+css512_done:
+	VZEROUPPER
+	RET
+
+// func scaleColsAVX512(x []float32, ld int, rows int, f []float32)
+TEXT ·scaleColsAVX512(SB), NOSPLIT, $0-64
+	MOVQ x_base+0(FP), SI
+	MOVQ ld+24(FP), R8
+	SHLQ $2, R8
+	MOVQ rows+32(FP), R9
+	MOVQ f_base+40(FP), DI
+	MOVQ f_len+48(FP), CX
+	TESTQ R9, R9
+	JZ   sc512_done
+
+sc512_block:
+	TESTQ CX, CX
+	JZ    sc512_done
+	COLMASKS512(CX)
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z 64(DI), K2, Z1
+	VMOVUPS.Z 128(DI), K3, Z2
+	VMOVUPS.Z 192(DI), K4, Z3
+	MOVQ      SI, R10
+	MOVQ      R9, R11
+
+sc512_row:
+	VMULPS.Z (R10), Z0, K1, Z4
+	VMULPS.Z 64(R10), Z1, K2, Z5
+	VMULPS.Z 128(R10), Z2, K3, Z6
+	VMULPS.Z 192(R10), Z3, K4, Z7
+	VMOVUPS  Z4, K1, (R10)
+	VMOVUPS  Z5, K2, 64(R10)
+	VMOVUPS  Z6, K3, 128(R10)
+	VMOVUPS  Z7, K4, 192(R10)
+	ADDQ     R8, R10
+	DECQ     R11
+	JNZ      sc512_row
+	ADDQ     $256, DI
+	ADDQ     $256, SI
+	SUBQ     $64, CX
+	JA       sc512_block
+
+sc512_done:
+	VZEROUPPER
+	RET
+
+// COLMASKS256(n): Y8..Y11 enable the first min(n, 32) columns of a block,
+// 8 per register (n > 0). Clobbers AX, BX, DX.
+#define COLMASK256(n, k, y) \
+	MOVQ    n, AX \
+	SUBQ    $(8*k), AX \
+	MOVQ    $0, DX \
+	CMOVQLT DX, AX \
+	MOVQ    $8, DX \
+	CMPQ    AX, DX \
+	CMOVQGT DX, AX \
+	LEAQ    normLanes<>+32(SB), BX \
+	SHLQ    $2, AX \
+	SUBQ    AX, BX \
+	VMOVDQU (BX), y
+
+#define COLMASKS256(n) \
+	COLMASK256(n, 0, Y8) \
+	COLMASK256(n, 1, Y9) \
+	COLMASK256(n, 2, Y10) \
+	COLMASK256(n, 3, Y11)
+
+// func colSumSquaresAVX2(acc []float32, x []float32, ld int, rows int)
+TEXT ·colSumSquaresAVX2(SB), NOSPLIT, $0-64
+	MOVQ acc_base+0(FP), DI
+	MOVQ acc_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ ld+48(FP), R8
+	SHLQ $2, R8
+	MOVQ rows+56(FP), R9
+	TESTQ R9, R9
+	JZ   css256_done
+
+css256_full:
+	CMPQ        CX, $32
+	JB          css256_part
+	VMOVUPS     (DI), Y0
+	VMOVUPS     32(DI), Y1
+	VMOVUPS     64(DI), Y2
+	VMOVUPS     96(DI), Y3
+	MOVQ        SI, R10
+	MOVQ        R9, R11
+
+css256_full_row:
+	VMOVUPS     (R10), Y4
+	VMOVUPS     32(R10), Y5
+	VMOVUPS     64(R10), Y6
+	VMOVUPS     96(R10), Y7
+	VFMADD231PS Y4, Y4, Y0
+	VFMADD231PS Y5, Y5, Y1
+	VFMADD231PS Y6, Y6, Y2
+	VFMADD231PS Y7, Y7, Y3
+	ADDQ        R8, R10
+	DECQ        R11
+	JNZ         css256_full_row
+	VMOVUPS     Y0, (DI)
+	VMOVUPS     Y1, 32(DI)
+	VMOVUPS     Y2, 64(DI)
+	VMOVUPS     Y3, 96(DI)
+	ADDQ        $128, DI
+	ADDQ        $128, SI
+	SUBQ        $32, CX
+	JMP         css256_full
+
+css256_part:
+	TESTQ      CX, CX
+	JZ         css256_done
+	COLMASKS256(CX)
+	VMASKMOVPS (DI), Y8, Y0
+	VMASKMOVPS 32(DI), Y9, Y1
+	VMASKMOVPS 64(DI), Y10, Y2
+	VMASKMOVPS 96(DI), Y11, Y3
+	MOVQ       SI, R10
+	MOVQ       R9, R11
+
+css256_part_row:
+	VMASKMOVPS  (R10), Y8, Y4
+	VMASKMOVPS  32(R10), Y9, Y5
+	VMASKMOVPS  64(R10), Y10, Y6
+	VMASKMOVPS  96(R10), Y11, Y7
+	VFMADD231PS Y4, Y4, Y0
+	VFMADD231PS Y5, Y5, Y1
+	VFMADD231PS Y6, Y6, Y2
+	VFMADD231PS Y7, Y7, Y3
+	ADDQ        R8, R10
+	DECQ        R11
+	JNZ         css256_part_row
+	VMASKMOVPS  Y0, Y8, (DI)
+	VMASKMOVPS  Y1, Y9, 32(DI)
+	VMASKMOVPS  Y2, Y10, 64(DI)
+	VMASKMOVPS  Y3, Y11, 96(DI)
+
+css256_done:
+	VZEROUPPER
+	RET
+
+// func scaleColsAVX2(x []float32, ld int, rows int, f []float32)
+TEXT ·scaleColsAVX2(SB), NOSPLIT, $0-64
+	MOVQ x_base+0(FP), SI
+	MOVQ ld+24(FP), R8
+	SHLQ $2, R8
+	MOVQ rows+32(FP), R9
+	MOVQ f_base+40(FP), DI
+	MOVQ f_len+48(FP), CX
+	TESTQ R9, R9
+	JZ   sc256_done
+
+sc256_full:
+	CMPQ    CX, $32
+	JB      sc256_part
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	MOVQ    SI, R10
+	MOVQ    R9, R11
+
+sc256_full_row:
+	VMULPS  (R10), Y0, Y4
+	VMULPS  32(R10), Y1, Y5
+	VMULPS  64(R10), Y2, Y6
+	VMULPS  96(R10), Y3, Y7
+	VMOVUPS Y4, (R10)
+	VMOVUPS Y5, 32(R10)
+	VMOVUPS Y6, 64(R10)
+	VMOVUPS Y7, 96(R10)
+	ADDQ    R8, R10
+	DECQ    R11
+	JNZ     sc256_full_row
+	ADDQ    $128, DI
+	ADDQ    $128, SI
+	SUBQ    $32, CX
+	JMP     sc256_full
+
+sc256_part:
+	TESTQ      CX, CX
+	JZ         sc256_done
+	COLMASKS256(CX)
+	VMASKMOVPS (DI), Y8, Y0
+	VMASKMOVPS 32(DI), Y9, Y1
+	VMASKMOVPS 64(DI), Y10, Y2
+	VMASKMOVPS 96(DI), Y11, Y3
+	MOVQ       SI, R10
+	MOVQ       R9, R11
+
+sc256_part_row:
+	VMASKMOVPS (R10), Y8, Y4
+	VMASKMOVPS 32(R10), Y9, Y5
+	VMASKMOVPS 64(R10), Y10, Y6
+	VMASKMOVPS 96(R10), Y11, Y7
+	VMULPS     Y4, Y0, Y4
+	VMULPS     Y5, Y1, Y5
+	VMULPS     Y6, Y2, Y6
+	VMULPS     Y7, Y3, Y7
+	VMASKMOVPS Y4, Y8, (R10)
+	VMASKMOVPS Y5, Y9, 32(R10)
+	VMASKMOVPS Y6, Y10, 64(R10)
+	VMASKMOVPS Y7, Y11, 96(R10)
+	ADDQ       R8, R10
+	DECQ       R11
+	JNZ        sc256_part_row
+
+sc256_done:
+	VZEROUPPER
+	RET
+
+// CLIP(v, lo, hi): v = (lo > v ? lo : v), then (hi < v ? hi : v): VMAXPS and
+// VMINPS return their second source operand (v) when the comparison is
+// false, NaN included, which is the Go loop's behaviour.
+#define CLIP(v, lo, hi) \
+	VMAXPS v, lo, v \
+	VMINPS v, hi, v
+
+// func clipByValueAVX512(x []float32, lo float32, hi float32)
+TEXT ·clipByValueAVX512(SB), NOSPLIT, $0-32
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS lo+24(FP), Z30
+	VBROADCASTSS hi+28(FP), Z31
+
+cv512_loop64:
+	CMPQ    CX, $64
+	JB      cv512_loop16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	CLIP(Z0, Z30, Z31)
+	CLIP(Z1, Z30, Z31)
+	CLIP(Z2, Z30, Z31)
+	CLIP(Z3, Z30, Z31)
+	VMOVUPS Z0, (SI)
+	VMOVUPS Z1, 64(SI)
+	VMOVUPS Z2, 128(SI)
+	VMOVUPS Z3, 192(SI)
+	ADDQ    $256, SI
+	SUBQ    $64, CX
+	JMP     cv512_loop64
+
+cv512_loop16:
+	CMPQ    CX, $16
+	JB      cv512_tail
+	VMOVUPS (SI), Z0
+	CLIP(Z0, Z30, Z31)
+	VMOVUPS Z0, (SI)
+	ADDQ    $64, SI
+	SUBQ    $16, CX
+	JMP     cv512_loop16
+
+cv512_tail:
+	TESTQ     CX, CX
+	JZ        cv512_done
+	LANEMASK16(CX, AX, K1)
+	VMOVUPS.Z (SI), K1, Z0
+	CLIP(Z0, Z30, Z31)
+	VMOVUPS   Z0, K1, (SI)
+
+cv512_done:
+	VZEROUPPER
+	RET
+
+// func clipByValueAVX2(x []float32, lo float32, hi float32)
+TEXT ·clipByValueAVX2(SB), NOSPLIT, $0-32
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS lo+24(FP), Y14
+	VBROADCASTSS hi+28(FP), Y15
+
+cv256_loop32:
+	CMPQ    CX, $32
+	JB      cv256_loop8
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	CLIP(Y0, Y14, Y15)
+	CLIP(Y1, Y14, Y15)
+	CLIP(Y2, Y14, Y15)
+	CLIP(Y3, Y14, Y15)
+	VMOVUPS Y0, (SI)
+	VMOVUPS Y1, 32(SI)
+	VMOVUPS Y2, 64(SI)
+	VMOVUPS Y3, 96(SI)
+	ADDQ    $128, SI
+	SUBQ    $32, CX
+	JMP     cv256_loop32
+
+cv256_loop8:
+	CMPQ    CX, $8
+	JB      cv256_tail
+	VMOVUPS (SI), Y0
+	CLIP(Y0, Y14, Y15)
+	VMOVUPS Y0, (SI)
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JMP     cv256_loop8
+
+cv256_tail:
+	TESTQ  CX, CX
+	JZ     cv256_done
+	VMOVSS (SI), X0
+	VMAXSS X0, X14, X0
+	VMINSS X0, X15, X0
+	VMOVSS X0, (SI)
+	ADDQ   $4, SI
+	DECQ   CX
+	JMP    cv256_tail
+
+cv256_done:
+	VZEROUPPER
+	RET
+
+// L1L2(w, ...): g += (l1 ^ (w & sign), zeroed unless w != 0 ordered) +
+// l2x2*w, rounding the product and each sum; abs += |w|; sq += w*w.
+// AVX-512: the comparison writes a mask register and the xor is zeroing.
+#define L1L2_512(off, A, S, W, T, U) \
+	VMOVUPS     off(SI), W \
+	VCMPPS      $12, Z26, W, K1 \
+	VPANDD      Z28, W, T \
+	VPXORD.Z    Z30, T, K1, T \
+	VMULPS      Z29, W, U \
+	VADDPS      U, T, T \
+	VADDPS      off(DI), T, T \
+	VMOVUPS     T, off(DI) \
+	VPANDD      Z27, W, U \
+	VADDPS      U, A, A \
+	VFMADD231PS W, W, S
+
+// func l1l2GradAVX512(g []float32, w []float32, l1 float32, l2x2 float32) (sumAbs float32, sumSq float32)
+TEXT ·l1l2GradAVX512(SB), NOSPLIT, $0-64
+	MOVQ         g_base+0(FP), DI
+	MOVQ         w_base+24(FP), SI
+	MOVQ         w_len+32(FP), CX
+	VBROADCASTSS l1+48(FP), Z30
+	VBROADCASTSS l2x2+52(FP), Z29
+	MOVL         $0x80000000, AX
+	VPBROADCASTD AX, Z28
+	MOVL         $0x7fffffff, AX
+	VPBROADCASTD AX, Z27
+	VPXORD       Z26, Z26, Z26
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+
+l12_512_loop32:
+	CMPQ CX, $32
+	JB   l12_512_loop16
+	L1L2_512(0, Z0, Z2, Z4, Z5, Z6)
+	L1L2_512(64, Z1, Z3, Z7, Z8, Z9)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  l12_512_loop32
+
+l12_512_loop16:
+	CMPQ CX, $16
+	JB   l12_512_tail
+	L1L2_512(0, Z0, Z2, Z4, Z5, Z6)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  l12_512_loop16
+
+l12_512_tail:
+	TESTQ       CX, CX
+	JZ          l12_512_reduce
+	LANEMASK16(CX, AX, K2)
+	VMOVUPS.Z   (SI), K2, Z4
+	VCMPPS      $12, Z26, Z4, K2, K1
+	VPANDD      Z28, Z4, Z5
+	VPXORD.Z    Z30, Z5, K1, Z5
+	VMULPS      Z29, Z4, Z6
+	VADDPS      Z6, Z5, Z5
+	VMOVUPS.Z   (DI), K2, Z6
+	VADDPS      Z6, Z5, Z5
+	VMOVUPS     Z5, K2, (DI)
+	VPANDD      Z27, Z4, Z6
+	VADDPS      Z6, Z1, Z1
+	VFMADD231PS Z4, Z4, Z3
+
+l12_512_reduce:
+	VADDPS Z3, Z2, Z2
+	VADDPS Z1, Z0, Z0
+	VMOVAPS Z2, Z10
+	HSUM512
+	VMOVSS X0, sumAbs+56(FP)
+	VMOVAPS Z10, Z0
+	HSUM512
+	VMOVSS X0, sumSq+60(FP)
+	VZEROUPPER
+	RET
+
+// AVX2 form of L1L2_512: the comparison writes a lane mask that is and-ed
+// in. Constants: Y15 l1, Y14 l2x2, Y13 sign bit, Y12 abs mask, Y11 zero.
+#define L1L2_256(off, A, S, W, T, U) \
+	VMOVUPS     off(SI), W \
+	VCMPPS      $12, Y11, W, U \
+	VANDPS      Y13, W, T \
+	VXORPS      Y15, T, T \
+	VANDPS      U, T, T \
+	VMULPS      Y14, W, U \
+	VADDPS      U, T, T \
+	VADDPS      off(DI), T, T \
+	VMOVUPS     T, off(DI) \
+	VANDPS      Y12, W, U \
+	VADDPS      U, A, A \
+	VFMADD231PS W, W, S
+
+// func l1l2GradAVX2(g []float32, w []float32, l1 float32, l2x2 float32) (sumAbs float32, sumSq float32)
+TEXT ·l1l2GradAVX2(SB), NOSPLIT, $0-64
+	MOVQ         g_base+0(FP), DI
+	MOVQ         w_base+24(FP), SI
+	MOVQ         w_len+32(FP), CX
+	VBROADCASTSS l1+48(FP), Y15
+	VBROADCASTSS l2x2+52(FP), Y14
+	MOVL         $0x80000000, AX
+	MOVQ         AX, X13
+	VPBROADCASTD X13, Y13
+	MOVL         $0x7fffffff, AX
+	MOVQ         AX, X12
+	VPBROADCASTD X12, Y12
+	VXORPS       Y11, Y11, Y11
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+
+l12_256_loop16:
+	CMPQ CX, $16
+	JB   l12_256_loop8
+	L1L2_256(0, Y0, Y2, Y4, Y5, Y6)
+	L1L2_256(32, Y1, Y3, Y7, Y8, Y9)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  l12_256_loop16
+
+l12_256_loop8:
+	CMPQ CX, $8
+	JB   l12_256_reduce
+	L1L2_256(0, Y0, Y2, Y4, Y5, Y6)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  l12_256_loop8
+
+l12_256_reduce:
+	VADDPS  Y3, Y2, Y2
+	VADDPS  Y1, Y0, Y0
+	VMOVAPS Y2, Y10
+	HSUM256
+	VMOVAPS X0, X9
+	VMOVAPS Y10, Y0
+	HSUM256
+	VMOVAPS X0, X10
+	VMOVAPS X9, X0
+
+	// X0 = sum |w|, X10 = sum w*w.
+l12_256_tail:
+	TESTQ       CX, CX
+	JZ          l12_256_done
+	VMOVSS      (SI), X4
+	VCMPSS      $12, X11, X4, X6
+	VANDPS      X13, X4, X5
+	VXORPS      X15, X5, X5
+	VANDPS      X6, X5, X5
+	VMULSS      X14, X4, X6
+	VADDSS      X6, X5, X5
+	VADDSS      (DI), X5, X5
+	VMOVSS      X5, (DI)
+	VANDPS      X12, X4, X6
+	VADDSS      X6, X0, X0
+	VFMADD231SS X4, X4, X10
+	ADDQ        $4, SI
+	ADDQ        $4, DI
+	DECQ        CX
+	JMP         l12_256_tail
+
+l12_256_done:
+	VMOVSS X0, sumAbs+56(FP)
+	VMOVSS X10, sumSq+60(FP)
+	VZEROUPPER
+	RET
