@@ -114,7 +114,7 @@ func NewPlateau(base Schedule, cfg PlateauConfig, scale bool) (*Plateau, error) 
 		return nil, &Error{Name: n, Key: "lr0", Msg: "missing base rate"}
 	}
 	if _, ok := base.(EpochObserver); ok {
-		return nil, &Error{Name: n, Key: "scale", Value: specOf(base), Msg: "cannot scale a schedule that observes epochs itself"}
+		return nil, &Error{Name: n, Key: "scale", Value: Spec(base), Msg: "cannot scale a schedule that observes epochs itself"}
 	}
 	c, isConst := base.(Constant)
 	switch {
@@ -125,7 +125,7 @@ func NewPlateau(base Schedule, cfg PlateauConfig, scale bool) (*Plateau, error) 
 			return nil, e
 		}
 	case !scale:
-		return nil, &Error{Name: n, Key: "lr0", Value: specOf(base),
+		return nil, &Error{Name: n, Key: "lr0", Value: Spec(base),
 			Msg: "reduce-on-plateau cannot set the rate of a non-constant schedule (Keras raises TypeError); ask it to scale the schedule"}
 	case cfg.MinLR != 0:
 		return nil, &Error{Name: n, Key: "min_lr", Value: fmtFloat(cfg.MinLR), Msg: "min_lr must be 0 when scaling a schedule"}
@@ -179,6 +179,10 @@ func (p *Plateau) LR(step int) float64 {
 	}
 	return p.level
 }
+
+// Base returns the schedule the plateau starts from and whether it scales it
+// (else base is the Constant starting rate).
+func (p *Plateau) Base() (base Schedule, scaled bool) { return p.base, p.scale }
 
 // Monitor returns the name of the metric ObserveEpoch expects.
 func (p *Plateau) Monitor() string { return p.cfg.Monitor }
@@ -254,7 +258,7 @@ func (p *Plateau) String() string {
 	c := p.cfg
 	var base string
 	if p.scale {
-		base = "scale=(" + specOf(p.base) + ")"
+		base = "scale=(" + Spec(p.base) + ")"
 	} else {
 		base = "lr0=" + fmtFloat(float64(p.base.(Constant)))
 	}

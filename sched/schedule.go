@@ -193,7 +193,7 @@ func (p PerEpoch) LR(step int) float64 { return p.Schedule.LR(step / p.StepsPerE
 
 // String returns the inner schedule's SPEC followed by ",per=epoch"; Parse
 // reads it back given Context{StepsPerEpoch: p.StepsPerEpoch}.
-func (p PerEpoch) String() string { return specOf(p.Schedule) + ",per=epoch" }
+func (p PerEpoch) String() string { return Spec(p.Schedule) + ",per=epoch" }
 
 // Validate checks StepsPerEpoch > 0 and the inner schedule.
 func (p PerEpoch) Validate() error {
@@ -206,12 +206,14 @@ func (p PerEpoch) Validate() error {
 	return nil
 }
 
-// specOf returns s's SPEC when it has one.
-func specOf(s Schedule) string {
+// Spec returns the SPEC of s, its String method: Parse(Spec(s), ctx) gives
+// the same schedule (with fresh state for a plateau) for every schedule of
+// this package. It returns "" for a schedule without a String method.
+func Spec(s Schedule) string {
 	if st, ok := s.(interface{ String() string }); ok {
 		return st.String()
 	}
-	return "?"
+	return ""
 }
 
 // positive reports a key whose value is not finite and > 0.

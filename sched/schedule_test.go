@@ -222,9 +222,30 @@ func TestValidate(t *testing.T) {
 			t.Errorf("%#v: Validate() = %v, want an error on key %s", v, err, key)
 		}
 	}
+	if got := (Power{LR0: 1, S: 0, C: 1}).Validate().Error(); got != "sched: power: s=0: s must be finite and > 0" {
+		t.Errorf("Validate message %q", got)
+	}
+}
+
+func TestBookPresets(t *testing.T) {
+	c := Context{StepsPerEpoch: 430}
+	got := map[string]Schedule{}
 	for _, p := range BookPresets(430) {
-		if _, err := Parse(p.Spec, Context{StepsPerEpoch: 430}); err != nil {
-			t.Errorf("preset %s: %v", p.Name, err)
+		s, err := Parse(p.Spec, c)
+		if err != nil {
+			t.Fatalf("preset %s: %v", p.Name, err)
 		}
+		got[p.Name] = s
+	}
+	if o, ok := got["onecycle"].(OneCycle); !ok || o.Iterations != 10750 || o.MaxRate != 0.05 {
+		t.Errorf("onecycle preset %v, want the book's 10750 iterations, max 0.05", got["onecycle"])
+	}
+	checkSteps(t, "piecewise-epoch", got["piecewise-epoch"], 0, []stepCase{{5*430 - 1, 0.01}, {5 * 430, 0.005}, {15 * 430, 0.001}})
+	checkSteps(t, "piecewise", got["piecewise"], 0, []stepCase{{5 * 430, 0.01}, {5*430 + 1, 0.005}, {15*430 + 1, 0.001}})
+	checkSteps(t, "exponential", got["exponential"], pyTol, []stepCase{{20 * 430, 0.001}})
+	checkSteps(t, "exponential-epoch", got["exponential-epoch"], pyTol, []stepCase{{429, 0.01}, {20 * 430, 0.001}})
+	checkSteps(t, "power", got["power"], 0, []stepCase{{10000, 0.005}})
+	if p, ok := got["plateau"].(*Plateau); !ok || p.LR(0) != 0.02 || p.Config().Factor != 0.5 || p.Config().Patience != 5 {
+		t.Errorf("plateau preset %v", got["plateau"])
 	}
 }

@@ -19,8 +19,11 @@ type Error struct {
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("sched: ")
-	if e.Spec != "" {
+	switch {
+	case e.Spec != "":
 		b.WriteString("schedule " + strconv.Quote(e.Spec) + ": ")
+	case e.Name != "":
+		b.WriteString(e.Name + ": ")
 	}
 	switch {
 	case e.Key != "" && e.Value != "":
@@ -35,37 +38,43 @@ func (e *Error) Error() string {
 // Names lists the schedule names Parse accepts.
 var Names = []string{"constant", "power", "exponential", "piecewise", "plateau", "onecycle", "onecycle-cos"}
 
-// Parse builds a schedule from SPEC = `name` or `name:key=value,key=value...`
-// (spaces around names, keys and values are ignored; a key may appear once;
-// lists are separated by `|`; a nested SPEC is written in parentheses).
-// Keys, required (*) or with their defaults:
+// SpecHelp describes the SPEC syntax, the keys of each schedule and their
+// defaults; Parse reads it and nnbench prints it.
+const SpecHelp = `SPEC = name or name:key=value,key=value,... (spaces ignored; each key once;
+lists separated by |; a nested SPEC in parentheses). Keys, * = required:
+  constant      lr0*
+  power         lr0*, s*, c=1, per                  lr0/(1+t/s)^c
+  exponential   lr0*, s*, rate=0.1, staircase=false, per    lr0*rate^(t/s)
+  piecewise     boundaries* (b0|b1|..), values* (v0|v1|..), per
+                values[i] for b[i-1] < t <= b[i] (Keras, inclusive on the right)
+  plateau       lr0* or scale=(SPEC), monitor=val_loss, rules=keras|torch,
+                mode=auto|min|max, factor=0.1, patience=10, cooldown=0, min_lr=0;
+                rules=keras: min_delta=1e-4 (absolute);
+                rules=torch: threshold=1e-4, threshold_mode=rel|abs, eps=1e-8
+  onecycle      iterations* (or epochs*), max*, start=max/10,
+                last_iterations=iterations/10+1, last=start/1000 (0 = default)
+  onecycle-cos  max*, total* (or epochs*), pct=0.3, anneal=cos|linear, div=25,
+                final_div=1e4, three_phase=false, cycle_momentum=true,
+                base_momentum=0.85, max_momentum=0.95
+per=iteration|epoch (default iteration): per=epoch counts t in epochs; it and
+epochs=N (N epochs of steps) need the steps per epoch.`
+
+// Parse builds a schedule from a SPEC (see SpecHelp):
 //
-//	constant     lr0*                                  Constant
-//	power        lr0*, s*, c=1, per                    Power
-//	exponential  lr0*, s*, rate=0.1, staircase=false, per   Exponential
-//	piecewise    boundaries* (b0|b1|..), values* (v0|v1|..), per   Piecewise
-//	plateau      lr0* or scale=(SPEC), monitor=val_loss, rules=keras|torch,
-//	             mode=auto|min|max, factor=0.1, patience=10, cooldown=0,
-//	             min_lr=0; rules=keras: min_delta=1e-4 (absolute);
-//	             rules=torch: threshold=1e-4, threshold_mode=rel|abs, eps=1e-8
-//	                                                     Plateau (NewPlateau)
-//	onecycle     iterations* (or epochs*), max*, start=max/10,
-//	             last_iterations=iterations/10+1, last=start/1000
-//	             (0 means the default, as Python's `or`)    OneCycle
-//	onecycle-cos max*, total* (or epochs*), pct=0.3, anneal=cos|linear,
-//	             div=25, final_div=1e4, three_phase=false,
-//	             cycle_momentum=true, base_momentum=0.85, max_momentum=0.95
-//	                                                     OneCycleTorch
+//	constant     Constant
+//	power        Power (PerEpoch with per=epoch)
+//	exponential  Exponential (PerEpoch with per=epoch)
+//	piecewise    Piecewise (PerEpoch with per=epoch)
+//	plateau      *Plateau (NewPlateau; scale=(SPEC) scales that schedule)
+//	onecycle     OneCycle
+//	onecycle-cos OneCycleTorch (its Schedule method)
 //
-// per=iteration (default) or per=epoch: with per=epoch the schedule's steps
-// are epochs (PerEpoch), which needs ctx.StepsPerEpoch; so does epochs=N
-// (N*StepsPerEpoch steps). Booleans are true/false/1/0; numbers are Go
-// literals (ParseFloat; NaN and Inf are refused).
-//
-// Errors are *Error values naming the SPEC and the offending name, key or
-// value: an unknown name or key, a missing required key, an invalid value
-// (s <= 0, factor >= 1, boundaries not increasing, wrong list lengths, ...).
-// Each plateau Parse returns fresh state.
+// ctx.StepsPerEpoch is needed by per=epoch and epochs=. Booleans are
+// true/false/1/0; numbers are Go literals (ParseFloat; NaN and Inf are
+// refused). Errors are *Error values naming the SPEC and the offending name,
+// key or value: an unknown name or key, a missing required key, an invalid
+// value (s <= 0, factor >= 1, boundaries not increasing, wrong list lengths,
+// ...). Each Parse of a plateau returns fresh state.
 func Parse(spec string, ctx Context) (Schedule, error) {
 	s, err := parse(spec, ctx, 0)
 	if err != nil {
@@ -133,10 +142,12 @@ func parse(spec string, ctx Context, depth int) (Schedule, error) {
 
 func parsePlateau(a *args, ctx Context, depth int) (Schedule, error) {
 	cfg := KerasPlateau()
-	if a.str("rules", "keras") == "torch" {
+	switch r := a.str("rules", "keras"); r {
+	case "keras":
+	case "torch":
 		cfg = TorchPlateau()
-	} else if r := a.kv["rules"]; r != "" && r != "keras" && a.err == nil {
-		a.err = &Error{Key: "rules", Value: r, Msg: "rules must be keras or torch"}
+	default:
+		a.fail(&Error{Key: "rules", Value: r, Msg: "rules must be keras or torch"})
 	}
 	cfg.Monitor = a.str("monitor", cfg.Monitor)
 	cfg.Mode = a.str("mode", cfg.Mode)

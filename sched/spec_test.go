@@ -35,7 +35,7 @@ func TestParseValues(t *testing.T) {
 			t.Errorf("%q: %v", c.spec, err)
 			continue
 		}
-		if specOf(got) != specOf(c.want) {
+		if Spec(got) != Spec(c.want) {
 			t.Errorf("%q: got %v, want %v", c.spec, got, c.want)
 		}
 		for _, step := range []int{0, 1, 500, 1719, 5000, 40000} {
@@ -45,7 +45,7 @@ func TestParseValues(t *testing.T) {
 		}
 	}
 	p, err := Parse("piecewise:boundaries=8595|25785,values=0.01|0.005|0.001", ctx)
-	if err != nil || specOf(p) != "piecewise:boundaries=8595|25785,values=0.01|0.005|0.001" {
+	if err != nil || Spec(p) != "piecewise:boundaries=8595|25785,values=0.01|0.005|0.001" {
 		t.Errorf("piecewise: %v %v", p, err)
 	}
 	pl, err := Parse("plateau:lr0=0.1,rules=torch,mode=max,monitor=val_accuracy,factor=0.2,patience=3,cooldown=1,min_lr=0.001,threshold=0.01,threshold_mode=abs,eps=0", ctx)
@@ -174,12 +174,12 @@ func TestParseErrors(t *testing.T) {
 // roundTrip checks Parse(s.String()) gives the same SPEC and the same rates.
 func roundTrip(t *testing.T, s Schedule, c Context) {
 	t.Helper()
-	spec := specOf(s)
+	spec := Spec(s)
 	s2, err := Parse(spec, c)
 	if err != nil {
 		t.Fatalf("re-parsing %q: %v", spec, err)
 	}
-	if got := specOf(s2); got != spec {
+	if got := Spec(s2); got != spec {
 		t.Fatalf("String not a fixed point: %q -> %q", spec, got)
 	}
 	for _, step := range []int{0, 1, 2, 7, 99, 1000, 12345, 1 << 20} {

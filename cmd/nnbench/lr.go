@@ -26,6 +26,10 @@ func runLR(args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: nnbench lr --schedule SPEC --steps N [--steps-per-epoch K]")
 		fmt.Fprintln(stderr, "       nnbench lr --schedule plateau:... --metrics v0,v1,... [--steps-per-epoch K]")
+		fmt.Fprintln(stderr, "\nPrints step,lr,momentum for steps 0..N-1 (momentum empty when the schedule")
+		fmt.Fprintln(stderr, "leaves it alone); for plateau, epoch,lr: the rate in force during each epoch,")
+		fmt.Fprintln(stderr, "epoch 0 at lr0, the metric of epoch e acting from epoch e+1.")
+		fmt.Fprintln(stderr, "\n"+sched.SpecHelp+"\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -55,6 +59,9 @@ func runLR(args []string, stdout, stderr io.Writer) error {
 		values, err := parseMetrics(*metrics)
 		if err != nil {
 			return err
+		}
+		if _, scaled := s.(*sched.Plateau).Base(); scaled && *spe == 0 {
+			return usagef("schedule %q scales a schedule of steps: give --steps-per-epoch", *spec)
 		}
 		per := max(*spe, 1) // the rate of epoch e is the rate at its first step
 		fmt.Fprintln(w, "epoch,lr")

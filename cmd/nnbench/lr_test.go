@@ -52,6 +52,13 @@ func TestLRCommandPlateau(t *testing.T) {
 	if code != 0 || out != want {
 		t.Errorf("torch plateau: status %d\n%s\nwant\n%s", code, out, want)
 	}
+	// Scaling a per-epoch exponential (0.5^epoch), 10 steps per epoch.
+	code, out, errs = runLRCmd("--schedule", "plateau:scale=(exponential:lr0=1,s=1,rate=0.5,per=epoch),factor=0.5,patience=0",
+		"--metrics", "1,2,0.5", "--steps-per-epoch", "10")
+	want = "epoch,lr\n0,1\n1,0.5\n2,0.125\n"
+	if code != 0 || out != want {
+		t.Errorf("scaled plateau: status %d %q\n%s\nwant\n%s", code, errs, out, want)
+	}
 }
 
 func TestLRCommandErrors(t *testing.T) {
@@ -75,6 +82,7 @@ func TestLRCommandErrors(t *testing.T) {
 		{[]string{"--schedule", "plateau:lr0=1", "--metrics", "1", "--steps", "3"}, "--steps does not apply"},
 		{[]string{"--schedule", "constant:lr0=1", "--steps", "2", "extra"}, `unexpected argument "extra"`},
 		{[]string{"--schedule", "constant:lr0=1", "--steps", "2", "--steps-per-epoch", "-1"}, "--steps-per-epoch must be >= 0"},
+		{[]string{"--schedule", "plateau:scale=(constant:lr0=1)", "--metrics", "1"}, "give --steps-per-epoch"},
 		{[]string{"--bogus"}, "flag provided but not defined"},
 	}
 	for _, c := range cases {
