@@ -142,7 +142,7 @@ func TestDropoutBackwardLevels(t *testing.T) {
 					if mask[i/64]>>(i%64)&1 != 0 {
 						want = v * scale
 					}
-					if !sameBits(g.Data[i], want) {
+					if !sameBitsOrNaN(g.Data[i], want) {
 						t.Fatalf("n=%d off=%d: dx[%d] = %v, want %v", n, off, i, g.Data[i], want)
 					}
 				}
@@ -151,9 +151,10 @@ func TestDropoutBackwardLevels(t *testing.T) {
 	})
 }
 
-// sameBits compares bit for bit, except that any NaN equals any NaN (the
-// quieting of a NaN payload is the hardware's business).
-func sameBits(a, b float32) bool {
+// sameBitsOrNaN compares bit for bit (so -0 differs from +0), except that
+// any NaN equals any NaN (the quieting of a NaN payload is the hardware's
+// business).
+func sameBitsOrNaN(a, b float32) bool {
 	if a != a || b != b {
 		return a != a && b != b
 	}
@@ -207,7 +208,7 @@ func TestDropoutIdentityAtRateZero(t *testing.T) {
 			fw(dst, x, mask, 0, 9, 0)
 			checkMask(t, "rate 0", buf, len(x), func(int) bool { return true })
 			for i := range x {
-				if !sameBits(dst[i], x[i]) {
+				if !sameBitsOrNaN(dst[i], x[i]) {
 					t.Fatalf("rate 0: dst[%d] = %v, want %v", i, dst[i], x[i])
 				}
 			}
