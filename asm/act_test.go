@@ -92,8 +92,8 @@ func (c actCase) run(k *actKernels, dst, a, b []float32) {
 	}
 }
 
-// compareULP fails t at the first element of got farther than ulps from want.
-func compareULP(t *testing.T, what string, got, want, in []float32, ulps int64) {
+// actCompareULP fails t at the first element of got farther than ulps from want.
+func actCompareULP(t *testing.T, what string, got, want, in []float32, ulps int64) {
 	t.Helper()
 	for i := range want {
 		if d := ulpDiff(got[i], want[i]); d > ulps {
@@ -123,12 +123,12 @@ func TestActKernels(t *testing.T) {
 						g := newGuarded(n, off)
 						c.run(k, g.Data, a, b)
 						g.check(t, c.name)
-						compareULP(t, c.name, g.Data, want, a, c.ulps)
-						compareULP(t, c.name+" input", a, a0, a0, 0)
-						compareULP(t, c.name+" input", b, b0, b0, 0)
+						actCompareULP(t, c.name, g.Data, want, a, c.ulps)
+						actCompareULP(t, c.name+" input", a, a0, a0, 0)
+						actCompareULP(t, c.name+" input", b, b0, b0, 0)
 						// In place: dst is the first operand.
 						c.run(k, a, a, b)
-						compareULP(t, c.name+" in place", a, want, a0, c.ulps)
+						actCompareULP(t, c.name+" in place", a, want, a0, c.ulps)
 					}
 				}
 			})
@@ -173,9 +173,9 @@ func TestActSpecial(t *testing.T) {
 	})
 }
 
-// sweep calls f on every stride-th float32 bit pattern (in blocks) and
+// actSweep calls f on every stride-th float32 bit pattern (in blocks) and
 // returns the largest ulp distance between level l and generic, and where.
-func sweep(l Level, stride uint64, keep func(x float32) bool, f func(k *actKernels, d, x []float32)) (maxULP int64, at float32) {
+func actSweep(l Level, stride uint64, keep func(x float32) bool, f func(k *actKernels, d, x []float32)) (maxULP int64, at float32) {
 	const block = 1 << 14
 	x := make([]float32, 0, block)
 	got, want := make([]float32, block), make([]float32, block)
@@ -227,7 +227,7 @@ func TestActULP(t *testing.T) {
 			t.Skip("generic is the reference")
 		}
 		for _, c := range cases {
-			m, at := sweep(l, stride, c.keep, c.f)
+			m, at := actSweep(l, stride, c.keep, c.f)
 			t.Logf("%s: max %d ulp (at x=%g) over every %dth float32", c.name, m, at, stride)
 			if m > c.bound {
 				t.Errorf("%s: %d ulp at x=%g (%#x) > bound %d", c.name, m, at, math.Float32bits(at), c.bound)

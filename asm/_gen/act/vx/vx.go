@@ -400,7 +400,7 @@ type Mask struct {
 	v VecVirtual
 }
 
-// TailMask returns the mask of the first n lanes, 0 < n < Lanes.
+// TailMask returns the mask of the first n lanes, 0 <= n < Lanes.
 func (t *Target) TailMask(n GPVirtual) Mask {
 	p := GP64()
 	if t.Z {
@@ -434,6 +434,15 @@ func (t *Target) MaskStore(m Mask, v VecVirtual, dst Mem) {
 		VMOVUPS(v, m.k, dst)
 	} else {
 		VMASKMOVPS(v, m.v, dst)
+	}
+}
+
+// MaskBlend sets the lanes of v outside m to c (a constant register).
+func (t *Target) MaskBlend(m Mask, v VecVirtual, c Op) {
+	if t.Z {
+		VBLENDMPS(v, c, m.k, v)
+	} else {
+		VBLENDVPS(m.v, v, c, v)
 	}
 }
 
