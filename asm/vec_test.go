@@ -38,33 +38,33 @@ func vecOffsetsFor(n int) int {
 	return 16
 }
 
-// sameBits reports whether a and b are the same value (NaN matches NaN, and
+// vecSameBits reports whether a and b are the same value (NaN matches NaN, and
 // the two zeros match).
-func sameBits(a, b float32) bool { return ulpDiff(a, b) == 0 }
+func vecSameBits(a, b float32) bool { return ulpDiff(a, b) == 0 }
 
-// checkExact fails t unless got and want agree element by element.
-func checkExact(t *testing.T, what string, got, want []float32) {
+// vecCheckExact fails t unless got and want agree element by element.
+func vecCheckExact(t *testing.T, what string, got, want []float32) {
 	t.Helper()
 	for i := range want {
-		if !sameBits(got[i], want[i]) {
+		if !vecSameBits(got[i], want[i]) {
 			t.Fatalf("%s: [%d] = %v (%#08x), want %v (%#08x)", what, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
 		}
 	}
 }
 
-// axpyOK reports whether got is an acceptable y + alpha*x: the unfused Go
+// vecAxpyOK reports whether got is an acceptable y + alpha*x: the unfused Go
 // result, or within 1 ulp of the fused one (computed exactly in float64,
 // since a product of two float32 is exact there).
-func axpyOK(got, alpha, x, y float32) bool {
+func vecAxpyOK(got, alpha, x, y float32) bool {
 	p := float32(alpha * x)
 	unfused := float32(y + p)
 	fused := float32(float64(alpha)*float64(x) + float64(y))
-	return sameBits(got, unfused) || ulpDiff(got, fused) <= 1
+	return vecSameBits(got, unfused) || ulpDiff(got, fused) <= 1
 }
 
-// binaryCase runs a dst = f(x, y) kernel on guarded buffers at the offsets
+// vecBinaryCase runs a dst = f(x, y) kernel on guarded buffers at the offsets
 // of off and checks the guards; it returns dst.
-func binaryCase(t *testing.T, what string, x, y []float32, off int, f func(dst, x, y []float32)) []float32 {
+func vecBinaryCase(t *testing.T, what string, x, y []float32, off int, f func(dst, x, y []float32)) []float32 {
 	t.Helper()
 	ox, oy, od := vecOffsets(off)
 	gx, gy, gd := newGuarded(len(x), ox), newGuarded(len(y), oy), newGuarded(len(x), od)
@@ -89,19 +89,19 @@ func TestVecElementwise(t *testing.T) {
 
 				want := make([]float32, n)
 				ref.add(want, x, y)
-				checkExact(t, "add", binaryCase(t, "add", x, y, off, k.add), want)
+				vecCheckExact(t, "add", vecBinaryCase(t, "add", x, y, off, k.add), want)
 				ref.mul(want, x, y)
-				checkExact(t, "mul", binaryCase(t, "mul", x, y, off, k.mul), want)
+				vecCheckExact(t, "mul", vecBinaryCase(t, "mul", x, y, off, k.mul), want)
 
 				ref.scaleTo(want, alpha, x)
-				got := binaryCase(t, "scaleTo", x, y, off, func(dst, x, _ []float32) { k.scaleTo(dst, alpha, x) })
-				checkExact(t, "scaleTo", got, want)
-				got = binaryCase(t, "scale", x, y, off, func(dst, x, _ []float32) { copy(dst, x); k.scale(alpha, dst) })
-				checkExact(t, "scale", got, want)
+				got := vecBinaryCase(t, "scaleTo", x, y, off, func(dst, x, _ []float32) { k.scaleTo(dst, alpha, x) })
+				vecCheckExact(t, "scaleTo", got, want)
+				got = vecBinaryCase(t, "scale", x, y, off, func(dst, x, _ []float32) { copy(dst, x); k.scale(alpha, dst) })
+				vecCheckExact(t, "scale", got, want)
 
-				got = binaryCase(t, "axpy", x, y, off, func(dst, x, y []float32) { copy(dst, y); k.axpy(alpha, x, dst) })
+				got = vecBinaryCase(t, "axpy", x, y, off, func(dst, x, y []float32) { copy(dst, y); k.axpy(alpha, x, dst) })
 				for i := range got {
-					if !axpyOK(got[i], alpha, x[i], y[i]) {
+					if !vecAxpyOK(got[i], alpha, x[i], y[i]) {
 						t.Fatalf("axpy n=%d off=%d: [%d] = %v, want %v + %v*%v", n, off, i, got[i], y[i], alpha, x[i])
 					}
 				}
@@ -130,25 +130,25 @@ func TestVecAliasing(t *testing.T) {
 				c.ref(want, x, y)
 				a := append([]float32(nil), x...)
 				c.got(a, a, y)
-				checkExact(t, c.name+" dst==x", a, want)
+				vecCheckExact(t, c.name+" dst==x", a, want)
 				b := append([]float32(nil), y...)
 				c.ref(want, x, y)
 				c.got(b, x, b)
 				if c.name != "scaleTo" {
-					checkExact(t, c.name+" dst==y", b, want)
+					vecCheckExact(t, c.name+" dst==y", b, want)
 				}
 				s := append([]float32(nil), x...)
 				c.ref(want, x, x)
 				c.got(s, s, s)
-				checkExact(t, c.name+" dst==x==y", s, want)
+				vecCheckExact(t, c.name+" dst==x==y", s, want)
 			}
 		}
 	})
 }
 
-// reduceBound is the error bound of any order of summation of terms whose
+// vecReduceBound is the error bound of any order of summation of terms whose
 // absolute values add up to abs.
-func reduceBound(n int, abs float64) float64 { return float64(n+2) * 0x1p-24 * abs }
+func vecReduceBound(n int, abs float64) float64 { return float64(n+2) * 0x1p-24 * abs }
 
 func TestVecReductions(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l Level) {
@@ -166,7 +166,7 @@ func TestVecReductions(t *testing.T) {
 					exact += float64(x[i])
 					abs += math.Abs(float64(x[i]))
 				}
-				if s := k.sum(gx.Data); math.Abs(float64(s)-exact) > reduceBound(n, abs) {
+				if s := k.sum(gx.Data); math.Abs(float64(s)-exact) > vecReduceBound(n, abs) {
 					t.Fatalf("sum n=%d off=%d: %v, exact %v", n, off, s, exact)
 				}
 				exact, abs = 0, 0
@@ -175,7 +175,7 @@ func TestVecReductions(t *testing.T) {
 					exact += p
 					abs += math.Abs(p)
 				}
-				if d := k.dot(gx.Data, gy.Data); math.Abs(float64(d)-exact) > reduceBound(n, abs) {
+				if d := k.dot(gx.Data, gy.Data); math.Abs(float64(d)-exact) > vecReduceBound(n, abs) {
 					t.Fatalf("dot n=%d off=%d: %v, exact %v", n, off, d, exact)
 				}
 				gx.check(t, "sum/dot x")
@@ -218,10 +218,10 @@ func TestVecReductionSpecials(t *testing.T) {
 					if c.want != 0 && !math.IsNaN(exact) && !math.IsInf(exact, 0) {
 						t.Fatalf("bad case %v", c)
 					}
-					if got := k.sum(x); !sameBits(got, want) {
+					if got := k.sum(x); !vecSameBits(got, want) {
 						t.Fatalf("sum n=%d i=%d x[i]=%v: %v, want %v", n, i, c.a, got, want)
 					}
-					if got := k.dot(x, ones); !sameBits(got, want) {
+					if got := k.dot(x, ones); !vecSameBits(got, want) {
 						t.Fatalf("dot n=%d i=%d x[i]=%v: %v, want %v", n, i, c.a, got, want)
 					}
 				}
@@ -259,7 +259,7 @@ func TestVecRows(t *testing.T) {
 				k.addBias(gx.fill(x), gb.fill(b))
 				gx.check(t, "addBias x")
 				gb.check(t, "addBias bias")
-				checkExact(t, "addBias", gx.Data, want)
+				vecCheckExact(t, "addBias", gx.Data, want)
 
 				want = make([]float32, cols)
 				ref.colSums(want, x)
@@ -267,7 +267,7 @@ func TestVecRows(t *testing.T) {
 				k.colSums(gd.fill(vecInput(r, cols)), gx.fill(x)) // dst starts as garbage
 				gx.check(t, "colSums x")
 				gd.check(t, "colSums dst")
-				checkExact(t, "colSums", gd.Data, want)
+				vecCheckExact(t, "colSums", gd.Data, want)
 			}
 		}
 	})
@@ -290,7 +290,7 @@ func TestVecChecks(t *testing.T) {
 		{"ColSums", vecErrShape, func() { ColSums(a, b) }},
 		{"ColSums empty dst", vecErrShape, func() { ColSums(nil, a) }},
 	} {
-		if got := panicMessage(c.f); got != c.msg {
+		if got := vecPanicMessage(c.f); got != c.msg {
 			t.Errorf("%s: panic %q, want %q", c.name, got, c.msg)
 		}
 	}
@@ -303,7 +303,7 @@ func TestVecChecks(t *testing.T) {
 	}
 }
 
-func panicMessage(f func()) (msg string) {
+func vecPanicMessage(f func()) (msg string) {
 	defer func() {
 		if r := recover(); r != nil {
 			msg, _ = r.(string)
@@ -337,8 +337,8 @@ func TestVecExported(t *testing.T) {
 	}
 }
 
-// floatsFromBytes turns fuzz input into float32 values (any bit pattern).
-func floatsFromBytes(b []byte) []float32 {
+// vecFloatsFromBytes turns fuzz input into float32 values (any bit pattern).
+func vecFloatsFromBytes(b []byte) []float32 {
 	s := make([]float32, len(b)/4)
 	for i := range s {
 		s[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
@@ -346,7 +346,7 @@ func floatsFromBytes(b []byte) []float32 {
 	return s
 }
 
-func fuzzSeeds(f *testing.F) {
+func vecFuzzSeeds(f *testing.F) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for _, n := range []int{0, 1, 3, 15, 16, 17, 31, 33, 63, 64, 65, 127, 200} {
 		b := make([]byte, 8*n)
@@ -360,37 +360,37 @@ func fuzzSeeds(f *testing.F) {
 // FuzzAxpy checks axpy, scaleTo, add and mul on arbitrary bit patterns,
 // lengths and offsets on every level.
 func FuzzAxpy(f *testing.F) {
-	fuzzSeeds(f)
+	vecFuzzSeeds(f)
 	ref := vecFor(Generic)
 	f.Fuzz(func(t *testing.T, data []byte, alpha float32, off uint8) {
-		v := floatsFromBytes(data)
+		v := vecFloatsFromBytes(data)
 		x, y := v[:len(v)/2], v[len(v)/2:len(v)/2*2]
 		o := int(off % 16)
 		want := make([]float32, len(x))
 		for _, l := range Available() {
 			k := vecFor(l)
-			got := binaryCase(t, "axpy", x, y, o, func(dst, x, y []float32) { copy(dst, y); k.axpy(alpha, x, dst) })
+			got := vecBinaryCase(t, "axpy", x, y, o, func(dst, x, y []float32) { copy(dst, y); k.axpy(alpha, x, dst) })
 			for i := range got {
-				if !axpyOK(got[i], alpha, x[i], y[i]) {
+				if !vecAxpyOK(got[i], alpha, x[i], y[i]) {
 					t.Fatalf("%v axpy: [%d] = %v, want %v + %v*%v", l, i, got[i], y[i], alpha, x[i])
 				}
 			}
 			ref.scaleTo(want, alpha, x)
-			checkExact(t, l.String()+" scaleTo", binaryCase(t, "scaleTo", x, y, o, func(d, x, _ []float32) { k.scaleTo(d, alpha, x) }), want)
+			vecCheckExact(t, l.String()+" scaleTo", vecBinaryCase(t, "scaleTo", x, y, o, func(d, x, _ []float32) { k.scaleTo(d, alpha, x) }), want)
 			ref.add(want, x, y)
-			checkExact(t, l.String()+" add", binaryCase(t, "add", x, y, o, k.add), want)
+			vecCheckExact(t, l.String()+" add", vecBinaryCase(t, "add", x, y, o, k.add), want)
 			ref.mul(want, x, y)
-			checkExact(t, l.String()+" mul", binaryCase(t, "mul", x, y, o, k.mul), want)
+			vecCheckExact(t, l.String()+" mul", vecBinaryCase(t, "mul", x, y, o, k.mul), want)
 		}
 	})
 }
 
 // FuzzDot checks dot and sum on arbitrary finite values of moderate size
-// (so that no partial sum overflows) against the bound of reduceBound.
+// (so that no partial sum overflows) against the bound of vecReduceBound.
 func FuzzDot(f *testing.F) {
-	fuzzSeeds(f)
+	vecFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, _ float32, off uint8) {
-		v := floatsFromBytes(data)
+		v := vecFloatsFromBytes(data)
 		for i, e := range v {
 			if e != e || math.Abs(float64(e)) > 1e15 {
 				v[i] = float32(math.Mod(float64(math.Float32bits(e)), 1000)) // a finite stand-in
@@ -411,10 +411,10 @@ func FuzzDot(f *testing.F) {
 		}
 		for _, l := range Available() {
 			k := vecFor(l)
-			if s := k.sum(gx.Data); math.Abs(float64(s)-sx) > reduceBound(len(x), ax) {
+			if s := k.sum(gx.Data); math.Abs(float64(s)-sx) > vecReduceBound(len(x), ax) {
 				t.Fatalf("%v sum: %v, exact %v", l, s, sx)
 			}
-			if d := k.dot(gx.Data, gy.Data); math.Abs(float64(d)-sd) > reduceBound(len(x), ad) {
+			if d := k.dot(gx.Data, gy.Data); math.Abs(float64(d)-sd) > vecReduceBound(len(x), ad) {
 				t.Fatalf("%v dot: %v, exact %v", l, d, sd)
 			}
 		}
@@ -423,10 +423,10 @@ func FuzzDot(f *testing.F) {
 
 // FuzzColSums checks addBias and colSums on arbitrary shapes.
 func FuzzColSums(f *testing.F) {
-	fuzzSeeds(f)
+	vecFuzzSeeds(f)
 	ref := vecFor(Generic)
 	f.Fuzz(func(t *testing.T, data []byte, _ float32, colsB uint8) {
-		v := floatsFromBytes(data)
+		v := vecFloatsFromBytes(data)
 		cols := 1 + int(colsB)%80
 		if len(v) < cols {
 			return
@@ -440,10 +440,10 @@ func FuzzColSums(f *testing.F) {
 			k := vecFor(l)
 			got := append([]float32(nil), x...)
 			k.addBias(got, b)
-			checkExact(t, l.String()+" addBias", got, want)
+			vecCheckExact(t, l.String()+" addBias", got, want)
 			got = make([]float32, cols)
 			k.colSums(got, x)
-			checkExact(t, l.String()+" colSums", got, sums)
+			vecCheckExact(t, l.String()+" colSums", got, sums)
 		}
 	})
 }

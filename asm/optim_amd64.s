@@ -1,0 +1,238 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "vec_amd64.h"
+
+// Bodies of the optimizer updates, one vector per stream (see
+// vec_amd64.h); the last arguments name the registers, so that one body
+// serves both widths. Streams: DI = w, SI = g, DX = m, R8 = v. The order of
+// the operations is the Go loop's, with products fused into the adds.
+
+// m = momentum*m - lr*g; w += m (nesterov: w += momentum*m - lr*g).
+#define SGD(NESTEROV, off, LD, ST, LR, MOM, G, T, W) \
+	LD(off(SI)(BX*1), G); \
+	VMULPS G, LR, G; \
+	LD(off(DX)(BX*1), T); \
+	VFMSUB213PS G, MOM, T; \
+	ST(T, off(DX)(BX*1)); \
+	NESTEROV(G, MOM, T); \
+	LD(off(DI)(BX*1), W); \
+	VADDPS T, W, W; \
+	ST(W, off(DI)(BX*1))
+#define PLAIN(G, MOM, T)
+#define NEST(G, MOM, T) VFMSUB213PS G, MOM, T
+
+// m = beta1*m + c1*g; v = beta2*v + c2*g*g, leaving m in T and v in W.
+#define MOMENTS(off, LD, ST, B1, C1, B2, C2, G, T, U, W) \
+	LD(off(SI)(BX*1), G); \
+	LD(off(DX)(BX*1), T); \
+	VMULPS G, C1, U; \
+	VFMADD213PS U, B1, T; \
+	ST(T, off(DX)(BX*1)); \
+	LD(off(R8)(BX*1), W); \
+	VMULPS G, C2, U; \
+	VMULPS G, U, U; \
+	VFMADD213PS U, B2, W; \
+	ST(W, off(R8)(BX*1))
+
+// w -= T (the update).
+#define SUBW(off, LD, ST, T, W) \
+	LD(off(DI)(BX*1), W); \
+	VSUBPS T, W, W; \
+	ST(W, off(DI)(BX*1))
+
+// Adam: w -= alphaT*m / (sqrt(v)+eps).
+#define ADAM(off, LD, ST, B1, C1, B2, C2, EPS, AT, G, T, U, W) \
+	MOMENTS(off, LD, ST, B1, C1, B2, C2, G, T, U, W); \
+	VSQRTPS W, W; \
+	VADDPS EPS, W, W; \
+	VMULPS T, AT, T; \
+	VDIVPS W, T, T; \
+	SUBW(off, LD, ST, T, W)
+
+// Nadam: w -= lr*(cm*m + cg*g) / (sqrt(cv*v)+eps).
+#define NADAM(off, LD, ST, B1, C1, B2, C2, EPS, LR, CM, CG, CV, G, T, U, W) \
+	MOMENTS(off, LD, ST, B1, C1, B2, C2, G, T, U, W); \
+	VMULPS W, CV, W; \
+	VSQRTPS W, W; \
+	VADDPS EPS, W, W; \
+	VMULPS T, CM, T; \
+	VFMADD231PS G, CG, T; \
+	VMULPS T, LR, T; \
+	VDIVPS W, T, T; \
+	SUBW(off, LD, ST, T, W)
+
+// RMSprop: v = rho*v + c*g*g; w -= lr*g / sqrt(v+eps).
+#define RMSPROP(off, LD, ST, RHO, C, EPS, LR, G, T, U, W) \
+	LD(off(SI)(BX*1), G); \
+	LD(off(R8)(BX*1), W); \
+	VMULPS G, C, U; \
+	VMULPS G, U, U; \
+	VFMADD213PS U, RHO, W; \
+	ST(W, off(R8)(BX*1)); \
+	VADDPS EPS, W, W; \
+	VSQRTPS W, W; \
+	VMULPS G, LR, T; \
+	VDIVPS W, T, T; \
+	SUBW(off, LD, ST, T, W)
+
+#define SGDM512(off, LD, ST) SGD(PLAIN, off, LD, ST, Z16, Z17, Z0, Z1, Z2)
+#define SGDM256(off, LD, ST) SGD(PLAIN, off, LD, ST, Y4, Y5, Y0, Y1, Y2)
+#define SGDN512(off, LD, ST) SGD(NEST, off, LD, ST, Z16, Z17, Z0, Z1, Z2)
+#define SGDN256(off, LD, ST) SGD(NEST, off, LD, ST, Y4, Y5, Y0, Y1, Y2)
+#define ADAM512(off, LD, ST) ADAM(off, LD, ST, Z16, Z17, Z18, Z19, Z20, Z21, Z0, Z1, Z2, Z3)
+#define ADAM256(off, LD, ST) ADAM(off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y0, Y1, Y2, Y3)
+#define NADAM512(off, LD, ST) NADAM(off, LD, ST, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z0, Z1, Z2, Z3)
+#define NADAM256(off, LD, ST) NADAM(off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y0, Y1, Y2, Y3)
+#define RMSPROP512(off, LD, ST) RMSPROP(off, LD, ST, Z16, Z17, Z18, Z19, Z0, Z1, Z2, Z3)
+#define RMSPROP256(off, LD, ST) RMSPROP(off, LD, ST, Y4, Y5, Y6, Y7, Y0, Y1, Y2, Y3)
+
+// func sgdMomentumAVX512(w, g, m []float32, lr, momentum float32)
+TEXT ·sgdMomentumAVX512(SB), NOSPLIT, $0-80
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), DX
+	VBROADCASTSS lr+72(FP), Z16
+	VBROADCASTSS momentum+76(FP), Z17
+	EW512(X4_512(SGDM512), SGDM512(0, LDK, STK))
+	VZEROUPPER
+	RET
+
+// func sgdMomentumAVX2(w, g, m []float32, lr, momentum float32)
+TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-80
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), DX
+	VBROADCASTSS lr+72(FP), Y4
+	VBROADCASTSS momentum+76(FP), Y5
+	EW256(X4_256(SGDM256), SGDM256(0, LDM, STM))
+	VZEROUPPER
+	RET
+
+// func sgdNesterovAVX512(w, g, m []float32, lr, momentum float32)
+TEXT ·sgdNesterovAVX512(SB), NOSPLIT, $0-80
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), DX
+	VBROADCASTSS lr+72(FP), Z16
+	VBROADCASTSS momentum+76(FP), Z17
+	EW512(X4_512(SGDN512), SGDN512(0, LDK, STK))
+	VZEROUPPER
+	RET
+
+// func sgdNesterovAVX2(w, g, m []float32, lr, momentum float32)
+TEXT ·sgdNesterovAVX2(SB), NOSPLIT, $0-80
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), DX
+	VBROADCASTSS lr+72(FP), Y4
+	VBROADCASTSS momentum+76(FP), Y5
+	EW256(X4_256(SGDN256), SGDN256(0, LDM, STM))
+	VZEROUPPER
+	RET
+
+// func adamAVX512(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
+TEXT ·adamAVX512(SB), NOSPLIT, $0-120
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), DX
+	MOVQ v_base+72(FP), R8
+	VBROADCASTSS alphaT+96(FP), Z21
+	VBROADCASTSS beta1+100(FP), Z16
+	VBROADCASTSS c1+104(FP), Z17
+	VBROADCASTSS beta2+108(FP), Z18
+	VBROADCASTSS c2+112(FP), Z19
+	VBROADCASTSS eps+116(FP), Z20
+	EW512(X4_512(ADAM512), ADAM512(0, LDK, STK))
+	VZEROUPPER
+	RET
+
+// func adamAVX2(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
+TEXT ·adamAVX2(SB), NOSPLIT, $0-120
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), DX
+	MOVQ v_base+72(FP), R8
+	VBROADCASTSS alphaT+96(FP), Y9
+	VBROADCASTSS beta1+100(FP), Y4
+	VBROADCASTSS c1+104(FP), Y5
+	VBROADCASTSS beta2+108(FP), Y6
+	VBROADCASTSS c2+112(FP), Y7
+	VBROADCASTSS eps+116(FP), Y8
+	EW256(X4_256(ADAM256), ADAM256(0, LDM, STM))
+	VZEROUPPER
+	RET
+
+// func nadamAVX512(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
+TEXT ·nadamAVX512(SB), NOSPLIT, $0-132
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), DX
+	MOVQ v_base+72(FP), R8
+	VBROADCASTSS lr+96(FP), Z21
+	VBROADCASTSS beta1+100(FP), Z16
+	VBROADCASTSS c1+104(FP), Z17
+	VBROADCASTSS beta2+108(FP), Z18
+	VBROADCASTSS c2+112(FP), Z19
+	VBROADCASTSS eps+116(FP), Z20
+	VBROADCASTSS cm+120(FP), Z22
+	VBROADCASTSS cg+124(FP), Z23
+	VBROADCASTSS cv+128(FP), Z24
+	EW512(X4_512(NADAM512), NADAM512(0, LDK, STK))
+	VZEROUPPER
+	RET
+
+// func nadamAVX2(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
+TEXT ·nadamAVX2(SB), NOSPLIT, $0-132
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), DX
+	MOVQ v_base+72(FP), R8
+	VBROADCASTSS lr+96(FP), Y9
+	VBROADCASTSS beta1+100(FP), Y4
+	VBROADCASTSS c1+104(FP), Y5
+	VBROADCASTSS beta2+108(FP), Y6
+	VBROADCASTSS c2+112(FP), Y7
+	VBROADCASTSS eps+116(FP), Y8
+	VBROADCASTSS cm+120(FP), Y10
+	VBROADCASTSS cg+124(FP), Y11
+	VBROADCASTSS cv+128(FP), Y12
+	EW256(X4_256(NADAM256), NADAM256(0, LDM, STM))
+	VZEROUPPER
+	RET
+
+// func rmspropAVX512(w, g, v []float32, lr, rho, c, eps float32)
+TEXT ·rmspropAVX512(SB), NOSPLIT, $0-88
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ v_base+48(FP), R8
+	VBROADCASTSS lr+72(FP), Z19
+	VBROADCASTSS rho+76(FP), Z16
+	VBROADCASTSS c+80(FP), Z17
+	VBROADCASTSS eps+84(FP), Z18
+	EW512(X4_512(RMSPROP512), RMSPROP512(0, LDK, STK))
+	VZEROUPPER
+	RET
+
+// func rmspropAVX2(w, g, v []float32, lr, rho, c, eps float32)
+TEXT ·rmspropAVX2(SB), NOSPLIT, $0-88
+	MOVQ w_base+0(FP), DI
+	MOVQ w_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ v_base+48(FP), R8
+	VBROADCASTSS lr+72(FP), Y7
+	VBROADCASTSS rho+76(FP), Y4
+	VBROADCASTSS c+80(FP), Y5
+	VBROADCASTSS eps+84(FP), Y6
+	EW256(X4_256(RMSPROP256), RMSPROP256(0, LDM, STM))
+	VZEROUPPER
+	RET
