@@ -9,9 +9,13 @@
 // epoch see epoch = step / StepsPerEpoch (integer division), which is when
 // Keras's LearningRateScheduler callback sets the rate (on_epoch_begin).
 //
-// Rates are float64; the optimizer (nn) rounds them to float32 when it uses
-// them, as Keras stores the rate in a float32 variable. Schedules are defined
-// for step >= 0.
+// Rates are computed in float64 from the formulas; the optimizer (nn) rounds
+// them to float32 when it uses them, as Keras stores the rate in a float32
+// variable. Keras evaluates its LearningRateSchedules in float32, so their
+// rates agree with these to float32 rounding (about 1e-7 relative).
+// Schedules are defined for step >= 0. Schedules other than Plateau are
+// immutable values, safe for concurrent use; a Plateau or RangeTest is
+// state for one training run.
 //
 // Every schedule has a SPEC string, `name:key=value,...`, read by Parse and
 // written by the schedule's String method (Parse(s.String()) gives the same

@@ -19,9 +19,13 @@ import (
 //
 // where interpolate(i1, i2, r1, r2) = (r2-r1)*(it-i1)/(i2-i1) + r1 and "x or
 // d" is Python's: a zero field means the default, so an explicit 0 cannot be
-// asked for. The max in the last phase (present in the later handson-ml2
-// notebook, absent in the earlier one) clamps the rate at last: past
-// Iterations the rate stays at last instead of going on down and below zero.
+// asked for. The max in the last phase clamps the rate at last: past
+// Iterations the rate stays at last instead of going on down and below zero
+// (-0.0429 at step 20000 for the book's run). Copies of the notebook differ
+// here: some end the third phase with rate = max(rate, self.last_rate), the
+// cell 150 that SEMANTICS.md quotes does not. When start >= last (always with
+// the defaults) both agree at every step up to Iterations, up to the last
+// bit at step Iterations itself.
 //
 // The book's run (cell 151): OneCycle{Iterations: 430*25, MaxRate: 0.05}
 // gives start 0.005, lastIt 1076, half 4837, last 5e-6.
