@@ -201,17 +201,19 @@ func roundTrip(t *testing.T, s Schedule, c Context) {
 	}
 }
 
+var roundTripSpecs = []string{
+	"constant:lr0=0.01", "power:lr0=0.01,s=10000", "power:lr0=0.3,s=7,c=2.5,per=epoch",
+	"exponential:lr0=0.01,s=34375", "exponential:lr0=0.01,s=20,staircase=1,per=epoch",
+	"piecewise:boundaries=0|10|11,values=3|2|1|0.1", "piecewise:boundaries=4|14,values=0.01|0.005|0.001,per=epoch",
+	"plateau:lr0=0.02,factor=0.5,patience=5", "plateau:lr0=0.1,rules=torch,threshold_mode=abs,mode=max",
+	"plateau:scale=(piecewise:boundaries=3,values=1|0.1,per=epoch),rules=torch",
+	"onecycle:iterations=10750,max=0.05", "onecycle:iterations=7,max=0.1,last_iterations=7",
+	"onecycle-cos:max=0.1,total=1000", "onecycle-cos:max=0.1,total=1000,three_phase=true,anneal=linear,cycle_momentum=false",
+	"onecycle-cos:max=0.1,epochs=3",
+}
+
 func TestRoundTrip(t *testing.T) {
-	for _, spec := range []string{
-		"constant:lr0=0.01", "power:lr0=0.01,s=10000", "power:lr0=0.3,s=7,c=2.5,per=epoch",
-		"exponential:lr0=0.01,s=34375", "exponential:lr0=0.01,s=20,staircase=1,per=epoch",
-		"piecewise:boundaries=0|10|11,values=3|2|1|0.1", "piecewise:boundaries=4|14,values=0.01|0.005|0.001,per=epoch",
-		"plateau:lr0=0.02,factor=0.5,patience=5", "plateau:lr0=0.1,rules=torch,threshold_mode=abs,mode=max",
-		"plateau:scale=(piecewise:boundaries=3,values=1|0.1,per=epoch),rules=torch",
-		"onecycle:iterations=10750,max=0.05", "onecycle:iterations=7,max=0.1,last_iterations=7",
-		"onecycle-cos:max=0.1,total=1000", "onecycle-cos:max=0.1,total=1000,three_phase=true,anneal=linear,cycle_momentum=false",
-		"onecycle-cos:max=0.1,epochs=3",
-	} {
+	for _, spec := range roundTripSpecs {
 		s, err := Parse(spec, ctx)
 		if err != nil {
 			t.Errorf("%q: %v", spec, err)
@@ -230,6 +232,9 @@ func FuzzParse(f *testing.F) {
 		"piecewise:boundaries=|,values=1", "plateau:scale=((())", ":,,=",
 	} {
 		f.Add(seed, 7)
+	}
+	for _, spec := range roundTripSpecs {
+		f.Add(spec, 1719)
 	}
 	f.Fuzz(func(t *testing.T, spec string, spe int) {
 		c := Context{StepsPerEpoch: spe % 5000}

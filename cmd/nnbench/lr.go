@@ -60,8 +60,10 @@ func runLR(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if _, scaled := s.(*sched.Plateau).Base(); scaled && *spe == 0 {
-			return usagef("schedule %q scales a schedule of steps: give --steps-per-epoch", *spec)
+		if p, ok := s.(*sched.Plateau); ok && *spe == 0 {
+			if _, scaled := p.Base(); scaled {
+				return usagef("schedule %q scales a schedule of steps: give --steps-per-epoch", *spec)
+			}
 		}
 		per := max(*spe, 1) // the rate of epoch e is the rate at its first step
 		fmt.Fprintln(w, "epoch,lr")
