@@ -23,11 +23,10 @@ type Sequential struct {
 	capRows    int
 
 	// step buffers, sized for capRows
-	xb      []float32
-	yb      []int32
-	tb      []float32
-	dOut    []float32
-	penalty float64 // the last step's regularization penalty
+	xb   []float32
+	yb   []int32
+	tb   []float32
+	dOut []float32
 }
 
 // NewSequential returns a model whose samples have the given input shape
@@ -193,10 +192,19 @@ func (m *Sequential) forward(x []float32, rows int, md mode) []float32 {
 }
 
 // step runs one training step on rows samples (x, and labels or targets):
-// forward, loss (mean over the batch plus the penalties), backward,
-// penalty gradients, optimizer update with clipping, constraints. It
+// gradients, then the optimizer update with clipping and constraints. It
 // returns the loss and the number of correct predictions.
 func (m *Sequential) step(x []float32, labels []int32, targets []float32, rows int) (loss float64, nCorrect int) {
+	loss, nCorrect = m.gradients(x, labels, targets, rows)
+	m.opt.step()
+	return loss, nCorrect
+}
+
+// gradients runs the forward pass in training mode, the loss (mean over the
+// batch plus the penalties) and the backward pass, leaving every trainable
+// Param's Grad set (penalty terms included). It returns the loss and the
+// number of correct predictions.
+func (m *Sequential) gradients(x []float32, labels []int32, targets []float32, rows int) (loss float64, nCorrect int) {
 	out := m.forward(x, rows, training)
 	cols := m.outCols
 	sum := m.loss.compute(m.dOut[:rows*cols], out, labels, targets, rows, cols, 1/float32(rows))
@@ -213,8 +221,6 @@ func (m *Sequential) step(x []float32, labels []int32, targets []float32, rows i
 	for _, p := range m.opt.params {
 		pen += p.Penalty.AddGrad(p.Grad, p.Value)
 	}
-	m.penalty = pen
-	m.opt.step()
 	return sum/float64(rows) + pen, nCorrect
 }
 

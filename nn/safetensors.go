@@ -120,7 +120,9 @@ func ParseSafetensors(b []byte) (tensors map[string]Tensor, metadata map[string]
 		spans = append(spans, span{lo, hi})
 		tensors[name] = Tensor{DType: e.DType, Shape: e.Shape, Data: data[lo:hi]}
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo || spans[i].lo == spans[j].lo && spans[i].hi < spans[j].hi })
+	sort.Slice(spans, func(i, j int) bool {
+		return spans[i].lo < spans[j].lo || spans[i].lo == spans[j].lo && spans[i].hi < spans[j].hi
+	})
 	at := 0
 	for _, s := range spans {
 		if s.lo != at {

@@ -27,7 +27,8 @@ func (d Dropout) Validate() error {
 }
 
 // Forward writes the training-mode output of x to dst and the keep mask
-// (bit i of mask = value i kept) to mask, which has MaskWords(len(x)) words.
+// (bit i of mask = value i kept) to mask, which has MaskWords(len(x)) words;
+// len(dst) == len(x).
 // Rate 0 copies x and keeps everything; rate 1 zeroes dst and keeps nothing
 // (Keras returns zeros), so Backward stays exact in both cases.
 func (d Dropout) Forward(dst, x []float32, mask []uint64, offset uint64) {
@@ -43,7 +44,8 @@ func (d Dropout) Forward(dst, x []float32, mask []uint64, offset uint64) {
 	}
 }
 
-// Backward writes dx[i] = dy[i]/(1-rate) where value i was kept, else 0.
+// Backward writes dx[i] = dy[i]/(1-rate) where value i was kept, else 0;
+// len(dx) == len(dy).
 func (d Dropout) Backward(dx, dy []float32, mask []uint64) {
 	if d.Rate >= 1 {
 		clear(dx[:len(dy)])
