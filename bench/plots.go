@@ -1,0 +1,246 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+)
+
+// Plot size of every figure.
+const plotW, plotH = 7 * vg.Inch, 4.5 * vg.Inch
+
+// savePlot writes p as base.png and base.svg in dir and returns the two
+// file names.
+func savePlot(p *plot.Plot, dir, base string) ([]string, error) {
+	var names []string
+	for _, ext := range []string{"png", "svg"} {
+		wt, err := p.WriterTo(plotW, plotH, ext)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if _, err := wt.WriteTo(&buf); err != nil {
+			return nil, err
+		}
+		name := base + "." + ext
+		if err := writeAtomic(filepath.Join(dir, name), buf.Bytes()); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, nil
+}
+
+// Figure is one plot written as PNG and SVG.
+type Figure struct {
+	Title string
+	PNG   string // file name in the output folder
+	SVG   string
+}
+
+// curvePlot draws one line per schedule (the median over seeds) with a
+// translucent band from the minimum to the maximum over seeds.
+func curvePlot(s *Summary, title, ylabel string, get func(p Point) (med, lo, hi F), dir, base string) (Figure, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = ylabel
+	p.Legend.Top = ylabel == "validation accuracy"
+	p.Add(plotter.NewGrid())
+	for i, ss := range s.Schedules {
+		var line, upper, lower plotter.XYs
+		for _, pt := range ss.Curve {
+			med, lo, hi := get(pt)
+			if !finite(float64(med)) {
+				continue
+			}
+			x := float64(pt.Epoch)
+			line = append(line, plotter.XY{X: x, Y: float64(med)})
+			upper = append(upper, plotter.XY{X: x, Y: float64(hi)})
+			lower = append(lower, plotter.XY{X: x, Y: float64(lo)})
+		}
+		if len(line) == 0 {
+			continue
+		}
+		c := plotutil.Color(i)
+		if len(line) > 1 {
+			ring := append(append(plotter.XYs{}, upper...), reversed(lower)...)
+			band, err := plotter.NewPolygon(ring)
+			if err != nil {
+				return Figure{}, err
+			}
+			r, g, b, _ := c.RGBA()
+			band.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 48}
+			band.LineStyle.Width = 0
+			p.Add(band)
+		}
+		l, err := plotter.NewLine(line)
+		if err != nil {
+			return Figure{}, err
+		}
+		l.Color = c
+		l.Width = vg.Points(1.5)
+		l.Dashes = plotutil.Dashes(i)
+		p.Add(l)
+		p.Legend.Add(ss.Label, l)
+	}
+	names, err := savePlot(p, dir, base)
+	if err != nil {
+		return Figure{}, err
+	}
+	return Figure{Title: title, PNG: names[0], SVG: names[1]}, nil
+}
+
+func reversed(x plotter.XYs) plotter.XYs {
+	out := make(plotter.XYs, len(x))
+	for i, v := range x {
+		out[len(x)-1-i] = v
+	}
+	return out
+}
+
+var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_-]+`)
+
+// lrPlot draws the learning rate of each seed's run of one schedule per
+// epoch (the rate of the epoch's last update), on a log axis when every
+// rate is positive; seeds coincide unless the schedule reacts to the
+// metrics (plateau).
+func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) {
+	p := plot.New()
+	p.Title.Text = "learning rate: " + label
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = "learning rate (end of epoch)"
+	p.Add(plotter.NewGrid())
+	keys := st.Runs()
+	positive := true
+	var lines []*plotter.Line
+	for _, r := range runs {
+		if keys[r.Index].Schedule != idx {
+			continue
+		}
+		var xy plotter.XYs
+		for _, e := range r.Epochs {
+			if v := float64(e.LR); finite(v) {
+				xy = append(xy, plotter.XY{X: float64(e.Epoch), Y: v})
+				positive = positive && v > 0
+			}
+		}
+		if len(xy) == 0 {
+			continue
+		}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return Figure{}, err
+		}
+		l.Color = plotutil.Color(len(lines))
+		l.Width = vg.Points(1.2)
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("seed %d", r.Seed), l)
+		lines = append(lines, l)
+	}
+	if positive && len(lines) > 0 {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	base := fmt.Sprintf("lr-%d-%s", idx, strings.Trim(unsafeName.ReplaceAllString(label, "_"), "_"))
+	names, err := savePlot(p, dir, base)
+	if err != nil {
+		return Figure{}, err
+	}
+	return Figure{Title: p.Title.Text, PNG: names[0], SVG: names[1]}, nil
+}
+
+// WritePlots writes the learning curves (validation accuracy and loss) and
+// one learning-rate plot per schedule into dir and returns them.
+func WritePlots(dir string, s *Summary, runs []*Run) ([]Figure, error) {
+	var figs []Figure
+	f, err := curvePlot(s, "validation accuracy (median over seeds, band: min to max)", "validation accuracy",
+		func(p Point) (F, F, F) { return p.ValAccuracy, p.ValAccuracyMin, p.ValAccuracyMax }, dir, "val_accuracy")
+	if err != nil {
+		return nil, err
+	}
+	figs = append(figs, f)
+	f, err = curvePlot(s, "validation loss (median over seeds, band: min to max)", "validation loss",
+		func(p Point) (F, F, F) { return p.ValLoss, p.ValLossMin, p.ValLossMax }, dir, "val_loss")
+	if err != nil {
+		return nil, err
+	}
+	figs = append(figs, f)
+	for i, ss := range s.Schedules {
+		f, err := lrPlot(s.Study, runs, i, ss.Label, dir)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, f)
+	}
+	return figs, nil
+}
+
+// LRFindPoint is one batch of a learning-rate range test.
+type LRFindPoint struct {
+	LR, Loss float64
+}
+
+// WriteLRFindPlot draws the batch loss against the rate on a log x axis as
+// Géron's notebook does: a horizontal line at the minimum loss, the y axis
+// cut at (first loss + minimum)/2 so the divergence does not flatten the
+// curve, and a vertical line at the suggested rate. It writes base.png and
+// base.svg in dir.
+func WriteLRFindPlot(dir, base string, pts []LRFindPoint, suggested float64, rule string) (Figure, error) {
+	p := plot.New()
+	p.Title.Text = "learning-rate range test"
+	p.X.Label.Text = "learning rate (log scale)"
+	p.Y.Label.Text = "batch loss"
+	p.Add(plotter.NewGrid())
+	var xy plotter.XYs
+	minLoss := math.Inf(1)
+	for _, q := range pts {
+		if finite(q.Loss) && q.LR > 0 {
+			xy = append(xy, plotter.XY{X: q.LR, Y: q.Loss})
+			minLoss = math.Min(minLoss, q.Loss)
+		}
+	}
+	if len(xy) < 2 {
+		return Figure{}, fmt.Errorf("range test: %d finite points, need 2 to plot", len(xy))
+	}
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		return Figure{}, err
+	}
+	l.Color = plotutil.Color(0)
+	p.Add(l)
+	lo, hi := xy[0].X, xy[len(xy)-1].X
+	hline, _ := plotter.NewLine(plotter.XYs{{X: lo, Y: minLoss}, {X: hi, Y: minLoss}})
+	hline.Color = color.Gray{Y: 100}
+	hline.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	p.Add(hline)
+	top := (xy[0].Y + minLoss) / 2
+	if !(top > minLoss) {
+		top = minLoss + 1
+	}
+	p.Y.Min, p.Y.Max = minLoss-0.05*(top-minLoss), top
+	if suggested > 0 {
+		v, _ := plotter.NewLine(plotter.XYs{{X: suggested, Y: p.Y.Min}, {X: suggested, Y: top}})
+		v.Color = plotutil.Color(1)
+		p.Add(v)
+		p.Legend.Add(fmt.Sprintf("suggested %.3g (%s)", suggested, rule), v)
+	}
+	p.Legend.Add("batch loss", l)
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Min, p.X.Max = lo, hi
+	names, err := savePlot(p, dir, base)
+	if err != nil {
+		return Figure{}, err
+	}
+	return Figure{Title: p.Title.Text, PNG: names[0], SVG: names[1]}, nil
+}
