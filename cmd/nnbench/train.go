@@ -22,7 +22,7 @@ func init() {
 type trainFlags struct {
 	optimizer, schedule, activation, init, data, format, save string
 	lr, momentum, dropout, l1, l2, maxNorm                    float64
-	batch, epochs, threads                                    int
+	batch, epochs, threads, limit                             int
 	seed                                                      uint64
 	nesterov                                                  bool
 }
@@ -58,6 +58,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&f.maxNorm, "max-norm", 0, "max-norm kernel constraint on the hidden layers (0: none)")
 	fs.StringVar(&f.activation, "activation", "elu", "hidden activation")
 	fs.StringVar(&f.init, "init", "he_normal", "hidden kernel initializer")
+	fs.IntVar(&f.limit, "limit", 0, "train on the first N training images only (0: all), for quick runs")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed of the weights, dropout and shuffle")
 	fs.IntVar(&f.threads, "threads", 0, "kernel threads (0: NNRT_THREADS, else GOMAXPROCS)")
 	fs.StringVar(&f.data, "data", "", "folder with the Fashion-MNIST IDX gz files (default: $NNRT_DATA, /usr/share/datasets/fashion-mnist, ~/.keras/datasets/fashion-mnist, else the embedded subset); \"embedded\" forces the subset")
@@ -80,8 +81,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if f.batch <= 0 || f.epochs <= 0 {
 		return usagef("--batch and --epochs must be > 0")
 	}
-	if f.threads < 0 {
-		return usagef("--threads must be >= 0")
+	if f.threads < 0 || f.limit < 0 {
+		return usagef("--threads and --limit must be >= 0")
 	}
 	if f.threads > 0 {
 		defer runtime.SetThreads(runtime.SetThreads(f.threads))
@@ -95,6 +96,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if f.limit > 0 && f.limit < d.Train.N {
+		d.Train.N = f.limit
+		d.Train.X, d.Train.Y = d.Train.X[:f.limit*d.Train.Features], d.Train.Y[:f.limit]
 	}
 	progress := stdout
 	if f.format == "json" {
