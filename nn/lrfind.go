@@ -10,11 +10,11 @@ import (
 
 // FindLR runs the learning-rate range test rt on (x, y): it saves the
 // weights and the optimizer state, trains one batch at a time at
-// rt.LR(step) (steps counted from 0, batches drawn from a shuffle of x
-// seeded by seed, reshuffled each pass), reports each batch's own loss to
+// rt.LR(step) (steps counted from 0, full batches drawn from a shuffle of
+// x seeded by the model's CompileConfig.Seed, reshuffled each pass), reports each batch's own loss to
 // rt.Observe until it says stop, then restores the weights and optimizer
 // state. Read the curve and the suggestion from rt.Points and rt.Suggest.
-func FindLR(m *Sequential, x []float32, y []int32, rt *sched.RangeTest, batchSize int, seed uint64) error {
+func FindLR(m *Sequential, x []float32, y []int32, rt *sched.RangeTest, batchSize int) error {
 	if !m.built {
 		return errors.New("nn: FindLR: the model is not compiled")
 	}
@@ -51,7 +51,7 @@ func FindLR(m *Sequential, x []float32, y []int32, rt *sched.RangeTest, batchSiz
 	for i := range perm {
 		perm[i] = int32(i)
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x6c7266))
+	rng := rand.New(rand.NewPCG(m.cfg.Seed, 0x6c7266))
 	for step, pos := 0, d.n; ; step++ {
 		if pos+batch > d.n {
 			rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })

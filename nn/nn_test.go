@@ -596,7 +596,7 @@ func TestFindLR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := FindLR(m, x, y, rt, 16, 1); err != nil {
+	if err := FindLR(m, x, y, rt, 16); err != nil {
 		t.Fatal(err)
 	}
 	if len(rt.Points()) < 5 {
