@@ -362,6 +362,9 @@ func TestDeterminism(t *testing.T) {
 }
 
 func TestTrainOnBatchAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	x, y := blobs(32, 8, 3, 4)
 	o := NewNadam(0.001)
 	o.Clip.GlobalNorm = 1
