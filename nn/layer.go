@@ -8,6 +8,7 @@ import (
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/blas"
 	"github.com/nnrt/nnrt/reg"
+	"github.com/nnrt/nnrt/runtime"
 )
 
 // Param is one variable of a layer: its values, its gradient (nil for
@@ -28,9 +29,9 @@ func newParam(name string, trainable bool, shape ...int) *Param {
 	for _, d := range shape {
 		n *= d
 	}
-	p := &Param{Name: name, Shape: shape, Value: make([]float32, n), Cols: shape[len(shape)-1]}
+	p := &Param{Name: name, Shape: shape, Value: zeroed(n), Cols: shape[len(shape)-1]}
 	if trainable {
-		p.Grad = make([]float32, n)
+		p.Grad = zeroed(n)
 	}
 	return p
 }
@@ -100,11 +101,24 @@ func prod(s []int) int {
 }
 
 // grow returns buf with room for n values, reallocating only when it must.
+// Buffers come from runtime's 64-byte aligned pools (the vector kernels
+// then never split a cache line on a full-width load); their contents are
+// not zeroed: every user writes a buffer before reading it.
 func grow(buf []float32, n int) []float32 {
-	if cap(buf) < n {
-		return make([]float32, n)
+	if cap(buf) >= n {
+		return buf[:n]
 	}
-	return buf[:n]
+	if buf != nil {
+		runtime.Free(buf)
+	}
+	return runtime.Alloc(n)
+}
+
+// zeroed returns an aligned, zeroed buffer of n values.
+func zeroed(n int) []float32 {
+	b := runtime.Alloc(n)
+	clear(b)
+	return b
 }
 
 // LayerSpec is a layer's configuration, as saved in the model's JSON.

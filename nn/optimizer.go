@@ -139,9 +139,9 @@ func (o *Optimizer) bind(params []*Param) {
 		}
 		o.params = append(o.params, p)
 		o.grads = append(o.grads, p.Grad)
-		o.m = append(o.m, make([]float32, len(p.Value)))
+		o.m = append(o.m, zeroed(len(p.Value)))
 		if o.Kind != "sgd" {
-			o.v = append(o.v, make([]float32, len(p.Value)))
+			o.v = append(o.v, zeroed(len(p.Value)))
 		}
 	}
 	o.iterations, o.uProduct = 0, 1
