@@ -22,6 +22,14 @@ type Param struct {
 	Penalty   reg.L1L2
 	Constrain reg.Constraint // applied after each update; nil for none
 	Cols      int
+
+	// fusable: the owning layer can apply a plain SGD update inside its
+	// gradient product (Dense kernels). fuseLR != 0 during a step asks it
+	// to: W += -fuseLR * X^T dZ as one Sgemm with beta = 1, which saves a
+	// pass over the gradient and the weights; the optimizer then skips the
+	// update of this variable.
+	fusable bool
+	fuseLR  float32
 }
 
 func newParam(name string, trainable bool, shape ...int) *Param {
@@ -222,6 +230,7 @@ func (l *dense) build(in []int, seed uint64) ([]int, error) {
 	l.setShapes(in, []int{c.Units})
 	rng := rand.New(rand.NewPCG(seed, 0x6e6e7274))
 	l.kernel = newParam(l.name+"/kernel", true, in[0], c.Units)
+	l.kernel.fusable = true
 	l.kernel.Penalty = c.KernelRegularizer
 	if c.KernelConstraint != nil {
 		if l.kernel.Constrain, err = reg.NewConstraint(*c.KernelConstraint); err != nil {
@@ -272,15 +281,20 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 		dz = l.dz[:rows*units]
 		l.act.grad(dz, dy[:rows*units], l.y[:rows*units], units)
 	}
-	blas.Sgemm(blas.Trans, blas.NoTrans, in, units, rows, 1, l.x, in, dz, units, 0, l.kernel.Grad, units)
 	if l.bias != nil {
 		asm.ColSums(l.bias.Grad, dz)
 	}
-	if !needDX {
-		return nil
+	var dx []float32
+	if needDX {
+		// before a fused update changes the kernel
+		dx = l.dx[:rows*in]
+		blas.Sgemm(blas.NoTrans, blas.Trans, rows, in, units, 1, dz, units, l.kernel.Value, units, 0, dx, in)
 	}
-	dx := l.dx[:rows*in]
-	blas.Sgemm(blas.NoTrans, blas.Trans, rows, in, units, 1, dz, units, l.kernel.Value, units, 0, dx, in)
+	if lr := l.kernel.fuseLR; lr != 0 {
+		blas.Sgemm(blas.Trans, blas.NoTrans, in, units, rows, -lr, l.x, in, dz, units, 1, l.kernel.Value, units)
+	} else {
+		blas.Sgemm(blas.Trans, blas.NoTrans, in, units, rows, 1, l.x, in, dz, units, 0, l.kernel.Grad, units)
+	}
 	return dx
 }
 

@@ -195,6 +195,7 @@ func (m *Sequential) forward(x []float32, rows int, md mode) []float32 {
 // gradients, then the optimizer update with clipping and constraints. It
 // returns the loss and the number of correct predictions.
 func (m *Sequential) step(x []float32, labels []int32, targets []float32, rows int) (loss float64, nCorrect int) {
+	m.opt.planFused()
 	loss, nCorrect = m.gradients(x, labels, targets, rows)
 	m.opt.step()
 	return loss, nCorrect

@@ -645,3 +645,27 @@ func TestCategoricalAndMSE(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedSGD: a plain SGD step is fused into the Dense kernel's gradient
+// product; it must give the same weights as the separate update (forced
+// here by a clipping bound that never binds).
+func TestFusedSGD(t *testing.T) {
+	x, y := blobs(200, 8, 3, 9)
+	run := func(clip float32) [][]float32 {
+		o := NewSGD(0.05)
+		o.Clip.Value = clip
+		m := compiled(t, smallModel(Dense(DenseConfig{Units: 7, Activation: "tanh"})), o)
+		if _, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 16}); err != nil {
+			t.Fatal(err)
+		}
+		return m.Weights()
+	}
+	fused, separate := run(0), run(1e30)
+	for i := range fused {
+		for j := range fused[i] {
+			if d := math.Abs(float64(fused[i][j] - separate[i][j])); d > 1e-5*math.Max(1, math.Abs(float64(separate[i][j]))) {
+				t.Fatalf("variable %d[%d]: fused %v, separate %v", i, j, fused[i][j], separate[i][j])
+			}
+		}
+	}
+}

@@ -176,20 +176,46 @@ func (o *Optimizer) restoreState(s optimizerState) {
 	}
 }
 
-// step clips the gradients, updates every trainable parameter, applies the
-// constraints and counts the iteration. It allocates nothing.
+// momenta returns the SGD momentum and Adam/Nadam beta_1 of the next
+// update: a MomentumSchedule's value when the schedule is one.
+func (o *Optimizer) momenta() (momentum, beta1 float64) {
+	if ms, ok := o.Schedule.(sched.MomentumSchedule); ok {
+		v := ms.Momentum(o.iterations)
+		return v, v
+	}
+	return o.Momentum, o.Beta1
+}
+
+// planFused marks the variables whose next update is a plain SGD step
+// (no momentum, no clipping, no penalty) that their layer can fuse into
+// its gradient product; step then skips them.
+func (o *Optimizer) planFused() {
+	lr := float32(0)
+	if momentum, _ := o.momenta(); o.Kind == "sgd" && momentum == 0 && !o.Clip.Active() {
+		lr = float32(o.CurrentLR())
+	}
+	for _, p := range o.params {
+		p.fuseLR = 0
+		if p.fusable && p.Penalty.Zero() {
+			p.fuseLR = lr
+		}
+	}
+}
+
+// step clips the gradients, updates every trainable parameter (but those
+// whose layer already applied a fused SGD update), applies the constraints
+// and counts the iteration. It allocates nothing.
 func (o *Optimizer) step() {
 	o.Clip.Apply(o.grads)
 	t := o.iterations
 	lr := o.CurrentLR()
-	momentum, beta1 := o.Momentum, o.Beta1
-	if ms, ok := o.Schedule.(sched.MomentumSchedule); ok {
-		momentum = ms.Momentum(t)
-		beta1 = momentum
-	}
+	momentum, beta1 := o.momenta()
 	switch o.Kind {
 	case "sgd":
 		for i, p := range o.params {
+			if p.fuseLR != 0 {
+				continue
+			}
 			asm.SGD(p.Value, p.Grad, o.m[i], float32(lr), float32(momentum), o.Nesterov)
 		}
 	case "adam":
@@ -220,6 +246,7 @@ func (o *Optimizer) step() {
 		}
 	}
 	for _, p := range o.params {
+		p.fuseLR = 0
 		if p.Constrain != nil {
 			p.Constrain.Apply(p.Value, p.Cols)
 		}
