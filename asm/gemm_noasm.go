@@ -1,3 +1,5 @@
+//go:build purego || !(amd64 || arm64)
+
 package asm
 
 // gemmFor returns the microkernel of level l. Without assembly every level

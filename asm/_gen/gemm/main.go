@@ -1,0 +1,188 @@
+// Command gemm writes asm/gemm_amd64.s: the x86 SGEMM microkernels of
+// nnrt, one per (level, tile), obeying the contract in asm/gemm.go.
+//
+// Each kernel keeps an MR×NR tile of C in MR*V vector accumulators (V =
+// NR/W vectors of W floats per row), and per step p loads the V vectors of
+// B's row p and broadcasts each of the MR values of A's column p, then
+// does MR*V FMAs. A is addressed with two strides (rsa between steps, csa
+// between rows) so one kernel serves packed and in-place panels: row i of
+// A is base[i/3] + (i%3)*csa, with ceil(MR/3) base registers stepped by
+// rsa. The tile is then scaled by alpha and, unless beta is 0 (then C is
+// not read), added to beta*C with one FMA per vector.
+//
+// Usage: go run ./gemm > ../gemm_amd64.s (from asm/_gen); -sweep adds the
+// candidate tiles that BenchmarkGemmSweep compares.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+type kernel struct {
+	name  string
+	zmm   bool // AVX-512 (32 ZMM registers) or AVX2 (16 YMM)
+	mr, v int  // tile rows, vectors per row
+	bcst  bool // FMA with an embedded broadcast of A (no broadcast register)
+}
+
+func (k kernel) w() int { return map[bool]int{true: 16, false: 8}[k.zmm] }
+func (k kernel) reg(i int) string {
+	if k.zmm {
+		return fmt.Sprintf("Z%d", i)
+	}
+	return fmt.Sprintf("Y%d", i)
+}
+
+// Frame of func(k int, alpha float32, a []float32, rsa, csa int,
+// b []float32, rsb int, beta float32, c []float32, ldc int).
+const frame = `$0-128`
+
+var bases = []string{"AX", "BX", "R9", "R10", "R11"}
+
+func (k kernel) aAddr(i int) string {
+	b := bases[i/3]
+	switch i % 3 {
+	case 0:
+		return "(" + b + ")"
+	case 1:
+		return "(" + b + ")(R8*1)"
+	}
+	return "(" + b + ")(R8*2)"
+}
+
+func (k kernel) gen(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	acc := func(i, v int) string { return k.reg(i*k.v + v) }
+	bReg := func(v int) string { return k.reg(k.mr*k.v + v) }
+	nregs := map[bool]int{true: 32, false: 16}[k.zmm]
+	firstTmp := k.mr*k.v + k.v
+	ntmp := nregs - firstTmp
+	if !k.bcst && ntmp < 1 || ntmp < 0 {
+		panic("too many registers: " + k.name)
+	}
+	fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)\n", k.name)
+	fmt.Fprintf(w, "// %s %dx%d: %d accumulators, %d loads of B and %d broadcasts of A per step.\n",
+		map[bool]string{true: "AVX-512", false: "AVX2+FMA"}[k.zmm], k.mr, k.v*k.w(), k.mr*k.v, k.v, k.mr)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, %s\n", k.name, frame)
+	p("MOVQ k+0(FP), CX")
+	p("MOVQ a_base+16(FP), AX")
+	p("MOVQ rsa+40(FP), R12")
+	p("SHLQ $2, R12")
+	p("MOVQ csa+48(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ b_base+56(FP), SI")
+	p("MOVQ rsb+80(FP), DX")
+	p("SHLQ $2, DX")
+	p("MOVQ c_base+96(FP), DI")
+	p("MOVQ ldc+120(FP), R13")
+	p("SHLQ $2, R13")
+	nb := (k.mr + 2) / 3
+	for j := 1; j < nb; j++ {
+		p("LEAQ (%s)(R8*2), %s", bases[j-1], bases[j])
+		p("ADDQ R8, %s", bases[j])
+	}
+	// Warm C's tile into L1 while the loop runs.
+	p("MOVQ DI, R14")
+	for i := 0; i < k.mr; i++ {
+		for off := 0; off < k.v*k.w()*4; off += 64 {
+			p("PREFETCHT0 %d(R14)", off)
+		}
+		if i < k.mr-1 {
+			p("ADDQ R13, R14")
+		}
+	}
+	for i := 0; i < k.mr*k.v; i++ {
+		p("VXORPS %s, %s, %s", k.reg(i), k.reg(i), k.reg(i))
+	}
+	p("TESTQ CX, CX")
+	p("JEQ %s_store", k.name)
+	fmt.Fprintf(w, "%s_loop:\n", k.name)
+	for v := 0; v < k.v; v++ {
+		p("VMOVUPS %d(SI), %s", v*k.w()*4, bReg(v))
+	}
+	for i := 0; i < k.mr; i++ {
+		if k.bcst {
+			for v := 0; v < k.v; v++ {
+				p("VFMADD231PS.BCST %s, %s, %s", k.aAddr(i), bReg(v), acc(i, v))
+			}
+			continue
+		}
+		t := k.reg(firstTmp + i%ntmp)
+		p("VBROADCASTSS %s, %s", k.aAddr(i), t)
+		for v := 0; v < k.v; v++ {
+			p("VFMADD231PS %s, %s, %s", bReg(v), t, acc(i, v))
+		}
+	}
+	for j := 0; j < nb; j++ {
+		p("ADDQ R12, %s", bases[j])
+	}
+	p("ADDQ DX, SI")
+	p("DECQ CX")
+	p("JNE %s_loop", k.name)
+
+	fmt.Fprintf(w, "%s_store:\n", k.name)
+	alpha := bReg(0)
+	beta := bReg(1 % k.v)
+	if k.v == 1 {
+		beta = k.reg(firstTmp)
+	}
+	p("VBROADCASTSS alpha+8(FP), %s", alpha)
+	p("MOVL beta+88(FP), R14")
+	p("SHLL $1, R14") // drop the sign: -0 is 0
+	p("JEQ %s_beta0", k.name)
+	p("VBROADCASTSS beta+88(FP), %s", beta)
+	for i := 0; i < k.mr; i++ {
+		for v := 0; v < k.v; v++ {
+			p("VMULPS %s, %s, %s", alpha, acc(i, v), acc(i, v))
+			p("VFMADD231PS %d(DI), %s, %s", v*k.w()*4, beta, acc(i, v))
+			p("VMOVUPS %s, %d(DI)", acc(i, v), v*k.w()*4)
+		}
+		if i < k.mr-1 {
+			p("ADDQ R13, DI")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintf(w, "%s_beta0:\n", k.name)
+	for i := 0; i < k.mr; i++ {
+		for v := 0; v < k.v; v++ {
+			p("VMULPS %s, %s, %s", alpha, acc(i, v), acc(i, v))
+			p("VMOVUPS %s, %d(DI)", acc(i, v), v*k.w()*4)
+		}
+		if i < k.mr-1 {
+			p("ADDQ R13, DI")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
+func main() {
+	sweep := flag.Bool("sweep", false, "also emit the candidate tiles of the AVX-512 sweep")
+	flag.Parse()
+	ks := []kernel{
+		{name: "gemmAVX2_6x16", mr: 6, v: 2},
+		{name: "gemmAVX512_12x32", zmm: true, mr: 12, v: 2},
+	}
+	if *sweep {
+		ks = append(ks,
+			kernel{name: "gemmAVX512_12x32b", zmm: true, mr: 12, v: 2, bcst: true},
+			kernel{name: "gemmAVX512_14x32", zmm: true, mr: 14, v: 2},
+			kernel{name: "gemmAVX512_14x32b", zmm: true, mr: 14, v: 2, bcst: true},
+			kernel{name: "gemmAVX512_8x48", zmm: true, mr: 8, v: 3},
+			kernel{name: "gemmAVX512_6x64", zmm: true, mr: 6, v: 4},
+			kernel{name: "gemmAVX512_7x64b", zmm: true, mr: 7, v: 4, bcst: true},
+		)
+	}
+	var sb strings.Builder
+	sb.WriteString("// Code generated by asm/_gen/gemm; DO NOT EDIT.\n\n//go:build !purego\n\n#include \"textflag.h\"\n\n")
+	for _, k := range ks {
+		k.gen(&sb)
+	}
+	os.Stdout.WriteString(sb.String())
+}

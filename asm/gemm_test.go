@@ -1,0 +1,130 @@
+package asm
+
+import (
+	"math"
+	"math/rand/v2"
+	"syscall"
+	"testing"
+)
+
+// TestGemmKernel checks every level's microkernel against a float64
+// evaluation of the contract: packed and in-place operand strides, k around
+// the unroll and block sizes, alpha and beta (beta = 0 with NaN in C), C
+// with ldc > NR at offsets 0..15 inside guard bands.
+func TestGemmKernel(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		r := rand.New(rand.NewPCG(1, uint64(l)))
+		for _, k := range []int{0, 1, 2, 3, 7, 16, 31, 64, 191, 192, 193, 385} {
+			for _, lay := range []string{"packed", "inplaceN", "inplaceT"} {
+				for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}, {2, -1.5}} {
+					// op(A)(i, p) = a[p*rsa+i*csa]
+					var rsa, csa int
+					switch lay {
+					case "packed":
+						rsa, csa = g.MR, 1
+					case "inplaceN": // row-major A with lda = k+3
+						rsa, csa = 1, k+3
+					case "inplaceT": // transposed A with lda = MR+5
+						rsa, csa = g.MR+5, 1
+					}
+					rsb := g.NR
+					if lay != "packed" {
+						rsb = g.NR + 9
+					}
+					a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
+					b := randSlice(r, max(1, k)*rsb+g.NR, -1, 1)
+					ldc := g.NR + r.IntN(5)
+					off := r.IntN(16)
+					c := newGuarded((g.MR-1)*ldc+g.NR, off)
+					c0 := randSlice(r, len(c.Data), -1, 1)
+					if ab[1] == 0 {
+						for i := range c0 {
+							c0[i] = float32(math.NaN())
+						}
+					}
+					c.fill(c0)
+					g.Kernel(k, ab[0], a, rsa, csa, b, rsb, ab[1], c.Data, ldc)
+					c.check(t, "gemm")
+					for i := 0; i < g.MR; i++ {
+						for j := 0; j < g.NR; j++ {
+							var s, mag float64
+							for p := 0; p < k; p++ {
+								x := float64(a[p*rsa+i*csa]) * float64(b[p*rsb+j])
+								s += x
+								mag += math.Abs(x)
+							}
+							want := float64(ab[0]) * s
+							mag *= math.Abs(float64(ab[0]))
+							if ab[1] != 0 {
+								want += float64(ab[1]) * float64(c0[i*ldc+j])
+								mag += math.Abs(float64(ab[1]) * float64(c0[i*ldc+j]))
+							}
+							got := float64(c.Data[i*ldc+j])
+							if math.IsNaN(got) || math.Abs(got-want) > float64(k+2)*0x1p-24*mag {
+								t.Fatalf("%s k=%d alpha=%g beta=%g: C[%d,%d] = %g, want %g", lay, k, ab[0], ab[1], i, j, got, want)
+							}
+						}
+					}
+					// Padding between rows of C (j >= NR) is not written.
+					for i := 0; i < g.MR-1; i++ {
+						for j := g.NR; j < ldc; j++ {
+							if got := c.Data[i*ldc+j]; math.Float32bits(got) != math.Float32bits(c0[i*ldc+j]) {
+								t.Fatalf("%s k=%d: wrote C[%d,%d] past NR", lay, k, i, j)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmTiles: each level's kernel has the tile of the table.
+func TestGemmTiles(t *testing.T) {
+	for _, l := range Available() {
+		g := GemmFor(l)
+		if g.Level != l || g.MR != gemmTiles[l].MR || g.NR != gemmTiles[l].NR {
+			t.Errorf("%v: kernel %v %dx%d, table %dx%d", l, g.Level, g.MR, g.NR, gemmTiles[l].MR, gemmTiles[l].NR)
+		}
+	}
+}
+
+// BenchmarkGemmKernel/<isa>/<where> times one level's microkernel on packed
+// panels: "L1" keeps both panels in L1 (the kernel's own ceiling);
+// "L2" streams A micro-panels through a 512 KiB block as the driver does.
+func BenchmarkGemmKernel(b *testing.B) {
+	const k = 192
+	for _, l := range Available() {
+		g := GemmFor(l)
+		b.Run(l.String(), func(b *testing.B) {
+			for _, where := range []string{"L1", "L2"} {
+				b.Run(where, func(b *testing.B) {
+					panels := 1
+					if where == "L2" {
+						panels = (512 << 10) / (4 * k * g.MR)
+					}
+					a := make([]float32, panels*k*g.MR)
+					bb := make([]float32, k*g.NR)
+					c := make([]float32, g.MR*g.NR)
+					cpu0 := cpuSeconds()
+					for i := 0; i < b.N; i++ {
+						ap := a[(i%panels)*k*g.MR:]
+						g.Kernel(k, 1, ap, g.MR, 1, bb, g.NR, 1, c, g.NR)
+					}
+					flops := 2 * float64(g.MR*g.NR*k) * float64(b.N)
+					b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+					b.ReportMetric(flops/(cpuSeconds()-cpu0)/1e9, "GFLOPS/core")
+				})
+			}
+		})
+	}
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
