@@ -135,6 +135,10 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
+// evalBatch is the batch size of validation and test passes: larger than
+// training batches because it only changes speed, not the result's meaning.
+const evalBatch = 1024
+
 // NNTrainer trains runs of a study with nn on Data.
 type NNTrainer struct {
 	Data *dataset.Data
@@ -185,7 +189,7 @@ func (t *NNTrainer) Train(ctx context.Context, st *Study, k RunKey, epoch func(E
 	w := &watch{ctx: ctx, epoch: epoch}
 	_, err = m.Fit(d.Train.X, d.Train.Y, nn.FitConfig{
 		Epochs: st.Epochs, BatchSize: st.Batch, Seed: uint64(k.Seed),
-		ValidationX: d.Val.X, ValidationY: d.Val.Y,
+		ValidationX: d.Val.X, ValidationY: d.Val.Y, ValidationBatchSize: evalBatch,
 		Callbacks: []nn.Callback{w},
 	})
 	if err != nil && !w.diverged {
@@ -195,7 +199,7 @@ func (t *NNTrainer) Train(ctx context.Context, st *Study, k RunKey, epoch func(E
 	if w.diverged {
 		r.Status = StatusDiverged
 	}
-	ev, err := m.Evaluate(d.Test.X, d.Test.Y, 0)
+	ev, err := m.Evaluate(d.Test.X, d.Test.Y, evalBatch)
 	if err != nil {
 		return nil, err
 	}
