@@ -122,6 +122,7 @@ func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) 
 	p.Add(plotter.NewGrid())
 	keys := st.Runs()
 	positive := true
+	lo, hi := math.Inf(1), math.Inf(-1)
 	var lines []*plotter.Line
 	for _, r := range runs {
 		if keys[r.Index].Schedule != idx {
@@ -132,6 +133,7 @@ func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) 
 			if v := float64(e.LR); finite(v) {
 				xy = append(xy, plotter.XY{X: float64(e.Epoch), Y: v})
 				positive = positive && v > 0
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 		}
 		if len(xy) == 0 {
@@ -150,6 +152,9 @@ func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) 
 	if positive && len(lines) > 0 {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		// Set the range: gonum widens a flat range (a constant rate)
+		// linearly, to below zero, which a log axis cannot show.
+		p.Y.Min, p.Y.Max = lo/1.25, hi*1.25
 	}
 	base := fmt.Sprintf("lr-%d-%s", idx, strings.Trim(unsafeName.ReplaceAllString(label, "_"), "_"))
 	names, err := savePlot(p, dir, base)

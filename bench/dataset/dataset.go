@@ -66,6 +66,15 @@ type Split struct {
 	Features int
 }
 
+// Head returns the first n examples of s (all of them when n <= 0 or
+// n >= s.N), sharing its memory: quick runs train on a prefix.
+func (s Split) Head(n int) Split {
+	if n <= 0 || n >= s.N {
+		return s
+	}
+	return Split{X: s.X[:n*s.Features], Y: s.Y[:n], N: n, Features: s.Features}
+}
+
 // Data is a dataset split as the book does: Train and Val from the training
 // file (Val its last examples), Test the t10k file.
 type Data struct {

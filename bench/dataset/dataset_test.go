@@ -39,6 +39,12 @@ func TestEmbedded(t *testing.T) {
 	checkSplit(t, "train", d.Train, 5000)
 	checkSplit(t, "val", d.Val, 1000)
 	checkSplit(t, "test", d.Test, 1000)
+	if h := d.Train.Head(10); h.N != 10 || len(h.X) != 7840 || len(h.Y) != 10 || h.Y[9] != d.Train.Y[9] {
+		t.Errorf("Head(10): %d %d %d", h.N, len(h.X), len(h.Y))
+	}
+	if h := d.Train.Head(0); h.N != d.Train.N {
+		t.Errorf("Head(0) = %d examples", h.N)
+	}
 	// Pixels are byte/255 rounded once: 255 maps to exactly 1, and every
 	// value times 255 is an integer.
 	for _, x := range d.Train.X[:784*10] {

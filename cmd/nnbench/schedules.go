@@ -41,7 +41,7 @@ const (
 
 type studyFlags struct {
 	schedules, optimizer, targets, data, out, shard string
-	seeds, epochs, batch, threads                   int
+	seeds, epochs, batch, threads, limit            int
 	firstSeed                                       int64
 	resume                                          bool
 }
@@ -59,6 +59,7 @@ func runSchedules(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.threads, "threads", 0, "kernel threads (0: NNRT_THREADS, else GOMAXPROCS)")
 	fs.StringVar(&f.data, "data", "", "folder with the Fashion-MNIST IDX gz files (default: $NNRT_DATA, /usr/share/datasets/fashion-mnist, ~/.keras/datasets/fashion-mnist, else the embedded subset); \"embedded\" forces the subset")
 	fs.StringVar(&f.out, "out", defaultOut, "output folder")
+	fs.IntVar(&f.limit, "limit", 0, "train on the first N training images only (0: all), for quick trials; part of the protocol")
 	fs.BoolVar(&f.resume, "resume", false, "continue the study in --out, training only the runs not finished")
 	fs.StringVar(&f.shard, "shard", "", "run only part i of n of the study (i/n, 0 <= i < n); combine the folders with `nnbench merge`")
 	fs.Usage = func() {
@@ -80,8 +81,8 @@ summary.json, summary.csv, plots and report.html into --out.
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if f.seeds < 1 || f.batch < 1 || f.epochs < 0 || f.threads < 0 {
-		return usagef("--seeds and --batch must be > 0, --epochs and --threads >= 0")
+	if f.seeds < 1 || f.batch < 1 || f.epochs < 0 || f.threads < 0 || f.limit < 0 {
+		return usagef("--seeds and --batch must be > 0, --epochs, --threads and --limit >= 0")
 	}
 	shard := bench.All
 	if f.shard != "" {
@@ -108,6 +109,7 @@ summary.json, summary.csv, plots and report.html into --out.
 	if err != nil {
 		return err
 	}
+	d.Train = d.Train.Head(f.limit)
 	st, err := studyFromFlags(f, d)
 	if err != nil {
 		return err

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/nnrt/nnrt/bench"
+)
+
+// quickStudy is a study small enough for tests on the embedded subset: 300
+// training images, 2 seeds, 2 epochs, three schedules, one thread (the
+// same thread count makes the runs bit-identical across executions).
+var quickStudy = []string{"--data", "embedded", "--limit", "300", "--seeds", "2", "--epochs", "2", "--threads", "1",
+	"--schedules", "constant:lr0=0.01; exponential:lr0=0.01,s=10; onecycle:iterations=20,max=0.05"}
+
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errs, code := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("nnbench %s: exit %d\n%s\n%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+func checkStudyFolder(t *testing.T, dir string) *bench.Summary {
+	t.Helper()
+	for _, f := range []string{bench.ResultsFile, bench.StudyFile, bench.SummaryJSON, bench.SummaryCSV, bench.ReportHTML,
+		"val_accuracy.png", "val_accuracy.svg", "val_loss.png", "val_loss.svg"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	var s bench.Summary
+	b, _ := os.ReadFile(filepath.Join(dir, bench.SummaryJSON))
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("summary.json: %v", err)
+	}
+	if _, _, err := bench.Load(dir); err != nil {
+		t.Fatalf("results: %v", err)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, bench.ReportHTML))
+	for _, m := range regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(string(html), -1) {
+		p := filepath.Join(dir, m[1])
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("report references missing %s", m[1])
+		}
+		if strings.HasSuffix(p, ".png") {
+			f, _ := os.Open(p)
+			if _, err := png.Decode(f); err != nil {
+				t.Errorf("%s: %v", m[1], err)
+			}
+			f.Close()
+		}
+	}
+	return &s
+}
+
+// timeless reads a results file with the wall times zeroed: they are the
+// only fields that differ between two executions of the same runs.
+func timeless(t *testing.T, dir string) []string {
+	t.Helper()
+	_, runs, err := bench.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range runs {
+		r.Seconds = 0
+		for i := range r.Epochs {
+			r.Epochs[i].Seconds = 0
+		}
+		b, _ := json.Marshal(r)
+		out = append(out, string(b))
+	}
+	return out
+}
+
+func TestSchedulesEndToEnd(t *testing.T) {
+	root := t.TempDir()
+	full := filepath.Join(root, "full")
+	out := mustRun(t, append([]string{"--out", full}, quickStudy...)...)
+	if first := strings.SplitN(out, "\n", 2)[0]; !strings.Contains(first, "embedded") {
+		t.Errorf("first line does not say the subset was used: %q", first)
+	}
+	s := checkStudyFolder(t, full)
+	if !s.Complete || s.Runs != 6 || len(s.Schedules) != 3 {
+		t.Fatalf("summary: complete %v runs %d", s.Complete, s.Runs)
+	}
+	for _, ss := range s.Schedules[1:] {
+		if ss.Verdict != bench.VerdictTooFew {
+			t.Errorf("%s: verdict %q with 2 seeds", ss.Label, ss.Verdict)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(full, bench.ReportHTML))
+	if !bytes.Contains(html, []byte("embedded")) {
+		t.Error("report does not say the subset was used")
+	}
+
+	// --resume of a finished study trains nothing and changes nothing.
+	before := timeless(t, full)
+	out = mustRun(t, append([]string{"--out", full, "--resume"}, quickStudy...)...)
+	if !strings.Contains(out, "6 runs already finished, 0 to go") {
+		t.Errorf("resume output: %s", out)
+	}
+	if after := timeless(t, full); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Error("resume changed the results")
+	}
+
+	// Two shards merged equal the single study (wall times aside).
+	a, b := filepath.Join(root, "s0"), filepath.Join(root, "s1")
+	mustRun(t, append([]string{"--out", a, "--shard", "0/2"}, quickStudy...)...)
+	mustRun(t, append([]string{"--out", b, "--shard", "1/2"}, quickStudy...)...)
+	if _, _, code := runCLI(t, "merge", "--out", filepath.Join(root, "m0"), a); code == 0 {
+		t.Error("merge of one shard of two succeeded without --partial")
+	}
+	merged := filepath.Join(root, "merged")
+	mustRun(t, "merge", "--out", merged, a, b)
+	if x, y := timeless(t, full), timeless(t, merged); strings.Join(x, "\n") != strings.Join(y, "\n") {
+		t.Errorf("merged shards differ from the single study:\n%s\nvs\n%s", strings.Join(x, "\n"), strings.Join(y, "\n"))
+	}
+	m := checkStudyFolder(t, merged)
+	for i := range s.Schedules {
+		for _, name := range []string{"epochs_to_target", "best_val_accuracy", "test_accuracy"} {
+			x, y := s.Schedules[i].Metric(name, s.PrimaryTarget), m.Schedules[i].Metric(name, m.PrimaryTarget)
+			bx, _ := json.Marshal(x)
+			by, _ := json.Marshal(y)
+			if !bytes.Equal(bx, by) {
+				t.Errorf("%s %s: merged %s, single %s", s.Schedules[i].Label, name, by, bx)
+			}
+		}
+	}
+
+	// report re-renders from results.jsonl.
+	os.Remove(filepath.Join(merged, bench.ReportHTML))
+	os.Remove(filepath.Join(merged, bench.SummaryJSON))
+	mustRun(t, "report", merged)
+	checkStudyFolder(t, merged)
+}
+
+func TestSchedulesBadInput(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(root, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	// An output folder that cannot be made fails before any data or training.
+	_, errs, code := runCLI(t, append([]string{"--out", filepath.Join(file, "out")}, quickStudy...)...)
+	if code != 1 || !strings.Contains(errs, "output folder") {
+		t.Errorf("unwritable out: exit %d: %s", code, errs)
+	}
+	for _, args := range [][]string{
+		{"--schedules", "nosuch:lr0=1"},
+		{"--schedules", "exponential:lr0=0.01,s=0"},
+		{"--optimizer", "sgd:momentum=x"},
+		{"--optimizer", "adagrad"},
+		{"--shard", "2/2"},
+		{"--targets", "0.8,high"},
+		{"--targets", "1.5"},
+		{"--seeds", "0"},
+	} {
+		_, errs, code := runCLI(t, append([]string{"--out", filepath.Join(root, "bad"), "--data", "embedded"}, args...)...)
+		if code != 2 {
+			t.Errorf("%v: exit %d (%s), want 2", args, code, errs)
+		}
+	}
+	// A study of another protocol is refused by --resume and merge.
+	dir := filepath.Join(root, "study")
+	mustRun(t, append([]string{"--out", dir}, quickStudy...)...)
+	other := append([]string{"--out", dir, "--resume"}, quickStudy...)
+	other = append(other, "--batch", "64")
+	_, errs, code = runCLI(t, other...)
+	if code == 0 || !strings.Contains(errs, "another study") || !strings.Contains(errs, "batch") {
+		t.Errorf("resume with another batch: exit %d: %s", code, errs)
+	}
+	dir2 := filepath.Join(root, "study2")
+	mustRun(t, append(append([]string{"--out", dir2}, quickStudy...), "--batch", "64")...)
+	if _, errs, code := runCLI(t, "merge", "--out", filepath.Join(root, "m"), dir, dir2); code == 0 || !strings.Contains(errs, "another study") {
+		t.Errorf("merge of two protocols: exit %d: %s", code, errs)
+	}
+	// Without --resume a folder with results is refused.
+	if _, errs, code := runCLI(t, append([]string{"--out", dir}, quickStudy...)...); code == 0 || !strings.Contains(errs, "--resume") {
+		t.Errorf("second study into a used folder: exit %d: %s", code, errs)
+	}
+}
+
+func TestSchedulesDiverging(t *testing.T) {
+	dir := t.TempDir()
+	out := mustRun(t, "--out", dir, "--data", "embedded", "--limit", "300", "--seeds", "1", "--epochs", "2", "--threads", "1",
+		"--schedules", "constant:lr0=0.01; constant:lr0=1000")
+	s := checkStudyFolder(t, dir)
+	if s.Runs != 2 || s.Diverged != 1 || s.Schedules[1].Diverged != 1 || s.Schedules[0].Diverged != 0 {
+		t.Fatalf("diverged runs: %d (%s)", s.Diverged, out)
+	}
+	if !strings.Contains(out, "diverged") {
+		t.Errorf("progress does not report the divergence: %s", out)
+	}
+}
