@@ -2,5 +2,34 @@
 
 package asm
 
-// optimFor returns the table of level l. The assembly tables are not in yet.
-func optimFor(l Level) *optimKernels { return &optimGeneric }
+var optimNEON = optimKernels{
+	sgdMomentum: sgdMomentumNEON,
+	sgdNesterov: sgdNesterovNEON,
+	adam:        adamNEON,
+	nadam:       nadamNEON,
+	rmsprop:     rmspropNEON,
+}
+
+// optimFor returns the table of level l (generic for a level this
+// architecture does not have).
+func optimFor(l Level) *optimKernels {
+	if l == NEON {
+		return &optimNEON
+	}
+	return &optimGeneric
+}
+
+//go:noescape
+func sgdMomentumNEON(w, g, m []float32, lr, momentum float32)
+
+//go:noescape
+func sgdNesterovNEON(w, g, m []float32, lr, momentum float32)
+
+//go:noescape
+func adamNEON(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
+
+//go:noescape
+func nadamNEON(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
+
+//go:noescape
+func rmspropNEON(w, g, v []float32, lr, rho, c, eps float32)

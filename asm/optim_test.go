@@ -12,7 +12,7 @@ import (
 // weight update is computed from the m and v that the level itself
 // produced, so that an error is charged to the step that made it. Where the
 // exact value is not finite (special inputs), the level must give the same
-// NaN or infinity as the generic reference.
+// NaN or infinity as the generic reference, or the exact infinity.
 const optimTol = 0x1p-20
 
 // optimFloor is the absolute error of a few roundings in the denormal range.
@@ -63,7 +63,10 @@ func optimCheck(t *testing.T, what string, i int, got, gen float32, want, scale,
 	switch {
 	case math.IsInf(float64(got), 0) && vecSameBits(got, gen):
 	case math.IsNaN(want) || math.IsInf(want, 0) || math.IsNaN(scale) || math.IsInf(scale, 0):
-		if !vecSameBits(got, gen) {
+		// The exact infinity is right too: the Go compiler fuses the
+		// generic loop on arm64, and an intermediate infinity may turn
+		// into NaN in one order and not in another.
+		if !vecSameBits(got, gen) && !(math.IsInf(want, 0) && float64(got) == want) {
 			t.Fatalf("%s[%d] = %v, generic %v (exact %v)", what, i, got, gen, want)
 		}
 	case math.Abs(want) > math.MaxFloat32:

@@ -2,5 +2,50 @@
 
 package asm
 
-// vecFor returns the table of level l. The assembly tables are not in yet.
-func vecFor(l Level) *vecKernels { return &vecGeneric }
+var vecNEON = vecKernels{
+	axpy:    axpyNEON,
+	scale:   scaleNEON,
+	scaleTo: scaleToNEON,
+	dot:     dotNEON,
+	sum:     sumNEON,
+	add:     addNEON,
+	mul:     mulNEON,
+	addBias: addBiasNEON,
+	colSums: colSumsNEON,
+}
+
+// vecFor returns the table of level l (generic for a level this
+// architecture does not have).
+func vecFor(l Level) *vecKernels {
+	if l == NEON {
+		return &vecNEON
+	}
+	return &vecGeneric
+}
+
+//go:noescape
+func axpyNEON(alpha float32, x, y []float32)
+
+//go:noescape
+func scaleNEON(alpha float32, x []float32)
+
+//go:noescape
+func scaleToNEON(dst []float32, alpha float32, x []float32)
+
+//go:noescape
+func dotNEON(x, y []float32) float32
+
+//go:noescape
+func sumNEON(x []float32) float32
+
+//go:noescape
+func addNEON(dst, x, y []float32)
+
+//go:noescape
+func mulNEON(dst, x, y []float32)
+
+//go:noescape
+func addBiasNEON(x, bias []float32)
+
+//go:noescape
+func colSumsNEON(dst, x []float32)
