@@ -6,6 +6,7 @@ import (
 
 	"github.com/klauspost/cpuid/v2"
 	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/blas"
 	nrt "github.com/nnrt/nnrt/runtime"
 )
 
@@ -35,6 +36,12 @@ type MachineInfo struct {
 	L3         int      `json:"l3_bytes"`
 	CacheLine  int      `json:"cache_line_bytes"`
 	CacheNotes []string `json:"cache_notes,omitempty"`
+
+	// BLAS is the SGEMM blocking of the active level, derived from the
+	// cache sizes (blas.BlockingFor); BLASNotes name the cache levels it
+	// took fallback sizes for.
+	BLAS      string   `json:"blas_blocking"`
+	BLASNotes []string `json:"blas_fallbacks,omitempty"`
 
 	Threads    int    `json:"threads"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
@@ -73,6 +80,8 @@ func Info() MachineInfo {
 	if c.HypervisorVendorString != "" {
 		m.Hypervisor = c.HypervisorVendorString
 	}
+	blk := blas.BlockingFor(asm.ISA())
+	m.BLAS, m.BLASNotes = blk.String(), blk.Notes
 	for _, l := range asm.Available() {
 		m.Available = append(m.Available, l.String())
 	}
@@ -81,7 +90,7 @@ func Info() MachineInfo {
 		size int
 	}{{"L1d", m.L1D}, {"L2", m.L2}, {"L3", m.L3}} {
 		if lv.size < 0 {
-			m.CacheNotes = append(m.CacheNotes, fmt.Sprintf("%s size unknown (cpuid reports -1)", lv.name))
+			m.CacheNotes = append(m.CacheNotes, fmt.Sprintf("%s size unknown (cpuid reports -1); blas assumes a fallback size", lv.name))
 		}
 	}
 	return m

@@ -50,6 +50,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	for _, n := range m.CacheNotes {
 		row("", "%s", n)
 	}
+	row("sgemm", "%s", m.BLAS)
 	row("threads", "%d (runtime.Threads; GOMAXPROCS %d, NumCPU %d)", m.Threads, m.GOMAXPROCS, m.NumCPU)
 	row("go", "%s %s/%s", m.GoVersion, m.GOOS, m.GOARCH)
 	return tw.Flush()

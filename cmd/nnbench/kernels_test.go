@@ -13,6 +13,7 @@ import (
 
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/bench/kernels"
+	nrt "github.com/nnrt/nnrt/runtime"
 )
 
 // quick keeps the measurements of these tests short: they check the
@@ -175,5 +176,25 @@ func TestKernelsOtherISA(t *testing.T) {
 	}
 	if !slices.Equal(isas, want) {
 		t.Errorf("levels measured %q, want %q", isas, want)
+	}
+}
+
+func TestKernelsSgemm(t *testing.T) {
+	for _, tr := range []string{"NN", "NT", "TN", "TT"} {
+		out, errs, code := runKernelsCmd(t, append([]string{"--shape", "20x30x40", "--trans", tr, "--format", "json"}, quick...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tr, code, errs)
+		}
+		var r kernels.Result
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("%v in %s", err, out)
+		}
+		if r.Op != "sgemm" || r.Trans != tr || r.Shape != "20x30x40" || r.Unit != kernels.GFLOPS ||
+			r.Threads != nrt.Threads() || !(r.Median > 0) {
+			t.Errorf("%s: result %+v", tr, r)
+		}
+	}
+	if _, errs, code := runKernelsCmd(t, "--shape", "20x30"); code != 2 {
+		t.Errorf("sgemm with a 2-D shape: exit %d, want 2 (%s)", code, errs)
 	}
 }
