@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+
+	"github.com/montanaflynn/stats"
+	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/bench/dataset"
+	"github.com/nnrt/nnrt/nn"
+	nrt "github.com/nnrt/nnrt/runtime"
+)
+
+// epochConfig is one training configuration of the comparison.
+type epochConfig struct {
+	Batch   int     `json:"batch"`
+	Dropout float64 `json:"dropout"`
+	Threads int     `json:"threads"`
+}
+
+// epochResult is one framework's seconds per epoch for a configuration,
+// the shape of torch_epoch.py's JSON lines.
+type epochResult struct {
+	Framework   string    `json:"framework"`
+	Version     string    `json:"version"`
+	Batch       int       `json:"batch"`
+	Dropout     float64   `json:"dropout"`
+	Threads     int       `json:"threads"`
+	Train       int       `json:"train"`
+	EpochsS     []float64 `json:"epochs_s"`
+	MedianS     float64   `json:"median_s"`
+	ValAccuracy float64   `json:"val_accuracy"`
+}
+
+// bookModel builds the model torch_epoch.py builds: Flatten, then Dense
+// 300 elu he_normal, Dense 100 elu he_normal, Dense 10 softmax, each Dense
+// preceded by Dropout(rate) when rate > 0 (the placement of `nnbench
+// train --dropout` and of the book's dropout model); SGD at Keras's
+// default rate 0.01, sparse categorical cross-entropy. No training metric:
+// the PyTorch loop computes none either.
+func bookModel(rate float64, seed uint64) (*nn.Sequential, error) {
+	layers := []nn.Layer{nn.Flatten()}
+	dense := []nn.DenseConfig{
+		{Units: 300, Activation: "elu", KernelInitializer: "he_normal"},
+		{Units: 100, Activation: "elu", KernelInitializer: "he_normal"},
+		{Units: 10, Activation: "softmax"},
+	}
+	for _, d := range dense {
+		if rate > 0 {
+			layers = append(layers, nn.Dropout(float32(rate)))
+		}
+		layers = append(layers, nn.Dense(d))
+	}
+	m := nn.NewSequential([]int{28, 28}, layers...)
+	return m, m.Compile(nn.CompileConfig{Optimizer: nn.NewSGD(0.01), Seed: seed})
+}
+
+// nnrtEpochs trains the book model for a configuration: a warm-up on the
+// first 200 batches, then epochs timed epochs on the training split.
+func nnrtEpochs(d *dataset.Data, c epochConfig, epochs int, seed uint64) (epochResult, error) {
+	defer nrt.SetThreads(nrt.SetThreads(c.Threads))
+	defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(c.Threads))
+	m, err := bookModel(c.Dropout, seed)
+	if err != nil {
+		return epochResult{}, err
+	}
+	feat := d.Train.Features
+	warm := min(d.Train.N, 200*c.Batch)
+	if _, err := m.Fit(d.Train.X[:warm*feat], d.Train.Y[:warm], nn.FitConfig{BatchSize: c.Batch, Seed: seed}); err != nil {
+		return epochResult{}, err
+	}
+	h, err := m.Fit(d.Train.X, d.Train.Y, nn.FitConfig{Epochs: epochs, BatchSize: c.Batch, Seed: seed + 1})
+	if err != nil {
+		return epochResult{}, err
+	}
+	r := epochResult{Framework: "nnrt", Version: asm.ISA().String(), Batch: c.Batch, Dropout: c.Dropout,
+		Threads: c.Threads, Train: d.Train.N, EpochsS: h.Series("seconds")}
+	r.MedianS, _ = stats.Median(r.EpochsS)
+	probs, err := m.Predict(d.Val.X, 1024)
+	if err != nil {
+		return r, err
+	}
+	r.ValAccuracy = accuracy(probs, d.Val.Y)
+	return r, nil
+}
+
+func accuracy(probs []float32, y []int32) float64 {
+	cols := len(probs) / len(y)
+	right := 0
+	for i, label := range y {
+		row := probs[i*cols : (i+1)*cols]
+		best := 0
+		for j, p := range row {
+			if p > row[best] {
+				best = j
+			}
+		}
+		if best == int(label) {
+			right++
+		}
+	}
+	return float64(right) / float64(len(y))
+}
+
+// torchEpochs runs torch_epoch.py for one configuration on the first
+// train images of the training split.
+func torchEpochs(python, script, dataDir string, c epochConfig, epochs, train int, stderr io.Writer) (epochResult, error) {
+	cmd := exec.Command(python, script, "--data", dataDir, "--batch", strconv.Itoa(c.Batch),
+		"--dropout", strconv.FormatFloat(c.Dropout, 'g', -1, 64), "--threads", strconv.Itoa(c.Threads),
+		"--epochs", strconv.Itoa(epochs), "--train", strconv.Itoa(train))
+	cmd.Env = openblasEnv("") // PyTorch's CPU kernels at their best, as OpenBLAS's
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, stderr
+	if err := cmd.Run(); err != nil {
+		return epochResult{}, fmt.Errorf("%s %s: %v", python, script, err)
+	}
+	var r epochResult
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "{") {
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				return r, fmt.Errorf("torch_epoch.py output %q: %v", sc.Text(), err)
+			}
+			return r, nil
+		}
+	}
+	return r, fmt.Errorf("torch_epoch.py printed no result: %q", out.String())
+}
+
+func runEpoch(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("peer epoch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	batchesFlag := fs.String("batches", "32,256", "batch sizes, comma-separated")
+	dropoutsFlag := fs.String("dropouts", "0,0.2", "dropout rates, comma-separated")
+	threadsFlag := fs.String("threads", "1,2", "thread counts, comma-separated")
+	epochs := fs.Int("epochs", 2, "timed epochs per configuration and framework (after a warm-up)")
+	python := fs.String("python", "/usr/bin/python3", "the Python that imports Debian's python3-torch")
+	script := fs.String("script", "torch_epoch.py", "the PyTorch script")
+	data := fs.String("data", "", "folder of the Fashion-MNIST IDX gz files (default: searched as nnbench does)")
+	noTorch := fs.Bool("no-torch", false, "time nnrt only")
+	train := fs.Int("train", 0, "train on the first N images of the training split (0: all 55,000, the book's protocol)")
+	jsonPath := fs.String("json", "", "also write every result as JSON lines to this file")
+	seed := fs.Uint64("seed", 42, "seed of the weights, dropout and shuffle")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	batches, err := parseInts(*batchesFlag)
+	if err != nil {
+		return fmt.Errorf("-batches: %v", err)
+	}
+	threads, err := parseInts(*threadsFlag)
+	if err != nil {
+		return fmt.Errorf("-threads: %v", err)
+	}
+	var dropouts []float64
+	for _, f := range strings.Split(*dropoutsFlag, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || v < 0 || v >= 1 {
+			return fmt.Errorf("-dropouts: %q is not a rate in [0, 1)", f)
+		}
+		dropouts = append(dropouts, v)
+	}
+	if *epochs < 1 {
+		return fmt.Errorf("-epochs %d: want at least 1", *epochs)
+	}
+	d, err := dataset.Load(dataset.Options{Dir: *data, NoEmbedded: true})
+	if err != nil {
+		return fmt.Errorf("%v (the comparison needs the real Fashion-MNIST: apt-get install dataset-fashion-mnist)", err)
+	}
+	if *train < 0 {
+		return fmt.Errorf("-train %d: want a positive count or 0", *train)
+	}
+	if *train > 0 && *train < d.Train.N {
+		d.Train.N = *train
+		d.Train.X, d.Train.Y = d.Train.X[:*train*d.Train.Features], d.Train.Y[:*train]
+	}
+	var jsonOut io.Writer
+	if *jsonPath != "" {
+		f, err := createFile(*jsonPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		jsonOut = f
+	}
+	scriptPath, err := filepath.Abs(*script)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s\nnnrt: isa %s, %s; PyTorch: %s %s\n", d.Source(), asm.ISA(), goruntime.Version(), *python, *script)
+	fmt.Fprintf(stdout, "book model 784-300-100-10 elu, SGD 0.01, sparse CE; seconds per epoch, median of %d after a warm-up; configurations interleaved\n\n", *epochs)
+	fmt.Fprintf(stdout, "%6s %7s %7s %10s %10s %12s %8s %8s\n", "batch", "dropout", "threads", "nnrt s", "torch s", "nnrt/torch", "nnrt acc", "torch acc")
+
+	type key struct {
+		batch   int
+		dropout float64
+	}
+	nnrtBest := map[key]float64{}
+	torchBest := map[key]float64{}
+	for _, b := range batches {
+		for _, rate := range dropouts {
+			k := key{b, rate}
+			for _, t := range threads {
+				c := epochConfig{Batch: b, Dropout: rate, Threads: t}
+				var tr epochResult
+				if !*noTorch {
+					if tr, err = torchEpochs(*python, scriptPath, d.Dir, c, *epochs, d.Train.N, stderr); err != nil {
+						return err
+					}
+				}
+				nr, err := nnrtEpochs(d, c, *epochs, *seed)
+				if err != nil {
+					return err
+				}
+				ratio := math.NaN()
+				if !*noTorch {
+					ratio = nr.MedianS / tr.MedianS
+					if v, ok := torchBest[k]; !ok || tr.MedianS < v {
+						torchBest[k] = tr.MedianS
+					}
+				}
+				if v, ok := nnrtBest[k]; !ok || nr.MedianS < v {
+					nnrtBest[k] = nr.MedianS
+				}
+				fmt.Fprintf(stdout, "%6d %7.1f %7d %10.3f %10.3f %12.3f %8.4f %8.4f\n",
+					b, rate, t, nr.MedianS, tr.MedianS, ratio, nr.ValAccuracy, tr.ValAccuracy)
+				if jsonOut != nil {
+					enc := json.NewEncoder(jsonOut)
+					if err := enc.Encode(nr); err != nil {
+						return err
+					}
+					if !*noTorch {
+						if err := enc.Encode(tr); err != nil {
+							return err
+						}
+					}
+				}
+			}
+		}
+	}
+	if *noTorch {
+		return nil
+	}
+	fmt.Fprintln(stdout, "\nbest thread setting of each (issue 4 targets: batch 32 <= 0.25, batch 256 <= 0.4, dropout <= 0.25):")
+	for _, b := range batches {
+		for _, rate := range dropouts {
+			k := key{b, rate}
+			fmt.Fprintf(stdout, "  batch %d, dropout %.1f: nnrt %.3f s, PyTorch %.3f s, nnrt/PyTorch %.3f\n",
+				b, rate, nnrtBest[k], torchBest[k], nnrtBest[k]/torchBest[k])
+		}
+	}
+	return nil
+}
+
+// pythonHasTorch reports whether python imports torch (for the tests).
+func pythonHasTorch(python string) bool {
+	if _, err := os.Stat(python); err != nil {
+		return false
+	}
+	return exec.Command(python, "-c", "import torch").Run() == nil
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/nnrt/nnrt/bench/dataset"
+
+	gblas "gonum.org/v1/gonum/blas"
+)
+
+// TestLibrariesAgree runs nnrt, OpenBLAS (through the cgo binding) and
+// gonum on the same operands, every transpose, with alpha and beta not 0 or
+// 1 and leading dimensions wider than the matrices, and requires the same
+// C: it checks the binding's row-major argument mapping and that the
+// benchmark compares like with like.
+func TestLibrariesAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	libs := libraries()
+	for _, sh := range [][3]int{{1, 1, 1}, {7, 5, 3}, {33, 17, 65}, {32, 10, 100}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		for _, tA := range []gblas.Transpose{gblas.NoTrans, gblas.Trans} {
+			for _, tB := range []gblas.Transpose{gblas.NoTrans, gblas.Trans} {
+				ar, ac := m, k
+				if tA == gblas.Trans {
+					ar, ac = k, m
+				}
+				br, bc := k, n
+				if tB == gblas.Trans {
+					br, bc = n, k
+				}
+				lda, ldb, ldc := ac+3, bc+1, n+2
+				a, b := randSlice(ar*lda, rng), randSlice(br*ldb, rng)
+				c0 := randSlice(m*ldc, rng)
+				var cs [][]float32
+				for _, l := range libs {
+					c := append([]float32(nil), c0...)
+					l.sgemm(2, tA, tB, m, n, k, 0.5, a, lda, b, ldb, 0.25, c, ldc)
+					cs = append(cs, c)
+				}
+				for i := range libs[:len(libs)-1] {
+					if d := maxRelDiff(cs[i], cs[len(cs)-1], k); d > 1e-5 {
+						t.Errorf("%dx%dx%d %s%s: %s differs from gonum by %g x (k+1)",
+							m, n, k, transName(tA), transName(tB), libs[i].name, d)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestBookProducts(t *testing.T) {
+	ps := bookProducts(32)
+	if len(ps) != 9 {
+		t.Fatalf("%d products, want 9", len(ps))
+	}
+	want := []string{"NN 32 300 784", "TN 784 300 32", "NT 32 784 300",
+		"NN 32 100 300", "TN 300 100 32", "NT 32 300 100",
+		"NN 32 10 100", "TN 100 10 32", "NT 32 100 10"}
+	for i, p := range ps {
+		got := fmt.Sprintf("%s %d %d %d", p.trans(), p.m, p.n, p.k)
+		if got != want[i] {
+			t.Errorf("product %d (%s) = %s, want %s", i, p.name, got, want[i])
+		}
+	}
+}
+
+func TestSgemmRun(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := runSgemm([]string{"-coretype", "keep", "-squares", "16", "-batches", "4", "-threads", "1",
+		"-count", "1", "-mintime", "1ms"}, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errb.String())
+	}
+	s := out.String()
+	for _, want := range []string{"OpenBLAS: core", "square 16", "b4 L3 dX=dY.W^T", "geometric mean of the 9 products", "summary"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+// TestEpoch times a short epoch in nnrt on the embedded subset and checks
+// that it trained; with Debian's PyTorch and the real data present it also
+// runs the whole comparison on a small slice of the training split.
+func TestEpoch(t *testing.T) {
+	d, err := dataset.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rate := range []float64{0, 0.2} {
+		r, err := nnrtEpochs(d, epochConfig{Batch: 64, Dropout: rate, Threads: 1}, 2, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.EpochsS) != 2 || !(r.MedianS > 0) || r.Train != d.Train.N {
+			t.Errorf("dropout %g: result %+v", rate, r)
+		}
+		// Two epochs on 5,000 images reach well above chance (0.1).
+		if r.ValAccuracy < 0.5 {
+			t.Errorf("dropout %g: validation accuracy %.3f after two epochs", rate, r.ValAccuracy)
+		}
+	}
+	if testing.Short() || !pythonHasTorch("/usr/bin/python3") {
+		t.Skip("no python3-torch (or -short): PyTorch side not run")
+	}
+	if _, err := dataset.Locate(dataset.FashionMNIST, ""); err != nil {
+		t.Skip("no real Fashion-MNIST: PyTorch side not run")
+	}
+	var out, errb bytes.Buffer
+	err = runEpoch([]string{"-batches", "256", "-dropouts", "0.2", "-threads", "1", "-epochs", "1", "-train", "2560"}, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v: %s", err, errb.String())
+	}
+	if !strings.Contains(out.String(), "nnrt/PyTorch") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
