@@ -39,6 +39,41 @@ DATA dropoutBits<>+24(SB)/4, $64
 DATA dropoutBits<>+28(SB)/4, $128
 GLOBL dropoutBits<>(SB), RODATA|NOPTR, $32
 
+// dropoutConst<>: 8 lanes each of 8 (the step), 0x7feb352d and 0x846ca68b,
+// read as memory operands by the AVX2 code, which needs its 16 registers.
+DATA dropoutConst<>+0(SB)/8, $0x0000000800000008
+DATA dropoutConst<>+8(SB)/8, $0x0000000800000008
+DATA dropoutConst<>+16(SB)/8, $0x0000000800000008
+DATA dropoutConst<>+24(SB)/8, $0x0000000800000008
+DATA dropoutConst<>+32(SB)/8, $0x7feb352d7feb352d
+DATA dropoutConst<>+40(SB)/8, $0x7feb352d7feb352d
+DATA dropoutConst<>+48(SB)/8, $0x7feb352d7feb352d
+DATA dropoutConst<>+56(SB)/8, $0x7feb352d7feb352d
+DATA dropoutConst<>+64(SB)/8, $0x846ca68b846ca68b
+DATA dropoutConst<>+72(SB)/8, $0x846ca68b846ca68b
+DATA dropoutConst<>+80(SB)/8, $0x846ca68b846ca68b
+DATA dropoutConst<>+88(SB)/8, $0x846ca68b846ca68b
+GLOBL dropoutConst<>(SB), RODATA|NOPTR, $96
+
+// dropoutShifts<>: lane j of the k-th 32-byte row holds 31-(8k+j).
+DATA dropoutShifts<>+0(SB)/8, $0x0000001e0000001f
+DATA dropoutShifts<>+8(SB)/8, $0x0000001c0000001d
+DATA dropoutShifts<>+16(SB)/8, $0x0000001a0000001b
+DATA dropoutShifts<>+24(SB)/8, $0x0000001800000019
+DATA dropoutShifts<>+32(SB)/8, $0x0000001600000017
+DATA dropoutShifts<>+40(SB)/8, $0x0000001400000015
+DATA dropoutShifts<>+48(SB)/8, $0x0000001200000013
+DATA dropoutShifts<>+56(SB)/8, $0x0000001000000011
+DATA dropoutShifts<>+64(SB)/8, $0x0000000e0000000f
+DATA dropoutShifts<>+72(SB)/8, $0x0000000c0000000d
+DATA dropoutShifts<>+80(SB)/8, $0x0000000a0000000b
+DATA dropoutShifts<>+88(SB)/8, $0x0000000800000009
+DATA dropoutShifts<>+96(SB)/8, $0x0000000600000007
+DATA dropoutShifts<>+104(SB)/8, $0x0000000400000005
+DATA dropoutShifts<>+112(SB)/8, $0x0000000200000003
+DATA dropoutShifts<>+120(SB)/8, $0x0000000000000001
+GLOBL dropoutShifts<>(SB), RODATA|NOPTR, $128
+
 // dropoutLanes<>: 8 all-ones lanes then 8 zero lanes; the 8 dwords at
 // dropoutLanes<>+4*(8-r) enable the first r lanes.
 DATA dropoutLanes<>+0(SB)/8, $-1
@@ -236,22 +271,23 @@ db512_done:
 	RET
 
 // ---- AVX2 ----
-// Y15 counter, Y14 8s, Y13 0x7feb352d, Y12 0x846ca68b, Y11 k1, Y10 thr
-// (forward) or dropoutBits (backward), Y9 a (or scale), Y8 b, Y7 c, Y6 the
-// lanes of a partial step.
+// Y15 counter, Y11 k1, Y10 thr (forward) or dropoutBits (backward), Y9 a
+// (or scale), Y8 b, Y7 c, Y6 the lanes of a partial step; the step and the
+// multipliers are memory operands (dropoutConst<>), so that four steps of
+// two registers each fit in the rest and hide the latency of VPMULLD.
 
 // HASH256(h, t): h = dropoutHash of the lanes of Y15; Y15 += 8.
 #define HASH256(h, t) \
 	VPSRLD  $16, Y15, t \
 	VPXOR   Y15, t, h \
-	VPMULLD Y13, h, h \
+	VPMULLD dropoutConst<>+32(SB), h, h \
 	VPSRLD  $15, h, t \
 	VPXOR   t, h, h \
 	VPXOR   Y11, h, h \
-	VPMULLD Y12, h, h \
+	VPMULLD dropoutConst<>+64(SB), h, h \
 	VPSRLD  $16, h, t \
 	VPXOR   t, h, h \
-	VPADDD  Y14, Y15, Y15
+	VPADDD  dropoutConst<>+0(SB), Y15, Y15
 
 // KEEP256(h, t): h = all ones in the lanes where h >= thr (unsigned:
 // max(h, thr) == h).
@@ -259,20 +295,22 @@ db512_done:
 	VPMAXUD  Y10, h, t \
 	VPCMPEQD t, h, h
 
-// FWD256(off, moff, h, t, v, ST): 8 elements, their 8 mask bits at byte moff.
-#define FWD256(off, moff, h, t, v, ST) \
+// FWD256(off, moff, h, t, ST): 8 elements, their 8 mask bits at byte moff.
+#define FWD256(off, moff, h, t, ST) \
 	HASH256(h, t) \
 	KEEP256(h, t) \
-	VMULPS    off(SI), Y9, v \
-	VADDPS    Y8, v, v \
-	VBLENDVPS h, v, Y7, v \
-	ST        v, off(DI) \
+	VMULPS    off(SI), Y9, t \
+	VADDPS    Y8, t, t \
+	VBLENDVPS h, t, Y7, t \
+	ST        t, off(DI) \
 	VMOVMSKPS h, AX \
 	MOVB      AX, moff(DX)
 
-#define FWD256x2(ST) \
-	FWD256(0, 0, Y0, Y1, Y2, ST) \
-	FWD256(32, 1, Y3, Y4, Y5, ST)
+#define FWD256x4(ST) \
+	FWD256(0, 0, Y0, Y1, ST) \
+	FWD256(32, 1, Y2, Y3, ST) \
+	FWD256(64, 2, Y4, Y5, ST) \
+	FWD256(96, 3, Y12, Y13, ST)
 
 // LANES256(n): Y6 = the first n lanes (0 <= n <= 8). Clobbers AX, BX.
 #define LANES256(n) \
@@ -290,23 +328,14 @@ TEXT ·dropoutForwardAVX2(SB), NOSPLIT, $0-104
 	MOVQ         mask_base+48(FP), DX
 	MOVL         k0+72(FP), AX
 	ADDL         lo0+80(FP), AX
-	MOVQ         AX, X15
+	VMOVD        AX, X15
 	VPBROADCASTD X15, Y15
 	VPADDD       dropoutIota<>(SB), Y15, Y15
-	MOVL         $8, AX
-	MOVQ         AX, X14
-	VPBROADCASTD X14, Y14
-	MOVL         $0x7feb352d, AX
-	MOVQ         AX, X13
-	VPBROADCASTD X13, Y13
-	MOVL         $0x846ca68b, AX
-	MOVQ         AX, X12
-	VPBROADCASTD X12, Y12
 	MOVL         k1+76(FP), AX
-	MOVQ         AX, X11
+	VMOVD        AX, X11
 	VPBROADCASTD X11, Y11
 	MOVL         thr+84(FP), AX
-	MOVQ         AX, X10
+	VMOVD        AX, X10
 	VPBROADCASTD X10, Y10
 	VBROADCASTSS a+88(FP), Y9
 	VBROADCASTSS b+92(FP), Y8
@@ -315,30 +344,30 @@ TEXT ·dropoutForwardAVX2(SB), NOSPLIT, $0-104
 	TESTL        R8, R8
 	JNZ          df256_nt
 
-df256_loop16:
-	CMPQ CX, $16
+df256_loop32:
+	CMPQ CX, $32
 	JB   df256_loop8
-	FWD256x2(VMOVUPS)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	ADDQ $2, DX
-	SUBQ $16, CX
-	JMP  df256_loop16
+	FWD256x4(VMOVUPS)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $4, DX
+	SUBQ $32, CX
+	JMP  df256_loop32
 
 df256_nt:
-	CMPQ CX, $16
+	CMPQ CX, $32
 	JB   df256_loop8
-	FWD256x2(VMOVNTPS)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	ADDQ $2, DX
-	SUBQ $16, CX
+	FWD256x4(VMOVNTPS)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $4, DX
+	SUBQ $32, CX
 	JMP  df256_nt
 
 df256_loop8:
 	CMPQ CX, $8
 	JB   df256_tail
-	FWD256(0, 0, Y0, Y1, Y2, VMOVUPS)
+	FWD256(0, 0, Y0, Y1, VMOVUPS)
 	ADDQ $32, SI
 	ADDQ $32, DI
 	ADDQ $1, DX
@@ -377,9 +406,22 @@ df256_done:
 	VANDPS       m, v, v \
 	ST           v, off(DI)
 
-#define BWD256x2(ST) \
-	BWD256(0, 0, Y0, Y1, ST) \
-	BWD256(32, 1, Y2, Y3, ST)
+// BWD256Q(off, k, v, ST): 8 elements of a 32-element step whose mask dword
+// is in Y14: VPSLLVD moves bit 8k+j to the sign of lane j, VPSRAD spreads it
+// (one broadcast per 32 elements instead of one per 8).
+#define BWD256Q(off, k, m, v, ST) \
+	VPSLLVD dropoutShifts<>+(32*k)(SB), Y14, m \
+	VPSRAD  $31, m, m \
+	VMULPS  off(SI), Y9, v \
+	VANDPS  m, v, v \
+	ST      v, off(DI)
+
+#define BWD256x4(ST) \
+	VPBROADCASTD (DX), Y14 \
+	BWD256Q(0, 0, Y0, Y1, ST) \
+	BWD256Q(32, 1, Y2, Y3, ST) \
+	BWD256Q(64, 2, Y4, Y5, ST) \
+	BWD256Q(96, 3, Y12, Y13, ST)
 
 // func dropoutBackwardAVX2(dx []float32, dy []float32, mask []uint64, scale float32, nt uint32)
 TEXT ·dropoutBackwardAVX2(SB), NOSPLIT, $0-80
@@ -393,24 +435,24 @@ TEXT ·dropoutBackwardAVX2(SB), NOSPLIT, $0-80
 	TESTL        R8, R8
 	JNZ          db256_nt
 
-db256_loop16:
-	CMPQ CX, $16
+db256_loop32:
+	CMPQ CX, $32
 	JB   db256_loop8
-	BWD256x2(VMOVUPS)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	ADDQ $2, DX
-	SUBQ $16, CX
-	JMP  db256_loop16
+	BWD256x4(VMOVUPS)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $4, DX
+	SUBQ $32, CX
+	JMP  db256_loop32
 
 db256_nt:
-	CMPQ CX, $16
+	CMPQ CX, $32
 	JB   db256_loop8
-	BWD256x2(VMOVNTPS)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	ADDQ $2, DX
-	SUBQ $16, CX
+	BWD256x4(VMOVNTPS)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $4, DX
+	SUBQ $32, CX
 	JMP  db256_nt
 
 db256_loop8:
