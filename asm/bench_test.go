@@ -1,0 +1,179 @@
+package asm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// Kernel benchmarks are named Benchmark<Kernel>/<isa>/n=<N> and report
+// bytes per second (b.SetBytes with the bytes each call reads and writes),
+// so that they compare directly with BenchmarkCopy/n=<N>, the memory
+// bandwidth reference: Go's copy, which reads and writes 8 bytes per
+// element.
+
+// benchSizes are the lengths of the vec and optim benchmarks: call
+// overhead (16), L1-resident (4096) and DRAM-bound (16M floats, 64 MiB).
+var benchSizes = []int{16, 4096, 1 << 24}
+
+func BenchmarkCopy(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			src, dst := benchData(n, 1), make([]float32, n)
+			b.SetBytes(int64(8 * n))
+			for b.Loop() {
+				copy(dst, src)
+			}
+		})
+	}
+}
+
+// benchLevels runs fn's operation as sub-benchmarks <isa>/n=<N> for every
+// available level and size, with bytesPerElem bytes touched per element.
+// fn(l, n) prepares the operands (not timed) and returns the operation.
+func benchLevels(b *testing.B, sizes []int, bytesPerElem int, fn func(l Level, n int) func()) {
+	for _, l := range Available() {
+		b.Run(l.String(), func(b *testing.B) {
+			for _, n := range sizes {
+				b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+					op := fn(l, n)
+					b.SetBytes(int64(bytesPerElem * n))
+					for b.Loop() {
+						op()
+					}
+				})
+			}
+		})
+	}
+}
+
+// benchData returns n values in [-1, 1) that stay finite under repeated
+// kernel calls.
+func benchData(n int, seed uint64) []float32 {
+	return randSlice(rand.New(rand.NewPCG(seed, 99)), n, -1, 1)
+}
+
+func BenchmarkAxpy(b *testing.B) {
+	benchLevels(b, benchSizes, 12, func(l Level, n int) func() {
+		k, x, y := vecFor(l), benchData(n, 1), benchData(n, 2)
+		return func() { k.axpy(1e-3, x, y) }
+	})
+}
+
+func BenchmarkScale(b *testing.B) {
+	benchLevels(b, benchSizes, 8, func(l Level, n int) func() {
+		k, x := vecFor(l), benchData(n, 1)
+		return func() { k.scale(1, x) }
+	})
+}
+
+func BenchmarkScaleTo(b *testing.B) {
+	benchLevels(b, benchSizes, 8, func(l Level, n int) func() {
+		k, x, dst := vecFor(l), benchData(n, 1), make([]float32, n)
+		return func() { k.scaleTo(dst, 0.5, x) }
+	})
+}
+
+func BenchmarkAdd(b *testing.B) {
+	benchLevels(b, benchSizes, 12, func(l Level, n int) func() {
+		k, x, y, dst := vecFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		return func() { k.add(dst, x, y) }
+	})
+}
+
+func BenchmarkMul(b *testing.B) {
+	benchLevels(b, benchSizes, 12, func(l Level, n int) func() {
+		k, x, y, dst := vecFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		return func() { k.mul(dst, x, y) }
+	})
+}
+
+var benchSink float32
+
+func BenchmarkDot(b *testing.B) {
+	benchLevels(b, benchSizes, 8, func(l Level, n int) func() {
+		k, x, y := vecFor(l), benchData(n, 1), benchData(n, 2)
+		return func() { benchSink += k.dot(x, y) }
+	})
+}
+
+func BenchmarkSum(b *testing.B) {
+	benchLevels(b, benchSizes, 4, func(l Level, n int) func() {
+		k, x := vecFor(l), benchData(n, 1)
+		return func() { benchSink += k.sum(x) }
+	})
+}
+
+// benchCols is the row length of the AddBias and ColSums benchmarks (the
+// book's first hidden layer); n is rounded down to whole rows.
+const benchCols = 300
+
+func BenchmarkAddBias(b *testing.B) {
+	benchLevels(b, benchSizes, 8, func(l Level, n int) func() {
+		cols := min(n, benchCols)
+		k, x, bias := vecFor(l), benchData(n/cols*cols, 1), benchData(cols, 2)
+		return func() { k.addBias(x, bias) }
+	})
+}
+
+func BenchmarkColSums(b *testing.B) {
+	benchLevels(b, benchSizes, 4, func(l Level, n int) func() {
+		cols := min(n, benchCols)
+		k, x, dst := vecFor(l), benchData(n/cols*cols, 1), make([]float32, cols)
+		return func() { k.colSums(dst, x) }
+	})
+}
+
+// The optimizer benchmarks keep the weights finite with a tiny rate.
+
+func BenchmarkSGDMomentum(b *testing.B) {
+	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
+		k, w, g, m := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		return func() { k.sgdMomentum(w, g, m, 1e-6, 0.9) }
+	})
+}
+
+func BenchmarkSGDNesterov(b *testing.B) {
+	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
+		k, w, g, m := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		return func() { k.sgdNesterov(w, g, m, 1e-6, 0.9) }
+	})
+}
+
+func BenchmarkAdam(b *testing.B) {
+	benchLevels(b, benchSizes, 28, func(l Level, n int) func() {
+		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n), make([]float32, n)
+		return func() { k.adam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7) }
+	})
+}
+
+func BenchmarkNadam(b *testing.B) {
+	benchLevels(b, benchSizes, 28, func(l Level, n int) func() {
+		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n), make([]float32, n)
+		return func() { k.nadam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7, 8.7, 0.95, 1000) }
+	})
+}
+
+func BenchmarkRMSprop(b *testing.B) {
+	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
+		k, w, g, v := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		return func() { k.rmsprop(w, g, v, 1e-6, 0.9, 0.1, 1e-7) }
+	})
+}
+
+// BenchmarkDispatch measures what the exported API costs over a direct
+// call of the active level's assembly at n=16: the argument check and the
+// call through the table.
+func BenchmarkDispatch(b *testing.B) {
+	x, y := benchData(16, 1), benchData(16, 2)
+	b.Run("exported", func(b *testing.B) {
+		for b.Loop() {
+			Axpy(1e-3, x, y)
+		}
+	})
+	b.Run("direct", func(b *testing.B) {
+		for b.Loop() {
+			benchAxpyDirect(1e-3, x, y)
+		}
+	})
+}

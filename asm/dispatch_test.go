@@ -1,0 +1,124 @@
+package asm
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func TestSelect(t *testing.T) {
+	avx2 := Features{Arch: "amd64", AVX2: true, FMA3: true}
+	avx512 := avx2
+	avx512.AVX512F, avx512.AVX512BW, avx512.AVX512DQ, avx512.AVX512VL = true, true, true, true
+	noVL := avx512
+	noVL.AVX512VL = false
+	noFMA := avx512
+	noFMA.FMA3 = false
+	neon := Features{Arch: "arm64", ASIMD: true}
+
+	// asm is what the level is when assembly is compiled; a purego build
+	// selects generic for every CPU.
+	pick := func(asm Level) Level {
+		if compiledAsm {
+			return asm
+		}
+		return Generic
+	}
+	for _, c := range []struct {
+		name string
+		f    Features
+		cap  string
+		want Level
+		err  bool
+	}{
+		{"amd64 without AVX2", Features{Arch: "amd64"}, "", Generic, false},
+		{"AVX2 without FMA", Features{Arch: "amd64", AVX2: true}, "", Generic, false},
+		{"AVX-512 without FMA", noFMA, "", Generic, false},
+		{"AVX2+FMA", avx2, "", pick(AVX2), false},
+		{"AVX-512 F BW DQ VL", avx512, "", pick(AVX512), false},
+		{"AVX-512 without VL", noVL, "", pick(AVX2), false},
+		{"arm64", neon, "", pick(NEON), false},
+		{"riscv64", Features{Arch: "riscv64"}, "", Generic, false},
+		{"cap generic", avx512, "generic", Generic, false},
+		{"cap avx2", avx512, "avx2", pick(AVX2), !compiledAsm},
+		{"cap avx512", avx512, "avx512", pick(AVX512), !compiledAsm},
+		{"cap neon on arm64", neon, "neon", pick(NEON), !compiledAsm},
+		{"cap avx512 on AVX2", avx2, "avx512", Generic, true},
+		{"cap neon on amd64", avx512, "neon", Generic, true},
+		{"cap avx2 on arm64", neon, "avx2", Generic, true},
+		{"unknown cap", avx512, "sse9", Generic, true},
+		{"cap is case-sensitive", avx512, "AVX2", Generic, true},
+	} {
+		got, err := Select(c.f, c.cap)
+		if (err != nil) != c.err {
+			t.Errorf("%s: Select error %v, want error %v", c.name, err, c.err)
+			continue
+		}
+		if err == nil && got != c.want {
+			t.Errorf("%s: Select = %v, want %v", c.name, got, c.want)
+		}
+		if err != nil && !strings.Contains(err.Error(), "NNRT_ISA") {
+			t.Errorf("%s: error %q does not name NNRT_ISA", c.name, err)
+		}
+	}
+}
+
+// TestDispatchTables checks that every available level other than generic
+// has its own vec and optim tables, with every entry set, and that the
+// exported functions use the active level's.
+func TestDispatchTables(t *testing.T) {
+	for _, l := range Available() {
+		v, o := vecFor(l), optimFor(l)
+		if l != Generic && (v == &vecGeneric || o == &optimGeneric) {
+			t.Errorf("%v: falls back to the generic table", l)
+		}
+		if v.axpy == nil || v.scale == nil || v.scaleTo == nil || v.dot == nil || v.sum == nil ||
+			v.add == nil || v.mul == nil || v.addBias == nil || v.colSums == nil {
+			t.Errorf("%v: vec table has a nil entry", l)
+		}
+		if o.sgdMomentum == nil || o.sgdNesterov == nil || o.adam == nil || o.nadam == nil || o.rmsprop == nil {
+			t.Errorf("%v: optim table has a nil entry", l)
+		}
+	}
+	if vec != vecFor(ISA()) || optim != optimFor(ISA()) {
+		t.Errorf("active tables are not those of ISA() = %v", ISA())
+	}
+}
+
+// TestNNRTISA runs this test binary again with NNRT_ISA set: a valid cap
+// selects that level, an unknown or unsupported one stops the program at
+// start-up with a message that names it.
+func TestNNRTISA(t *testing.T) {
+	if os.Getenv("NNRT_ISA_CHILD") != "" {
+		os.Stdout.WriteString("ISA=" + ISA().String() + "\n")
+		return
+	}
+	run := func(cap string) (string, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestNNRTISA$")
+		cmd.Env = append(os.Environ(), "NNRT_ISA_CHILD=1", "NNRT_ISA="+cap)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if _, err := run("generic"); err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			t.Skipf("cannot run the test binary again (%v), e.g. under qemu without binfmt", err)
+		}
+	}
+	for _, l := range Available() {
+		out, err := run(l.String())
+		if err != nil || !strings.Contains(out, "ISA="+l.String()+"\n") {
+			t.Errorf("NNRT_ISA=%v: %v\n%s", l, err, out)
+		}
+	}
+	unsupported := "neon"
+	if features.Arch == "arm64" {
+		unsupported = "avx2"
+	}
+	for _, bad := range []string{"bogus", unsupported} {
+		out, err := run(bad)
+		if err == nil || !strings.Contains(out, "NNRT_ISA") {
+			t.Errorf("NNRT_ISA=%s: want a start-up failure naming NNRT_ISA, got %v\n%s", bad, err, out)
+		}
+	}
+}
