@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/nnrt/nnrt/sched"
 )
 
 // Plot size of every figure.
@@ -54,7 +56,8 @@ func curvePlot(s *Summary, title, ylabel string, get func(p Point) (med, lo, hi 
 	p.Title.Text = title
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = ylabel
-	p.Legend.Top = ylabel == "validation accuracy"
+	// Accuracy rises and loss falls: the legend goes where the curves are not.
+	p.Legend.Top = ylabel != "validation accuracy"
 	p.Add(plotter.NewGrid())
 	for i, ss := range s.Schedules {
 		var line, upper, lower plotter.XYs
@@ -110,58 +113,79 @@ func reversed(x plotter.XYs) plotter.XYs {
 
 var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9_-]+`)
 
-// lrPlot draws the learning rate of each seed's run of one schedule per
-// epoch (the rate of the epoch's last update), on a log axis when every
-// rate is positive; seeds coincide unless the schedule reacts to the
-// metrics (plateau).
+// lrPlot draws the learning rate of one schedule against the epoch, on a
+// log axis when every rate is positive. A schedule that depends only on the
+// step is drawn per step from its SPEC (sched.Parse); one that reacts to the
+// metrics (plateau), or a SPEC sched cannot read, is drawn from the rate
+// each seed's run recorded at the end of each epoch.
 func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) {
 	p := plot.New()
 	p.Title.Text = "learning rate: " + label
 	p.X.Label.Text = "epoch"
-	p.Y.Label.Text = "learning rate (end of epoch)"
+	p.Y.Label.Text = "learning rate"
 	p.Add(plotter.NewGrid())
-	keys := st.Runs()
-	positive := true
-	lo, hi := math.Inf(1), math.Inf(-1)
-	var lines []*plotter.Line
-	for _, r := range runs {
-		if keys[r.Index].Schedule != idx {
-			continue
-		}
+	var series []plotter.XYs
+	var names []string
+	spe := StepsPerEpoch(st.Data.Train, st.Batch)
+	s, err := sched.Parse(st.Schedules[idx], sched.Context{StepsPerEpoch: spe})
+	if _, observes := s.(sched.EpochObserver); err == nil && !observes && spe > 0 {
+		total := spe * st.Epochs
+		stride := max(1, total/2000)
 		var xy plotter.XYs
-		for _, e := range r.Epochs {
-			if v := float64(e.LR); finite(v) {
-				xy = append(xy, plotter.XY{X: float64(e.Epoch), Y: v})
-				positive = positive && v > 0
-				lo, hi = math.Min(lo, v), math.Max(hi, v)
+		for step := 0; step < total; step += stride {
+			xy = append(xy, plotter.XY{X: float64(step) / float64(spe), Y: s.LR(step)})
+		}
+		xy = append(xy, plotter.XY{X: float64(st.Epochs), Y: s.LR(total - 1)})
+		series, names = append(series, xy), append(names, "rate of each update")
+	} else {
+		keys := st.Runs()
+		for _, r := range runs {
+			if keys[r.Index].Schedule != idx {
+				continue
+			}
+			var xy plotter.XYs
+			for _, e := range r.Epochs {
+				if v := float64(e.LR); finite(v) {
+					xy = append(xy, plotter.XY{X: float64(e.Epoch), Y: v})
+				}
+			}
+			if len(xy) > 0 {
+				series, names = append(series, xy), append(names, fmt.Sprintf("seed %d (end of epoch)", r.Seed))
 			}
 		}
-		if len(xy) == 0 {
-			continue
+	}
+	positive := len(series) > 0
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, xy := range series {
+		for _, v := range xy {
+			positive = positive && v.Y > 0
+			lo, hi = math.Min(lo, v.Y), math.Max(hi, v.Y)
 		}
 		l, err := plotter.NewLine(xy)
 		if err != nil {
 			return Figure{}, err
 		}
-		l.Color = plotutil.Color(len(lines))
+		l.Color = plotutil.Color(i)
 		l.Width = vg.Points(1.2)
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("seed %d", r.Seed), l)
-		lines = append(lines, l)
+		p.Legend.Add(names[i], l)
 	}
-	if positive && len(lines) > 0 {
+	switch {
+	case positive && hi/lo >= 10:
+		// A decade or more: log axis, range set because gonum would widen
+		// it linearly.
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-		// Set the range: gonum widens a flat range (a constant rate)
-		// linearly, to below zero, which a log axis cannot show.
 		p.Y.Min, p.Y.Max = lo/1.25, hi*1.25
+	case positive:
+		p.Y.Min, p.Y.Max = 0, hi*1.25
 	}
 	base := fmt.Sprintf("lr-%d-%s", idx, strings.Trim(unsafeName.ReplaceAllString(label, "_"), "_"))
-	names, err := savePlot(p, dir, base)
+	files, err := savePlot(p, dir, base)
 	if err != nil {
 		return Figure{}, err
 	}
-	return Figure{Title: p.Title.Text, PNG: names[0], SVG: names[1]}, nil
+	return Figure{Title: p.Title.Text, PNG: files[0], SVG: files[1]}, nil
 }
 
 // WritePlots writes the learning curves (validation accuracy and loss) and

@@ -15,7 +15,7 @@ import (
 func DataNote(st *Study) string {
 	d := st.Data
 	if d.Embedded {
-		return fmt.Sprintf("Data: the %s subset embedded in nnrt (%d train / %d validation / %d test images), because no real data was found; epochs and targets are reduced (%d epochs, targets %s), so the numbers are not the book's.",
+		return fmt.Sprintf("Data: the %s subset embedded in nnrt (%d train / %d validation / %d test images), used when no real data is found or with --data embedded; epochs and targets are reduced (%d epochs, targets %s), so the numbers are not the book's.",
 			d.Kind, d.Train, d.Val, d.Test, st.Epochs, joinFloats(st.Targets))
 	}
 	return fmt.Sprintf("Data: %s, the book's split (%d train / %d validation / %d test images).", d.Kind, d.Train, d.Val, d.Test)
