@@ -31,6 +31,11 @@ type normKernels struct {
 	// scaleCols multiplies the columns of a strided block by f:
 	// x[r*ld+j] *= f[j] for r < rows, j < len(f); same guarantee on len(x).
 	scaleCols func(x []float32, ld, rows int, f []float32)
+	// sqrts takes the square root of each element: x[i] = sqrt32(x[i]).
+	sqrts func(x []float32)
+	// maxNormFactors turns sums of squares into MaxNorm factors:
+	// s[i] = maxNormFactor(sqrt32(s[i]), maxValue).
+	maxNormFactors func(s []float32, maxValue float32)
 	// clipByValue is ClipByValue without the argument checks.
 	clipByValue func(x []float32, lo, hi float32)
 	// l1l2Grad does g[i] += l1*sign(w[i]) + l2x2*w[i] (sign as in L1L2Grad,
@@ -116,9 +121,7 @@ func ColNorms(dst, x []float32) {
 		return
 	}
 	norm.colSumSquares(dst, x, len(dst), len(x)/len(dst))
-	for j, s := range dst {
-		dst[j] = sqrt32(s)
-	}
+	norm.sqrts(dst)
 }
 
 // MaxNormRows applies Keras's MaxNorm constraint to each row of the
@@ -170,16 +173,16 @@ func MaxNormCols(x []float32, cols int, maxValue float32) {
 		fb := f[:min(normColBlock, cols-j0)]
 		clear(fb)
 		norm.colSumSquares(fb, x[j0:], cols, rows)
-		for j, s := range fb {
-			fb[j] = maxNormFactor(sqrt32(s), maxValue)
-		}
+		norm.maxNormFactors(fb, maxValue)
 		norm.scaleCols(x[j0:], cols, rows, fb)
 	}
 }
 
 // maxNormFactor is the factor Keras's MaxNorm multiplies a vector of norm n
 // by: clip(n, 0, maxValue) / (epsilon + n), in float32. n is a norm, so
-// n >= 0 or NaN; a NaN norm gives a NaN factor, as in Keras.
+// n >= 0 or NaN; a NaN norm gives a NaN factor, as in Keras. The SIMD
+// levels compute it with correctly rounded sqrt, add and divide
+// instructions, so their factors are those of this function bit for bit.
 func maxNormFactor(n, maxValue float32) float32 {
 	c := n
 	if c > maxValue {
@@ -302,11 +305,13 @@ func normWholeRows(n, cols int) bool {
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
 var normGeneric = normKernels{
-	sumSquares:    sumSquaresGeneric,
-	colSumSquares: colSumSquaresGeneric,
-	scaleCols:     scaleColsGeneric,
-	clipByValue:   clipByValueGeneric,
-	l1l2Grad:      l1l2GradGeneric,
+	sumSquares:     sumSquaresGeneric,
+	colSumSquares:  colSumSquaresGeneric,
+	scaleCols:      scaleColsGeneric,
+	sqrts:          sqrtsGeneric,
+	maxNormFactors: maxNormFactorsGeneric,
+	clipByValue:    clipByValueGeneric,
+	l1l2Grad:       l1l2GradGeneric,
 }
 
 func sumSquaresGeneric(x []float32) float32 {
@@ -332,6 +337,18 @@ func scaleColsGeneric(x []float32, ld, rows int, f []float32) {
 		for j, s := range f {
 			row[j] *= s
 		}
+	}
+}
+
+func sqrtsGeneric(x []float32) {
+	for i, v := range x {
+		x[i] = sqrt32(v)
+	}
+}
+
+func maxNormFactorsGeneric(s []float32, maxValue float32) {
+	for i, v := range s {
+		s[i] = maxNormFactor(sqrt32(v), maxValue)
 	}
 }
 

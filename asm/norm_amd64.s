@@ -697,3 +697,132 @@ l12_256_done:
 	VMOVSS X10, sumSq+60(FP)
 	VZEROUPPER
 	RET
+
+// MNF(v, c): v = maxNormFactor(sqrt(v), max) with max in the register mx
+// and float32(1e-7) in eps: c = (max < n ? max : n), NaN n kept as
+// maxNormFactor does; then c/(eps+n). Every step is correctly rounded.
+#define MNF(v, c, mx, eps) \
+	VSQRTPS v, v \
+	VMINPS  v, mx, c \
+	VADDPS  eps, v, v \
+	VDIVPS  v, c, v
+
+// func sqrtsAVX512(x []float32)
+TEXT ·sqrtsAVX512(SB), NOSPLIT, $0-24
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+
+sq512_loop16:
+	CMPQ    CX, $16
+	JB      sq512_tail
+	VSQRTPS (SI), Z0
+	VMOVUPS Z0, (SI)
+	ADDQ    $64, SI
+	SUBQ    $16, CX
+	JMP     sq512_loop16
+
+sq512_tail:
+	TESTQ     CX, CX
+	JZ        sq512_done
+	LANEMASK16(CX, AX, K1)
+	VMOVUPS.Z (SI), K1, Z0
+	VSQRTPS   Z0, Z0
+	VMOVUPS   Z0, K1, (SI)
+
+sq512_done:
+	VZEROUPPER
+	RET
+
+// func maxNormFactorsAVX512(s []float32, maxValue float32)
+TEXT ·maxNormFactorsAVX512(SB), NOSPLIT, $0-28
+	MOVQ         s_base+0(FP), SI
+	MOVQ         s_len+8(FP), CX
+	VBROADCASTSS maxValue+24(FP), Z31
+	MOVL         $0x33d6bf95, AX // float32(1e-7)
+	VPBROADCASTD AX, Z30
+
+mf512_loop16:
+	CMPQ    CX, $16
+	JB      mf512_tail
+	VMOVUPS (SI), Z0
+	MNF(Z0, Z1, Z31, Z30)
+	VMOVUPS Z0, (SI)
+	ADDQ    $64, SI
+	SUBQ    $16, CX
+	JMP     mf512_loop16
+
+mf512_tail:
+	TESTQ     CX, CX
+	JZ        mf512_done
+	LANEMASK16(CX, AX, K1)
+	VMOVUPS.Z (SI), K1, Z0
+	MNF(Z0, Z1, Z31, Z30)
+	VMOVUPS   Z0, K1, (SI)
+
+mf512_done:
+	VZEROUPPER
+	RET
+
+// func sqrtsAVX2(x []float32)
+TEXT ·sqrtsAVX2(SB), NOSPLIT, $0-24
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+
+sq256_loop8:
+	CMPQ    CX, $8
+	JB      sq256_tail
+	VSQRTPS (SI), Y0
+	VMOVUPS Y0, (SI)
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JMP     sq256_loop8
+
+sq256_tail:
+	TESTQ   CX, CX
+	JZ      sq256_done
+	VMOVSS  (SI), X0
+	VSQRTSS X0, X0, X0
+	VMOVSS  X0, (SI)
+	ADDQ    $4, SI
+	DECQ    CX
+	JMP     sq256_tail
+
+sq256_done:
+	VZEROUPPER
+	RET
+
+// func maxNormFactorsAVX2(s []float32, maxValue float32)
+TEXT ·maxNormFactorsAVX2(SB), NOSPLIT, $0-28
+	MOVQ         s_base+0(FP), SI
+	MOVQ         s_len+8(FP), CX
+	VBROADCASTSS maxValue+24(FP), Y15
+	MOVL         $0x33d6bf95, AX // float32(1e-7)
+	VMOVD        AX, X14
+	VPBROADCASTD X14, Y14
+
+mf256_loop8:
+	CMPQ    CX, $8
+	JB      mf256_tail
+	VMOVUPS (SI), Y0
+	MNF(Y0, Y1, Y15, Y14)
+	VMOVUPS Y0, (SI)
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JMP     mf256_loop8
+
+mf256_tail:
+	TESTQ   CX, CX
+	JZ      mf256_done
+	VMOVSS  (SI), X0
+	VSQRTSS X0, X0, X0
+	VMINSS  X0, X15, X1
+	VADDSS  X14, X0, X0
+	VDIVSS  X0, X1, X0
+	VMOVSS  X0, (SI)
+	ADDQ    $4, SI
+	DECQ    CX
+	JMP     mf256_tail
+
+mf256_done:
+	VZEROUPPER
+	RET

@@ -12,11 +12,13 @@ func normFor(l Level) *normKernels {
 }
 
 var normNEON = normKernels{
-	sumSquares:    sumSquaresNEON,
-	colSumSquares: colSumSquaresNEON,
-	scaleCols:     scaleColsNEON,
-	clipByValue:   clipByValueNEON,
-	l1l2Grad:      l1l2GradNEON,
+	sumSquares:     sumSquaresNEON,
+	colSumSquares:  colSumSquaresNEON,
+	scaleCols:      scaleColsNEON,
+	sqrts:          sqrtsNEON,
+	maxNormFactors: maxNormFactorsNEON,
+	clipByValue:    clipByValueNEON,
+	l1l2Grad:       l1l2GradNEON,
 }
 
 //go:noescape
@@ -27,6 +29,12 @@ func colSumSquaresNEON(acc []float32, x []float32, ld int, rows int)
 
 //go:noescape
 func scaleColsNEON(x []float32, ld int, rows int, f []float32)
+
+//go:noescape
+func sqrtsNEON(x []float32)
+
+//go:noescape
+func maxNormFactorsNEON(s []float32, maxValue float32)
 
 //go:noescape
 func clipByValueNEON(x []float32, lo float32, hi float32)

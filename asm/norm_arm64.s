@@ -324,3 +324,100 @@ reduce:
 	FMOVS F0, sumAbs+56(FP)
 	FMOVS F1, sumSq+60(FP)
 	RET
+
+// func sqrtsNEON(x []float32)
+TEXT ·sqrtsNEON(SB), NOSPLIT, $0-24
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R1
+loop16:
+	CMP $16, R1
+	BLT loop4
+	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	WORD $0x6ea1f821 // fsqrt v1.4s, v1.4s
+	WORD $0x6ea1f842 // fsqrt v2.4s, v2.4s
+	WORD $0x6ea1f863 // fsqrt v3.4s, v3.4s
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUB $16, R1, R1
+	B loop16
+loop4:
+	CMP $4, R1
+	BLT tail
+	VLD1 (R0), [V0.S4]
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	VST1.P [V0.S4], 16(R0)
+	SUB $4, R1, R1
+	B loop4
+tail:
+	CBZ R1, done
+	FMOVS (R0), F0
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	FMOVS.P F0, 4(R0)
+	SUB $1, R1, R1
+	B tail
+done:
+	RET
+
+// MNF: n = sqrt(s); c = n > max ? max : n (a NaN n stays); s = c/(n+eps),
+// each step correctly rounded, as maxNormFactor.
+
+// func maxNormFactorsNEON(s []float32, maxValue float32)
+TEXT ·maxNormFactorsNEON(SB), NOSPLIT, $0-28
+	MOVD s_base+0(FP), R0
+	MOVD s_len+8(FP), R1
+	FMOVS maxValue+24(FP), F31
+	VDUP V31.S[0], V31.S4
+	MOVW $0x33d6bf95, R4 // float32(1e-7)
+	VDUP R4, V30.S4
+loop16:
+	CMP $16, R1
+	BLT loop4
+	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	WORD $0x6ebfe404 // fcmgt v4.4s, v0.4s, v31.4s
+	WORD $0x6e601fe4 // bsl v4.16b, v31.16b, v0.16b
+	WORD $0x4e3ed400 // fadd v0.4s, v0.4s, v30.4s
+	WORD $0x6e20fc80 // fdiv v0.4s, v4.4s, v0.4s
+	WORD $0x6ea1f821 // fsqrt v1.4s, v1.4s
+	WORD $0x6ebfe425 // fcmgt v5.4s, v1.4s, v31.4s
+	WORD $0x6e611fe5 // bsl v5.16b, v31.16b, v1.16b
+	WORD $0x4e3ed421 // fadd v1.4s, v1.4s, v30.4s
+	WORD $0x6e21fca1 // fdiv v1.4s, v5.4s, v1.4s
+	WORD $0x6ea1f842 // fsqrt v2.4s, v2.4s
+	WORD $0x6ebfe446 // fcmgt v6.4s, v2.4s, v31.4s
+	WORD $0x6e621fe6 // bsl v6.16b, v31.16b, v2.16b
+	WORD $0x4e3ed442 // fadd v2.4s, v2.4s, v30.4s
+	WORD $0x6e22fcc2 // fdiv v2.4s, v6.4s, v2.4s
+	WORD $0x6ea1f863 // fsqrt v3.4s, v3.4s
+	WORD $0x6ebfe467 // fcmgt v7.4s, v3.4s, v31.4s
+	WORD $0x6e631fe7 // bsl v7.16b, v31.16b, v3.16b
+	WORD $0x4e3ed463 // fadd v3.4s, v3.4s, v30.4s
+	WORD $0x6e23fce3 // fdiv v3.4s, v7.4s, v3.4s
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUB $16, R1, R1
+	B loop16
+loop4:
+	CMP $4, R1
+	BLT tail
+	VLD1 (R0), [V0.S4]
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	WORD $0x6ebfe404 // fcmgt v4.4s, v0.4s, v31.4s
+	WORD $0x6e601fe4 // bsl v4.16b, v31.16b, v0.16b
+	WORD $0x4e3ed400 // fadd v0.4s, v0.4s, v30.4s
+	WORD $0x6e20fc80 // fdiv v0.4s, v4.4s, v0.4s
+	VST1.P [V0.S4], 16(R0)
+	SUB $4, R1, R1
+	B loop4
+tail:
+	CBZ R1, done
+	FMOVS (R0), F0
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	WORD $0x6ebfe404 // fcmgt v4.4s, v0.4s, v31.4s
+	WORD $0x6e601fe4 // bsl v4.16b, v31.16b, v0.16b
+	WORD $0x4e3ed400 // fadd v0.4s, v0.4s, v30.4s
+	WORD $0x6e20fc80 // fdiv v0.4s, v4.4s, v0.4s
+	FMOVS.P F0, 4(R0)
+	SUB $1, R1, R1
+	B tail
+done:
+	RET

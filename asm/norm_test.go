@@ -445,3 +445,42 @@ func FuzzMaxNorm(f *testing.F) {
 		}
 	})
 }
+
+// TestNormFinishLevels checks the kernels that turn column sums of squares
+// into norms (ColNorms) and into MaxNorm factors (MaxNormCols): correctly
+// rounded sqrt, add and divide on every level, so bit-identical to the
+// generic loops, special values and every tail length included.
+func TestNormFinishLevels(t *testing.T) {
+	specials := []float32{0, 1, 4, 0.25, 1e-14, 1e-45, 3e38, float32(math.Inf(1)), float32(math.NaN()), 1e12, 0.999, 1.0001}
+	forEachLevel(t, func(t *testing.T, l Level) {
+		k := normFor(l)
+		r := rand.New(rand.NewPCG(25, 26))
+		for _, n := range testLengths() {
+			if n > 300 {
+				continue
+			}
+			s := randSlice(r, n, 0, 9)
+			for i := 0; i < n && i < len(specials); i++ {
+				s[(i*11)%n] = specials[i]
+			}
+			for _, maxValue := range []float32{1, 2, 0.5} {
+				g := newGuarded(n, n%16)
+				k.maxNormFactors(g.fill(s), maxValue)
+				g.check(t, "maxNormFactors")
+				for i, v := range s {
+					if want := maxNormFactor(sqrt32(v), maxValue); !sameBitsOrNaN(g.Data[i], want) {
+						t.Fatalf("n=%d: factor(%v, max %v) = %v, want %v", n, v, maxValue, g.Data[i], want)
+					}
+				}
+			}
+			g := newGuarded(n, (n+3)%16)
+			k.sqrts(g.fill(s))
+			g.check(t, "sqrts")
+			for i, v := range s {
+				if want := sqrt32(v); !sameBitsOrNaN(g.Data[i], want) {
+					t.Fatalf("n=%d: sqrt(%v) = %v, want %v", n, v, g.Data[i], want)
+				}
+			}
+		}
+	})
+}
