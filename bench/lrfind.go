@@ -65,13 +65,13 @@ func LRFind(d *dataset.Data, cfg LRFindConfig, dir string) (*LRFindResult, error
 	for _, p := range res.Points {
 		w.Write([]string{strconv.Itoa(p.Step), strconv.FormatFloat(p.LR, 'g', -1, 64),
 			strconv.FormatFloat(p.Loss, 'g', -1, 64), strconv.FormatFloat(p.Smoothed, 'g', -1, 64)})
-		pts = append(pts, LRFindPoint{LR: p.LR, Loss: p.Loss})
+		pts = append(pts, LRFindPoint{LR: p.LR, Loss: p.Loss, Smoothed: p.Smoothed})
 	}
 	w.Flush()
 	if err := writeAtomic(filepath.Join(dir, res.CSV), buf.Bytes()); err != nil {
 		return nil, err
 	}
-	res.Figure, err = WriteLRFindPlot(dir, "lrfind", pts, res.Suggested, res.Rule)
+	res.Figure, err = WriteLRFindPlot(dir, "lrfind", pts, res.Suggested)
 	if err != nil {
 		return nil, err
 	}

@@ -214,56 +214,88 @@ func WritePlots(dir string, s *Summary, runs []*Run) ([]Figure, error) {
 	return figs, nil
 }
 
-// LRFindPoint is one batch of a learning-rate range test.
+// LRFindPoint is one batch of a learning-rate range test: the rate, the
+// batch's own loss and its smoothed value (the one the test decides on).
 type LRFindPoint struct {
-	LR, Loss float64
+	LR, Loss, Smoothed float64
 }
 
-// WriteLRFindPlot draws the batch loss against the rate on a log x axis as
-// Géron's notebook does: a horizontal line at the minimum loss, the y axis
-// cut at (first loss + minimum)/2 so the divergence does not flatten the
-// curve, and a vertical line at the suggested rate. It writes base.png and
-// base.svg in dir.
-func WriteLRFindPlot(dir, base string, pts []LRFindPoint, suggested float64, rule string) (Figure, error) {
+// WriteLRFindPlot draws the loss against the rate on a log x axis as
+// Géron's notebook does, with a horizontal line at the minimum and a
+// vertical line at the suggested rate: the batch losses thin, their
+// smoothed curve bold. The y axis runs from below the minimum batch loss to
+// just above the highest smoothed loss before its minimum, so a divergence
+// does not flatten the curve (Géron cuts at the midpoint of his first and
+// minimum loss, which suits his running mean but would hide most of the
+// noisier batch losses). It writes base.png and base.svg in dir.
+func WriteLRFindPlot(dir, base string, pts []LRFindPoint, suggested float64) (Figure, error) {
 	p := plot.New()
 	p.Title.Text = "learning-rate range test"
 	p.X.Label.Text = "learning rate (log scale)"
-	p.Y.Label.Text = "batch loss"
+	p.Y.Label.Text = "loss"
 	p.Add(plotter.NewGrid())
-	var xy plotter.XYs
+	var raw, smooth plotter.XYs
 	minLoss := math.Inf(1)
 	for _, q := range pts {
-		if finite(q.Loss) && q.LR > 0 {
-			xy = append(xy, plotter.XY{X: q.LR, Y: q.Loss})
+		if q.LR <= 0 {
+			continue
+		}
+		if finite(q.Loss) {
+			raw = append(raw, plotter.XY{X: q.LR, Y: q.Loss})
 			minLoss = math.Min(minLoss, q.Loss)
 		}
+		if finite(q.Smoothed) {
+			smooth = append(smooth, plotter.XY{X: q.LR, Y: q.Smoothed})
+		}
 	}
-	if len(xy) < 2 {
-		return Figure{}, fmt.Errorf("range test: %d finite points, need 2 to plot", len(xy))
+	if len(raw) < 2 || len(smooth) < 2 {
+		return Figure{}, fmt.Errorf("range test: %d finite points, need 2 to plot", len(raw))
 	}
-	l, err := plotter.NewLine(xy)
+	l, err := plotter.NewLine(raw)
 	if err != nil {
 		return Figure{}, err
 	}
-	l.Color = plotutil.Color(0)
+	l.Color = color.NRGBA{R: 31, G: 119, B: 180, A: 110}
+	l.Width = vg.Points(0.7)
 	p.Add(l)
-	lo, hi := xy[0].X, xy[len(xy)-1].X
+	sl, err := plotter.NewLine(smooth)
+	if err != nil {
+		return Figure{}, err
+	}
+	sl.Color = color.NRGBA{R: 31, G: 119, B: 180, A: 255}
+	sl.Width = vg.Points(2)
+	p.Add(sl)
+	lo, hi := raw[0].X, raw[len(raw)-1].X
 	hline, _ := plotter.NewLine(plotter.XYs{{X: lo, Y: minLoss}, {X: hi, Y: minLoss}})
 	hline.Color = color.Gray{Y: 100}
 	hline.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	p.Add(hline)
-	top := (xy[0].Y + minLoss) / 2
+	// Top: the highest smoothed loss before its minimum, with a margin.
+	argmin := 0
+	for i, q := range smooth {
+		if q.Y < smooth[argmin].Y {
+			argmin = i
+		}
+	}
+	top := math.Inf(-1)
+	for _, q := range smooth[:argmin+1] {
+		top = math.Max(top, 1.05*q.Y)
+	}
 	if !(top > minLoss) {
 		top = minLoss + 1
 	}
-	p.Y.Min, p.Y.Max = minLoss-0.05*(top-minLoss), top
+	// The room below the minimum holds the legend.
+	p.Y.Min, p.Y.Max = minLoss-0.3*(top-minLoss), top
+	p.Legend.Add("batch loss", l)
+	p.Legend.Add("smoothed", sl)
 	if suggested > 0 {
 		v, _ := plotter.NewLine(plotter.XYs{{X: suggested, Y: p.Y.Min}, {X: suggested, Y: top}})
-		v.Color = plotutil.Color(1)
+		v.Color = color.NRGBA{R: 214, G: 39, B: 40, A: 255}
+		v.Width = vg.Points(1.5)
 		p.Add(v)
-		p.Legend.Add(fmt.Sprintf("suggested %.3g (%s)", suggested, rule), v)
+		p.Legend.Add(fmt.Sprintf("suggested %.3g", suggested), v)
 	}
-	p.Legend.Add("batch loss", l)
+	p.Legend.Left, p.Legend.Top = true, false
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.X.Min, p.X.Max = lo, hi
