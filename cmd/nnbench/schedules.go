@@ -31,7 +31,7 @@ const (
 	defaultEpochs         = 25
 	defaultTargets        = "0.88,0.89"
 	defaultSubsetEpochs   = 10
-	defaultSubsetTargets  = "0.8,0.82"
+	defaultSubsetTargets  = "0.8,0.81"
 	defaultSeeds          = 5
 	defaultFirstSeed      = 42
 	defaultStudyBatch     = 32
