@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nnrt/nnrt/reg"
+	"github.com/nnrt/nnrt/runtime"
 	"github.com/nnrt/nnrt/sched"
 )
 
@@ -378,6 +379,16 @@ func TestTrainOnBatchAllocatesNothing(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(50, func() { _, _ = m.TrainOnBatch(x, y) }); n != 0 {
 		t.Errorf("TrainOnBatch allocates %v times per step", n)
+	}
+	// variables large enough for the update to run in parallel chunks
+	defer runtime.SetThreads(runtime.SetThreads(2))
+	big := NewSequential([]int{8}, Dense(DenseConfig{Units: 2 * updateGrain, Activation: "relu"}), Dense(DenseConfig{Units: 3, Activation: "softmax"}))
+	compiled(t, big, NewAdam(1e-3))
+	if _, err := big.TrainOnBatch(x, y); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(50, func() { _, _ = big.TrainOnBatch(x, y) }); n != 0 {
+		t.Errorf("TrainOnBatch with parallel updates allocates %v times per step", n)
 	}
 }
 

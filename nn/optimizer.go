@@ -7,6 +7,7 @@ import (
 
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/reg"
+	"github.com/nnrt/nnrt/runtime"
 	"github.com/nnrt/nnrt/sched"
 )
 
@@ -37,6 +38,7 @@ type Optimizer struct {
 	grads      [][]float32
 	m, v       [][]float32
 	uProduct   float64 // Nadam's running product of u_t
+	upd        update
 }
 
 // NewSGD is Keras's SGD(learning_rate): momentum 0, no Nesterov. The
@@ -202,48 +204,72 @@ func (o *Optimizer) planFused() {
 	}
 }
 
+// updateGrain is the smallest slice of a variable one thread updates: the
+// updates stream memory, so smaller chunks cost more in hand-off than they
+// gain.
+const updateGrain = 1 << 14
+
+// update is the per-step state of the update kernels, a runtime.Body over
+// the elements of variable i (a field of Optimizer, so that passing it to
+// ParallelFor allocates nothing).
+type update struct {
+	o                                    *Optimizer
+	i                                    int
+	lr, momentum, beta1, beta2, eps, rho float32
+	alpha, cm, cg, cv                    float32
+}
+
+// Range updates elements [lo, hi) of variable u.i; the kernels are
+// element-wise, so the result does not depend on the split.
+func (u *update) Range(lo, hi int) {
+	o, i := u.o, u.i
+	p := o.params[i]
+	w, g := p.Value[lo:hi], p.Grad[lo:hi]
+	switch o.Kind {
+	case "sgd":
+		asm.SGD(w, g, o.m[i][lo:hi], u.lr, u.momentum, o.Nesterov)
+	case "adam":
+		asm.Adam(w, g, o.m[i][lo:hi], o.v[i][lo:hi], u.alpha, u.beta1, u.beta2, u.eps)
+	case "nadam":
+		asm.Nadam(w, g, o.m[i][lo:hi], o.v[i][lo:hi], u.lr, u.beta1, u.beta2, u.eps, u.cm, u.cg, u.cv)
+	case "rmsprop":
+		asm.RMSprop(w, g, o.v[i][lo:hi], u.lr, u.rho, u.eps)
+	}
+}
+
 // step clips the gradients, updates every trainable parameter (but those
-// whose layer already applied a fused SGD update), applies the constraints
-// and counts the iteration. It allocates nothing.
+// whose layer already applied a fused SGD update) in parallel chunks,
+// applies the constraints and counts the iteration. It allocates nothing.
 func (o *Optimizer) step() {
 	o.Clip.Apply(o.grads)
 	t := o.iterations
 	lr := o.CurrentLR()
 	momentum, beta1 := o.momenta()
+	u := &o.upd
+	*u = update{o: o, lr: float32(lr), momentum: float32(momentum), beta1: float32(beta1),
+		beta2: float32(o.Beta2), eps: float32(o.Epsilon), rho: float32(o.Rho)}
+	tt := float64(t + 1)
 	switch o.Kind {
-	case "sgd":
-		for i, p := range o.params {
-			if p.fuseLR != 0 {
-				continue
-			}
-			asm.SGD(p.Value, p.Grad, o.m[i], float32(lr), float32(momentum), o.Nesterov)
-		}
 	case "adam":
-		tt := float64(t + 1)
-		alpha := lr * math.Sqrt(1-math.Pow(o.Beta2, tt)) / (1 - math.Pow(beta1, tt))
-		for i, p := range o.params {
-			asm.Adam(p.Value, p.Grad, o.m[i], o.v[i], float32(alpha), float32(beta1), float32(o.Beta2), float32(o.Epsilon))
-		}
+		u.alpha = float32(lr * math.Sqrt(1-math.Pow(o.Beta2, tt)) / (1 - math.Pow(beta1, tt)))
 	case "nadam":
 		// Keras nadam.py: u_t and u_{t+1} with t = iterations+1; u_product
 		// accumulates u_t once per step.
-		tt := float64(t + 1)
 		ut := beta1 * (1 - 0.5*math.Pow(0.96, tt))
 		ut1 := beta1 * (1 - 0.5*math.Pow(0.96, tt+1))
 		up := o.uProduct * ut
 		up1 := up * ut1
-		cm := ut1 / (1 - up1)
-		cg := (1 - ut) / (1 - up)
-		cv := 1 / (1 - math.Pow(o.Beta2, tt))
-		for i, p := range o.params {
-			asm.Nadam(p.Value, p.Grad, o.m[i], o.v[i], float32(lr), float32(beta1), float32(o.Beta2), float32(o.Epsilon),
-				float32(cm), float32(cg), float32(cv))
-		}
+		u.cm = float32(ut1 / (1 - up1))
+		u.cg = float32((1 - ut) / (1 - up))
+		u.cv = float32(1 / (1 - math.Pow(o.Beta2, tt)))
 		o.uProduct = up
-	case "rmsprop":
-		for i, p := range o.params {
-			asm.RMSprop(p.Value, p.Grad, o.v[i], float32(lr), float32(o.Rho), float32(o.Epsilon))
+	}
+	for i, p := range o.params {
+		if p.fuseLR != 0 {
+			continue
 		}
+		u.i = i
+		runtime.ParallelFor(len(p.Value), updateGrain, u)
 	}
 	for _, p := range o.params {
 		p.fuseLR = 0
