@@ -43,6 +43,12 @@ package asm
 // caller's duty: it packs the partial panels with zero padding and lets the
 // kernel write a scratch tile, then copies the valid part.
 //
+// Row panels. A kernel with RowPanels set runs as fast on A micro-panels
+// packed row by row (rsa = 1, csa = kc: each row's kc values contiguous,
+// which packing a row-major A produces with plain copies) as on column
+// panels; the x86 kernels do, as they address each row of A anyway. NEON
+// loads A's MR values of a step as vectors, so it wants column panels.
+//
 // Alignment. Nothing is required: the kernels use unaligned loads and
 // stores. Packed panels that start on a 64-byte boundary avoid cache-line
 // splits, so blas allocates its packing buffers 64-byte aligned.
@@ -71,17 +77,19 @@ var gemmTiles = [...]struct{ MR, NR int }{
 // gemmKernels is one level's microkernel. fn obeys the contract above and
 // may assume the checks of Gemm.Kernel passed.
 type gemmKernels struct {
-	mr, nr int
+	mr, nr    int
+	rowPanels bool
 	fn     func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 }
 
-var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, fn: gemmKernelGeneric}
+var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, rowPanels: true, fn: gemmKernelGeneric}
 
 // Gemm is the microkernel of one level (see the contract above).
 type Gemm struct {
-	Level  Level
-	MR, NR int
-	k      *gemmKernels
+	Level     Level
+	MR, NR    int
+	RowPanels bool // A micro-panels may be packed row by row (see above)
+	k         *gemmKernels
 }
 
 // GemmFor returns the microkernel of level l, which must be one of
@@ -95,7 +103,7 @@ func GemmFor(l Level) Gemm {
 		panic("asm: gemm level not available: " + l.String())
 	}
 	k := gemmFor(l)
-	return Gemm{Level: l, MR: k.mr, NR: k.nr, k: k}
+	return Gemm{Level: l, MR: k.mr, NR: k.nr, RowPanels: k.rowPanels, k: k}
 }
 
 // Kernel computes one MR×NR tile of C as the contract above states. It

@@ -14,8 +14,8 @@ func gemmAVX2_6x16(k int, alpha float32, a []float32, rsa, csa int, b []float32,
 func gemmAVX512_12x32(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 
 var (
-	gemmAVX2   = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, fn: gemmAVX2_6x16}
-	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, fn: gemmAVX512_12x32}
+	gemmAVX2   = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, rowPanels: true, fn: gemmAVX2_6x16}
+	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, rowPanels: true, fn: gemmAVX512_12x32}
 )
 
 func gemmFor(l Level) *gemmKernels {

@@ -26,9 +26,9 @@ const (
 type Blocking struct {
 	Level  asm.Level
 	MR, NR int // microkernel tile (asm)
-	KC     int // depth of a packed block: a KC×NR B micro-panel fills half of L1
-	MC     int // rows of a packed A block: MC×KC fills half of L2
-	NC     int // columns of a packed B block: KC×NC fills half of L3
+	KC     int // depth of a packed block: an MR×KC A micro-panel fills half of L1
+	NC     int // columns of a packed B block: KC×NC fills half of L2
+	MC     int // rows of a packed A block: MC×KC within half of L3, at most maxMC
 	Caches Caches
 	Notes  []string // the cache levels that fell back to defaults
 }
@@ -52,10 +52,13 @@ func DetectCaches() Caches {
 // sizes c; unknown (non-positive) sizes fall back to defaults, named in
 // Notes. This is the one place block sizes are computed.
 //
-// The loop order is BLIS's: a KC×NR micro-panel of packed B stays in L1
-// while the microkernel streams the MR×KC micro-panels of the packed MC×KC
-// block of A from L2; the KC×NC block of B lives in L3. Each gets half of
-// its cache, leaving the other half to the stream that passes through it.
+// The loop order is that of BLIS's skx configuration (see driver): an MR×KC
+// micro-panel of packed A stays in L1 while the microkernel streams the
+// KC×NR micro-panels of the packed KC×NC block of B from L2. Each gets half
+// of its cache, leaving the other half to what passes through it (B's and
+// C's lines in L1, A's and C's in L2). The MC×KC block of A is only streamed
+// (each micro-panel once); MC bounds the per-worker packing buffer and sets
+// the grain of the split across threads.
 func NewBlocking(l asm.Level, mr, nr int, c Caches) Blocking {
 	b := Blocking{Level: l, MR: mr, NR: nr}
 	fb := func(v, def int, name string) int {
@@ -70,10 +73,18 @@ func NewBlocking(l asm.Level, mr, nr int, c Caches) Blocking {
 		L2:  fb(c.L2, fallbackL2, "L2"),
 		L3:  fb(c.L3, fallbackL3, "L3"),
 	}
-	b.KC = clamp(b.Caches.L1D/2/(nr*4)&^7, 64, 1024)
-	b.MC = max(mr, clamp(b.Caches.L2/2/(b.KC*4), mr, 4096)/mr*mr)
-	b.NC = max(nr, clamp(b.Caches.L3/2/(b.KC*4), nr, 16384)/nr*nr)
+	b.KC = clamp(b.Caches.L1D/2/(mr*4)&^15, 64, maxKC)
+	b.NC = clamp(b.Caches.L2/2/(b.KC*4), nr, 8192) / nr * nr
+	b.MC = clamp(b.Caches.L3/2/(b.KC*4), mr, maxMC) / mr * mr
 	return b
 }
+
+// maxKC bounds the depth: past it the C tile's load and store per block is
+// already under 1% of the block's work. maxMC bounds the rows of a worker's
+// packing buffer (MC×KC floats).
+const (
+	maxKC = 512
+	maxMC = 1024
+)
 
 func clamp(v, lo, hi int) int { return min(max(v, lo), hi) }

@@ -7,18 +7,21 @@ import (
 	"github.com/nnrt/nnrt/runtime"
 )
 
-// driver runs BLIS's five loops for one level:
+// driver runs BLIS's five loops for one level. The x86 kernels broadcast A
+// and load B as vectors, like BLIS's skx kernel seen from row-major C, so
+// the roles are those of BLIS's skx configuration: the A micro-panel (the
+// broadcast side) stays in L1 and B micro-panels stream from L2:
 //
-//	for jc over n by NC:                      (blocks of C's columns)
+//	for jc over n by NC:                      (a KC×NC block of B fits in L2)
 //	  for pc over k by KC:                    (depth blocks; beta applies to the first)
-//	    pack B[pc:pc+kc, jc:jc+nc] into KC×NR micro-panels     (shared, in L3)
+//	    pack B[pc:pc+kc, jc:jc+nc] into KC×NR micro-panels     (shared)
 //	    for ic over m by MC:                  (in parallel, with n split further when m is short)
-//	      pack A[ic:ic+mc, pc:pc+kc] into MR×KC micro-panels   (per worker, in L2)
-//	      for jr over nc by NR:               (B micro-panel in L1)
-//	        for ir over mc by MR:             (A micro-panel streamed from L2)
+//	      for ir over mc by MR:
+//	        pack A[ir:ir+MR, pc:pc+kc], an MR×KC micro-panel  (per worker, stays in L1)
+//	        for jr over nc by NR:             (B micro-panels from L2)
 //	          microkernel: C[ir:ir+MR, jr:jr+NR] (+)= A micro-panel × B micro-panel
 //
-// Packing is skipped where it does not pay (see packA/packB) and the
+// Packing is skipped where it does not pay (see reuseToPack) and the
 // microkernel reads the operand in place. Every C element is computed by the
 // same sequence of operations whatever the thread count: work is split along
 // m and n on MR and NR boundaries, never along k.
@@ -62,7 +65,7 @@ func newDriver(l asm.Level, c Caches) *driver {
 	d := &driver{g: g, blk: NewBlocking(l, g.MR, g.NR, c)}
 	d.workspaces.New = func() any {
 		return &workspace{
-			apack: runtime.Alloc(panelStride(d.blk.KC, g.MR) * (d.blk.MC / g.MR)),
+			apack: runtime.Alloc(g.MR * rowPanelStride(d.blk.KC)),
 			tile:  make([]float32, g.MR*g.NR),
 		}
 	}
@@ -78,8 +81,15 @@ func BlockingFor(l asm.Level) Blocking { return drivers[l].blk }
 // every panel starts 64-byte aligned.
 func panelStride(kc, w int) int { return (kc*w + 15) &^ 15 }
 
+// rowPanelStride is the distance in floats between the rows of an A
+// micro-panel packed row by row: kc rounded up to a cache line, plus one
+// line, so that the MR rows the kernel reads side by side fall in distinct
+// L1 sets (with a stride of 2 KiB they would share two sets of a 4 KiB-way
+// cache and evict each other).
+func rowPanelStride(kc int) int { return (kc+15)&^15 + 16 }
+
 type workspace struct {
-	apack []float32 // MC×KC block of A as MR×KC micro-panels, 64-byte aligned
+	apack []float32 // the A micro-panel in use (MR×KC), 64-byte aligned
 	tile  []float32 // MR×NR scratch tile for the edges of C
 }
 
@@ -94,7 +104,7 @@ type call struct {
 	a, b, c      []float32
 	lda, ldb     int
 	ldc          int
-	packA, packB bool
+	packA, packB bool // pack the operand (else read it in place)
 
 	// current block
 	jc, nc, pc, kc int
@@ -205,21 +215,34 @@ func (cl *call) packBPanel(q int) {
 	}
 }
 
-// aView returns the A micro-panel of rows i0... for the current depth block:
-// packed into dst when packA or when the panel is partial, else in place.
-func (cl *call) aView(dst []float32, i0 int) (a []float32, rsa, csa int) {
-	mr := cl.d.g.MR
-	var off, sp, si int // op(A)(i, p) = a[off + (i-i0)*si + (p-pc)*sp]
+// packAPanel packs the A micro-panel of rows i0... (zero rows past m) of the
+// current depth block into dst and returns its strides: column panels
+// (rsa = MR, csa = 1) or, for a row-major A and a kernel that takes them,
+// row panels (rsa = 1, csa = kc), which are plain copies.
+func (cl *call) packAPanel(dst []float32, i0 int) (rsa, csa int) {
+	g := cl.d.g
+	valid := min(g.MR, cl.m-i0)
+	if cl.aT { // op(A)(i, p) = a[p*lda+i]
+		pack(dst, cl.a, cl.pc*cl.lda+i0, cl.lda, 1, cl.kc, g.MR, valid)
+		return g.MR, 1
+	}
+	if g.RowPanels { // rows of kc values, then zero rows
+		ld := rowPanelStride(cl.kc)
+		pack(dst, cl.a, i0*cl.lda+cl.pc, cl.lda, 1, valid, ld, cl.kc)
+		clear(dst[valid*ld : g.MR*ld])
+		return 1, ld
+	}
+	pack(dst, cl.a, i0*cl.lda+cl.pc, 1, cl.lda, cl.kc, g.MR, valid)
+	return g.MR, 1
+}
+
+// aInPlace returns the A micro-panel of rows i0... of the current depth
+// block read in place (all MR rows must be inside A).
+func (cl *call) aInPlace(i0 int) (a []float32, rsa, csa int) {
 	if cl.aT {
-		off, sp, si = cl.pc*cl.lda+i0, cl.lda, 1
-	} else {
-		off, sp, si = i0*cl.lda+cl.pc, 1, cl.lda
+		return cl.a[cl.pc*cl.lda+i0:], cl.lda, 1
 	}
-	if !cl.packA && i0+mr <= cl.m {
-		return cl.a[off:], sp, si
-	}
-	pack(dst, cl.a, off, sp, si, cl.kc, mr, min(mr, cl.m-i0))
-	return dst, mr, 1
+	return cl.a[i0*cl.lda+cl.pc:], 1, cl.lda
 }
 
 // bView returns B micro-panel q of the current block: packed, or in place.
@@ -238,30 +261,20 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 	mr, nr := g.MR, g.NR
 	i0 := icb * cl.mcEff
 	i1 := min(cl.m, i0+cl.mcEff)
-	rPanels := ceilDiv(i1-i0, mr)
 	panels := ceilDiv(cl.nc, nr)
 	qlo, qhi := ch*panels/cl.nChunks, (ch+1)*panels/cl.nChunks
-	ps := panelStride(cl.kc, mr)
-
-	// A views: packed into the workspace, or in place (the slice headers
-	// are recomputed per use; that is cheaper than storing them).
-	for r := 0; r < rPanels; r++ {
-		if cl.packA || i0+(r+1)*mr > cl.m {
-			cl.aView(ws.apack[r*ps:], i0+r*mr)
+	for i := i0; i < i1; i += mr {
+		var ap []float32
+		var rsa, csa int
+		if cl.packA || i+mr > cl.m {
+			ap = ws.apack
+			rsa, csa = cl.packAPanel(ap, i)
+		} else {
+			ap, rsa, csa = cl.aInPlace(i)
 		}
-	}
-	for q := qlo; q < qhi; q++ {
-		j0 := cl.jc + q*nr
-		bp, rsb := cl.bView(q)
-		for r := 0; r < rPanels; r++ {
-			i := i0 + r*mr
-			var ap []float32
-			var rsa, csa int
-			if cl.packA || i+mr > cl.m {
-				ap, rsa, csa = ws.apack[r*ps:], mr, 1
-			} else {
-				ap, rsa, csa = cl.aView(nil, i)
-			}
+		for q := qlo; q < qhi; q++ {
+			j0 := cl.jc + q*nr
+			bp, rsb := cl.bView(q)
 			if i+mr <= cl.m && j0+nr <= cl.n {
 				g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, cl.c[i*cl.ldc+j0:], cl.ldc)
 				continue
