@@ -79,7 +79,7 @@ var gemmTiles = [...]struct{ MR, NR int }{
 type gemmKernels struct {
 	mr, nr    int
 	rowPanels bool
-	fn     func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+	fn        func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 }
 
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, rowPanels: true, fn: gemmKernelGeneric}
