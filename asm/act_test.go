@@ -235,3 +235,111 @@ func TestActULP(t *testing.T) {
 		}
 	})
 }
+
+// TestActGradFiniteDiff checks each backward kernel (with dy = 1) against
+// central differences of its forward kernel, on every level, away from the
+// kinks at 0.
+func TestActGradFiniteDiff(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		k := actFor(l)
+		r := rand.New(rand.NewPCG(10, 11))
+		for _, c := range actCases() {
+			if c.grad == nil {
+				continue
+			}
+			const n, h = 200, 1.0 / 1024
+			x := randSlice(r, n, -3, 3)
+			for i, v := range x {
+				if v > -0.05 && v < 0.05 {
+					x[i] = 0.5
+				}
+			}
+			xp, xm := make([]float32, n), make([]float32, n)
+			for i, v := range x {
+				xp[i], xm[i] = v+h, v-h
+			}
+			y, fp, fm, dx := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+			c.gradOf(k, y, x)
+			c.gradOf(k, fp, xp)
+			c.gradOf(k, fm, xm)
+			ones := make([]float32, n)
+			for i := range ones {
+				ones[i] = 1
+			}
+			c.grad(k, dx, ones, y)
+			for i := range x {
+				fd := (float64(fp[i]) - float64(fm[i])) / (float64(xp[i]) - float64(xm[i]))
+				if math.Abs(fd-float64(dx[i])) > 1e-4*(1+math.Abs(float64(y[i]))) {
+					t.Fatalf("%s at x=%g: %g, central difference %g", c.name, x[i], dx[i], fd)
+				}
+			}
+		}
+	})
+}
+
+// actFuzzFloats turns fuzz bytes into float32s, 4 bytes each.
+func actFuzzFloats(data []byte) []float32 {
+	x := make([]float32, len(data)/4)
+	for i := range x {
+		x[i] = math.Float32frombits(uint32(data[4*i]) | uint32(data[4*i+1])<<8 | uint32(data[4*i+2])<<16 | uint32(data[4*i+3])<<24)
+	}
+	return x
+}
+
+// actFuzzSeeds are byte strings of special values and of tails of every
+// length modulo 16.
+func actFuzzSeeds(f *testing.F) {
+	var specials []byte
+	for _, v := range specialValues {
+		b := math.Float32bits(v)
+		specials = append(specials, byte(b), byte(b>>8), byte(b>>16), byte(b>>24))
+	}
+	f.Add(specials)
+	for n := 1; n < 40; n += 3 {
+		f.Add(specials[:4*n%len(specials)])
+	}
+	f.Add([]byte("\x00\x00\xb1\x42\x00\x00\xd0\xc2\x3b\xaa\xb8\x3f\xff\xff\x7f\x7f\x01\x00\x00\x00"))
+}
+
+func FuzzExp(f *testing.F) {
+	actFuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x := actFuzzFloats(data)
+		want := make([]float32, len(x))
+		expGeneric(want, x)
+		for _, l := range Available() {
+			g := newGuarded(len(x), len(data)%16)
+			actFor(l).exp(g.Data, x)
+			g.check(t, "Exp "+l.String())
+			actCompareULP(t, "Exp "+l.String(), g.Data, want, x, expMaxULP)
+		}
+	})
+}
+
+// FuzzAct runs every kernel of the family on fuzz inputs (as x, or as the
+// x behind y with dy = x reversed) on every level.
+func FuzzAct(f *testing.F) {
+	actFuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x := actFuzzFloats(data)
+		for _, c := range actCases() {
+			a, b := x, []float32(nil)
+			if c.grad != nil {
+				b = make([]float32, len(x))
+				c.gradOf(&actGeneric, b, x)
+				a = make([]float32, len(x))
+				for i := range a {
+					a[i] = x[len(x)-1-i]
+				}
+			}
+			want := make([]float32, len(x))
+			c.run(&actGeneric, want, a, b)
+			for _, l := range Available() {
+				g := newGuarded(len(x), len(data)%16)
+				c.run(actFor(l), g.Data, a, b)
+				g.check(t, c.name+" "+l.String())
+				actCompareULP(t, c.name+" "+l.String(), g.Data, want, a, c.ulps)
+			}
+		}
+	})
+}

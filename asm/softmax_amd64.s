@@ -212,14 +212,13 @@ DATA softmaxkmask<>+32(SB)/2, $0xffff
 GLOBL softmaxkmask<>(SB), RODATA|NOPTR, $34
 
 // func softmaxRowsAVX2(dst []float32, x []float32, cols int, scale float32, stats []float32)
-// Requires: AVX, AVX2, FMA3, SSE
+// Requires: AVX, AVX2, FMA3
 TEXT ·softmaxRowsAVX2(SB), NOSPLIT, $0-88
 	VBROADCASTSS softmaxconsts<>+32(SB), Y0
 	VBROADCASTSS softmaxconsts<>+416(SB), Y1
 	VBROADCASTSS softmaxconsts<>+448(SB), Y2
 	VBROADCASTSS softmaxconsts<>+576(SB), Y3
-	MOVSS        scale+56(FP), X4
-	VBROADCASTSS X4, Y4
+	VBROADCASTSS scale+56(FP), Y4
 	MOVQ         x_base+24(FP), AX
 	MOVQ         x_len+32(FP), CX
 	LEAQ         (AX)(CX*4), CX
@@ -508,7 +507,7 @@ softmaxRowsAVX2_done:
 	RET
 
 // func softmaxRowsAVX512(dst []float32, x []float32, cols int, scale float32, stats []float32)
-// Requires: AVX, AVX512DQ, AVX512F, SSE
+// Requires: AVX, AVX512DQ, AVX512F
 TEXT ·softmaxRowsAVX512(SB), NOSPLIT, $0-88
 	VBROADCASTSS softmaxconsts<>+0(SB), Z0
 	VBROADCASTSS softmaxconsts<>+32(SB), Z1
@@ -524,8 +523,7 @@ TEXT ·softmaxRowsAVX512(SB), NOSPLIT, $0-88
 	VBROADCASTSS softmaxconsts<>+416(SB), Z11
 	VBROADCASTSS softmaxconsts<>+448(SB), Z12
 	VBROADCASTSS softmaxconsts<>+576(SB), Z13
-	MOVSS        scale+56(FP), X14
-	VBROADCASTSS X14, Z14
+	VBROADCASTSS scale+56(FP), Z14
 	MOVQ         x_base+24(FP), AX
 	MOVQ         x_len+32(FP), CX
 	LEAQ         (AX)(CX*4), CX
