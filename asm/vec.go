@@ -9,9 +9,10 @@ package asm
 //     within 1 ulp of the exactly rounded alpha*x[i]+y[i] (the generic loop
 //     rounds the product first, unless the Go compiler fuses it too).
 //   - Dot and Sum keep several partial sums and add them at the end, so the
-//     order of the additions differs from the Go loop: the difference is
-//     bounded by about n*2^-24*sum|terms| (in practice far less), not by the
-//     magnitude of the result.
+//     order of the additions differs from the Go loop, and Dot fuses the
+//     products into the sums: the difference is bounded by about
+//     n*2^-24*sum|terms| (plus 2^-149 per product that underflows; in
+//     practice far less), not by the magnitude of the result.
 
 type vecKernels struct {
 	axpy    func(alpha float32, x, y []float32)

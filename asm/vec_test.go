@@ -360,7 +360,7 @@ func vecFuzzSeeds(f *testing.F) {
 	}
 }
 
-// FuzzAxpy checks axpy, scaleTo, add and mul on arbitrary bit patterns,
+// FuzzAxpy checks axpy, scaleTo, scale, add and mul on arbitrary bit patterns,
 // lengths and offsets on every level.
 func FuzzAxpy(f *testing.F) {
 	vecFuzzSeeds(f)
@@ -380,6 +380,7 @@ func FuzzAxpy(f *testing.F) {
 			}
 			ref.scaleTo(want, alpha, x)
 			vecCheckExact(t, l.String()+" scaleTo", vecBinaryCase(t, "scaleTo", x, y, o, func(d, x, _ []float32) { k.scaleTo(d, alpha, x) }), want)
+			vecCheckExact(t, l.String()+" scale", vecBinaryCase(t, "scale", x, y, o, func(d, x, _ []float32) { copy(d, x); k.scale(alpha, d) }), want)
 			ref.add(want, x, y)
 			vecCheckExact(t, l.String()+" add", vecBinaryCase(t, "add", x, y, o, k.add), want)
 			ref.mul(want, x, y)
