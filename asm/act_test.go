@@ -12,8 +12,8 @@ import (
 // inputs on every level; the doc comment of act.go quotes them).
 const (
 	expMaxULP     = 1 // Exp
-	expm1MaxULP   = 2 // Elu with alpha = 1, x <= 0
-	eluMaxULP     = 3 // Elu and Selu: expm1, then a rounded product
+	expm1MaxULP   = 1 // Elu with alpha = 1, x <= 0
+	eluMaxULP     = 2 // Elu and Selu: expm1, then a rounded product
 	sigmoidMaxULP = 2
 	tanhMaxULP    = 2
 )

@@ -9,8 +9,12 @@ import (
 // categorical cross-entropy. Both subtract the row maximum before
 // exponentiating (log-sum-exp), so no finite input overflows.
 //
-// The generic reference sums in float64; the assembly levels sum in float32
-// lanes and scale by a rounded reciprocal, which TestSoftmax bounds.
+// The generic reference sums in float64 and divides; the assembly levels
+// use the exp of the act family (1 ulp), sum in float32 lanes and multiply
+// by the rounded scale/sum, so each probability is within 4 + cols/8 ulp of
+// the reference (TestSoftmaxRows), rows sum to 1 within 1e-6*(1+cols/8),
+// and the loss of a row is within 2**-22 + 2e-7*|logits| of its float64
+// value (TestSoftmaxCrossEntropy).
 
 // Softmax computes, for each row r of the row-major x with cols columns,
 //

@@ -265,3 +265,23 @@ func FuzzSoftmax(f *testing.F) {
 		}
 	})
 }
+
+// TestActSoftmaxAllocs checks that the exported kernels allocate nothing
+// (a training step must not).
+func TestActSoftmaxAllocs(t *testing.T) {
+	x := randSlice(rand.New(rand.NewPCG(12, 13)), 320, -3, 3)
+	dst := make([]float32, len(x))
+	labels := make([]int32, 32)
+	for name, f := range map[string]func(){
+		"Exp":                 func() { Exp(dst, x) },
+		"Elu":                 func() { Elu(dst, x, 1) },
+		"EluGrad":             func() { EluGrad(dst, x, x, 1) },
+		"Tanh":                func() { Tanh(dst, x) },
+		"Softmax":             func() { Softmax(dst, x, 10) },
+		"SoftmaxCrossEntropy": func() { SoftmaxCrossEntropy(dst, x, labels, 10, 1.0/32) },
+	} {
+		if a := testing.AllocsPerRun(100, f); a != 0 {
+			t.Errorf("%s: %v allocations per call", name, a)
+		}
+	}
+}
