@@ -79,6 +79,8 @@ var gemmTiles = [...]struct{ MR, NR int }{
 type gemmKernels struct {
 	mr, nr    int
 	rowPanels bool
+	// packT8, when not nil, is PackT for xn and pn multiples of 8.
+	packT8 func(dst []float32, w int, src []float32, sx, xn, pn int)
 	fn        func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 }
 
@@ -129,6 +131,72 @@ func (g Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float3
 		panic("asm: gemm: short c")
 	}
 	g.k.fn(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
+}
+
+// PackT writes the transpose of the xn×pn block of src with row stride sx
+// into dst with row stride w, the transposing half of GEMM packing:
+//
+//	for x := 0; x < xn; x++ {
+//		for p := 0; p < pn; p++ {
+//			dst[p*w+x] = src[x*sx+p]
+//		}
+//	}
+//
+// The x86 levels transpose 8×8 tiles in registers; the rest is Go. It
+// panics with "asm: gemm: bad stride" when w < xn or sx < pn, and with
+// "asm: gemm: short dst" (src) when a slice is too short.
+func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
+	if xn < 0 || pn < 0 || w < xn || sx < pn {
+		panic("asm: gemm: bad stride")
+	}
+	if xn == 0 || pn == 0 {
+		return
+	}
+	if len(dst) < (pn-1)*w+xn {
+		panic("asm: gemm: short dst")
+	}
+	if len(src) < (xn-1)*sx+pn {
+		panic("asm: gemm: short src")
+	}
+	x8, p8 := 0, 0
+	if g.k.packT8 != nil {
+		x8, p8 = xn&^7, pn&^7
+		if x8 > 0 && p8 > 0 {
+			g.k.packT8(dst, w, src, sx, x8, p8)
+		}
+	}
+	// What the tiles left: the columns p >= p8 of rows x < x8, and rows x >= x8.
+	if x8 > 0 && p8 < pn {
+		packTGeneric(dst[p8*w:], w, src[p8:], sx, x8, pn-p8)
+	}
+	if x8 < xn {
+		packTGeneric(dst[x8:], w, src[x8*sx:], sx, xn-x8, pn)
+	}
+}
+
+// packTGeneric is PackT in Go, four source rows at a time so that each p
+// makes four contiguous stores.
+func packTGeneric(dst []float32, w int, src []float32, sx, xn, pn int) {
+	if xn == 0 || pn == 0 {
+		return
+	}
+	x := 0
+	for ; x+4 <= xn; x += 4 {
+		r0 := src[x*sx : x*sx+pn]
+		r1 := src[(x+1)*sx:][:pn]
+		r2 := src[(x+2)*sx:][:pn]
+		r3 := src[(x+3)*sx:][:pn]
+		d := dst[x:]
+		for p := range r0 {
+			q := d[p*w : p*w+4 : p*w+4]
+			q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
+		}
+	}
+	for ; x < xn; x++ {
+		for p, v := range src[x*sx : x*sx+pn] {
+			dst[p*w+x] = v
+		}
+	}
 }
 
 // gemmKernelGeneric is the generic 4×8 microkernel: the oracle of the

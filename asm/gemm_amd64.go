@@ -13,9 +13,12 @@ func gemmAVX2_6x16(k int, alpha float32, a []float32, rsa, csa int, b []float32,
 //go:noescape
 func gemmAVX512_12x32(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 
+//go:noescape
+func gemmPackT8_AVX2(dst []float32, w int, src []float32, sx, xn, pn int)
+
 var (
-	gemmAVX2   = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, rowPanels: true, fn: gemmAVX2_6x16}
-	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, rowPanels: true, fn: gemmAVX512_12x32}
+	gemmAVX2   = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16}
+	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX512_12x32}
 )
 
 func gemmFor(l Level) *gemmKernels {

@@ -128,3 +128,37 @@ func cpuSeconds() float64 {
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+// TestGemmPackT checks PackT on every level against its loop, on sizes
+// around the 8×8 tiles, with guard bands around dst.
+func TestGemmPackT(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		r := rand.New(rand.NewPCG(2, 0))
+		for _, xn := range []int{0, 1, 3, 7, 8, 9, 12, 16, 31, 32, 33} {
+			for _, pn := range []int{0, 1, 5, 8, 9, 15, 16, 17, 64, 301} {
+				w, sx := xn+r.IntN(3), pn+r.IntN(5)
+				src := randSlice(r, max(1, xn*sx), -1, 1)
+				n := 0
+				if xn > 0 && pn > 0 {
+					n = (pn-1)*w + xn
+				}
+				d := newGuarded(n, r.IntN(16))
+				d0 := randSlice(r, n, -1, 1)
+				d.fill(d0)
+				g.PackT(d.Data, w, src, sx, xn, pn)
+				d.check(t, "PackT")
+				for i := range d.Data {
+					p, x := i/w, i%w
+					want := d0[i]
+					if x < xn {
+						want = src[x*sx+p]
+					}
+					if d.Data[i] != want {
+						t.Fatalf("xn=%d pn=%d w=%d sx=%d: dst[%d] (p=%d x=%d) = %g, want %g", xn, pn, w, sx, i, p, x, d.Data[i], want)
+					}
+				}
+			}
+		}
+	})
+}

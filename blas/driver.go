@@ -209,9 +209,9 @@ func (cl *call) packBPanel(q int) {
 	j0 := cl.jc + q*nr
 	dst := cl.bpack[q*panelStride(cl.kc, nr):]
 	if cl.bT { // op(B)(p, j) = b[j*ldb+p]
-		pack(dst, cl.b, j0*cl.ldb+cl.pc, 1, cl.ldb, cl.kc, nr, min(nr, cl.n-j0))
+		cl.d.pack(dst, cl.b, j0*cl.ldb+cl.pc, 1, cl.ldb, cl.kc, nr, min(nr, cl.n-j0))
 	} else { // op(B)(p, j) = b[p*ldb+j]
-		pack(dst, cl.b, cl.pc*cl.ldb+j0, cl.ldb, 1, cl.kc, nr, min(nr, cl.n-j0))
+		cl.d.pack(dst, cl.b, cl.pc*cl.ldb+j0, cl.ldb, 1, cl.kc, nr, min(nr, cl.n-j0))
 	}
 }
 
@@ -223,16 +223,16 @@ func (cl *call) packAPanel(dst []float32, i0 int) (rsa, csa int) {
 	g := cl.d.g
 	valid := min(g.MR, cl.m-i0)
 	if cl.aT { // op(A)(i, p) = a[p*lda+i]
-		pack(dst, cl.a, cl.pc*cl.lda+i0, cl.lda, 1, cl.kc, g.MR, valid)
+		cl.d.pack(dst, cl.a, cl.pc*cl.lda+i0, cl.lda, 1, cl.kc, g.MR, valid)
 		return g.MR, 1
 	}
 	if g.RowPanels { // rows of kc values, then zero rows
 		ld := rowPanelStride(cl.kc)
-		pack(dst, cl.a, i0*cl.lda+cl.pc, cl.lda, 1, valid, ld, cl.kc)
+		cl.d.pack(dst, cl.a, i0*cl.lda+cl.pc, cl.lda, 1, valid, ld, cl.kc)
 		clear(dst[valid*ld : g.MR*ld])
 		return 1, ld
 	}
-	pack(dst, cl.a, i0*cl.lda+cl.pc, 1, cl.lda, cl.kc, g.MR, valid)
+	cl.d.pack(dst, cl.a, i0*cl.lda+cl.pc, 1, cl.lda, cl.kc, g.MR, valid)
 	return g.MR, 1
 }
 
@@ -299,27 +299,24 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 
 // pack copies a kc-deep, w-wide operand panel into dst as kc rows of w
 // contiguous values: dst[p*w+x] = src[off+p*sp+x*sx] for x < valid, and 0
-// for valid <= x < w (the zero padding of partial panels).
-func pack(dst, src []float32, off, sp, sx, kc, w, valid int) {
+// for valid <= x < w (the zero padding of partial panels). One of sx and sp
+// is 1 in every layout: rows are copies, or the panel is a transpose.
+func (d *driver) pack(dst, src []float32, off, sp, sx, kc, w, valid int) {
 	dst = dst[:kc*w]
 	switch {
 	case sx == 1:
 		for p := 0; p < kc; p++ {
-			d := dst[p*w : p*w+w]
-			s := src[off+p*sp:]
-			copy(d, s[:valid])
-			clear(d[valid:])
+			row := dst[p*w : p*w+w]
+			copy(row, src[off+p*sp:][:valid])
+			clear(row[valid:])
 		}
-	default: // a transposing gather; sp is 1 in every caller's layout
+	case sp == 1:
 		if valid < w {
 			clear(dst)
 		}
-		for x := 0; x < valid; x++ {
-			o := off + x*sx
-			for p := 0; p < kc; p++ {
-				dst[p*w+x] = src[o+p*sp]
-			}
-		}
+		d.g.PackT(dst, w, src[off:], sx, valid, kc)
+	default:
+		panic("blas: internal error: panel layout with no unit stride")
 	}
 }
 

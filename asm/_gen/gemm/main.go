@@ -193,5 +193,6 @@ func main() {
 	for _, k := range ks {
 		k.gen(&sb)
 	}
+	genPackT8(&sb)
 	os.Stdout.WriteString(sb.String())
 }

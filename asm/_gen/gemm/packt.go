@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// genPackT8 writes gemmPackT8_AVX2: the transpose of an xn×pn block (both
+// multiples of 8) in 8×8 tiles: dst[p*w+x] = src[x*sx+p]. Each tile is 8
+// row loads, the classic 24-shuffle transpose (unpack, shuffle, permute
+// 128-bit lanes) and 8 row stores.
+func genPackT8(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	const name = "gemmPackT8_AVX2"
+	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
+	p("MOVQ dst_base+0(FP), DI")
+	p("MOVQ w+24(FP), R10")
+	p("SHLQ $2, R10")
+	p("LEAQ (R10)(R10*2), R11")
+	p("MOVQ src_base+32(FP), SI")
+	p("MOVQ sx+56(FP), R8")
+	p("SHLQ $2, R8")
+	p("LEAQ (R8)(R8*2), R9")
+	p("MOVQ xn+64(FP), CX")
+	p("SHRQ $3, CX")
+	p("JEQ %s_done", name)
+	fmt.Fprintf(w, "%s_xloop:\n", name)
+	p("MOVQ pn+72(FP), DX")
+	p("SHRQ $3, DX")
+	p("JEQ %s_done", name)
+	p("MOVQ SI, AX") // row 0 of this strip, at p
+	p("LEAQ (SI)(R8*4), BX") // row 4
+	p("MOVQ DI, R12") // dst row p, at x
+	fmt.Fprintf(w, "%s_ploop:\n", name)
+	for i, a := range []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)", "(AX)(R9*1)", "(BX)", "(BX)(R8*1)", "(BX)(R8*2)", "(BX)(R9*1)"} {
+		p("VMOVUPS %s, Y%d", a, i)
+	}
+	// t: Y8..Y15
+	for q := 0; q < 4; q++ {
+		a, b := 2*q, 2*q+1
+		p("VUNPCKLPS Y%d, Y%d, Y%d", b, a, 8+2*q)
+		p("VUNPCKHPS Y%d, Y%d, Y%d", b, a, 9+2*q)
+	}
+	// u0..u3 from t0..t3 (rows 0-3), u4..u7 from t4..t7 (rows 4-7), into Y0..Y7
+	for h := 0; h < 2; h++ {
+		t := 8 + 4*h
+		u := 4 * h
+		p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+2, t, u)
+		p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+2, t, u+1)
+		p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+3, t+1, u+2)
+		p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+3, t+1, u+3)
+	}
+	// columns j = 0..3: lanes lo of u_j and u_{j+4}; j+4: lanes hi
+	for j := 0; j < 4; j++ {
+		p("VPERM2F128 $0x20, Y%d, Y%d, Y%d", j+4, j, 8+j)
+		p("VPERM2F128 $0x31, Y%d, Y%d, Y%d", j+4, j, 12+j)
+	}
+	p("LEAQ (R12)(R10*4), R13")
+	for j, a := range []string{"(R12)", "(R12)(R10*1)", "(R12)(R10*2)", "(R12)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
+		p("VMOVUPS Y%d, %s", 8+j, a)
+	}
+	p("ADDQ $32, AX")
+	p("ADDQ $32, BX")
+	p("LEAQ (R13)(R10*4), R12")
+	p("DECQ DX")
+	p("JNE %s_ploop", name)
+	p("LEAQ (SI)(R8*8), SI")
+	p("ADDQ $32, DI")
+	p("DECQ CX")
+	p("JNE %s_xloop", name)
+	fmt.Fprintf(w, "%s_done:\n", name)
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
