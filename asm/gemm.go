@@ -81,7 +81,7 @@ type gemmKernels struct {
 	rowPanels bool
 	// packT8, when not nil, is PackT for xn and pn multiples of 8.
 	packT8 func(dst []float32, w int, src []float32, sx, xn, pn int)
-	fn        func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+	fn     func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 }
 
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, rowPanels: true, fn: gemmKernelGeneric}

@@ -29,9 +29,9 @@ func genPackT8(w io.Writer) {
 	p("MOVQ pn+72(FP), DX")
 	p("SHRQ $3, DX")
 	p("JEQ %s_done", name)
-	p("MOVQ SI, AX") // row 0 of this strip, at p
+	p("MOVQ SI, AX")         // row 0 of this strip, at p
 	p("LEAQ (SI)(R8*4), BX") // row 4
-	p("MOVQ DI, R12") // dst row p, at x
+	p("MOVQ DI, R12")        // dst row p, at x
 	fmt.Fprintf(w, "%s_ploop:\n", name)
 	for i, a := range []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)", "(AX)(R9*1)", "(BX)", "(BX)(R8*1)", "(BX)(R8*2)", "(BX)(R9*1)"} {
 		p("VMOVUPS %s, Y%d", a, i)
