@@ -86,6 +86,11 @@ DATA dropoutLanes<>+48(SB)/8, $0
 DATA dropoutLanes<>+56(SB)/8, $0
 GLOBL dropoutLanes<>(SB), RODATA|NOPTR, $64
 
+// The non-temporal loops (large outputs) also prefetch the input 512 bytes
+// ahead, past the 4 KiB page boundaries where the hardware prefetchers stop
+// (measured: a few per cent faster at 64 MiB; PREFETCHNTA, as Go's memmove
+// uses, was a third slower here).
+
 // ---- AVX-512 ----
 // Z31 counter (lo+k0 per lane), Z30 16s, Z29 0x7feb352d, Z28 0x846ca68b,
 // Z27 k1, Z26 thr, Z25 a (or scale), Z24 b, Z23 c.
@@ -160,6 +165,10 @@ df512_loop64:
 df512_nt:
 	CMPQ CX, $64
 	JB   df512_loop16
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
+	PREFETCHT0 640(SI)
+	PREFETCHT0 704(SI)
 	FWD512x4(VMOVNTPS)
 	ADDQ $256, SI
 	ADDQ $256, DI
@@ -235,6 +244,10 @@ db512_loop64:
 db512_nt:
 	CMPQ CX, $64
 	JB   db512_loop16
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
+	PREFETCHT0 640(SI)
+	PREFETCHT0 704(SI)
 	BWD512x4(VMOVNTPS)
 	ADDQ $256, SI
 	ADDQ $256, DI
@@ -357,6 +370,8 @@ df256_loop32:
 df256_nt:
 	CMPQ CX, $32
 	JB   df256_loop8
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
 	FWD256x4(VMOVNTPS)
 	ADDQ $128, SI
 	ADDQ $128, DI
@@ -448,6 +463,8 @@ db256_loop32:
 db256_nt:
 	CMPQ CX, $32
 	JB   db256_loop8
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
 	BWD256x4(VMOVNTPS)
 	ADDQ $128, SI
 	ADDQ $128, DI

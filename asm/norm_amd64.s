@@ -175,6 +175,9 @@ TEXT ·colSumSquaresAVX512(SB), NOSPLIT, $0-64
 	TESTQ R9, R9
 	JZ   css512_done
 
+	CMPQ CX, $64
+	JA   css512_rowwise
+
 css512_block:
 	TESTQ CX, CX
 	JZ    css512_done
@@ -207,6 +210,67 @@ css512_row:
 	SUBQ        $64, CX
 	JA          css512_block
 
+	JMP css512_done
+
+// Wider than one block: rows outer, so that the matrix is read in order
+// (a block at a time would stride through memory once per block); the
+// sums stay in L1.
+css512_rowwise:
+	MOVQ SI, R10
+	MOVQ DI, R12
+	MOVQ CX, R13
+
+css512_r64:
+	CMPQ R13, $64
+	JB   css512_r16
+	VMOVUPS   0(R10), Z4
+	VMOVUPS   64(R10), Z5
+	VMOVUPS   128(R10), Z6
+	VMOVUPS   192(R10), Z7
+	VMOVUPS   0(R12), Z0
+	VMOVUPS   64(R12), Z1
+	VMOVUPS   128(R12), Z2
+	VMOVUPS   192(R12), Z3
+	VFMADD231PS Z4, Z4, Z0
+	VFMADD231PS Z5, Z5, Z1
+	VFMADD231PS Z6, Z6, Z2
+	VFMADD231PS Z7, Z7, Z3
+	VMOVUPS     Z0, 0(R12)
+	VMOVUPS     Z1, 64(R12)
+	VMOVUPS     Z2, 128(R12)
+	VMOVUPS     Z3, 192(R12)
+	ADDQ $256, R10
+	ADDQ $256, R12
+	SUBQ $64, R13
+	JMP  css512_r64
+
+css512_r16:
+	CMPQ R13, $16
+	JB   css512_rtail
+	VMOVUPS   0(R10), Z4
+	VMOVUPS   0(R12), Z0
+	VFMADD231PS Z4, Z4, Z0
+	VMOVUPS     Z0, 0(R12)
+	ADDQ $64, R10
+	ADDQ $64, R12
+	SUBQ $16, R13
+	JMP  css512_r16
+
+css512_rtail:
+	TESTQ R13, R13
+	JZ    css512_rnext
+	LANEMASK16(R13, AX, K1)
+	VMOVUPS.Z   0(R10), K1, Z4
+	VMOVUPS.Z   0(R12), K1, Z0
+	VFMADD231PS Z4, Z4, Z0
+	VMOVUPS     Z0, K1, 0(R12)
+
+css512_rnext:
+	ADDQ R8, SI
+	DECQ R9
+	JNZ  css512_rowwise
+	JMP  css512_done
+
 css512_done:
 	VZEROUPPER
 	RET
@@ -221,6 +285,9 @@ TEXT ·scaleColsAVX512(SB), NOSPLIT, $0-64
 	MOVQ f_len+48(FP), CX
 	TESTQ R9, R9
 	JZ   sc512_done
+
+	CMPQ CX, $64
+	JA   sc512_rowwise
 
 sc512_block:
 	TESTQ CX, CX
@@ -249,6 +316,61 @@ sc512_row:
 	ADDQ     $256, SI
 	SUBQ     $64, CX
 	JA       sc512_block
+
+	JMP sc512_done
+
+// Wider than one block: rows outer, so that the matrix is read in order
+// (a block at a time would stride through memory once per block); the
+// factors stay in L1.
+sc512_rowwise:
+	MOVQ SI, R10
+	MOVQ DI, R12
+	MOVQ CX, R13
+
+sc512_r64:
+	CMPQ R13, $64
+	JB   sc512_r16
+	VMOVUPS   0(R12), Z0
+	VMOVUPS   64(R12), Z1
+	VMOVUPS   128(R12), Z2
+	VMOVUPS   192(R12), Z3
+	VMULPS    0(R10), Z0, Z4
+	VMULPS    64(R10), Z1, Z5
+	VMULPS    128(R10), Z2, Z6
+	VMULPS    192(R10), Z3, Z7
+	VMOVUPS     Z4, 0(R10)
+	VMOVUPS     Z5, 64(R10)
+	VMOVUPS     Z6, 128(R10)
+	VMOVUPS     Z7, 192(R10)
+	ADDQ $256, R10
+	ADDQ $256, R12
+	SUBQ $64, R13
+	JMP  sc512_r64
+
+sc512_r16:
+	CMPQ R13, $16
+	JB   sc512_rtail
+	VMOVUPS   0(R12), Z0
+	VMULPS    0(R10), Z0, Z4
+	VMOVUPS     Z4, 0(R10)
+	ADDQ $64, R10
+	ADDQ $64, R12
+	SUBQ $16, R13
+	JMP  sc512_r16
+
+sc512_rtail:
+	TESTQ R13, R13
+	JZ    sc512_rnext
+	LANEMASK16(R13, AX, K1)
+	VMOVUPS.Z   0(R12), K1, Z0
+	VMULPS.Z    0(R10), Z0, K1, Z4
+	VMOVUPS     Z4, K1, 0(R10)
+
+sc512_rnext:
+	ADDQ R8, SI
+	DECQ R9
+	JNZ  sc512_rowwise
+	JMP  sc512_done
 
 sc512_done:
 	VZEROUPPER
@@ -285,6 +407,9 @@ TEXT ·colSumSquaresAVX2(SB), NOSPLIT, $0-64
 	MOVQ rows+56(FP), R9
 	TESTQ R9, R9
 	JZ   css256_done
+
+	CMPQ CX, $32
+	JA   css256_rowwise
 
 css256_full:
 	CMPQ        CX, $32
@@ -345,6 +470,68 @@ css256_part_row:
 	VMASKMOVPS  Y2, Y10, 64(DI)
 	VMASKMOVPS  Y3, Y11, 96(DI)
 
+	JMP css256_done
+
+// Wider than one block: rows outer, so that the matrix is read in order.
+css256_rowwise:
+	MOVQ SI, R10
+	MOVQ DI, R12
+	MOVQ CX, R13
+
+css256_r32:
+	CMPQ R13, $32
+	JB   css256_r8
+	VMOVUPS     0(R10), Y4
+	VMOVUPS     32(R10), Y5
+	VMOVUPS     64(R10), Y6
+	VMOVUPS     96(R10), Y7
+	VMOVUPS     0(R12), Y0
+	VMOVUPS     32(R12), Y1
+	VMOVUPS     64(R12), Y2
+	VMOVUPS     96(R12), Y3
+	VFMADD231PS Y4, Y4, Y0
+	VFMADD231PS Y5, Y5, Y1
+	VFMADD231PS Y6, Y6, Y2
+	VFMADD231PS Y7, Y7, Y3
+	VMOVUPS     Y0, 0(R12)
+	VMOVUPS     Y1, 32(R12)
+	VMOVUPS     Y2, 64(R12)
+	VMOVUPS     Y3, 96(R12)
+	ADDQ $128, R10
+	ADDQ $128, R12
+	SUBQ $32, R13
+	JMP  css256_r32
+
+css256_r8:
+	CMPQ R13, $8
+	JB   css256_rtail
+	VMOVUPS     0(R10), Y4
+	VMOVUPS     0(R12), Y0
+	VFMADD231PS Y4, Y4, Y0
+	VMOVUPS     Y0, 0(R12)
+	ADDQ $32, R10
+	ADDQ $32, R12
+	SUBQ $8, R13
+	JMP  css256_r8
+
+css256_rtail:
+	TESTQ R13, R13
+	JZ    css256_rnext
+	VMOVSS      (R10), X4
+	VMOVSS      (R12), X0
+	VFMADD231SS X4, X4, X0
+	VMOVSS      X0, (R12)
+	ADDQ  $4, R10
+	ADDQ  $4, R12
+	DECQ  R13
+	JMP   css256_rtail
+
+css256_rnext:
+	ADDQ R8, SI
+	DECQ R9
+	JNZ  css256_rowwise
+	JMP  css256_done
+
 css256_done:
 	VZEROUPPER
 	RET
@@ -359,6 +546,9 @@ TEXT ·scaleColsAVX2(SB), NOSPLIT, $0-64
 	MOVQ f_len+48(FP), CX
 	TESTQ R9, R9
 	JZ   sc256_done
+
+	CMPQ CX, $32
+	JA   sc256_rowwise
 
 sc256_full:
 	CMPQ    CX, $32
@@ -414,6 +604,62 @@ sc256_part_row:
 	ADDQ       R8, R10
 	DECQ       R11
 	JNZ        sc256_part_row
+
+	JMP sc256_done
+
+// Wider than one block: rows outer, so that the matrix is read in order.
+sc256_rowwise:
+	MOVQ SI, R10
+	MOVQ DI, R12
+	MOVQ CX, R13
+
+sc256_r32:
+	CMPQ R13, $32
+	JB   sc256_r8
+	VMOVUPS     0(R12), Y0
+	VMOVUPS     32(R12), Y1
+	VMOVUPS     64(R12), Y2
+	VMOVUPS     96(R12), Y3
+	VMULPS      0(R10), Y0, Y4
+	VMULPS      32(R10), Y1, Y5
+	VMULPS      64(R10), Y2, Y6
+	VMULPS      96(R10), Y3, Y7
+	VMOVUPS     Y4, 0(R10)
+	VMOVUPS     Y5, 32(R10)
+	VMOVUPS     Y6, 64(R10)
+	VMOVUPS     Y7, 96(R10)
+	ADDQ $128, R10
+	ADDQ $128, R12
+	SUBQ $32, R13
+	JMP  sc256_r32
+
+sc256_r8:
+	CMPQ R13, $8
+	JB   sc256_rtail
+	VMOVUPS     0(R12), Y0
+	VMULPS      0(R10), Y0, Y4
+	VMOVUPS     Y4, 0(R10)
+	ADDQ $32, R10
+	ADDQ $32, R12
+	SUBQ $8, R13
+	JMP  sc256_r8
+
+sc256_rtail:
+	TESTQ R13, R13
+	JZ    sc256_rnext
+	VMOVSS      (R12), X0
+	VMULSS      (R10), X0, X4
+	VMOVSS      X4, (R10)
+	ADDQ  $4, R10
+	ADDQ  $4, R12
+	DECQ  R13
+	JMP   sc256_rtail
+
+sc256_rnext:
+	ADDQ R8, SI
+	DECQ R9
+	JNZ  sc256_rowwise
+	JMP  sc256_done
 
 sc256_done:
 	VZEROUPPER

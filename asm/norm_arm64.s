@@ -59,56 +59,43 @@ TEXT ·colSumSquaresNEON(SB), NOSPLIT, $0-64
 	MOVD rows+56(FP), R4
 	LSL $2, R3, R3
 	CBZ R4, done
-b16:
-	CMP $16, R1
-	BLT b4
-	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+row:
 	MOVD R2, R5
-	MOVD R4, R6
-r16:
-	VLD1 (R5), [V4.S4, V5.S4, V6.S4, V7.S4]
+	MOVD R0, R6
+	MOVD R1, R7
+c16:
+	CMP $16, R7
+	BLT c4
+	VLD1.P 64(R5), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1 (R6), [V0.S4, V1.S4, V2.S4, V3.S4]
 	WORD $0x4e24cc80 // fmla v0.4s, v4.4s, v4.4s
 	WORD $0x4e25cca1 // fmla v1.4s, v5.4s, v5.4s
 	WORD $0x4e26ccc2 // fmla v2.4s, v6.4s, v6.4s
 	WORD $0x4e27cce3 // fmla v3.4s, v7.4s, v7.4s
-	ADD R3, R5, R5
-	SUB $1, R6, R6
-	CBNZ R6, r16
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
-	ADD $64, R2, R2
-	SUB $16, R1, R1
-	B b16
-b4:
-	CMP $4, R1
-	BLT b1
-	VLD1 (R0), [V0.S4]
-	MOVD R2, R5
-	MOVD R4, R6
-r4:
-	VLD1 (R5), [V4.S4]
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R6)
+	SUB $16, R7, R7
+	B c16
+c4:
+	CMP $4, R7
+	BLT c1
+	VLD1.P 16(R5), [V4.S4]
+	VLD1 (R6), [V0.S4]
 	WORD $0x4e24cc80 // fmla v0.4s, v4.4s, v4.4s
-	ADD R3, R5, R5
-	SUB $1, R6, R6
-	CBNZ R6, r4
-	VST1.P [V0.S4], 16(R0)
-	ADD $16, R2, R2
-	SUB $4, R1, R1
-	B b4
-b1:
-	CBZ R1, done
-	FMOVS (R0), F0
-	MOVD R2, R5
-	MOVD R4, R6
-r1:
-	FMOVS (R5), F4
+	VST1.P [V0.S4], 16(R6)
+	SUB $4, R7, R7
+	B c4
+c1:
+	CBZ R7, next
+	FMOVS.P 4(R5), F4
+	FMOVS (R6), F0
 	WORD $0x1f040080 // fmadd s0, s4, s4, s0
-	ADD R3, R5, R5
-	SUB $1, R6, R6
-	CBNZ R6, r1
-	FMOVS.P F0, 4(R0)
-	ADD $4, R2, R2
-	SUB $1, R1, R1
-	B b1
+	FMOVS.P F0, 4(R6)
+	SUB $1, R7, R7
+	B c1
+next:
+	ADD R3, R2, R2
+	SUB $1, R4, R4
+	CBNZ R4, row
 done:
 	RET
 
@@ -121,59 +108,43 @@ TEXT ·scaleColsNEON(SB), NOSPLIT, $0-64
 	MOVD rows+32(FP), R4
 	LSL $2, R3, R3
 	CBZ R4, done
-b16:
-	CMP $16, R1
-	BLT b4
-	VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+row:
 	MOVD R2, R5
-	MOVD R4, R6
-r16:
+	MOVD R0, R6
+	MOVD R1, R7
+c16:
+	CMP $16, R7
+	BLT c4
 	VLD1 (R5), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1.P 64(R6), [V0.S4, V1.S4, V2.S4, V3.S4]
 	WORD $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
 	WORD $0x6e21dca5 // fmul v5.4s, v5.4s, v1.4s
 	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
 	WORD $0x6e23dce7 // fmul v7.4s, v7.4s, v3.4s
-	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R5)
-	ADD R3, R5, R5
-	SUB $1, R6, R6
-	CBNZ R6, r16
-	ADD $64, R0, R0
-	ADD $64, R2, R2
-	SUB $16, R1, R1
-	B b16
-b4:
-	CMP $4, R1
-	BLT b1
-	VLD1 (R0), [V0.S4]
-	MOVD R2, R5
-	MOVD R4, R6
-r4:
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R5)
+	SUB $16, R7, R7
+	B c16
+c4:
+	CMP $4, R7
+	BLT c1
 	VLD1 (R5), [V4.S4]
+	VLD1.P 16(R6), [V0.S4]
 	WORD $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s
-	VST1 [V4.S4], (R5)
-	ADD R3, R5, R5
-	SUB $1, R6, R6
-	CBNZ R6, r4
-	ADD $16, R0, R0
-	ADD $16, R2, R2
-	SUB $4, R1, R1
-	B b4
-b1:
-	CBZ R1, done
-	FMOVS (R0), F0
-	MOVD R2, R5
-	MOVD R4, R6
-r1:
+	VST1.P [V4.S4], 16(R5)
+	SUB $4, R7, R7
+	B c4
+c1:
+	CBZ R7, next
 	FMOVS (R5), F4
+	FMOVS.P 4(R6), F0
 	WORD $0x1e200884 // fmul s4, s4, s0
-	FMOVS F4, (R5)
-	ADD R3, R5, R5
-	SUB $1, R6, R6
-	CBNZ R6, r1
-	ADD $4, R0, R0
-	ADD $4, R2, R2
-	SUB $1, R1, R1
-	B b1
+	FMOVS.P F4, 4(R5)
+	SUB $1, R7, R7
+	B c1
+next:
+	ADD R3, R2, R2
+	SUB $1, R4, R4
+	CBNZ R4, row
 done:
 	RET
 
