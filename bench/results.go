@@ -119,6 +119,9 @@ func OpenStore(dir string, st *Study, sh Shard, resume bool) (*Store, error) {
 		if d := prev.Study.Diff(st); d != nil {
 			return nil, fmt.Errorf("%w in %s, refusing to resume: %s", ErrOtherStudy, dir, strings.Join(d, "; "))
 		}
+		if prev.Shard != sh.String() && len(runs) > 0 {
+			return nil, fmt.Errorf("%s holds shard %s of the study, refusing to resume it as shard %s", dir, prev.Shard, sh)
+		}
 	}
 	id := st.ID()
 	s := &Store{dir: dir, study: st, done: map[RunKey]*Run{}}

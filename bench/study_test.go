@@ -271,6 +271,9 @@ func TestShardsMerge(t *testing.T) {
 		total += tr.calls
 		dirs = append(dirs, d)
 	}
+	if _, err := execute(t, dirs[0], testStudy(), Shard{1, 3}, true, &fakeTrainer{}); err == nil || !strings.Contains(err.Error(), "shard 0/3") {
+		t.Errorf("resuming shard 0/3's folder as 1/3: %v", err)
+	}
 	if total != 20 {
 		t.Fatalf("shards trained %d runs, want 20", total)
 	}
