@@ -16,8 +16,10 @@
 //   - WriteOutputs: summary.json, summary.csv, plots (PNG and SVG) and
 //     report.html.
 //
-// Execute ties them together for `nnbench schedules`; Merge and Rerender
-// serve `nnbench merge` and `nnbench report`.
+// Execute ties them together for `nnbench schedules`; Merge (with
+// WriteStudy, WriteResults, WriteOutputs) serves `nnbench merge`, and Load
+// with WriteOutputs `nnbench report`. LRFind runs the learning-rate range
+// test of `nnbench lrfind`.
 package bench
 
 import (
