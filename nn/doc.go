@@ -27,7 +27,8 @@
 // # API
 //
 //   - Layers: Flatten, Dense(DenseConfig), Dropout(rate), AlphaDropout(rate),
-//     BatchNormalization(BatchNormConfig), Activation(name).
+//     BatchNormalization(BatchNormConfig), Activation(name), Normalization
+//     (Keras's Normalization: Adapt it to the training data after Compile).
 //   - Activations: linear, relu, leaky_relu (slope 0.2), elu, selu, tanh,
 //     sigmoid, softmax. Initializers: he_normal, he_uniform, glorot_normal,
 //     glorot_uniform, lecun_normal, lecun_uniform, zeros, ones (normal ones

@@ -60,6 +60,10 @@ func gradCases() []gradCase {
 			layers: func() []Layer {
 				return []Layer{BatchNormalization(BatchNormConfig{}), denseL(5, "linear"), BatchNormalization(BatchNormConfig{Momentum: 0.9}), Activation("elu"), denseL(3, "softmax")}
 			}},
+		gradCase{name: "normalization", input: []int{4},
+			layers: func() []Layer {
+				return []Layer{denseL(5, "tanh"), Normalization(), denseL(3, "softmax")}
+			}},
 		gradCase{name: "regularizers", input: []int{4},
 			layers: func() []Layer {
 				return []Layer{
@@ -120,6 +124,11 @@ func TestGradients(t *testing.T) {
 				labels = make([]int32, rows)
 				for i := range labels {
 					labels[i] = int32(rng.IntN(m.outCols))
+				}
+			}
+			for _, l := range m.layers {
+				if nl, ok := l.(*NormalizationLayer); ok {
+					nl.mean.Value[1], nl.variance.Value[1], nl.variance.Value[3] = 0.3, 2.5, 0.2
 				}
 			}
 			m.reserve(rows)

@@ -16,8 +16,8 @@ type Sequential struct {
 	loss   lossFn
 	built  bool
 	params []*Param
-	// index of the first layer with parameters: backward stops there, and
-	// that layer skips dX (the input needs no gradient).
+	// index of the first layer with trainable parameters: backward stops
+	// there, and that layer skips dX (the input needs no gradient).
 	firstParam int
 	outCols    int
 	capRows    int
@@ -121,7 +121,7 @@ func (m *Sequential) Compile(cfg CompileConfig) error {
 		if err != nil {
 			return fmt.Errorf("nn: layer %d (%s) with input shape %v: %w", i, b.name, shape, err)
 		}
-		if len(l.Params()) > 0 && m.firstParam == len(m.layers) {
+		if m.firstParam == len(m.layers) && slices.ContainsFunc(l.Params(), (*Param).Trainable) {
 			m.firstParam = i
 		}
 		m.params = append(m.params, l.Params()...)

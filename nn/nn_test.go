@@ -154,6 +154,32 @@ func TestBatchNormMovingAverages(t *testing.T) {
 	}
 }
 
+func TestNormalizationAdapt(t *testing.T) {
+	norm := Normalization()
+	m := NewSequential([]int{2, 2}, Flatten(), norm, Dense(DenseConfig{Units: 2, Activation: "softmax"}))
+	compiled(t, m, NewSGD(0.1))
+	if m.firstParam != 2 {
+		t.Errorf("backward stops at layer %d, want 2 (the first trainable one)", m.firstParam)
+	}
+	// feature 0: 1, 3 -> mean 2, var 1; feature 1: 5, 5 -> var 0 (divided by 1e-7)
+	x := []float32{1, 5, 0, 2, 3, 5, 2, 2}
+	if err := norm.Adapt(x); err != nil {
+		t.Fatal(err)
+	}
+	m.reserve(1)
+	y := norm.forward([]float32{4, 5, 1, 2}, 1, evaluate)
+	if y[0] != 2 || y[1] != 0 || y[2] != 0 || y[3] != 0 {
+		t.Errorf("normalized %v, want [2 0 0 0]", y)
+	}
+	y = norm.forward([]float32{2, 5.5, 1, 2}, 1, evaluate)
+	if math.Abs(float64(y[1])-0.5/1e-7) > 1 {
+		t.Errorf("zero-variance feature gave %v, want 0.5/1e-7", y[1])
+	}
+	if err := norm.Adapt(x[:3]); err == nil {
+		t.Error("ragged data accepted")
+	}
+}
+
 func TestOptimizerStepsByHand(t *testing.T) {
 	w0, g := float32(1), float32(0.5)
 	run := func(o *Optimizer, steps int) float64 {
@@ -432,7 +458,7 @@ func TestSaveLoad(t *testing.T) {
 	m := NewSequential([]int{8},
 		Dense(DenseConfig{Units: 16, Activation: "selu", KernelInitializer: "lecun_normal", KernelRegularizer: reg.L1L2{L1: 1e-4, L2: 1e-3},
 			KernelConstraint: &reg.ConstraintSpec{Kind: "max_norm", MaxValue: 2}}),
-		BatchNormalization(BatchNormConfig{Momentum: 0.9}), AlphaDropout(0.1), Activation("tanh"),
+		BatchNormalization(BatchNormConfig{Momentum: 0.9}), AlphaDropout(0.1), Activation("tanh"), Normalization(),
 		Dense(DenseConfig{Units: 3, Activation: "softmax"}))
 	o := NewNadam(0.002)
 	o.Clip.Norm = 1

@@ -184,6 +184,8 @@ func layerFromSpec(s LayerSpec) (Layer, error) {
 		return BatchNormalization(c), nil
 	case "activation":
 		return Activation(s.Activation), nil
+	case "normalization":
+		return Normalization(), nil
 	}
 	return nil, fmt.Errorf("unknown layer kind %q", s.Kind)
 }

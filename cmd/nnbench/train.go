@@ -24,7 +24,7 @@ type trainFlags struct {
 	lr, momentum, dropout, l1, l2, maxNorm                    float64
 	batch, epochs, threads, limit                             int
 	seed                                                      uint64
-	nesterov                                                  bool
+	nesterov, standardize                                     bool
 }
 
 // trainReport is the --format json output.
@@ -56,6 +56,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&f.l1, "l1", 0, "L1 kernel penalty on every Dense layer (Keras: no 1/2)")
 	fs.Float64Var(&f.l2, "l2", 0, "L2 kernel penalty on every Dense layer (Keras: no 1/2)")
 	fs.Float64Var(&f.maxNorm, "max-norm", 0, "max-norm kernel constraint on the hidden layers (0: none)")
+	fs.BoolVar(&f.standardize, "standardize", false, "standardize each pixel with the training set's mean and std (Normalization layer; the book's SELU setup)")
 	fs.StringVar(&f.activation, "activation", "elu", "hidden activation")
 	fs.StringVar(&f.init, "init", "he_normal", "hidden kernel initializer")
 	fs.IntVar(&f.limit, "limit", 0, "train on the first N training images only (0: all), for quick runs")
@@ -110,6 +111,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	m, err := buildTrainModel(f, d.Rows, d.Cols, (d.Train.N+f.batch-1)/f.batch)
 	if err != nil {
 		return err
+	}
+	if f.standardize {
+		if err := m.Layers()[1].(*nn.NormalizationLayer).Adapt(d.Train.X); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	h, err := m.Fit(d.Train.X, d.Train.Y, nn.FitConfig{Epochs: f.epochs, BatchSize: f.batch, Seed: f.seed,
@@ -171,6 +177,9 @@ func buildTrainModel(f trainFlags, rows, cols, stepsPerEpoch int) (*nn.Sequentia
 		constraint = &reg.ConstraintSpec{Kind: "max_norm", MaxValue: float32(f.maxNorm)}
 	}
 	layers := []nn.Layer{nn.Flatten()}
+	if f.standardize {
+		layers = append(layers, nn.Normalization())
+	}
 	for _, units := range []int{300, 100} {
 		if f.dropout > 0 {
 			layers = append(layers, nn.Dropout(float32(f.dropout)))

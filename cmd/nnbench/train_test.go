@@ -51,7 +51,7 @@ func TestTrainCommandJSONAndSave(t *testing.T) {
 
 func TestTrainCommandText(t *testing.T) {
 	code, out, errs := runTrainCmd("--data", "embedded", "--limit", "300", "--epochs", "1", "--optimizer", "nadam", "--lr", "0.001",
-		"--schedule", "exponential:lr0=0.01,s=100")
+		"--schedule", "exponential:lr0=0.01,s=100", "--standardize", "--activation", "selu", "--init", "lecun_normal")
 	if code != 0 || !strings.Contains(out, "test accuracy") || !strings.Contains(out, "embedded") {
 		t.Errorf("status %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
