@@ -302,12 +302,15 @@ func TestDropoutStatistics(t *testing.T) {
 		}
 		p := 1 - float64(rate)
 		sd := math.Sqrt(float64(n) * p * (1 - p))
-		if d := math.Abs(float64(kept) - float64(n)*p); d > 4*sd {
+		d := math.Abs(float64(kept) - float64(n)*p)
+		t.Logf("rate %v: kept %d of %d (%.2f sd from n(1-p))", rate, kept, n, d/sd)
+		if d > 4*sd {
 			t.Errorf("rate %v: kept %d of %d, %.1f sd from %v", rate, kept, n, d/sd, float64(n)*p)
 		}
 		bound := 4 / math.Sqrt(float64(n))
 		for _, lag := range []int{1, 2, 16, 64} {
 			c := correlation(n-lag, func(i int) (float64, float64) { return bit(m, i), bit(m, i+lag) })
+			t.Logf("rate %v: correlation at lag %d = %+.2e (bound %.2e)", rate, lag, c, bound)
 			if math.Abs(c) > bound {
 				t.Errorf("rate %v: correlation at lag %d = %.2e, bound %.2e", rate, lag, c, bound)
 			}
@@ -315,6 +318,7 @@ func TestDropoutStatistics(t *testing.T) {
 		for _, seed := range []uint64{0, 7, 1 << 40} {
 			m0, m1 := keepBits(n, rate, seed), keepBits(n, rate, seed+1)
 			c := correlation(n, func(i int) (float64, float64) { return bit(m0, i), bit(m1, i) })
+			t.Logf("rate %v: correlation of seeds %d, %d = %+.2e (bound %.2e)", rate, seed, seed+1, c, bound)
 			if math.Abs(c) > bound {
 				t.Errorf("rate %v: correlation of seeds %d and %d = %.2e, bound %.2e", rate, seed, seed+1, c, bound)
 			}

@@ -484,3 +484,90 @@ func TestNormFinishLevels(t *testing.T) {
 		}
 	})
 }
+
+// FuzzNormKernels compares every level's SumSquares, ColNorms, ClipByValue
+// and L1L2Grad with the generic level on arbitrary values and lengths (the
+// tails and masks of every kernel): bit for bit where the kernel is
+// elementwise, within normSumTol (relative to the sum of |terms|) for sums.
+func FuzzNormKernels(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8}, uint8(1), float32(-1), float32(1))
+	f.Add(make([]byte, 4*37), uint8(5), float32(0), float32(0))
+	f.Add([]byte{0, 0, 0x80, 0x7f, 0, 0, 0xc0, 0x7f, 0, 0, 0, 0x80, 1, 0, 0, 0}, uint8(2), float32(-0.5), float32(2))
+	f.Fuzz(func(t *testing.T, data []byte, cols8 uint8, lo, hi float32) {
+		n := len(data) / 4
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = math.Float32frombits(uint32(data[4*i]) | uint32(data[4*i+1])<<8 | uint32(data[4*i+2])<<16 | uint32(data[4*i+3])<<24)
+		}
+		if !(lo <= hi) {
+			lo, hi = -1, 1
+		}
+		cols := int(cols8)%17 + 1
+		rows := n / cols
+		ref := normFor(Generic)
+		var absSq float64
+		for _, v := range x {
+			absSq += float64(v) * float64(v)
+		}
+		wantSS := ref.sumSquares(x)
+		clipWant := append([]float32(nil), x...)
+		ref.clipByValue(clipWant, lo, hi)
+		gWant := make([]float32, n)
+		wantAbs, wantSq := ref.l1l2Grad(gWant, x, 0.01, 0.002)
+		for _, l := range Available()[1:] {
+			k := normFor(l)
+			if got := k.sumSquares(x); !closeSum(got, wantSS, absSq) {
+				t.Fatalf("%v: SumSquares = %v, generic %v", l, got, wantSS)
+			}
+			g := newGuarded(n, n%16)
+			k.clipByValue(g.fill(x), lo, hi)
+			g.check(t, "clipByValue")
+			for i := range x {
+				if !sameBitsOrNaN(g.Data[i], clipWant[i]) {
+					t.Fatalf("%v: clip(%v, %v, %v) = %v, generic %v", l, x[i], lo, hi, g.Data[i], clipWant[i])
+				}
+			}
+			gg := newGuarded(n, (n+5)%16)
+			clear(gg.Data)
+			gotAbs, gotSq := k.l1l2Grad(gg.Data, x, 0.01, 0.002)
+			gg.check(t, "l1l2Grad")
+			for i := range x {
+				if !sameBitsOrNaN(gg.Data[i], gWant[i]) {
+					t.Fatalf("%v: grad(%v) = %v, generic %v", l, x[i], gg.Data[i], gWant[i])
+				}
+			}
+			if !closeSum(gotSq, wantSq, absSq) || !closeSum(gotAbs, wantAbs, math.Sqrt(absSq)*math.Sqrt(float64(n))) {
+				t.Fatalf("%v: l1l2 sums %v %v, generic %v %v", l, gotAbs, gotSq, wantAbs, wantSq)
+			}
+			acc, accWant := newGuarded(cols, 3), make([]float32, cols)
+			clear(acc.Data)
+			k.colSumSquares(acc.Data, x, cols, rows)
+			acc.check(t, "colSumSquares")
+			ref.colSumSquares(accWant, x, cols, rows)
+			for j := range accWant {
+				var colSq float64
+				for r := range rows {
+					colSq += float64(x[r*cols+j]) * float64(x[r*cols+j])
+				}
+				if !closeSum(acc.Data[j], accWant[j], colSq) {
+					t.Fatalf("%v: column %d sum %v, generic %v", l, j, acc.Data[j], accWant[j])
+				}
+			}
+		}
+	})
+}
+
+// closeSum reports whether two float32 sums of terms whose magnitudes add
+// up to scale agree within normSumTol*scale. NaN must match NaN; an
+// overflow to Inf in one order of additions may be a finite sum above 1e38
+// in another.
+func closeSum(got, want float32, scale float64) bool {
+	g, w := float64(got), float64(want)
+	switch {
+	case math.IsNaN(g) || math.IsNaN(w):
+		return math.IsNaN(g) && math.IsNaN(w)
+	case math.IsInf(g, 0) || math.IsInf(w, 0):
+		return g == w || math.Abs(g) > 1e38 && math.Abs(w) > 1e38
+	}
+	return math.Abs(g-w) <= normSumTol*scale
+}
