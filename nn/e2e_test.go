@@ -19,8 +19,10 @@ func bookModel() *nn.Sequential {
 	)
 }
 
-// TestEmbeddedSubset trains the book model with SGD 0.01 on the shipped
-// Fashion-MNIST subset and checks the test accuracy it must reach.
+// TestEmbeddedSubset trains the book model with SGD 0.01, batch 32, for 5
+// epochs on the shipped Fashion-MNIST subset (5,000 training images) and
+// requires a test accuracy of at least 0.78 on its 1,000 test images
+// (0.799 measured; under a second of training on 2 cores).
 func TestEmbeddedSubset(t *testing.T) {
 	d, err := dataset.LoadEmbedded()
 	if err != nil {
@@ -44,7 +46,7 @@ func TestEmbeddedSubset(t *testing.T) {
 		t.Logf("epoch %d loss %.4f acc %.4f val_loss %.4f val_acc %.4f %.2fs", e.Epoch, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy, e.Seconds)
 	}
 	t.Logf("train %d, test %d: test accuracy %.4f in %v", d.Train.N, d.Test.N, ev.Accuracy, time.Since(start))
-	if ev.Accuracy < 0.75 {
-		t.Errorf("test accuracy %.4f < 0.75", ev.Accuracy)
+	if ev.Accuracy < 0.78 {
+		t.Errorf("test accuracy %.4f < 0.78", ev.Accuracy)
 	}
 }
