@@ -296,7 +296,8 @@ func (m *Sequential) check(what string, d dataset) error {
 		}
 	}
 	for i, v := range d.x {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+		// v-v is 0 for finite v and NaN for NaN and ±Inf: one test per value.
+		if z := v - v; z != z {
 			return fmt.Errorf("nn: %s: x[%d] (sample %d) is %v", what, i, i/in, v)
 		}
 	}
