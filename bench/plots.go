@@ -17,6 +17,16 @@ import (
 	"github.com/nnrt/nnrt/sched"
 )
 
+// palette is matplotlib's tab10: ten colors told apart on screen and in
+// print (gonum's default set has two reds among its first six).
+var palette = []color.NRGBA{
+	{0x1f, 0x77, 0xb4, 255}, {0xff, 0x7f, 0x0e, 255}, {0x2c, 0xa0, 0x2c, 255}, {0xd6, 0x27, 0x28, 255},
+	{0x94, 0x67, 0xbd, 255}, {0x8c, 0x56, 0x4b, 255}, {0xe3, 0x77, 0xc2, 255}, {0x7f, 0x7f, 0x7f, 255},
+	{0xbc, 0xbd, 0x22, 255}, {0x17, 0xbe, 0xcf, 255},
+}
+
+func colorOf(i int) color.NRGBA { return palette[i%len(palette)] }
+
 // Plot size of every figure.
 const plotW, plotH = 7 * vg.Inch, 4.5 * vg.Inch
 
@@ -74,15 +84,14 @@ func curvePlot(s *Summary, title, ylabel string, get func(p Point) (med, lo, hi 
 		if len(line) == 0 {
 			continue
 		}
-		c := plotutil.Color(i)
+		c := colorOf(i)
 		if len(line) > 1 {
 			ring := append(append(plotter.XYs{}, upper...), reversed(lower)...)
 			band, err := plotter.NewPolygon(ring)
 			if err != nil {
 				return Figure{}, err
 			}
-			r, g, b, _ := c.RGBA()
-			band.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 48}
+			band.Color = color.NRGBA{c.R, c.G, c.B, 40}
 			band.LineStyle.Width = 0
 			p.Add(band)
 		}
@@ -165,7 +174,7 @@ func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) 
 		if err != nil {
 			return Figure{}, err
 		}
-		l.Color = plotutil.Color(i)
+		l.Color = colorOf(i)
 		l.Width = vg.Points(1.2)
 		p.Add(l)
 		p.Legend.Add(names[i], l)

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeTrainer produces deterministic synthetic runs: validation accuracy
@@ -391,5 +392,29 @@ func TestFJSON(t *testing.T) {
 	var back []F
 	if err := json.Unmarshal(b, &back); err != nil || back[0] != 1.5 || !math.IsNaN(float64(back[1])) {
 		t.Fatal(back, err)
+	}
+}
+
+func TestLineProgressETA(t *testing.T) {
+	var buf bytes.Buffer
+	now := time.Unix(0, 0)
+	p := &LineProgress{W: &buf, Terminal: true, Now: func() time.Time { return now }}
+	st := testStudy() // 6 epochs per run
+	p.Start(st, 2, 3)
+	p.RunStart(1, 2, "constant", 42)
+	for e := 1; e <= 2; e++ {
+		now = now.Add(time.Second)
+		p.Epoch(Epoch{Epoch: e, Loss: 1, ValAccuracy: 0.5, LR: 0.01}, st.Epochs)
+	}
+	out := buf.String()
+	// 2 of 12 epochs in 2 s: 10 s to go.
+	if !strings.Contains(out, "resuming: 3 runs already finished, 2 to go") || !strings.Contains(out, "[run 1/2] constant seed 42  epoch 2/6") || !strings.HasSuffix(out, "study 16%  ETA 10s") {
+		t.Fatalf("progress: %q", out)
+	}
+	// A run that diverged after 2 epochs counts its 4 missing epochs as
+	// done: 6 of 12 in 2 s, 2 s to go.
+	p.RunEnd(&Run{Status: StatusDiverged, Epochs: make([]Epoch, 2), TestAccuracy: 0.1, Seconds: 2})
+	if out := buf.String(); !strings.Contains(out, "constant seed 42: diverged") || !strings.HasSuffix(out, "ETA 2s\n") {
+		t.Fatalf("run end: %q", out)
 	}
 }
