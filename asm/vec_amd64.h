@@ -10,7 +10,9 @@
 // writes them, so no access leaves the slices.
 //
 // Registers: CX = elements left, BX = byte offset, AX (and K1 or Y15 and
-// R11 on AVX2) belong to the skeleton.
+// R11 on AVX2) belong to the skeleton. The kernels use Z0-Z15 only,
+// so that the closing VZEROUPPER leaves no wide state behind (it does not
+// touch Z16-Z31).
 
 // Unmasked loads and stores (both widths).
 #define LDU(m, r) VMOVUPS m, r

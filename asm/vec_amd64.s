@@ -36,9 +36,9 @@
 	LD(off(DX)(BX*1), U); \
 	VFMADD231PS U, T, ACC
 
-#define AXPY512(off, LD, ST) AXPY(off, LD, ST, Z31, Z0, Z1)
+#define AXPY512(off, LD, ST) AXPY(off, LD, ST, Z15, Z0, Z1)
 #define AXPY256(off, LD, ST) AXPY(off, LD, ST, Y14, Y0, Y1)
-#define SCALE512(off, LD, ST) SCALE(off, LD, ST, Z31, Z0)
+#define SCALE512(off, LD, ST) SCALE(off, LD, ST, Z15, Z0)
 #define SCALE256(off, LD, ST) SCALE(off, LD, ST, Y14, Y0)
 #define ADD512(off, LD, ST) BINOP(VADDPS, off, LD, ST, Z0, Z1)
 #define ADD256(off, LD, ST) BINOP(VADDPS, off, LD, ST, Y0, Y1)
@@ -76,7 +76,7 @@
 
 // func axpyAVX512(alpha float32, x, y []float32)
 TEXT ·axpyAVX512(SB), NOSPLIT, $0-56
-	VBROADCASTSS alpha+0(FP), Z31
+	VBROADCASTSS alpha+0(FP), Z15
 	MOVQ x_base+8(FP), SI
 	MOVQ x_len+16(FP), CX
 	MOVQ y_base+32(FP), DX
@@ -96,7 +96,7 @@ TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
 
 // func scaleAVX512(alpha float32, x []float32)
 TEXT ·scaleAVX512(SB), NOSPLIT, $0-32
-	VBROADCASTSS alpha+0(FP), Z31
+	VBROADCASTSS alpha+0(FP), Z15
 	MOVQ x_base+8(FP), SI
 	MOVQ x_len+16(FP), CX
 	MOVQ SI, DI
@@ -117,7 +117,7 @@ TEXT ·scaleAVX2(SB), NOSPLIT, $0-32
 // func scaleToAVX512(dst []float32, alpha float32, x []float32)
 TEXT ·scaleToAVX512(SB), NOSPLIT, $0-56
 	MOVQ dst_base+0(FP), DI
-	VBROADCASTSS alpha+24(FP), Z31
+	VBROADCASTSS alpha+24(FP), Z15
 	MOVQ x_base+32(FP), SI
 	MOVQ x_len+40(FP), CX
 	EW512(X4_512(SCALE512), SCALE512(0, LDK, STK))
