@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -704,5 +705,52 @@ func TestFusedSGD(t *testing.T) {
 				t.Fatalf("variable %d[%d]: fused %v, separate %v", i, j, fused[i][j], separate[i][j])
 			}
 		}
+	}
+}
+
+// cyclic is a test schedule with a rate and a momentum per step.
+type cyclic struct{ lr, mom []float64 }
+
+func (c cyclic) LR(step int) float64       { return c.lr[step] }
+func (c cyclic) Momentum(step int) float64 { return c.mom[step] }
+
+func TestMomentumSchedule(t *testing.T) {
+	p := newParam("w", true, 1)
+	p.Value[0] = 1
+	o := NewSGD(0)
+	o.Schedule = cyclic{lr: []float64{0.1, 0.2}, mom: []float64{0.5, 0.9}}
+	o.bind([]*Param{p})
+	for i := 0; i < 2; i++ {
+		p.Grad[0] = 1
+		o.step()
+	}
+	// m1 = -0.1, w1 = 0.9; m2 = 0.9*(-0.1) - 0.2 = -0.29, w2 = 0.61
+	if math.Abs(float64(p.Value[0])-0.61) > 1e-6 {
+		t.Errorf("w = %v, want 0.61 (momentum taken from the schedule)", p.Value[0])
+	}
+}
+
+func TestEpochLogJSON(t *testing.T) {
+	e := EpochLog{Epoch: 2, Loss: 0.5, Accuracy: 0.75, ValLoss: math.NaN(), ValAccuracy: math.NaN(), LearningRate: 0.01, Seconds: 1.5}
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"val_loss":null`) {
+		t.Errorf("NaN not written as null: %s", b)
+	}
+	var back EpochLog
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Loss != 0.5 || back.Epoch != 2 || !math.IsNaN(back.ValLoss) || back.Seconds != 1.5 {
+		t.Errorf("round trip: %+v", back)
+	}
+	if _, ok := back.Get("val_loss"); ok {
+		t.Error("Get reports a NaN metric as present")
+	}
+	h := &History{Epochs: []EpochLog{e, back}}
+	if s := h.Series("loss"); len(s) != 2 || s[1] != 0.5 {
+		t.Errorf("series %v", s)
 	}
 }
