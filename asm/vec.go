@@ -40,7 +40,8 @@ const (
 //		y[i] += alpha * x[i]
 //	}
 //
-// It panics unless len(x) == len(y). The SIMD levels fuse the multiply-add.
+// It panics unless len(x) == len(y). x may be y. The SIMD levels fuse the
+// multiply-add.
 func Axpy(alpha float32, x, y []float32) {
 	if len(x) != len(y) {
 		panic(vecErrLength)
@@ -140,7 +141,7 @@ func Mul(dst, x, y []float32) {
 //	}
 //
 // It panics unless len(x) is a multiple of len(bias) (an empty bias needs
-// an empty x).
+// an empty x). bias must not overlap x.
 func AddBias(x, bias []float32) {
 	if !vecWholeRows(len(x), len(bias)) {
 		panic(vecErrShape)

@@ -110,7 +110,8 @@ func TestVecElementwise(t *testing.T) {
 	})
 }
 
-// TestVecAliasing checks the documented aliasing: dst may be x or y.
+// TestVecAliasing checks the documented aliasing: dst may be x or y, and
+// Axpy's x may be y.
 func TestVecAliasing(t *testing.T) {
 	ref := vecFor(Generic)
 	forEachLevel(t, func(t *testing.T, l Level) {
@@ -141,6 +142,13 @@ func TestVecAliasing(t *testing.T) {
 				c.ref(want, x, x)
 				c.got(s, s, s)
 				vecCheckExact(t, c.name+" dst==x==y", s, want)
+			}
+			a := append([]float32(nil), x...)
+			k.axpy(-0.75, a, a)
+			for i := range a {
+				if !vecAxpyOK(a[i], -0.75, x[i], x[i]) {
+					t.Fatalf("axpy x==y: [%d] = %v, want %v - 0.75*%[2]v", i, a[i], x[i])
+				}
 			}
 		}
 	})
