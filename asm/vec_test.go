@@ -147,7 +147,7 @@ func TestVecAliasing(t *testing.T) {
 			k.axpy(-0.75, a, a)
 			for i := range a {
 				if !vecAxpyOK(a[i], -0.75, x[i], x[i]) {
-					t.Fatalf("axpy x==y: [%d] = %v, want %v - 0.75*%[2]v", i, a[i], x[i])
+					t.Fatalf("axpy x==y: [%d] = %v, want %[3]v - 0.75*%[3]v", i, a[i], x[i])
 				}
 			}
 		}
