@@ -123,10 +123,15 @@ type call struct {
 // op(B)ᵀ*op(A)ᵀ (n×m) and then C = Dᵀ + beta*C. The choice depends on the
 // shape only, so the thread count does not change the bits.
 func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if !d.flip(aT, bT, m, n, k) {
-		d.run(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false)
+	if d.flip(aT, bT, m, n, k) {
+		d.flipped(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
+	d.run(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false)
+}
+
+// flipped computes gemm's product transposed, through the scratch D.
+func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// D is padded to whole tiles, so that its edge tiles need no scratch.
 	ldd := roundUp(m, d.g.NR)
 	dt := runtime.Alloc(roundUp(n, d.g.MR) * ldd)
@@ -144,27 +149,48 @@ func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 	runtime.Free(dt)
 }
 
-// transposeWeight is the cost of transposing one element while packing, in
-// multiply-adds of the microkernel: PackT moves about 7 G elements/s on a
-// core that does about 60 G multiply-adds/s, plus slack for the strided
-// reads the transpose makes.
-const transposeWeight = 16
+// Cost model of flip, in multiply-adds of the microkernel (a core does
+// about 32 a cycle on avx512, so 100 cycles are some 3000):
+//   - a tile costs its k*MR*NR multiply-adds (partial tiles are computed
+//     whole) plus tileOverhead*MR*NR for the call, the zeroing and the
+//     load and store of C;
+//   - an edge tile of a direct product costs edgeOverhead*MR*NR more, for
+//     the scratch tile and its merge into C (the flipped product writes
+//     its padded scratch D directly);
+//   - each element transposed while packing or merging costs
+//     transposeWeight (PackT moves about 7 G elements/s on a core that does
+//     about 60 G multiply-adds/s; the strided reads of larger operands,
+//     which miss L1, make it more).
+//
+// The weights were fitted to the book model's nine products (see
+// BenchmarkSgemm); the flipped product must win by 10%.
+const (
+	tileOverhead    = 8
+	edgeOverhead    = 4
+	transposeWeight = 12
+)
 
 // flip reports whether the transposed product Cᵀ = op(B)ᵀ*op(A)ᵀ is the
-// cheaper one, by a cost model: the multiply-adds the microkernel does
-// (partial tiles at the edges are computed whole) plus the elements
-// transposed (op(B) = Bᵀ must be transposed into B's panels; flipped, a
-// row-major A must, and so must the result). It must be 10% cheaper.
+// cheaper one. Directly, op(B) = Bᵀ must be transposed into B's panels;
+// flipped, a row-major A must be, and so must the result D.
 func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 	mr, nr := d.g.MR, d.g.NR
-	work := func(m, n int) float64 {
-		return float64(roundUp(m, mr)) * float64(roundUp(n, nr)) * float64(k)
+	tiles := func(m, n int) float64 {
+		return float64(ceilDiv(m, mr)*ceilDiv(n, nr)) * float64(mr*nr) * float64(k+tileOverhead)
 	}
-	direct := work(m, n)
+	direct := tiles(m, n)
+	edges := 0
+	if m%mr != 0 {
+		edges += ceilDiv(n, nr)
+	}
+	if n%nr != 0 {
+		edges += ceilDiv(m, mr)
+	}
+	direct += float64(edges * mr * nr * edgeOverhead)
 	if bT {
 		direct += transposeWeight * float64(n*k)
 	}
-	flipped := work(n, m) + transposeWeight*float64(m*n)
+	flipped := tiles(n, m) + transposeWeight*float64(m*n)
 	if !aT {
 		flipped += transposeWeight * float64(m*k)
 	}

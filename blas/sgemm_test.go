@@ -145,11 +145,20 @@ func TestSgemmShapes(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, d *driver) {
 		r := rand.New(rand.NewPCG(1, uint64(d.g.Level)))
 		ms, ns, ks := testDims(d)
+		flips, runs := 0, 0
 		for _, m := range ms {
 			for _, n := range ns {
 				for _, k := range ks {
 					for _, tA := range transposes {
 						for _, tB := range transposes {
+							// -short (the race and qemu runs) samples a quarter.
+							if testing.Short() && r.IntN(4) != 0 {
+								continue
+							}
+							if d.flip(tA == Trans, tB == Trans, m, n, k) {
+								flips++
+							}
+							runs++
 							ab := [][2]float32{{1, 0}, {-0.75, 1}, {1.5, -0.5}}[r.IntN(3)]
 							p := newProblem(r, tA, tB, m, n, k, ab[0], ab[1], r.IntN(3))
 							p.run(d)
@@ -158,6 +167,9 @@ func TestSgemmShapes(t *testing.T) {
 					}
 				}
 			}
+		}
+		if flips == 0 || flips == runs {
+			t.Errorf("%d of %d products flipped: one of gemm's two paths went untested", flips, runs)
 		}
 	})
 }
@@ -211,7 +223,11 @@ func TestSgemmThreads(t *testing.T) {
 	defer runtime.SetThreads(runtime.SetThreads(1))
 	forEachLevel(t, func(t *testing.T, d *driver) {
 		b := d.blk
-		for _, s := range [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40}} {
+		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40}}
+		if testing.Short() {
+			shapes = shapes[:3]
+		}
+		for _, s := range shapes {
 			for _, tA := range transposes {
 				for _, tB := range transposes {
 					r := rand.New(rand.NewPCG(4, 0))
