@@ -46,6 +46,9 @@ GLOBL normLanes<>(SB), RODATA|NOPTR, $64
 	VMOVSHDUP    X0, X1 \
 	VADDSS       X1, X0, X0
 
+// Sums of squares keep 8 accumulators, enough independent FMA chains to
+// run at two FMAs a cycle (latency 4).
+
 // func sumSquaresAVX512(x []float32) float32
 TEXT ·sumSquaresAVX512(SB), NOSPLIT, $0-28
 	MOVQ   x_base+0(FP), SI
@@ -54,27 +57,39 @@ TEXT ·sumSquaresAVX512(SB), NOSPLIT, $0-28
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
 
-ss512_loop64:
-	CMPQ        CX, $64
+ss512_loop128:
+	CMPQ        CX, $128
 	JB          ss512_loop16
-	VMOVUPS     (SI), Z4
-	VMOVUPS     64(SI), Z5
-	VMOVUPS     128(SI), Z6
-	VMOVUPS     192(SI), Z7
-	VFMADD231PS Z4, Z4, Z0
-	VFMADD231PS Z5, Z5, Z1
-	VFMADD231PS Z6, Z6, Z2
-	VFMADD231PS Z7, Z7, Z3
-	ADDQ        $256, SI
-	SUBQ        $64, CX
-	JMP         ss512_loop64
+	VMOVUPS     (SI), Z8
+	VMOVUPS     64(SI), Z9
+	VMOVUPS     128(SI), Z10
+	VMOVUPS     192(SI), Z11
+	VMOVUPS     256(SI), Z12
+	VMOVUPS     320(SI), Z13
+	VMOVUPS     384(SI), Z14
+	VMOVUPS     448(SI), Z15
+	VFMADD231PS Z8, Z8, Z0
+	VFMADD231PS Z9, Z9, Z1
+	VFMADD231PS Z10, Z10, Z2
+	VFMADD231PS Z11, Z11, Z3
+	VFMADD231PS Z12, Z12, Z4
+	VFMADD231PS Z13, Z13, Z5
+	VFMADD231PS Z14, Z14, Z6
+	VFMADD231PS Z15, Z15, Z7
+	ADDQ        $512, SI
+	SUBQ        $128, CX
+	JMP         ss512_loop128
 
 ss512_loop16:
 	CMPQ        CX, $16
 	JB          ss512_tail
-	VMOVUPS     (SI), Z4
-	VFMADD231PS Z4, Z4, Z0
+	VMOVUPS     (SI), Z8
+	VFMADD231PS Z8, Z8, Z0
 	ADDQ        $64, SI
 	SUBQ        $16, CX
 	JMP         ss512_loop16
@@ -83,10 +98,14 @@ ss512_tail:
 	TESTQ       CX, CX
 	JZ          ss512_reduce
 	LANEMASK16(CX, AX, K1)
-	VMOVUPS.Z   (SI), K1, Z4
-	VFMADD231PS Z4, Z4, Z1
+	VMOVUPS.Z   (SI), K1, Z8
+	VFMADD231PS Z8, Z8, Z1
 
 ss512_reduce:
+	VADDPS Z4, Z0, Z0
+	VADDPS Z5, Z1, Z1
+	VADDPS Z6, Z2, Z2
+	VADDPS Z7, Z3, Z3
 	VADDPS Z1, Z0, Z0
 	VADDPS Z3, Z2, Z2
 	VADDPS Z2, Z0, Z0
@@ -103,32 +122,48 @@ TEXT ·sumSquaresAVX2(SB), NOSPLIT, $0-28
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
 
-ss256_loop32:
-	CMPQ        CX, $32
+ss256_loop64:
+	CMPQ        CX, $64
 	JB          ss256_loop8
-	VMOVUPS     (SI), Y4
-	VMOVUPS     32(SI), Y5
-	VMOVUPS     64(SI), Y6
-	VMOVUPS     96(SI), Y7
-	VFMADD231PS Y4, Y4, Y0
-	VFMADD231PS Y5, Y5, Y1
-	VFMADD231PS Y6, Y6, Y2
-	VFMADD231PS Y7, Y7, Y3
-	ADDQ        $128, SI
-	SUBQ        $32, CX
-	JMP         ss256_loop32
+	VMOVUPS     (SI), Y8
+	VMOVUPS     32(SI), Y9
+	VMOVUPS     64(SI), Y10
+	VMOVUPS     96(SI), Y11
+	VMOVUPS     128(SI), Y12
+	VMOVUPS     160(SI), Y13
+	VMOVUPS     192(SI), Y14
+	VMOVUPS     224(SI), Y15
+	VFMADD231PS Y8, Y8, Y0
+	VFMADD231PS Y9, Y9, Y1
+	VFMADD231PS Y10, Y10, Y2
+	VFMADD231PS Y11, Y11, Y3
+	VFMADD231PS Y12, Y12, Y4
+	VFMADD231PS Y13, Y13, Y5
+	VFMADD231PS Y14, Y14, Y6
+	VFMADD231PS Y15, Y15, Y7
+	ADDQ        $256, SI
+	SUBQ        $64, CX
+	JMP         ss256_loop64
 
 ss256_loop8:
 	CMPQ        CX, $8
 	JB          ss256_reduce
-	VMOVUPS     (SI), Y4
-	VFMADD231PS Y4, Y4, Y0
+	VMOVUPS     (SI), Y8
+	VFMADD231PS Y8, Y8, Y0
 	ADDQ        $32, SI
 	SUBQ        $8, CX
 	JMP         ss256_loop8
 
 ss256_reduce:
+	VADDPS Y4, Y0, Y0
+	VADDPS Y5, Y1, Y1
+	VADDPS Y6, Y2, Y2
+	VADDPS Y7, Y3, Y3
 	VADDPS Y1, Y0, Y0
 	VADDPS Y3, Y2, Y2
 	VADDPS Y2, Y0, Y0

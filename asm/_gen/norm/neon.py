@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates asm/norm_arm64.s, the NEON kernels of the norm family. Run from asm/:
 
-    A64ENC=/path/to/a64enc python3 _gen/norm/neon.py
+    A64ENC=/path/to/a64enc python3 -B _gen/norm/neon.py
 """
 import os, sys
 HERE = os.path.dirname(os.path.abspath(__file__))
