@@ -5,9 +5,9 @@
 // offset off from BX in each of its streams, loading with LD(mem, reg) and
 // storing with ST(reg, mem). The skeleton runs it four vectors at a time
 // (unmasked) while at least four full vectors remain, then one vector at a
-// time with a mask that covers min(CX, lanes) elements: AVX-512 masks
-// suppress faults on the masked-out lanes and VMASKMOVPS neither reads nor
-// writes them, so no access leaves the slices.
+// time, the last one with a mask that covers the elements left: AVX-512
+// masks suppress faults on the masked-out lanes and VMASKMOVPS neither
+// reads nor writes them, so no access leaves the slices.
 //
 // Registers: CX = elements left, BX = byte offset, AX (and K1 or Y15 and
 // R11 on AVX2) belong to the skeleton. The kernels use Z0-Z15 only,
@@ -72,9 +72,11 @@ ew_tail: \
 	JMP  ew_tail; \
 ew_done:
 
-// EW256 is EW512 for AVX2: B4 covers 32 elements, B1 8 or fewer under the
-// lane mask in Y15.
-#define EW256(B4, B1) \
+// EW256 is EW512 for AVX2: B4 covers 32 elements, then B1U one full
+// vector at a time, and B1 the last 1 to 7 elements under the lane mask in
+// Y15 (full vectors go unmasked: a VMASKMOVPS store is slow on some AMD
+// cores).
+#define EW256(B4, B1U, B1) \
 	XORQ BX, BX; \
 	LEAQ ew_mask<>(SB), R11; \
 	CMPQ CX, $32; \
@@ -86,13 +88,17 @@ ew_loop: \
 	CMPQ CX, $32; \
 	JAE  ew_loop; \
 ew_tail: \
-	TESTQ CX, CX; \
-	JLE  ew_done; \
-	MASK256(ew_part); \
-	B1; \
+	CMPQ CX, $8; \
+	JB   ew_last; \
+	B1U; \
 	ADDQ $32, BX; \
 	SUBQ $8, CX; \
 	JMP  ew_tail; \
+ew_last: \
+	TESTQ CX, CX; \
+	JE   ew_done; \
+	MASK256(ew_part); \
+	B1; \
 ew_done:
 
 DATA ew_mask<>+0(SB)/8, $-1
