@@ -187,7 +187,7 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	}
 	var jsonOut io.Writer
 	if *jsonPath != "" {
-		f, err := createFile(*jsonPath)
+		f, err := os.Create(*jsonPath)
 		if err != nil {
 			return err
 		}
@@ -261,12 +261,4 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// pythonHasTorch reports whether python imports torch (for the tests).
-func pythonHasTorch(python string) bool {
-	if _, err := os.Stat(python); err != nil {
-		return false
-	}
-	return exec.Command(python, "-c", "import torch").Run() == nil
 }

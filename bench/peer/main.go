@@ -46,5 +46,3 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "       peer epoch [flags]   nnrt vs PyTorch seconds per epoch of the book's model")
 	fmt.Fprintln(w, "Run `peer CMD -h` for the flags. Unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE first (make sgemm does).")
 }
-
-func createFile(path string) (*os.File, error) { return os.Create(path) }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -118,4 +120,12 @@ func TestEpoch(t *testing.T) {
 	if !strings.Contains(out.String(), "nnrt/PyTorch") {
 		t.Errorf("output:\n%s", out.String())
 	}
+}
+
+// pythonHasTorch reports whether python imports torch.
+func pythonHasTorch(python string) bool {
+	if _, err := os.Stat(python); err != nil {
+		return false
+	}
+	return exec.Command(python, "-c", "import torch").Run() == nil
 }

@@ -227,7 +227,7 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 	}
 	var jsonOut io.Writer
 	if *jsonPath != "" {
-		f, err := createFile(*jsonPath)
+		f, err := os.Create(*jsonPath)
 		if err != nil {
 			return err
 		}
