@@ -83,6 +83,8 @@ type CompileConfig struct {
 // weights from cfg.Seed, and binds the optimizer. Compiling again
 // reinitializes everything.
 func (m *Sequential) Compile(cfg CompileConfig) error {
+	// A failed Compile leaves the model uncompiled, never half-built.
+	m.built = false
 	if cfg.Loss == "" {
 		cfg.Loss = SparseCategoricalCrossentropy
 	}

@@ -90,7 +90,7 @@ func (o *Optimizer) validate() error {
 	if o.Schedule == nil && !(o.LearningRate > 0) {
 		return fmt.Errorf("learning rate must be > 0, got %v", o.LearningRate)
 	}
-	if o.Momentum < 0 || o.Momentum >= 1 && o.Kind == "sgd" {
+	if o.Kind == "sgd" && !(o.Momentum >= 0 && o.Momentum < 1) {
 		return fmt.Errorf("sgd momentum must be in [0, 1), got %v", o.Momentum)
 	}
 	if o.Kind == "adam" || o.Kind == "nadam" {
