@@ -4,7 +4,8 @@ package asm
 
 //go:generate sh -c "cd _gen && go run ./act -out ../act_amd64.s"
 
-// Kernels of act_amd64.s (semantics in act.go; lengths checked by the caller).
+// Kernels of act_amd64.s (semantics in act.go; lengths checked by the
+// caller), first the AVX2+FMA ones.
 //
 //go:noescape
 func expAVX2(dst, x []float32)
@@ -61,7 +62,7 @@ var actAVX2 = actKernels{
 	tanhGrad:      tanhGradAVX2,
 }
 
-// Kernels of act_amd64.s (semantics in act.go; lengths checked by the caller).
+// The AVX-512 kernels.
 //
 //go:noescape
 func expAVX512(dst, x []float32)

@@ -6,7 +6,6 @@ package main
 
 import (
 	. "github.com/mmcloughlin/avo/build"
-	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 
 	"github.com/nnrt/nnrt/asm/_gen/act/vx"
@@ -148,5 +147,3 @@ func main() {
 	}
 	Generate()
 }
-
-var _ = Mem{}
