@@ -3,6 +3,7 @@ package asm
 import (
 	"fmt"
 	"math/rand/v2"
+	goruntime "runtime"
 	"testing"
 )
 
@@ -10,7 +11,9 @@ import (
 // bytes per second (b.SetBytes with the bytes each call reads and writes),
 // so that they compare directly with BenchmarkCopy/n=<N>, the memory
 // bandwidth reference: Go's copy, which reads and writes 8 bytes per
-// element.
+// element. On Linux they also report cpu-MB/s, the same bytes over the
+// CPU time of the benchmark's thread, which a shared machine disturbs less
+// than wall time (preemption does not count; memory contention still does).
 
 // benchSizes are the lengths of the vec and optim benchmarks: call
 // overhead (16), L1-resident (4096) and DRAM-bound (16M floats, 64 MiB).
@@ -20,10 +23,7 @@ func BenchmarkCopy(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			src, dst := benchData(n, 1), make([]float32, n)
-			b.SetBytes(int64(8 * n))
-			for b.Loop() {
-				copy(dst, src)
-			}
+			benchRun(b, 8*n, func() { copy(dst, src) })
 		})
 	}
 }
@@ -36,14 +36,25 @@ func benchLevels(b *testing.B, sizes []int, bytesPerElem int, fn func(l Level, n
 		b.Run(l.String(), func(b *testing.B) {
 			for _, n := range sizes {
 				b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-					op := fn(l, n)
-					b.SetBytes(int64(bytesPerElem * n))
-					for b.Loop() {
-						op()
-					}
+					benchRun(b, bytesPerElem*n, fn(l, n))
 				})
 			}
 		})
+	}
+}
+
+// benchRun times op, which touches bytes bytes, and reports cpu-MB/s
+// where the thread's CPU time can be read.
+func benchRun(b *testing.B, bytes int, op func()) {
+	b.SetBytes(int64(bytes))
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	c0 := benchThreadCPU()
+	for b.Loop() {
+		op()
+	}
+	if c := benchThreadCPU() - c0; c > 0 {
+		b.ReportMetric(float64(bytes)*float64(b.N)/c.Seconds()/1e6, "cpu-MB/s")
 	}
 }
 
