@@ -22,7 +22,9 @@ var benchSizes = []int{16, 4096, 1 << 24}
 func BenchmarkCopy(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			src, dst := benchData(n, 1), make([]float32, n)
+			// dst is written before timing, as every kernel's operands are,
+			// so that page faults are not timed.
+			src, dst := benchData(n, 1), benchData(n, 2)
 			benchRun(b, 8*n, func() { copy(dst, src) })
 		})
 	}
@@ -58,6 +60,14 @@ func benchRun(b *testing.B, bytes int, op func()) {
 	}
 }
 
+// benchZeros returns n zeros, written (not just mapped), so that page
+// faults do not fall into the timed loop.
+func benchZeros(n int) []float32 {
+	s := make([]float32, n)
+	clear(s)
+	return s
+}
+
 // benchData returns n values in [-1, 1) that stay finite under repeated
 // kernel calls.
 func benchData(n int, seed uint64) []float32 {
@@ -80,21 +90,21 @@ func BenchmarkScale(b *testing.B) {
 
 func BenchmarkScaleTo(b *testing.B) {
 	benchLevels(b, benchSizes, 8, func(l Level, n int) func() {
-		k, x, dst := vecFor(l), benchData(n, 1), make([]float32, n)
+		k, x, dst := vecFor(l), benchData(n, 1), benchZeros(n)
 		return func() { k.scaleTo(dst, 0.5, x) }
 	})
 }
 
 func BenchmarkAdd(b *testing.B) {
 	benchLevels(b, benchSizes, 12, func(l Level, n int) func() {
-		k, x, y, dst := vecFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		k, x, y, dst := vecFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n)
 		return func() { k.add(dst, x, y) }
 	})
 }
 
 func BenchmarkMul(b *testing.B) {
 	benchLevels(b, benchSizes, 12, func(l Level, n int) func() {
-		k, x, y, dst := vecFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		k, x, y, dst := vecFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n)
 		return func() { k.mul(dst, x, y) }
 	})
 }
@@ -130,7 +140,7 @@ func BenchmarkAddBias(b *testing.B) {
 func BenchmarkColSums(b *testing.B) {
 	benchLevels(b, benchSizes, 4, func(l Level, n int) func() {
 		cols := min(n, benchCols)
-		k, x, dst := vecFor(l), benchData(n/cols*cols, 1), make([]float32, cols)
+		k, x, dst := vecFor(l), benchData(n/cols*cols, 1), benchZeros(cols)
 		return func() { k.colSums(dst, x) }
 	})
 }
@@ -139,35 +149,35 @@ func BenchmarkColSums(b *testing.B) {
 
 func BenchmarkSGDMomentum(b *testing.B) {
 	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
-		k, w, g, m := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		k, w, g, m := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n)
 		return func() { k.sgdMomentum(w, g, m, 1e-6, 0.9) }
 	})
 }
 
 func BenchmarkSGDNesterov(b *testing.B) {
 	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
-		k, w, g, m := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		k, w, g, m := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n)
 		return func() { k.sgdNesterov(w, g, m, 1e-6, 0.9) }
 	})
 }
 
 func BenchmarkAdam(b *testing.B) {
 	benchLevels(b, benchSizes, 28, func(l Level, n int) func() {
-		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n), make([]float32, n)
+		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n), benchZeros(n)
 		return func() { k.adam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7) }
 	})
 }
 
 func BenchmarkNadam(b *testing.B) {
 	benchLevels(b, benchSizes, 28, func(l Level, n int) func() {
-		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n), make([]float32, n)
+		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n), benchZeros(n)
 		return func() { k.nadam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7, 8.7, 0.95, 1000) }
 	})
 }
 
 func BenchmarkRMSprop(b *testing.B) {
 	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
-		k, w, g, v := optimFor(l), benchData(n, 1), benchData(n, 2), make([]float32, n)
+		k, w, g, v := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n)
 		return func() { k.rmsprop(w, g, v, 1e-6, 0.9, 0.1, 1e-7) }
 	})
 }
