@@ -135,6 +135,7 @@ func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) 
 	p.Add(plotter.NewGrid())
 	var series []plotter.XYs
 	var names []string
+	stepped := false
 	spe := StepsPerEpoch(st.Data.Train, st.Batch)
 	s, err := sched.Parse(st.Schedules[idx], sched.Context{StepsPerEpoch: spe})
 	if _, observes := s.(sched.EpochObserver); err == nil && !observes && spe > 0 {
@@ -147,6 +148,9 @@ func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) 
 		xy = append(xy, plotter.XY{X: float64(st.Epochs), Y: s.LR(total - 1)})
 		series, names = append(series, xy), append(names, "rate of each update")
 	} else {
+		// nn logs the rate the next update would use, so the value logged
+		// at the end of epoch e is the rate of epoch e+1: a post-step line.
+		stepped = true
 		keys := st.Runs()
 		for _, r := range runs {
 			if keys[r.Index].Schedule != idx {
@@ -159,7 +163,7 @@ func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) 
 				}
 			}
 			if len(xy) > 0 {
-				series, names = append(series, xy), append(names, fmt.Sprintf("seed %d (end of epoch)", r.Seed))
+				series, names = append(series, xy), append(names, fmt.Sprintf("seed %d", r.Seed))
 			}
 		}
 	}
@@ -176,6 +180,9 @@ func lrPlot(st *Study, runs []*Run, idx int, label, dir string) (Figure, error) 
 		}
 		l.Color = colorOf(i)
 		l.Width = vg.Points(1.2)
+		if stepped {
+			l.StepStyle = plotter.PostStep
+		}
 		p.Add(l)
 		p.Legend.Add(names[i], l)
 	}

@@ -116,6 +116,7 @@ code{background:#f3f3f3;padding:0 0.2em}
 <li>A verdict of faster or slower needs the interval to exclude zero and at least {{.S.Statistics.MinSeeds}} paired seeds (MLPerf's count for vision); otherwise it says no detectable difference or too few seeds to tell.</li>
 <li>P(fewer epochs) is the probability of improvement: the share of seeds on which the schedule beats the baseline, ties counting one half (Bouthillier et al. 2021).</li>
 <li>Trimmed mean: drop the smallest and the largest value and average the rest (MLPerf). A run that never reaches a target: {{.S.Statistics.Censoring}}.</li>
+<li>Each schedule runs with its own settings (by default the book's: the plateau schedule starts at twice the constant rate and 1cycle peaks at five times it), so a verdict is about the whole setting, not the decay mechanism alone; pass <code>--schedules</code> with equal base rates to separate the two.</li>
 <li>Seconds count training and validation (MLPerf's time to quality), on this machine; compare them within one study only.</li>
 </ul>
 <p>Files: <a href="summary.json">summary.json</a>, <a href="summary.csv">summary.csv</a>, <a href="results.jsonl">results.jsonl</a>, <a href="study.json">study.json</a>.</p>
