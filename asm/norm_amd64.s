@@ -921,30 +921,42 @@ TEXT ·l1l2GradAVX2(SB), NOSPLIT, $0-64
 	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VXORPS       Y3, Y3, Y3
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
 
-l12_256_loop16:
-	CMPQ CX, $16
+l12_256_loop32:
+	// Four copies share the temporaries Y4-Y6 (renamed by the CPU) and
+	// have accumulators of their own, Y0-Y3 and Y7-Y10.
+	CMPQ CX, $32
 	JB   l12_256_loop8
-	L1L2_256(0, Y0, Y2, Y4, Y5, Y6)
-	L1L2_256(32, Y1, Y3, Y7, Y8, Y9)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  l12_256_loop16
+	L1L2_256(0, Y0, Y7, Y4, Y5, Y6)
+	L1L2_256(32, Y1, Y8, Y4, Y5, Y6)
+	L1L2_256(64, Y2, Y9, Y4, Y5, Y6)
+	L1L2_256(96, Y3, Y10, Y4, Y5, Y6)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  l12_256_loop32
 
 l12_256_loop8:
 	CMPQ CX, $8
 	JB   l12_256_reduce
-	L1L2_256(0, Y0, Y2, Y4, Y5, Y6)
+	L1L2_256(0, Y0, Y7, Y4, Y5, Y6)
 	ADDQ $32, SI
 	ADDQ $32, DI
 	SUBQ $8, CX
 	JMP  l12_256_loop8
 
 l12_256_reduce:
-	VADDPS  Y3, Y2, Y2
 	VADDPS  Y1, Y0, Y0
-	VMOVAPS Y2, Y10
+	VADDPS  Y3, Y2, Y2
+	VADDPS  Y2, Y0, Y0
+	VADDPS  Y8, Y7, Y7
+	VADDPS  Y10, Y9, Y9
+	VADDPS  Y9, Y7, Y7
+	VMOVAPS Y7, Y10
 	HSUM256
 	VMOVAPS X0, X9
 	VMOVAPS Y10, Y0
