@@ -162,3 +162,30 @@ func TestRunEveryOp(t *testing.T) {
 		}
 	}
 }
+
+// TestCPUClock checks that a CPU-clock sample of a call that spins for a
+// known CPU time gives the matching rate, and that sleeping (no CPU) is not
+// counted as work time.
+func TestCPUClock(t *testing.T) {
+	if _, ok := ProcessCPU(); !ok {
+		t.Skip("no process CPU clock here")
+	}
+	spin := func() {
+		c0, _ := ProcessCPU()
+		for {
+			if c, _ := ProcessCPU(); c-c0 >= 2*time.Millisecond {
+				return
+			}
+		}
+	}
+	tm := &Timer{fn: spin, work: 1e9, Iters: 5, Clock: CPU}
+	// 1e9 units per >= 2ms of CPU: at most 500 giga-units per CPU-second,
+	// and not far below (the loop overshoots by one Getrusage call).
+	if r := tm.Sample(); !(r > 300 && r <= 500) {
+		t.Errorf("CPU rate of a 2ms spin = %v, want in (300, 500]", r)
+	}
+	nap := &Timer{fn: func() { time.Sleep(2 * time.Millisecond) }, work: 1e9, Iters: 5, Clock: CPU}
+	if r := nap.Sample(); !(r > 2000 || math.IsNaN(r)) {
+		t.Errorf("CPU rate of a 2ms sleep = %v, want far above the wall rate of 500", r)
+	}
+}

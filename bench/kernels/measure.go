@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -15,7 +16,45 @@ type Timer struct {
 	fn    func()
 	work  float64 // units of work (flops or bytes) of one call
 	Iters int     // calls per sample
+	Clock Clock   // what Sample measures; Calibrate sets Wall
 }
+
+// Clock is what a sample's duration is measured with.
+type Clock int
+
+const (
+	// Wall is elapsed real time: what a user waits for.
+	Wall Clock = iota
+	// CPU is the CPU time of the whole process (user + system, all
+	// threads). On one thread it is the time the work ran, without the time
+	// other processes held the core: on a machine shared with other jobs it
+	// measures the code rather than the load. With several threads it adds
+	// them up (and counts their spinning), so it is a measure of cost, not
+	// of speed. NaN where the platform has no process CPU clock.
+	CPU
+)
+
+func (c Clock) String() string {
+	if c == CPU {
+		return "cpu"
+	}
+	return "wall"
+}
+
+// ParseClock parses "wall" or "cpu".
+func ParseClock(s string) (Clock, error) {
+	switch s {
+	case "wall":
+		return Wall, nil
+	case "cpu":
+		return CPU, nil
+	}
+	return Wall, fmt.Errorf("clock %q: want wall or cpu", s)
+}
+
+// ProcessCPU returns the CPU time this process has used (user + system,
+// all threads); ok is false where the platform has no such clock.
+func ProcessCPU() (d time.Duration, ok bool) { return processCPU() }
 
 // maxIters bounds the calls per sample so that a call that the clock
 // measures as 0 ns cannot make calibration loop forever.
@@ -54,6 +93,17 @@ func timeCalls(fn func(), n int) time.Duration {
 // Sample times Iters calls and returns the rate in giga-units of work per
 // second (GFLOPS when work is flops, GB/s when it is bytes).
 func (t *Timer) Sample() float64 {
+	if t.Clock == CPU {
+		c0, ok := processCPU()
+		for range t.Iters {
+			t.fn()
+		}
+		c1, _ := processCPU()
+		if !ok || c1 <= c0 {
+			return math.NaN()
+		}
+		return t.work * float64(t.Iters) / (c1 - c0).Seconds() / 1e9
+	}
 	d := timeCalls(t.fn, t.Iters)
 	return t.work * float64(t.Iters) / d.Seconds() / 1e9
 }

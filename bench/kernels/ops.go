@@ -63,6 +63,7 @@ type Config struct {
 	Threads int // 0: runtime.Threads() for AllThreads ops, 1 for the others
 	Count   int // samples (0: 5)
 	MinTime time.Duration
+	Clock   Clock // Wall (default) or CPU
 }
 
 var ops = map[string]Op{}
@@ -160,6 +161,7 @@ type Result struct {
 	ISA     string    `json:"isa"`
 	Threads int       `json:"threads"`
 	Unit    string    `json:"unit"`
+	Clock   string    `json:"clock"` // wall or cpu (see Clock)
 	Median  float64   `json:"median"`
 	Spread  float64   `json:"spread"` // relative median absolute deviation
 	Min     float64   `json:"min"`
@@ -221,13 +223,14 @@ func Run(o Op, c Config) (Result, error) {
 	defer nrt.SetThreads(prev)
 	fn, work := o.setup(c)
 	t := Calibrate(fn, work, c.MinTime)
+	t.Clock = c.Clock
 	samples := make([]float64, c.Count)
 	for i := range samples {
 		samples[i] = t.Sample()
 	}
 	s := Summarize(samples)
 	r := Result{Op: o.Name, Shape: FormatShape(c.Shape), ISA: asm.ISA().String(), Threads: c.Threads,
-		Unit: o.Unit, Median: s.Median, Spread: s.Spread, Min: s.Min, Max: s.Max, Samples: samples, Iters: t.Iters}
+		Unit: o.Unit, Clock: c.Clock.String(), Median: s.Median, Spread: s.Spread, Min: s.Min, Max: s.Max, Samples: samples, Iters: t.Iters}
 	if o.Transposes {
 		r.Trans = FormatTrans(c.TransA, c.TransB)
 	}

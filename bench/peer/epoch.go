@@ -14,10 +14,12 @@ import (
 	goruntime "runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/montanaflynn/stats"
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/bench/dataset"
+	"github.com/nnrt/nnrt/bench/kernels"
 	"github.com/nnrt/nnrt/nn"
 	nrt "github.com/nnrt/nnrt/runtime"
 )
@@ -32,14 +34,18 @@ type epochConfig struct {
 // epochResult is one framework's seconds per epoch for a configuration,
 // the shape of torch_epoch.py's JSON lines.
 type epochResult struct {
-	Framework   string    `json:"framework"`
-	Version     string    `json:"version"`
-	Batch       int       `json:"batch"`
-	Dropout     float64   `json:"dropout"`
-	Threads     int       `json:"threads"`
-	Train       int       `json:"train"`
-	EpochsS     []float64 `json:"epochs_s"`
-	MedianS     float64   `json:"median_s"`
+	Framework string    `json:"framework"`
+	Version   string    `json:"version"`
+	Batch     int       `json:"batch"`
+	Dropout   float64   `json:"dropout"`
+	Threads   int       `json:"threads"`
+	Train     int       `json:"train"`
+	EpochsS   []float64 `json:"epochs_s"`
+	MedianS   float64   `json:"median_s"`
+	// CPU seconds of the process per epoch (all threads): on one thread,
+	// the time the epoch ran without the time other processes held the core.
+	CPUS        []float64 `json:"cpu_s"`
+	MedianCPUS  float64   `json:"median_cpu_s"`
 	ValAccuracy float64   `json:"val_accuracy"`
 }
 
@@ -80,19 +86,44 @@ func nnrtEpochs(d *dataset.Data, c epochConfig, epochs int, seed uint64) (epochR
 	if _, err := m.Fit(d.Train.X[:warm*feat], d.Train.Y[:warm], nn.FitConfig{BatchSize: c.Batch, Seed: seed}); err != nil {
 		return epochResult{}, err
 	}
-	h, err := m.Fit(d.Train.X, d.Train.Y, nn.FitConfig{Epochs: epochs, BatchSize: c.Batch, Seed: seed + 1})
+	cpu := &cpuPerEpoch{}
+	h, err := m.Fit(d.Train.X, d.Train.Y, nn.FitConfig{Epochs: epochs, BatchSize: c.Batch, Seed: seed + 1,
+		Callbacks: []nn.Callback{cpu}})
 	if err != nil {
 		return epochResult{}, err
 	}
 	r := epochResult{Framework: "nnrt", Version: asm.ISA().String(), Batch: c.Batch, Dropout: c.Dropout,
-		Threads: c.Threads, Train: d.Train.N, EpochsS: h.Series("seconds")}
+		Threads: c.Threads, Train: d.Train.N, EpochsS: h.Series("seconds"), CPUS: cpu.seconds}
 	r.MedianS, _ = stats.Median(r.EpochsS)
+	r.MedianCPUS, _ = stats.Median(r.CPUS)
 	probs, err := m.Predict(d.Val.X, 1024)
 	if err != nil {
 		return r, err
 	}
 	r.ValAccuracy = accuracy(probs, d.Val.Y)
 	return r, nil
+}
+
+// cpuPerEpoch records the process CPU time of each epoch.
+type cpuPerEpoch struct {
+	nn.BaseCallback
+	start   time.Duration
+	seconds []float64
+}
+
+func (c *cpuPerEpoch) OnEpochBegin(*nn.TrainContext, int) error {
+	c.start, _ = kernels.ProcessCPU()
+	return nil
+}
+
+func (c *cpuPerEpoch) OnEpochEnd(*nn.TrainContext, nn.EpochLog) error {
+	now, ok := kernels.ProcessCPU()
+	v := math.NaN()
+	if ok {
+		v = (now - c.start).Seconds()
+	}
+	c.seconds = append(c.seconds, v)
+	return nil
 }
 
 func accuracy(probs []float32, y []int32) float64 {
@@ -200,7 +231,9 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s\nnnrt: isa %s, %s; PyTorch: %s %s\n", d.Source(), asm.ISA(), goruntime.Version(), *python, *script)
 	fmt.Fprintf(stdout, "book model 784-300-100-10 elu, SGD 0.01, sparse CE; seconds per epoch, median of %d after a warm-up; configurations interleaved\n\n", *epochs)
-	fmt.Fprintf(stdout, "%6s %7s %7s %10s %10s %12s %8s %8s\n", "batch", "dropout", "threads", "nnrt s", "torch s", "nnrt/torch", "nnrt acc", "torch acc")
+	fmt.Fprintf(stdout, "wall: elapsed seconds; cpu: the process's CPU seconds (all threads; on one thread, immune to other processes' load)\n")
+	fmt.Fprintf(stdout, "%6s %7s %7s %9s %9s %11s %9s %9s %11s %8s %9s\n", "batch", "dropout", "threads",
+		"nnrt wall", "torch wall", "nnrt/torch", "nnrt cpu", "torch cpu", "nnrt/torch", "nnrt acc", "torch acc")
 
 	type key struct {
 		batch   int
@@ -208,6 +241,7 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	}
 	nnrtBest := map[key]float64{}
 	torchBest := map[key]float64{}
+	cpuOne := map[key]float64{} // nnrt/torch in CPU seconds, one thread
 	for _, b := range batches {
 		for _, rate := range dropouts {
 			k := key{b, rate}
@@ -233,8 +267,14 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 				if v, ok := nnrtBest[k]; !ok || nr.MedianS < v {
 					nnrtBest[k] = nr.MedianS
 				}
-				fmt.Fprintf(stdout, "%6d %7.1f %7d %10.3f %10.3f %12.3f %8.4f %8.4f\n",
-					b, rate, t, nr.MedianS, tr.MedianS, ratio, nr.ValAccuracy, tr.ValAccuracy)
+				cpuRatio := nr.MedianCPUS / tr.MedianCPUS
+				if c.Threads == 1 {
+					if v, ok := cpuOne[k]; !ok || cpuRatio < v {
+						cpuOne[k] = cpuRatio
+					}
+				}
+				fmt.Fprintf(stdout, "%6d %7.1f %7d %9.3f %9.3f %11.3f %9.3f %9.3f %11.3f %8.4f %9.4f\n",
+					b, rate, t, nr.MedianS, tr.MedianS, ratio, nr.MedianCPUS, tr.MedianCPUS, cpuRatio, nr.ValAccuracy, tr.ValAccuracy)
 				if jsonOut != nil {
 					enc := json.NewEncoder(jsonOut)
 					if err := enc.Encode(nr); err != nil {
@@ -256,8 +296,12 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	for _, b := range batches {
 		for _, rate := range dropouts {
 			k := key{b, rate}
-			fmt.Fprintf(stdout, "  batch %d, dropout %.1f: nnrt %.3f s, PyTorch %.3f s, nnrt/PyTorch %.3f\n",
+			fmt.Fprintf(stdout, "  batch %d, dropout %.1f: nnrt %.3f s, PyTorch %.3f s, nnrt/PyTorch %.3f (wall)",
 				b, rate, nnrtBest[k], torchBest[k], nnrtBest[k]/torchBest[k])
+			if v, ok := cpuOne[k]; ok {
+				fmt.Fprintf(stdout, "; one thread, CPU seconds: %.3f", v)
+			}
+			fmt.Fprintln(stdout)
 		}
 	}
 	return nil

@@ -159,7 +159,7 @@ type sgemmRow struct {
 // measureProduct checks that every library computes the product gonum
 // computes (the last library, the independent oracle), then takes count samples of each, interleaved (one sample of each library
 // in turn), so that load from other processes hits them alike.
-func measureProduct(p product, threads int, libs []library, count int, minTime time.Duration, rng *rand.Rand) (sgemmRow, error) {
+func measureProduct(p product, threads int, libs []library, count int, minTime time.Duration, clock kernels.Clock, rng *rand.Rand) (sgemmRow, error) {
 	o := newOperands(p, len(libs), rng)
 	row := sgemmRow{Product: p.name, Trans: p.trans(), M: p.m, N: p.n, K: p.k, Threads: threads,
 		GFLOPS: map[string]float64{}, Spread: map[string]float64{}, Iters: map[string]int{}}
@@ -180,6 +180,7 @@ func measureProduct(p product, threads int, libs []library, count int, minTime t
 		c := o.c[i]
 		fn := func() { l.sgemm(inner, p.tA, p.tB, p.m, p.n, p.k, 1, o.a, o.lda, o.b, o.ldb, 0, c, o.ldc) }
 		timers[i] = kernels.Calibrate(fn, float64(inner)*p.flops(), minTime)
+		timers[i].Clock = clock
 		row.Iters[l.name] = inner * timers[i].Iters
 	}
 	samples := make([][]float64, len(libs))
@@ -204,6 +205,7 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 5, "samples per library and product")
 	minTime := fs.Duration("mintime", 50*time.Millisecond, "minimum duration of one sample")
 	jsonPath := fs.String("json", "", "also write the rows as JSON lines to this file")
+	clockFlag := fs.String("clock", "wall", "wall, or cpu: rates from the process's CPU time (on one thread, immune to other processes' load; with more, a cost, not a speed)")
 	coretype := fs.String("coretype", "auto", "OpenBLAS kernel set: auto (probe the candidates, run the fastest), keep (as loaded), or a name for OPENBLAS_CORETYPE")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -219,6 +221,10 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 	batches, err := parseInts(*batchesFlag)
 	if err != nil {
 		return fmt.Errorf("-batches: %v", err)
+	}
+	clock, err := kernels.ParseClock(*clockFlag)
+	if err != nil {
+		return fmt.Errorf("-clock: %v", err)
 	}
 	if *coretype != "keep" && os.Getenv(chosenEnv) == "" {
 		// OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded: the run
@@ -238,8 +244,8 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 	libs := libraries()
 	fmt.Fprintf(stdout, "nnrt: isa %s (%s)\n", asm.ISA(), asm.Why())
 	fmt.Fprintf(stdout, "OpenBLAS: core %s (OPENBLAS_CORETYPE=%q); %s\n", openblasCorename(), os.Getenv("OPENBLAS_CORETYPE"), openblasConfig())
-	fmt.Fprintf(stdout, "gonum: v0.17 pure Go; %s; %d samples of >= %v per library and product, interleaved; GFLOPS medians ± relative MAD\n\n",
-		goruntime.Version(), *count, *minTime)
+	fmt.Fprintf(stdout, "gonum: v0.17 pure Go; %s; %d samples of >= %v per library and product, interleaved; GFLOPS medians ± relative MAD; %s clock\n\n",
+		goruntime.Version(), *count, *minTime, clock)
 
 	type group struct {
 		title string
@@ -274,7 +280,7 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, " %14s %11s\n", "nnrt/openblas", "nnrt/gonum")
 			var logOB, logGo float64
 			for _, p := range g.ps {
-				row, err := measureProduct(p, t, libs, *count, *minTime, rng)
+				row, err := measureProduct(p, t, libs, *count, *minTime, clock, rng)
 				if err != nil {
 					return err
 				}

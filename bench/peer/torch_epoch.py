@@ -15,7 +15,11 @@ Every configuration first runs a short warm-up, then times --epochs whole
 epochs; one JSON object per configuration goes to stdout:
 
   {"framework": "pytorch", "version": ..., "batch": 32, "dropout": 0.0,
-   "threads": 1, "epochs_s": [..], "median_s": .., "val_accuracy": ..}
+   "threads": 1, "epochs_s": [..], "median_s": .., "cpu_s": [..],
+   "median_cpu_s": .., "val_accuracy": ..}
+
+epochs_s is wall time; cpu_s the process's CPU time (all threads), which on
+one thread leaves out the time other processes held the core.
 
 Run with Debian's interpreter (/usr/bin/python3), which sees python3-torch.
 """
@@ -140,16 +144,19 @@ def main():
                 # thread pools are in steady state before the clock starts.
                 warm = min(x.shape[0], 200 * batch)
                 run_epoch(model, opt, loss_fn, x[:warm], y[:warm], batch, gen)
-                times = []
+                times, cpu = [], []
                 for _ in range(args.epochs):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     run_epoch(model, opt, loss_fn, x, y, batch, gen)
                     times.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
                 print(json.dumps({
                     "framework": "pytorch", "version": torch.__version__,
                     "batch": batch, "dropout": rate, "threads": threads,
                     "train": n, "epochs_s": [round(t, 4) for t in times],
                     "median_s": round(statistics.median(times), 4),
+                    "cpu_s": [round(t, 4) for t in cpu],
+                    "median_cpu_s": round(statistics.median(cpu), 4),
                     "val_accuracy": round(accuracy(model, xv, yv), 4),
                 }), flush=True)
 

@@ -36,6 +36,7 @@ func runKernels(args []string, stdout, stderr io.Writer) error {
 	isaFlag := fs.String("isa", "", "ISA levels, comma-separated, or all (default: the active one, "+asm.ISA().String()+")")
 	count := fs.Int("count", 5, "samples per measurement")
 	minTime := fs.Duration("time", 100*time.Millisecond, "minimum duration of one sample")
+	clockFlag := fs.String("clock", "wall", "time samples by wall clock, or by the process's CPU time (cpu: on one thread, immune to other processes' load)")
 	format := fs.String("format", "table", "output: table, json (one object per line) or gobench (benchstat input)")
 	list := fs.Bool("list", false, "list the ops and exit")
 	header := fs.Bool("gobench-header", true, "with --format gobench, print the goos/goarch/cpu lines first")
@@ -87,7 +88,11 @@ func runKernels(args []string, stdout, stderr io.Writer) error {
 			selected = append(selected, o)
 		}
 	}
-	cfg := kernels.Config{Threads: *threads, Count: *count, MinTime: *minTime}
+	clock, err := kernels.ParseClock(*clockFlag)
+	if err != nil {
+		return usagef("--clock: %v", err)
+	}
+	cfg := kernels.Config{Threads: *threads, Count: *count, MinTime: *minTime, Clock: clock}
 	if *shapeFlag != "" {
 		s, err := kernels.ParseShape(*shapeFlag)
 		if err != nil {
@@ -218,14 +223,14 @@ func reexecKernels(l asm.Level, args []string, stdout, stderr io.Writer) error {
 
 func writeKernelTable(w io.Writer, results []kernels.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tshape\ttrans\tisa\tthreads\tmedian\tunit\tspread\tmin\tmax\t")
+	fmt.Fprintln(tw, "op\tshape\ttrans\tisa\tthreads\tclock\tmedian\tunit\tspread\tmin\tmax\t")
 	for _, r := range results {
 		trans := r.Trans
 		if trans == "" {
 			trans = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.2f\t%s\t±%.1f%%\t%.2f\t%.2f\t\n",
-			r.Op, r.Shape, trans, r.ISA, r.Threads, r.Median, r.Unit, 100*r.Spread, r.Min, r.Max)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%.2f\t%s\t±%.1f%%\t%.2f\t%.2f\t\n",
+			r.Op, r.Shape, trans, r.ISA, r.Threads, r.Clock, r.Median, r.Unit, 100*r.Spread, r.Min, r.Max)
 	}
 	tw.Flush()
 }
@@ -264,7 +269,11 @@ func gobenchName(r kernels.Result) string {
 	} else {
 		name += "/n=" + r.Shape
 	}
-	return name + fmt.Sprintf("/threads=%d", r.Threads)
+	name += fmt.Sprintf("/threads=%d", r.Threads)
+	if r.Clock == kernels.CPU.String() {
+		name += "/clock=cpu"
+	}
+	return name
 }
 
 func writeGobenchHeader(w io.Writer) {

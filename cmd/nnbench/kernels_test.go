@@ -131,6 +131,7 @@ func TestKernelsBadArgs(t *testing.T) {
 		{"--op", "axpy", "--isa", "sse9"},
 		{"--op", "axpy", "--isa", other},
 		{"--op", "axpy", "extra"},
+		{"--op", "axpy", "--clock", "sundial"},
 	} {
 		if _, errs, code := runKernelsCmd(t, args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2 (%s)", args, code, errs)
@@ -196,5 +197,20 @@ func TestKernelsSgemm(t *testing.T) {
 	}
 	if _, errs, code := runKernelsCmd(t, "--shape", "20x30"); code != 2 {
 		t.Errorf("sgemm with a 2-D shape: exit %d, want 2 (%s)", code, errs)
+	}
+}
+
+func TestKernelsCPUClock(t *testing.T) {
+	if _, ok := kernels.ProcessCPU(); !ok {
+		t.Skip("no process CPU clock here")
+	}
+	out, errs, code := runKernelsCmd(t, append([]string{"--op", "scale", "--clock", "cpu", "--format", "gobench", "--gobench-header=false"}, quick...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !gobenchLine.MatchString(line) || !strings.Contains(line, "/threads=1/clock=cpu-") {
+			t.Errorf("line %q", line)
+		}
 	}
 }
