@@ -74,11 +74,14 @@ type dropoutKernels struct {
 	//	keep := dropoutHash(k0, k1, lo0+uint32(i)) >= thr
 	//	mask bit i = keep
 	//	dst[i] = keep ? float32(x[i]*a)+b : c
-	// nt != 0 allows non-temporal stores of dst (the caller checks that dst
-	// is 64-byte aligned and large).
-	forward func(dst, x []float32, mask []uint64, k0, k1, lo0, thr uint32, a, b, c float32, nt uint32)
+	// flags: dropoutFlagNT allows non-temporal stores of dst (the caller
+	// checks that dst is 64-byte aligned and large); dropoutFlagPlain says
+	// that b is -0 and c is 0, which lets a level skip the add and the
+	// select (x*a + -0 == x*a). A level may ignore either flag.
+	forward func(dst, x []float32, mask []uint64, k0, k1, lo0, thr uint32, a, b, c float32, flags uint32)
 	// backward writes dx[i] = bit i ? dy[i]*scale : 0 for i < len(dy)
-	// (len(dx) == len(dy), mask long enough); nt as forward.
+	// (len(dx) == len(dy), mask long enough); nt != 0 allows non-temporal
+	// stores, as dropoutFlagNT for forward.
 	backward func(dx, dy []float32, mask []uint64, scale float32, nt uint32)
 }
 
@@ -89,6 +92,12 @@ const (
 	dropoutErrLength = "asm: length mismatch"
 	dropoutErrRate   = "asm: dropout rate must be in [0, 1)"
 	dropoutErrMask   = "asm: dropout mask too short: need (len(x)+63)/64 words"
+)
+
+// Flags of the forward kernels.
+const (
+	dropoutFlagNT    = 1 << 0
+	dropoutFlagPlain = 1 << 1
 )
 
 // alphaDropoutAlphaP is Keras's alpha' = -scale*alpha of SELU.
@@ -223,7 +232,10 @@ func dropoutApply(dst, x []float32, mask []uint64, thr uint32, seed, offset uint
 	if b == 0 {
 		b = float32(math.Copysign(0, -1)) // x*a + -0 == x*a for every x, -0 included
 	}
-	nt := dropoutNT(dst)
+	flags := dropoutNT(dst)
+	if math.Float32bits(b) == 1<<31 && c == 0 {
+		flags |= dropoutFlagPlain
+	}
 	mask[(n-1)/64] = 0
 	for i := 0; i < n; {
 		pos := offset + uint64(i)
@@ -235,24 +247,24 @@ func dropoutApply(dst, x []float32, mask []uint64, thr uint32, seed, offset uint
 		k0, k1 := dropoutKeys(seed, uint32(pos>>32))
 		w, s := i/64, uint(i%64)
 		if s == 0 {
-			dropout.forward(dst[i:i+run], x[i:i+run], mask[w:], k0, k1, lo, thr, a, b, c, nt)
+			dropout.forward(dst[i:i+run], x[i:i+run], mask[w:], k0, k1, lo, thr, a, b, c, flags)
 		} else {
 			run = min(run, 64-int(s))
 			prev := mask[w] & (1<<s - 1)
 			mask[w] = 0
-			dropout.forward(dst[i:i+run], x[i:i+run], mask[w:w+1], k0, k1, lo, thr, a, b, c, nt)
+			dropout.forward(dst[i:i+run], x[i:i+run], mask[w:w+1], k0, k1, lo, thr, a, b, c, flags)
 			mask[w] = prev | mask[w]<<s
 		}
 		i += run
 	}
 }
 
-// dropoutNT reports (as the kernels' flag) whether stores to dst may bypass
-// the caches: dst is large and 64-byte aligned (non-temporal vector stores
-// need aligned addresses).
+// dropoutNT reports (as dropoutFlagNT) whether stores to dst may bypass the
+// caches: dst is large and 64-byte aligned (non-temporal vector stores need
+// aligned addresses).
 func dropoutNT(dst []float32) uint32 {
 	if len(dst)*4 >= dropoutNTBytes && uintptr(unsafe.Pointer(unsafe.SliceData(dst)))%64 == 0 {
-		return 1
+		return dropoutFlagNT
 	}
 	return 0
 }

@@ -19,13 +19,13 @@ var dropoutAVX512 = dropoutKernels{forward: dropoutForwardAVX512, backward: drop
 var dropoutAVX2 = dropoutKernels{forward: dropoutForwardAVX2, backward: dropoutBackwardAVX2}
 
 //go:noescape
-func dropoutForwardAVX512(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, nt uint32)
+func dropoutForwardAVX512(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, flags uint32)
 
 //go:noescape
 func dropoutBackwardAVX512(dx []float32, dy []float32, mask []uint64, scale float32, nt uint32)
 
 //go:noescape
-func dropoutForwardAVX2(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, nt uint32)
+func dropoutForwardAVX2(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, flags uint32)
 
 //go:noescape
 func dropoutBackwardAVX2(dx []float32, dy []float32, mask []uint64, scale float32, nt uint32)

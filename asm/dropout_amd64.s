@@ -119,13 +119,28 @@ GLOBL dropoutLanes<>(SB), RODATA|NOPTR, $64
 	ST        v, off(DI) \
 	KMOVW     k, moff(DX)
 
+// FWD512P: FWD512 for plain dropout (b = -0, c = 0): x*a + -0 is x*a, and
+// the dropped lanes are zeroed by the masked multiply.
+#define FWD512P(off, moff, h, t, v, k, ST) \
+	HASH512(h, t) \
+	VPCMPUD  $5, Z26, h, k \
+	VMULPS.Z off(SI), Z25, k, v \
+	ST       v, off(DI) \
+	KMOVW    k, moff(DX)
+
+#define FWD512Px4(ST) \
+	FWD512P(0, 0, Z0, Z1, Z2, K1, ST) \
+	FWD512P(64, 2, Z3, Z4, Z5, K2, ST) \
+	FWD512P(128, 4, Z6, Z7, Z8, K3, ST) \
+	FWD512P(192, 6, Z9, Z10, Z11, K4, ST)
+
 #define FWD512x4(ST) \
 	FWD512(0, 0, Z0, Z1, Z2, K1, ST) \
 	FWD512(64, 2, Z3, Z4, Z5, K2, ST) \
 	FWD512(128, 4, Z6, Z7, Z8, K3, ST) \
 	FWD512(192, 6, Z9, Z10, Z11, K4, ST)
 
-// func dropoutForwardAVX512(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, nt uint32)
+// func dropoutForwardAVX512(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, flags uint32)
 TEXT ·dropoutForwardAVX512(SB), NOSPLIT, $0-104
 	MOVQ         dst_base+0(FP), DI
 	MOVQ         x_base+24(FP), SI
@@ -148,9 +163,13 @@ TEXT ·dropoutForwardAVX512(SB), NOSPLIT, $0-104
 	VBROADCASTSS a+88(FP), Z25
 	VBROADCASTSS b+92(FP), Z24
 	VBROADCASTSS c+96(FP), Z23
-	MOVL         nt+100(FP), R8
-	TESTL        R8, R8
-	JNZ          df512_nt
+	MOVL         flags+100(FP), R8
+	CMPL         R8, $1
+	JEQ          df512_nt
+	CMPL         R8, $2
+	JEQ          df512_plain
+	CMPL         R8, $3
+	JEQ          df512_plain_nt
 
 df512_loop64:
 	CMPQ CX, $64
@@ -175,6 +194,30 @@ df512_nt:
 	ADDQ $8, DX
 	SUBQ $64, CX
 	JMP  df512_nt
+
+df512_plain:
+	CMPQ CX, $64
+	JB   df512_loop16
+	FWD512Px4(VMOVUPS)
+	ADDQ $256, SI
+	ADDQ $256, DI
+	ADDQ $8, DX
+	SUBQ $64, CX
+	JMP  df512_plain
+
+df512_plain_nt:
+	CMPQ CX, $64
+	JB   df512_loop16
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
+	PREFETCHT0 640(SI)
+	PREFETCHT0 704(SI)
+	FWD512Px4(VMOVNTPS)
+	ADDQ $256, SI
+	ADDQ $256, DI
+	ADDQ $8, DX
+	SUBQ $64, CX
+	JMP  df512_plain_nt
 
 df512_loop16:
 	CMPQ CX, $16
@@ -202,7 +245,7 @@ df512_tail:
 	KMOVW     K1, (DX)
 
 df512_done:
-	TESTL R8, R8
+	TESTL $1, R8
 	JZ    2(PC)
 	SFENCE
 	VZEROUPPER
@@ -319,6 +362,23 @@ db512_done:
 	VMOVMSKPS h, AX \
 	MOVB      AX, moff(DX)
 
+// FWD256P: FWD256 for plain dropout (b = -0, c = 0): x*a, and-ed with the
+// keep mask.
+#define FWD256P(off, moff, h, t, ST) \
+	HASH256(h, t) \
+	KEEP256(h, t) \
+	VMULPS    off(SI), Y9, t \
+	VANDPS    h, t, t \
+	ST        t, off(DI) \
+	VMOVMSKPS h, AX \
+	MOVB      AX, moff(DX)
+
+#define FWD256Px4(ST) \
+	FWD256P(0, 0, Y0, Y1, ST) \
+	FWD256P(32, 1, Y2, Y3, ST) \
+	FWD256P(64, 2, Y4, Y5, ST) \
+	FWD256P(96, 3, Y12, Y13, ST)
+
 #define FWD256x4(ST) \
 	FWD256(0, 0, Y0, Y1, ST) \
 	FWD256(32, 1, Y2, Y3, ST) \
@@ -333,7 +393,7 @@ db512_done:
 	SUBQ    AX, BX \
 	VMOVDQU (BX), Y6
 
-// func dropoutForwardAVX2(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, nt uint32)
+// func dropoutForwardAVX2(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, flags uint32)
 TEXT ·dropoutForwardAVX2(SB), NOSPLIT, $0-104
 	MOVQ         dst_base+0(FP), DI
 	MOVQ         x_base+24(FP), SI
@@ -353,9 +413,13 @@ TEXT ·dropoutForwardAVX2(SB), NOSPLIT, $0-104
 	VBROADCASTSS a+88(FP), Y9
 	VBROADCASTSS b+92(FP), Y8
 	VBROADCASTSS c+96(FP), Y7
-	MOVL         nt+100(FP), R8
-	TESTL        R8, R8
-	JNZ          df256_nt
+	MOVL         flags+100(FP), R8
+	CMPL         R8, $1
+	JEQ          df256_nt
+	CMPL         R8, $2
+	JEQ          df256_plain
+	CMPL         R8, $3
+	JEQ          df256_plain_nt
 
 df256_loop32:
 	CMPQ CX, $32
@@ -378,6 +442,28 @@ df256_nt:
 	ADDQ $4, DX
 	SUBQ $32, CX
 	JMP  df256_nt
+
+df256_plain:
+	CMPQ CX, $32
+	JB   df256_loop8
+	FWD256Px4(VMOVUPS)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $4, DX
+	SUBQ $32, CX
+	JMP  df256_plain
+
+df256_plain_nt:
+	CMPQ CX, $32
+	JB   df256_loop8
+	PREFETCHT0 512(SI)
+	PREFETCHT0 576(SI)
+	FWD256Px4(VMOVNTPS)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $4, DX
+	SUBQ $32, CX
+	JMP  df256_plain_nt
 
 df256_loop8:
 	CMPQ CX, $8
@@ -405,7 +491,7 @@ df256_tail:
 	MOVB       AX, (DX)
 
 df256_done:
-	TESTL R8, R8
+	TESTL $1, R8
 	JZ    2(PC)
 	SFENCE
 	VZEROUPPER

@@ -14,7 +14,7 @@ func dropoutFor(l Level) *dropoutKernels {
 var dropoutNEON = dropoutKernels{forward: dropoutForwardNEON, backward: dropoutBackwardNEON}
 
 //go:noescape
-func dropoutForwardNEON(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, nt uint32)
+func dropoutForwardNEON(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, flags uint32)
 
 //go:noescape
 func dropoutBackwardNEON(dx []float32, dy []float32, mask []uint64, scale float32, nt uint32)

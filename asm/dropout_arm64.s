@@ -10,8 +10,8 @@
 // the 16 lanes is the step's 16 mask bits, stored as a halfword at byte
 // i/8 of the mask (bit i%64 of word i/64 on this little-endian machine).
 // The last partial step computes all 16 bits, clears those past the end and
-// moves its data one element at a time. The NEON level ignores nt (plain
-// stores).
+// moves its data one element at a time. The NEON level ignores the flags
+// (non-temporal and plain-dropout hints): plain stores, the affine path.
 // Registers: V0 counter, V1 4s, V2 0x7feb352d, V3 0x846ca68b, V4 k1, V5 thr,
 // V6 a (or scale), V7 b, V8 c, V9-V12 weights, V16-V19 out, V20-V23 in,
 // V24 mask, V25 temp, V26 mask bits.
@@ -40,7 +40,7 @@ DATA dropoutWeightsNEON<>+60(SB)/4, $32768
 GLOBL dropoutWeightsNEON<>(SB), RODATA|NOPTR, $64
 
 
-// func dropoutForwardNEON(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, nt uint32)
+// func dropoutForwardNEON(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, flags uint32)
 TEXT ·dropoutForwardNEON(SB), NOSPLIT, $0-104
 	MOVD dst_base+0(FP), R0
 	MOVD x_base+24(FP), R1

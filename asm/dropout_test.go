@@ -386,3 +386,45 @@ func FuzzDropout(f *testing.F) {
 		}
 	})
 }
+
+// TestDropoutLarge runs the kernels on outputs large and aligned enough for
+// the non-temporal stores (dropoutNTBytes), plain and alpha dropout and the
+// backward pass, and checks every value.
+func TestDropoutLarge(t *testing.T) {
+	n := dropoutNTBytes/4 + 37
+	x := randSlice(rand.New(rand.NewPCG(27, 28)), n, -2, 2)
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useDropoutLevel(l)()
+		dst, dx := make([]float32, n), make([]float32, n)
+		if dropoutNT(dst) == 0 || dropoutNT(dx) == 0 {
+			t.Skip("allocation not 64-byte aligned; the non-temporal path is not taken")
+		}
+		mask := make([]uint64, (n+63)/64)
+		a, b := AlphaDropoutCoefficients(0.3)
+		dropped := float32(a*float32(alphaDropoutAlphaP)) + b
+		for _, alpha := range []bool{false, true} {
+			if alpha {
+				AlphaDropoutForward(dst, x, mask, 0.3, 5, 1000)
+			} else {
+				DropoutForward(dst, x, mask, 0.3, 5, 1000)
+			}
+			DropoutBackward(dx, x, mask, 2)
+			scale := 1 / (1 - float32(0.3))
+			for i, v := range x {
+				keep := dropoutKeep(5, 1000+uint64(i), 0.3)
+				want, wantDx := float32(0), float32(0)
+				if keep {
+					want, wantDx = v*scale, v*2
+					if alpha {
+						want = float32(a*v) + b
+					}
+				} else if alpha {
+					want = dropped
+				}
+				if dst[i] != want || dx[i] != wantDx || (mask[i/64]>>(i%64)&1 != 0) != keep {
+					t.Fatalf("alpha=%v: element %d: dst %v want %v, dx %v want %v", alpha, i, dst[i], want, dx[i], wantDx)
+				}
+			}
+		}
+	})
+}
