@@ -52,7 +52,8 @@ func LRFind(d *dataset.Data, cfg LRFindConfig, dir string) (*LRFindResult, error
 	if err := m.Compile(nn.CompileConfig{Optimizer: opt, Metrics: []string{"accuracy"}, Seed: cfg.Seed}); err != nil {
 		return nil, err
 	}
-	if err := findLR(m, d.Train.X, d.Train.Y, rt, cfg.Batch, cfg.Seed); err != nil {
+	// The compile seed fixes both the initial weights and FindLR's batch order.
+	if err := nn.FindLR(m, d.Train.X, d.Train.Y, rt, cfg.Batch); err != nil {
 		return nil, err
 	}
 	res := &LRFindResult{Points: rt.Points(), Iterations: iters, Stopped: rt.Stopped(), CSV: "lrfind.csv"}
@@ -78,14 +79,3 @@ func LRFind(d *dataset.Data, cfg LRFindConfig, dir string) (*LRFindResult, error
 	return res, nil
 }
 
-// findLR calls nn.FindLR, whose batch-order seed argument is being added
-// while this is written; the type switch compiles against either form.
-func findLR(m *nn.Sequential, x []float32, y []int32, rt *sched.RangeTest, batch int, seed uint64) error {
-	switch f := any(nn.FindLR).(type) {
-	case func(*nn.Sequential, []float32, []int32, *sched.RangeTest, int, uint64) error:
-		return f(m, x, y, rt, batch, seed)
-	case func(*nn.Sequential, []float32, []int32, *sched.RangeTest, int) error:
-		return f(m, x, y, rt, batch)
-	}
-	return fmt.Errorf("lrfind: nn.FindLR has an unexpected signature %T", nn.FindLR)
-}
