@@ -78,4 +78,3 @@ func LRFind(d *dataset.Data, cfg LRFindConfig, dir string) (*LRFindResult, error
 	}
 	return res, nil
 }
-
