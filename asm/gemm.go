@@ -58,8 +58,8 @@ package asm
 
 // gemmTiles is the microkernel tile (MR rows × NR columns of C) per level.
 //
-//   - generic 4×8: the pure-Go oracle; small enough that the Go compiler
-//     keeps a good part of the accumulators in registers.
+//   - generic 4×4: the pure-Go oracle; 16 accumulators, as many as the Go
+//     compiler keeps in registers.
 //   - avx2 6×16 (BLIS haswell): 12 YMM accumulators, 2 YMM loads of B and 6
 //     broadcasts of A per step, in 16 registers.
 //   - avx512 12×32 (BLIS skx/zen4's 32×12 seen from row-major C): 24 ZMM
@@ -68,7 +68,7 @@ package asm
 //   - neon 8×12 (BLIS armv8a): 24 Q accumulators, 3 Q loads of B, 2 Q loads
 //     of A used by element.
 var gemmTiles = [...]struct{ MR, NR int }{
-	Generic: {4, 8},
+	Generic: {4, 4},
 	AVX2:    {6, 16},
 	AVX512:  {12, 32},
 	NEON:    {8, 12},
@@ -199,24 +199,36 @@ func packTGeneric(dst []float32, w int, src []float32, sx, xn, pn int) {
 	}
 }
 
-// gemmKernelGeneric is the generic 4×8 microkernel: the oracle of the
-// assembly levels and the purego build's kernel.
+// gemmKernelGeneric is the generic 4×4 microkernel: the oracle of the
+// assembly levels and the purego build's kernel. Its 16 accumulators are
+// locals, which the Go compiler keeps in registers on amd64 and arm64.
 func gemmKernelGeneric(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
-	const mr, nr = 4, 8
-	var acc [mr][nr]float32
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
 	for p := 0; p < k; p++ {
-		bp := b[p*rsb : p*rsb+nr : p*rsb+nr]
-		ap := p * rsa
-		for i := 0; i < mr; i++ {
-			ai := a[ap+i*csa]
-			row := &acc[i]
-			for j, bj := range bp {
-				row[j] += ai * bj
-			}
-		}
+		bp := b[p*rsb : p*rsb+4 : p*rsb+4]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		ap := a[p*rsa : p*rsa+3*csa+1]
+		a0, a1, a2, a3 := ap[0], ap[csa], ap[2*csa], ap[3*csa]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
 	}
-	for i := 0; i < mr; i++ {
-		ci := c[i*ldc : i*ldc+nr : i*ldc+nr]
+	acc := [4][4]float32{{c00, c01, c02, c03}, {c10, c11, c12, c13}, {c20, c21, c22, c23}, {c30, c31, c32, c33}}
+	for i := range acc {
+		ci := c[i*ldc : i*ldc+4 : i*ldc+4]
 		if beta == 0 {
 			for j := range ci {
 				ci[j] = alpha * acc[i][j]
