@@ -221,8 +221,20 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 	kcEff := ceilDiv(k, kBlocks)
 	nBlocks := ceilDiv(n, blk.NC)
 	ncEff := roundUp(ceilDiv(n, nBlocks), nr)
-	cl.icBlocks = ceilDiv(m, blk.MC)
-	cl.mcEff = roundUp(ceilDiv(m, cl.icBlocks), mr)
+	// The work of a (jc, pc) block is split into icBlocks row blocks times
+	// nChunks column chunks. Rows first: a column chunk repacks the A
+	// micro-panels its row block shares with the other chunks. The split
+	// only moves work between threads: no result depends on it.
+	icBlocks := ceilDiv(m, blk.MC)
+	splitN := false
+	if threads > 1 && icBlocks < threads {
+		if balance(ceilDiv(m, mr), threads) >= balance(ceilDiv(min(n, ncEff), nr), threads) {
+			icBlocks = min(ceilDiv(m, mr), threads)
+		} else {
+			splitN = true
+		}
+	}
+	cl.mcEff = roundUp(ceilDiv(m, icBlocks), mr)
 	cl.icBlocks = ceilDiv(m, cl.mcEff)
 
 	if need := panelStride(kcEff, nr) * ceilDiv(min(n, ncEff), nr); cap(cl.bpack) < need {
@@ -234,7 +246,7 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		cl.jc, cl.nc = jc, min(ncEff, n-jc)
 		panels := ceilDiv(cl.nc, nr)
 		cl.nChunks = 1
-		if cl.icBlocks < threads {
+		if splitN {
 			cl.nChunks = min(panels, ceilDiv(threads, cl.icBlocks))
 		}
 		for pc := 0; pc < k; pc += kcEff {
@@ -416,6 +428,10 @@ func (d *driver) pack(dst []float32, ldd int, src []float32, off, sp, sx, kc, w,
 		panic("blas: internal error: panel layout with no unit stride")
 	}
 }
+
+// balance is the share of t threads' time spent working when p equal
+// pieces of work are dealt out to them: 1 when t divides p.
+func balance(p, t int) float64 { return float64(p) / float64(t*ceilDiv(p, t)) }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func roundUp(a, b int) int { return ceilDiv(a, b) * b }
