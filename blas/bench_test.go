@@ -3,11 +3,13 @@ package blas
 import (
 	"fmt"
 	"math/rand/v2"
+	goruntime "runtime"
 	"syscall"
 	"testing"
 
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/runtime"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // benchShape is one product: C (m×n) = op(A) (m×k) × op(B) (k×n).
@@ -59,6 +61,30 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
+// BenchmarkGonumSgemm/<shape>/threads=<t> is gonum's pure-Go Sgemm on the
+// squares, for the ratio issue 3 asks for (threads via GOMAXPROCS, which is
+// what gonum's goroutines follow).
+func BenchmarkGonumSgemm(b *testing.B) {
+	for _, s := range []benchShape{{NoTrans, NoTrans, 1024, 1024, 1024}} {
+		b.Run(s.String(), func(b *testing.B) {
+			for _, th := range []int{1, 2} {
+				b.Run(fmt.Sprintf("threads=%d", th), func(b *testing.B) {
+					defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(th))
+					r := rand.New(rand.NewPCG(1, 2))
+					p := newProblem(r, s.tA, s.tB, s.m, s.n, s.k, 1, 0, 0)
+					var g gonum.Implementation
+					b.ResetTimer()
+					cpu0 := cpuTime()
+					for i := 0; i < b.N; i++ {
+						g.Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, p.c(), p.ldc)
+					}
+					reportFlops(b, s, cpuTime()-cpu0)
+				})
+			}
+		})
+	}
+}
+
 func benchSgemm(b *testing.B, d *driver, s benchShape, threads int) {
 	defer runtime.SetThreads(runtime.SetThreads(threads))
 	r := rand.New(rand.NewPCG(1, 2))
@@ -70,7 +96,11 @@ func benchSgemm(b *testing.B, d *driver, s benchShape, threads int) {
 	for i := 0; i < b.N; i++ {
 		sgemm(d, s.tA, s.tB, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, c, p.ldc)
 	}
-	cpu := cpuTime() - cpu0
+	reportFlops(b, s, cpuTime()-cpu0)
+}
+
+// reportFlops reports GFLOPS (2mnk per op over wall time) and GFLOPS/core.
+func reportFlops(b *testing.B, s benchShape, cpu float64) {
 	flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
 	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
 	// On a shared machine wall time counts the time other processes held
