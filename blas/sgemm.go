@@ -6,6 +6,7 @@
 package blas
 
 import (
+	"github.com/nnrt/nnrt/asm"
 	gblas "gonum.org/v1/gonum/blas"
 )
 
@@ -62,6 +63,16 @@ const (
 // of c", ...), checked in gonum's order.
 func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	sgemm(active, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// SgemmAt is Sgemm on the microkernels of level l instead of the active
+// one (for benchmarks such as nnbench kernels --isa). It panics with
+// "blas: level not available: <level>" when l is not in asm.Available().
+func SgemmAt(l asm.Level, tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if l < 0 || int(l) >= len(drivers) || drivers[l] == nil {
+		panic("blas: level not available: " + l.String())
+	}
+	sgemm(drivers[l], tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // sgemm is Sgemm on the driver d (tests and benchmarks pick the level).

@@ -293,6 +293,29 @@ func TestSgemmPanics(t *testing.T) {
 	Sgemm(NoTrans, NoTrans, 0, 5, 5, 1, nil, 5, nil, 5, 0, nil, 5)
 }
 
+// TestSgemmAt: SgemmAt runs the level asked for, and refuses others.
+func TestSgemmAt(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 0))
+	for _, l := range asm.Available() {
+		p := newProblem(r, NoTrans, Trans, 29, 41, 53, 1, 0.5, 1)
+		want := newProblem(rand.New(rand.NewPCG(9, 0)), NoTrans, Trans, 29, 41, 53, 1, 0.5, 1)
+		p.a, p.b, p.cbuf, p.c0 = want.a, want.b, append([]float32(nil), want.cbuf...), want.c0
+		SgemmAt(l, p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c(), p.ldc)
+		want.run(drivers[l])
+		for i, v := range p.cbuf {
+			if math.Float32bits(v) != math.Float32bits(want.cbuf[i]) {
+				t.Fatalf("%v: SgemmAt differs from its driver at %d", l, i)
+			}
+		}
+	}
+	defer func() {
+		if got := recover(); got != "blas: level not available: Level(99)" {
+			t.Errorf("panic %v", got)
+		}
+	}()
+	SgemmAt(asm.Level(99), NoTrans, NoTrans, 1, 1, 1, 1, []float32{1}, 1, []float32{1}, 1, 0, []float32{0}, 1)
+}
+
 // TestSgemmAllocs: the steady state allocates nothing.
 func TestSgemmAllocs(t *testing.T) {
 	if raceEnabled {
