@@ -25,7 +25,9 @@ import (
 // generic SSE3 "Prescott" kernels. So `peer sgemm` first probes the
 // library's own choice and the x86-64 kernel sets that can be best on
 // current servers, each in a process of its own, and runs the benchmark
-// with the fastest, saying which ran.
+// with the fastest, saying which ran. PyTorch's matrix products go through
+// the same library (Debian builds it on the system BLAS, which is OpenBLAS),
+// so `peer epoch` runs torch_epoch.py with the same choice.
 
 // chosenEnv marks the process that runs with the chosen kernel set.
 const chosenEnv = "PEER_OPENBLAS_CHOSEN"
@@ -82,6 +84,54 @@ func openblasEnv(core string, extra ...string) []string {
 	return append(env, extra...)
 }
 
+// chooseCoretype returns the OPENBLAS_CORETYPE to run with: coretype
+// itself, or with "auto" the fastest candidate, after printing what each
+// candidate gave.
+func chooseCoretype(coretype string, stdout io.Writer) (string, error) {
+	if coretype != "auto" {
+		return coretype, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintln(stdout, "OpenBLAS kernel sets, one thread, GFLOPS (1024^3, 32x300x784 NN, 784x300x32 TN):")
+	best, core := -1.0, ""
+	seen := map[string]bool{}
+	for _, c := range coretypeCandidates {
+		cmd := exec.Command(exe, "probe-openblas")
+		cmd.Env = openblasEnv(c)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		label := c
+		if label == "" {
+			label = "(library's choice)"
+		}
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintf(stdout, "  %-20s failed: %v %s\n", label, err, strings.TrimSpace(errb.String()))
+			continue
+		}
+		var r probeResult
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			return "", fmt.Errorf("probe %s: %v in %q", label, err, out.String())
+		}
+		note := ""
+		if seen[r.Core] {
+			note = " (same kernels as above)"
+		}
+		seen[r.Core] = true
+		fmt.Fprintf(stdout, "  %-20s core %-12s %6.1f %6.1f %6.1f  geomean %.1f%s\n", label, r.Core, r.GFLOPS[0], r.GFLOPS[1], r.GFLOPS[2], r.Geo, note)
+		if r.Geo > best {
+			best, core = r.Geo, c
+		}
+	}
+	if best < 0 {
+		return "", fmt.Errorf("no OpenBLAS kernel set ran")
+	}
+	fmt.Fprintf(stdout, "OPENBLAS_CORETYPE=%q is the fastest\n\n", core)
+	return core, nil
+}
+
 // rerunWithCoretype picks the kernel set (probing the candidates when
 // coretype is "auto") and runs `peer sgemm args` again with it.
 func rerunWithCoretype(coretype string, args []string, stdout, stderr io.Writer) error {
@@ -89,42 +139,9 @@ func rerunWithCoretype(coretype string, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	core := coretype
-	if coretype == "auto" {
-		fmt.Fprintln(stdout, "OpenBLAS kernel sets, one thread, GFLOPS (1024^3, 32x300x784 NN, 784x300x32 TN):")
-		best := -1.0
-		seen := map[string]bool{}
-		for _, c := range coretypeCandidates {
-			cmd := exec.Command(exe, "probe-openblas")
-			cmd.Env = openblasEnv(c)
-			var out, errb bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &errb
-			label := c
-			if label == "" {
-				label = "(library's choice)"
-			}
-			if err := cmd.Run(); err != nil {
-				fmt.Fprintf(stdout, "  %-20s failed: %v %s\n", label, err, strings.TrimSpace(errb.String()))
-				continue
-			}
-			var r probeResult
-			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-				return fmt.Errorf("probe %s: %v in %q", label, err, out.String())
-			}
-			note := ""
-			if seen[r.Core] {
-				note = " (same kernels as above)"
-			}
-			seen[r.Core] = true
-			fmt.Fprintf(stdout, "  %-20s core %-12s %6.1f %6.1f %6.1f  geomean %.1f%s\n", label, r.Core, r.GFLOPS[0], r.GFLOPS[1], r.GFLOPS[2], r.Geo, note)
-			if r.Geo > best {
-				best, core = r.Geo, c
-			}
-		}
-		if best < 0 {
-			return fmt.Errorf("no OpenBLAS kernel set ran")
-		}
-		fmt.Fprintf(stdout, "running with OPENBLAS_CORETYPE=%q, the fastest\n\n", core)
+	core, err := chooseCoretype(coretype, stdout)
+	if err != nil {
+		return err
 	}
 	cmd := exec.Command(exe, slices.Concat([]string{"sgemm"}, args)...)
 	cmd.Env = openblasEnv(core, chosenEnv+"=1")

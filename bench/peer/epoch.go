@@ -146,11 +146,12 @@ func accuracy(probs []float32, y []int32) float64 {
 
 // torchEpochs runs torch_epoch.py for one configuration on the first
 // train images of the training split.
-func torchEpochs(python, script, dataDir string, c epochConfig, epochs, train int, stderr io.Writer) (epochResult, error) {
+func torchEpochs(python, script, dataDir, coretype string, c epochConfig, epochs, train int, stderr io.Writer) (epochResult, error) {
 	cmd := exec.Command(python, script, "--data", dataDir, "--batch", strconv.Itoa(c.Batch),
 		"--dropout", strconv.FormatFloat(c.Dropout, 'g', -1, 64), "--threads", strconv.Itoa(c.Threads),
 		"--epochs", strconv.Itoa(epochs), "--train", strconv.Itoa(train))
-	cmd.Env = openblasEnv("") // PyTorch's CPU kernels at their best, as OpenBLAS's
+	// PyTorch's products run in the system BLAS, OpenBLAS: at its best.
+	cmd.Env = openblasEnv(coretype)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, stderr
 	if err := cmd.Run(); err != nil {
@@ -183,6 +184,7 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	train := fs.Int("train", 0, "train on the first N images of the training split (0: all 55,000, the book's protocol)")
 	jsonPath := fs.String("json", "", "also write every result as JSON lines to this file")
 	seed := fs.Uint64("seed", 42, "seed of the weights, dropout and shuffle")
+	coretype := fs.String("coretype", "auto", "OPENBLAS_CORETYPE for PyTorch, whose products run in OpenBLAS: auto (probe, take the fastest), or a name (\"\" for the library's own choice)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -229,7 +231,13 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s\nnnrt: isa %s, %s; PyTorch: %s %s\n", d.Source(), asm.ISA(), goruntime.Version(), *python, *script)
+	core := ""
+	if !*noTorch {
+		if core, err = chooseCoretype(*coretype, stdout); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "%s\nnnrt: isa %s, %s; PyTorch: %s %s, OPENBLAS_CORETYPE=%q\n", d.Source(), asm.ISA(), goruntime.Version(), *python, *script, core)
 	fmt.Fprintf(stdout, "book model 784-300-100-10 elu, SGD 0.01, sparse CE; seconds per epoch, median of %d after a warm-up; configurations interleaved\n\n", *epochs)
 	fmt.Fprintf(stdout, "wall: elapsed seconds; cpu: the process's CPU seconds (all threads; on one thread, immune to other processes' load)\n")
 	fmt.Fprintf(stdout, "%6s %7s %7s %9s %9s %11s %9s %9s %11s %8s %9s\n", "batch", "dropout", "threads",
@@ -249,7 +257,7 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 				c := epochConfig{Batch: b, Dropout: rate, Threads: t}
 				var tr epochResult
 				if !*noTorch {
-					if tr, err = torchEpochs(*python, scriptPath, d.Dir, c, *epochs, d.Train.N, stderr); err != nil {
+					if tr, err = torchEpochs(*python, scriptPath, d.Dir, core, c, *epochs, d.Train.N, stderr); err != nil {
 						return err
 					}
 				}

@@ -113,7 +113,7 @@ func TestEpoch(t *testing.T) {
 		t.Skip("no real Fashion-MNIST: PyTorch side not run")
 	}
 	var out, errb bytes.Buffer
-	err = runEpoch([]string{"-batches", "256", "-dropouts", "0.2", "-threads", "1", "-epochs", "1", "-train", "2560"}, &out, &errb)
+	err = runEpoch([]string{"-batches", "256", "-dropouts", "0.2", "-threads", "1", "-epochs", "1", "-train", "2560", "-coretype", ""}, &out, &errb)
 	if err != nil {
 		t.Fatalf("%v: %s", err, errb.String())
 	}
