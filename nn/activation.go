@@ -15,19 +15,26 @@ type activation struct {
 	softmax  bool
 }
 
-// Keras 3's keras.activations.leaky_relu default negative slope (the
-// LeakyReLU layer's default is 0.3; use Activation("leaky_relu") for 0.2).
+// Keras 3's keras.activations.leaky_relu default negative slope, which the
+// "leaky_relu" activation string uses (the LeakyReLU layer's default is
+// LeakyReLUSlope, 0.3).
 const leakyReluSlope = 0.2
+
+// leakyRelu is the leaky ReLU activation with the given negative slope
+// (>= 0, so that the gradient can be read from the output's sign).
+func leakyRelu(slope float32) activation {
+	return activation{name: "leaky_relu",
+		forward:  func(d, x []float32) { asm.LeakyRelu(d, x, slope) },
+		backward: func(dx, dy, y []float32) { asm.LeakyReluGrad(dx, dy, y, slope) }}
+}
 
 // eluAlpha is keras.activations.elu's default alpha.
 const eluAlpha = 1.0
 
 var activations = map[string]activation{
-	"linear": {name: "linear"},
-	"relu":   {name: "relu", forward: asm.Relu, backward: asm.ReluGrad},
-	"leaky_relu": {name: "leaky_relu",
-		forward:  func(d, x []float32) { asm.LeakyRelu(d, x, leakyReluSlope) },
-		backward: func(dx, dy, y []float32) { asm.LeakyReluGrad(dx, dy, y, leakyReluSlope) }},
+	"linear":     {name: "linear"},
+	"relu":       {name: "relu", forward: asm.Relu, backward: asm.ReluGrad},
+	"leaky_relu": leakyRelu(leakyReluSlope),
 	"elu": {name: "elu",
 		forward:  func(d, x []float32) { asm.Elu(d, x, eluAlpha) },
 		backward: func(dx, dy, y []float32) { asm.EluGrad(dx, dy, y, eluAlpha) }},

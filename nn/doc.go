@@ -41,7 +41,7 @@
 //   - Optimizers: NewSGD, NewAdam, NewNadam, NewRMSprop (Keras defaults and
 //     update rules), with clipnorm/clipvalue/global_clipnorm (reg.Clip) and an
 //     optional sched.Schedule (LR(step), step = updates done before this one;
-//     sched.MomentumSchedule drives SGD momentum or Adam/Nadam beta_1;
+//     sched.MomentumSchedule drives SGD/RMSprop momentum or Adam/Nadam beta_1;
 //     sched.EpochObserver schedules such as sched.Plateau are fed the
 //     monitored metric after each epoch).
 //   - Fit(x, y, FitConfig) (*History, error): epochs, batch size, per-epoch

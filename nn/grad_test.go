@@ -60,6 +60,21 @@ func gradCases() []gradCase {
 			layers: func() []Layer {
 				return []Layer{BatchNormalization(BatchNormConfig{}), denseL(5, "linear"), BatchNormalization(BatchNormConfig{Momentum: 0.9}), Activation("elu"), denseL(3, "softmax")}
 			}},
+		gradCase{name: "batch_norm_frozen", input: []int{4},
+			layers: func() []Layer {
+				f := false
+				return []Layer{denseL(5, "linear"), BatchNormalization(BatchNormConfig{Trainable: &f}), Activation("elu"), denseL(3, "softmax")}
+			}},
+		gradCase{name: "leaky_relu_layer", input: []int{5},
+			layers: func() []Layer { return []Layer{denseL(6, "linear"), LeakyReLU(LeakyReLUSlope), denseL(4, "softmax")} }},
+		gradCase{name: "dropout_noise_shape", input: []int{2, 3},
+			layers: func() []Layer {
+				return []Layer{Dropout(0.4, 0, 1, 0), Flatten(), denseL(5, "elu"), Dropout(0.5, 0, 1), denseL(4, "selu"), Dropout(0.3, 1, 0), denseL(3, "softmax")}
+			}},
+		gradCase{name: "alpha_dropout_noise_shape", input: []int{6},
+			layers: func() []Layer {
+				return []Layer{denseL(5, "selu"), AlphaDropout(0.3, 0, 1), denseL(4, "selu"), AlphaDropout(0.2, 1, 0), denseL(3, "softmax")}
+			}},
 		gradCase{name: "normalization", input: []int{4},
 			layers: func() []Layer {
 				return []Layer{denseL(5, "tanh"), Normalization(), denseL(3, "softmax")}
@@ -129,6 +144,11 @@ func TestGradients(t *testing.T) {
 			for _, l := range m.layers {
 				if nl, ok := l.(*NormalizationLayer); ok {
 					nl.mean.Value[1], nl.variance.Value[1], nl.variance.Value[3] = 0.3, 2.5, 0.2
+				}
+				if bn, ok := l.(*batchNorm); ok && bn.frozen {
+					copy(bn.mmean.Value, []float32{0.5, -1, 0, 2, 0.1})
+					copy(bn.mvar.Value, []float32{2, 0.5, 1, 3, 0.2})
+					copy(bn.gamma.Value, []float32{1.5, 0.7, -1, 1, 2})
 				}
 			}
 			m.reserve(rows)

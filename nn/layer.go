@@ -132,12 +132,16 @@ func zeroed(n int) []float32 {
 
 // LayerSpec is a layer's configuration, as saved in the model's JSON.
 type LayerSpec struct {
-	Kind       string           `json:"kind"` // flatten, dense, dropout, alpha_dropout, batch_normalization, activation, normalization
+	Kind       string           `json:"kind"` // flatten, dense, dropout, alpha_dropout, batch_normalization, activation, leaky_relu, normalization
 	Name       string           `json:"name,omitempty"`
 	Dense      *DenseConfig     `json:"dense,omitempty"`
 	Rate       float32          `json:"rate,omitempty"`
 	Activation string           `json:"activation,omitempty"`
 	BatchNorm  *BatchNormConfig `json:"batch_normalization,omitempty"`
+	// NoiseShape is a dropout layer's noise shape (see Dropout).
+	NoiseShape []int `json:"noise_shape,omitempty"`
+	// NegativeSlope is a leaky_relu layer's slope.
+	NegativeSlope *float32 `json:"negative_slope,omitempty"`
 }
 
 // ---- Flatten ----
@@ -304,6 +308,7 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 type activationLayer struct {
 	layerBase
 	actName string
+	slope   *float32 // a LeakyReLU layer's negative slope; nil for Activation
 	act     activation
 	y, dx   []float32
 }
@@ -311,7 +316,22 @@ type activationLayer struct {
 // Activation applies an activation function by name (Keras's Activation layer).
 func Activation(name string) Layer { return &activationLayer{actName: name} }
 
+// LeakyReLUSlope is the default negative slope of Keras's LeakyReLU layer
+// (the "leaky_relu" activation string uses 0.2).
+const LeakyReLUSlope = 0.3
+
+// LeakyReLU is Keras's LeakyReLU(negative_slope) layer: y = x for x >= 0,
+// negativeSlope*x otherwise. Keras's default slope is LeakyReLUSlope;
+// negative slopes are rejected by Compile, as Keras rejects them.
+func LeakyReLU(negativeSlope float32) Layer {
+	return &activationLayer{actName: "leaky_relu", slope: &negativeSlope}
+}
+
 func (l *activationLayer) Spec() LayerSpec {
+	if l.slope != nil {
+		s := *l.slope
+		return LayerSpec{Kind: "leaky_relu", Name: l.name, NegativeSlope: &s}
+	}
 	return LayerSpec{Kind: "activation", Name: l.name, Activation: l.actName}
 }
 
@@ -319,6 +339,12 @@ func (l *activationLayer) build(in []int, _ uint64) ([]int, error) {
 	a, err := lookupActivation(l.actName)
 	if err != nil {
 		return nil, err
+	}
+	if l.slope != nil {
+		if s := *l.slope; !(s >= 0) || math.IsInf(float64(s), 0) {
+			return nil, fmt.Errorf("leaky relu negative_slope must be finite and >= 0, got %v", s)
+		}
+		a = leakyRelu(*l.slope)
 	}
 	if a.softmax && len(in) != 1 {
 		return nil, fmt.Errorf("softmax activation needs flat input, got shape %v", in)
@@ -356,29 +382,53 @@ func (l *activationLayer) backward(dy []float32, rows int, _ bool) []float32 {
 
 type dropoutLayer struct {
 	layerBase
-	alpha  bool
-	rate   float32
-	d      reg.Dropout
-	ad     reg.AlphaDropout
-	offset uint64 // counter position of the next mask, advanced by every training pass
-	active bool   // the last forward applied a mask
-	y, dx  []float32
-	mask   []uint64
+	alpha      bool
+	rate       float32
+	noiseShape []int // as configured (0 = the input's dimension); nil for none
+	d          reg.Dropout
+	ad         reg.AlphaDropout
+	offset     uint64 // counter position of the next mask, advanced by every training pass
+	active     bool   // the last forward applied a mask
+	y, dx      []float32
+	mask       []uint64
+
+	// With a noise shape that broadcasts: the batch's shape and the shape
+	// the mask is drawn over (axis 0 set per batch), and the drawn mask.
+	shape, noise []int
+	rmask        []uint64
 }
 
-// Dropout is Keras's inverted Dropout(rate): active in training (and in
-// PredictMC), the identity otherwise.
-func Dropout(rate float32) Layer { return &dropoutLayer{rate: rate} }
+// Dropout is Keras's inverted Dropout(rate, noise_shape): active in
+// training (and in PredictMC), the identity otherwise. noiseShape, if
+// given, has one entry for the batch axis and one per axis of the input
+// sample; each is 0 (Keras's None: the input's dimension), 1 (one mask
+// value shared along the axis) or the input's dimension. Dropout(0.5, 0, 1)
+// on (batch, features) drops whole samples, Dropout(0.5, 1, 0) drops the
+// same features in every sample of a batch. The mask is drawn over the
+// noise shape and broadcast, as Keras does.
+func Dropout(rate float32, noiseShape ...int) Layer {
+	return &dropoutLayer{rate: rate, noiseShape: cloneInts(noiseShape)}
+}
 
-// AlphaDropout is Keras's AlphaDropout(rate) for self-normalizing (SELU) networks.
-func AlphaDropout(rate float32) Layer { return &dropoutLayer{rate: rate, alpha: true} }
+// AlphaDropout is Keras's AlphaDropout(rate, noise_shape) for
+// self-normalizing (SELU) networks; noiseShape as for Dropout.
+func AlphaDropout(rate float32, noiseShape ...int) Layer {
+	return &dropoutLayer{rate: rate, alpha: true, noiseShape: cloneInts(noiseShape)}
+}
+
+func cloneInts(s []int) []int {
+	if len(s) == 0 {
+		return nil
+	}
+	return append([]int(nil), s...)
+}
 
 func (l *dropoutLayer) Spec() LayerSpec {
 	k := "dropout"
 	if l.alpha {
 		k = "alpha_dropout"
 	}
-	return LayerSpec{Kind: k, Name: l.name, Rate: l.rate}
+	return LayerSpec{Kind: k, Name: l.name, Rate: l.rate, NoiseShape: cloneInts(l.noiseShape)}
 }
 
 func (l *dropoutLayer) build(in []int, seed uint64) ([]int, error) {
@@ -393,6 +443,32 @@ func (l *dropoutLayer) build(in []int, seed uint64) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.shape, l.noise = nil, nil
+	if ns := l.noiseShape; ns != nil {
+		if len(ns) != len(in)+1 {
+			return nil, fmt.Errorf("noise_shape %v needs %d entries (batch and input shape %v)", ns, len(in)+1, in)
+		}
+		if ns[0] != 0 && ns[0] != 1 {
+			return nil, fmt.Errorf("noise_shape %v: the batch entry must be 0 (None) or 1, got %d", ns, ns[0])
+		}
+		// the shape of a batch (axis 0 set per batch) and the shape the mask is drawn over
+		shape := append([]int{0}, in...)
+		noise := append([]int{0}, in...)
+		broadcast := ns[0] == 1
+		for d := 1; d < len(ns); d++ {
+			switch ns[d] {
+			case 0, in[d-1]:
+			case 1:
+				noise[d] = 1
+				broadcast = true
+			default:
+				return nil, fmt.Errorf("noise_shape %v does not broadcast to input shape %v: entry %d must be 0, 1 or %d", ns, in, d, in[d-1])
+			}
+		}
+		if broadcast { // otherwise the mask is drawn over the whole input, as without a noise shape
+			l.shape, l.noise = shape, noise
+		}
+	}
 	l.offset = 0
 	l.setShapes(in, in)
 	return l.out, nil
@@ -402,8 +478,12 @@ func (l *dropoutLayer) reserve(rows int) {
 	l.capRows = rows
 	l.y = grow(l.y, rows*l.outSize)
 	l.dx = grow(l.dx, rows*l.inSize)
-	if n := reg.MaskWords(rows * l.inSize); cap(l.mask) < n {
+	n := reg.MaskWords(rows * l.inSize)
+	if cap(l.mask) < n {
 		l.mask = make([]uint64, n)
+	}
+	if l.noise != nil && cap(l.rmask) < n {
+		l.rmask = make([]uint64, n)
 	}
 }
 
@@ -414,6 +494,10 @@ func (l *dropoutLayer) forward(x []float32, rows int, m mode) []float32 {
 	}
 	n := rows * l.inSize
 	y, mask := l.y[:n], l.mask[:reg.MaskWords(n)]
+	if l.noise != nil {
+		l.forwardBroadcast(y, x[:n], mask, rows)
+		return y
+	}
 	if l.alpha {
 		l.ad.Forward(y, x[:n], mask, l.offset)
 	} else {
@@ -421,6 +505,30 @@ func (l *dropoutLayer) forward(x []float32, rows int, m mode) []float32 {
 	}
 	l.offset += uint64(n)
 	return y
+}
+
+// forwardBroadcast draws the mask over the noise shape (the kernels' keep
+// decisions for that many positions, written to a scratch prefix of y),
+// broadcasts it to the batch and applies it.
+func (l *dropoutLayer) forwardBroadcast(y, x []float32, mask []uint64, rows int) {
+	l.shape[0], l.noise[0] = rows, rows
+	if l.noiseShape[0] == 1 {
+		l.noise[0] = 1
+	}
+	nr := prod(l.noise)
+	rmask := l.rmask[:reg.MaskWords(nr)]
+	if l.alpha {
+		l.ad.Forward(y[:nr], x[:nr], rmask, l.offset)
+	} else {
+		l.d.Forward(y[:nr], x[:nr], rmask, l.offset)
+	}
+	l.offset += uint64(nr)
+	reg.BroadcastMask(mask, rmask, l.shape, l.noise)
+	if l.alpha {
+		l.ad.Apply(y, x, mask)
+	} else {
+		l.d.Apply(y, x, mask)
+	}
 }
 
 func (l *dropoutLayer) backward(dy []float32, rows int, _ bool) []float32 {
@@ -440,10 +548,15 @@ func (l *dropoutLayer) backward(dy []float32, rows int, _ bool) []float32 {
 // ---- BatchNormalization ----
 
 // BatchNormConfig configures BatchNormalization over the last axis. Zero
-// values take Keras's defaults: Momentum 0.99, Epsilon 1e-3.
+// values take Keras's defaults: Momentum 0.99, Epsilon 1e-3, trainable.
 type BatchNormConfig struct {
 	Momentum float32 `json:"momentum,omitempty"`
 	Epsilon  float32 `json:"epsilon,omitempty"`
+	// Trainable false (Keras's layer.trainable = False) freezes the layer:
+	// gamma and beta are not trained, and the layer runs in inference mode
+	// (moving statistics, left unchanged) even during Fit, as Keras 3's
+	// BatchNormalization does. nil means true.
+	Trainable *bool `json:"trainable,omitempty"`
 }
 
 type batchNorm struct {
@@ -452,10 +565,12 @@ type batchNorm struct {
 	momentum, eps            float32
 	gamma, beta, mmean, mvar *Param
 
-	training         bool
+	frozen           bool // Trainable false
+	training         bool // the last forward used the batch statistics
 	xhat, y, dx      []float32
 	mean, invStd     []float32 // per feature, of the last training batch
 	sumDy, sumDyXhat []float32
+	scale            []float32 // gamma*invStd, for the inference-mode gradient
 }
 
 // BatchNormalization normalizes each feature (Keras's BatchNormalization,
@@ -482,8 +597,9 @@ func (l *batchNorm) build(in []int, _ uint64) ([]int, error) {
 	}
 	f := in[len(in)-1]
 	l.setShapes(in, in)
-	l.gamma = newParam(l.name+"/gamma", true, f)
-	l.beta = newParam(l.name+"/beta", true, f)
+	l.frozen = l.cfg.Trainable != nil && !*l.cfg.Trainable
+	l.gamma = newParam(l.name+"/gamma", !l.frozen, f)
+	l.beta = newParam(l.name+"/beta", !l.frozen, f)
 	l.mmean = newParam(l.name+"/moving_mean", false, f)
 	l.mvar = newParam(l.name+"/moving_variance", false, f)
 	for i := 0; i < f; i++ {
@@ -491,7 +607,7 @@ func (l *batchNorm) build(in []int, _ uint64) ([]int, error) {
 	}
 	l.params = []*Param{l.gamma, l.beta, l.mmean, l.mvar}
 	l.mean, l.invStd = make([]float32, f), make([]float32, f)
-	l.sumDy, l.sumDyXhat = make([]float32, f), make([]float32, f)
+	l.sumDy, l.sumDyXhat, l.scale = make([]float32, f), make([]float32, f), make([]float32, f)
 	return l.out, nil
 }
 
@@ -506,7 +622,7 @@ func (l *batchNorm) forward(x []float32, rows int, m mode) []float32 {
 	f := len(l.mean)
 	n := rows * l.inSize
 	x, y := x[:n], l.y[:n]
-	l.training = m == training
+	l.training = m == training && !l.frozen
 	if !l.training {
 		for j := 0; j < f; j++ {
 			l.invStd[j] = float32(1 / math.Sqrt(float64(l.mvar.Value[j]+l.eps)))
@@ -550,13 +666,26 @@ func (l *batchNorm) forward(x []float32, rows int, m mode) []float32 {
 	return y
 }
 
-// backward follows a training-mode forward (the only one Fit differentiates):
-// with g = dy*gamma, dx = invStd*(g - mean(g) - xhat*mean(g*xhat))
-// per feature; dgamma = sum dy*xhat, dbeta = sum dy.
+// backward follows a training-mode forward: with g = dy*gamma,
+// dx = invStd*(g - mean(g) - xhat*mean(g*xhat)) per feature;
+// dgamma = sum dy*xhat, dbeta = sum dy. A frozen layer's forward is the
+// inference-mode affine map, whose gradient is dx = dy*gamma*invStd.
 func (l *batchNorm) backward(dy []float32, rows int, needDX bool) []float32 {
 	f := len(l.mean)
 	n := rows * l.inSize
 	groups := n / f
+	if !l.training {
+		if !needDX {
+			return nil
+		}
+		// invStd holds the moving statistics' 1/sqrt(var+eps) of this forward
+		dx := l.dx[:n]
+		asm.Mul(l.scale, l.gamma.Value, l.invStd)
+		for r := 0; r < groups; r++ {
+			asm.Mul(dx[r*f:(r+1)*f], dy[r*f:(r+1)*f], l.scale)
+		}
+		return dx
+	}
 	dy, xhat := dy[:n], l.xhat[:n]
 	clear(l.sumDy)
 	clear(l.sumDyXhat)

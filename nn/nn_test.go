@@ -406,17 +406,31 @@ func TestTrainOnBatchAllocatesNothing(t *testing.T) {
 	if _, err := m.TrainOnBatch(x, y); err != nil {
 		t.Fatal(err)
 	}
-	if n := testing.AllocsPerRun(50, func() { _, _ = m.TrainOnBatch(x, y) }); n != 0 {
+	runs := 50
+	if testing.Short() {
+		runs = 10
+	}
+	if n := testing.AllocsPerRun(runs, func() { _, _ = m.TrainOnBatch(x, y) }); n != 0 {
 		t.Errorf("TrainOnBatch allocates %v times per step", n)
 	}
-	// variables large enough for the update to run in parallel chunks
+	// the general RMSprop kernel (momentum, centered) allocates nothing either
+	o2 := NewRMSprop(1e-3)
+	o2.Momentum, o2.Centered = 0.9, true
+	m2 := compiled(t, smallModel(LeakyReLU(0.1), Dropout(0.3, 0, 1), BatchNormalization(BatchNormConfig{Trainable: new(bool)})), o2)
+	if _, err := m2.TrainOnBatch(x, y); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(runs, func() { _, _ = m2.TrainOnBatch(x, y) }); n != 0 {
+		t.Errorf("TrainOnBatch with RMSprop momentum, noise shape, frozen batch norm allocates %v times per step", n)
+	}
+	// a kernel of two update chunks: the update runs in parallel
 	defer runtime.SetThreads(runtime.SetThreads(2))
-	big := NewSequential([]int{8}, Dense(DenseConfig{Units: 2 * updateGrain, Activation: "relu"}), Dense(DenseConfig{Units: 3, Activation: "softmax"}))
+	big := NewSequential([]int{8}, Dense(DenseConfig{Units: 2 * updateGrain / 8, Activation: "relu"}), Dense(DenseConfig{Units: 3, Activation: "softmax"}))
 	compiled(t, big, NewAdam(1e-3))
 	if _, err := big.TrainOnBatch(x, y); err != nil {
 		t.Fatal(err)
 	}
-	if n := testing.AllocsPerRun(50, func() { _, _ = big.TrainOnBatch(x, y) }); n != 0 {
+	if n := testing.AllocsPerRun(runs, func() { _, _ = big.TrainOnBatch(x, y) }); n != 0 {
 		t.Errorf("TrainOnBatch with parallel updates allocates %v times per step", n)
 	}
 }

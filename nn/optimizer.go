@@ -22,11 +22,12 @@ type Optimizer struct {
 	// Schedule.LR(iterations) with iterations counted before the update, as
 	// Keras evaluates a LearningRateSchedule. If it also implements
 	// sched.MomentumSchedule, its Momentum(iterations) replaces Momentum
-	// (SGD) or Beta1 (Adam, Nadam); if it implements sched.EpochObserver,
+	// (SGD, RMSprop) or Beta1 (Adam, Nadam); if it implements sched.EpochObserver,
 	// Fit feeds it the monitored metric after each epoch.
 	Schedule sched.Schedule `json:"-"`
-	Momentum float64        `json:"momentum,omitempty"` // SGD
+	Momentum float64        `json:"momentum,omitempty"` // SGD, RMSprop
 	Nesterov bool           `json:"nesterov,omitempty"` // SGD
+	Centered bool           `json:"centered,omitempty"` // RMSprop
 	Beta1    float64        `json:"beta_1,omitempty"`   // Adam, Nadam
 	Beta2    float64        `json:"beta_2,omitempty"`   // Adam, Nadam
 	Rho      float64        `json:"rho,omitempty"`      // RMSprop
@@ -37,7 +38,8 @@ type Optimizer struct {
 	params     []*Param // trainable
 	grads      [][]float32
 	m, v       [][]float32
-	uProduct   float64 // Nadam's running product of u_t
+	ag         [][]float32 // RMSprop's average gradients (centered only)
+	uProduct   float64     // Nadam's running product of u_t
 	upd        update
 }
 
@@ -58,8 +60,14 @@ func NewNadam(lr float64) *Optimizer {
 	return &Optimizer{Kind: "nadam", LearningRate: lr, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
 }
 
-// NewRMSprop is Keras's RMSprop(learning_rate): rho 0.9, epsilon 1e-7
-// inside the square root: v = ρv + (1-ρ)g²; w -= lr·g/sqrt(v+ε).
+// NewRMSprop is Keras's RMSprop(learning_rate): rho 0.9, momentum 0,
+// epsilon 1e-7, not centered. Keras 3's update (rmsprop.py), per element:
+//
+//	v = ρv + (1-ρ)g²
+//	d = v + ε, or with Centered: ag = ρ·ag + (1-ρ)g; d = v - ag² + ε
+//	inc = lr·g/sqrt(d)
+//	Momentum > 0: m = momentum·m + inc; w -= m
+//	otherwise:    w -= inc
 func NewRMSprop(lr float64) *Optimizer {
 	return &Optimizer{Kind: "rmsprop", LearningRate: lr, Rho: 0.9, Epsilon: 1e-7}
 }
@@ -90,8 +98,8 @@ func (o *Optimizer) validate() error {
 	if o.Schedule == nil && !(o.LearningRate > 0) {
 		return fmt.Errorf("learning rate must be > 0, got %v", o.LearningRate)
 	}
-	if o.Kind == "sgd" && !(o.Momentum >= 0 && o.Momentum < 1) {
-		return fmt.Errorf("sgd momentum must be in [0, 1), got %v", o.Momentum)
+	if (o.Kind == "sgd" || o.Kind == "rmsprop") && !(o.Momentum >= 0 && o.Momentum < 1) {
+		return fmt.Errorf("%s momentum must be in [0, 1), got %v", o.Kind, o.Momentum)
 	}
 	if o.Kind == "adam" || o.Kind == "nadam" {
 		if !(o.Beta1 >= 0 && o.Beta1 < 1 && o.Beta2 >= 0 && o.Beta2 < 1) {
@@ -134,7 +142,7 @@ func (o *Optimizer) SetLR(lr float64) error {
 // bind allocates the slots for the model's trainable parameters and resets
 // the state.
 func (o *Optimizer) bind(params []*Param) {
-	o.params, o.grads, o.m, o.v = nil, nil, nil, nil
+	o.params, o.grads, o.m, o.v, o.ag = nil, nil, nil, nil, nil
 	for _, p := range params {
 		if !p.Trainable() {
 			continue
@@ -145,6 +153,9 @@ func (o *Optimizer) bind(params []*Param) {
 		if o.Kind != "sgd" {
 			o.v = append(o.v, zeroed(len(p.Value)))
 		}
+		if o.Kind == "rmsprop" && o.Centered {
+			o.ag = append(o.ag, zeroed(len(p.Value)))
+		}
 	}
 	o.iterations, o.uProduct = 0, 1
 }
@@ -153,7 +164,7 @@ func (o *Optimizer) bind(params []*Param) {
 type optimizerState struct {
 	iterations int
 	uProduct   float64
-	m, v       [][]float32
+	m, v, ag   [][]float32
 	lr         float64
 }
 
@@ -164,6 +175,9 @@ func (o *Optimizer) saveState() optimizerState {
 	}
 	for _, b := range o.v {
 		s.v = append(s.v, append([]float32(nil), b...))
+	}
+	for _, b := range o.ag {
+		s.ag = append(s.ag, append([]float32(nil), b...))
 	}
 	return s
 }
@@ -176,9 +190,12 @@ func (o *Optimizer) restoreState(s optimizerState) {
 	for i := range o.v {
 		copy(o.v[i], s.v[i])
 	}
+	for i := range o.ag {
+		copy(o.ag[i], s.ag[i])
+	}
 }
 
-// momenta returns the SGD momentum and Adam/Nadam beta_1 of the next
+// momenta returns the SGD/RMSprop momentum and Adam/Nadam beta_1 of the next
 // update: a MomentumSchedule's value when the schedule is one.
 func (o *Optimizer) momenta() (momentum, beta1 float64) {
 	if ms, ok := o.Schedule.(sched.MomentumSchedule); ok {
@@ -233,7 +250,39 @@ func (u *update) Range(lo, hi int) {
 	case "nadam":
 		asm.Nadam(w, g, o.m[i][lo:hi], o.v[i][lo:hi], u.lr, u.beta1, u.beta2, u.eps, u.cm, u.cg, u.cv)
 	case "rmsprop":
-		asm.RMSprop(w, g, o.v[i][lo:hi], u.lr, u.rho, u.eps)
+		if u.momentum == 0 && !o.Centered {
+			asm.RMSprop(w, g, o.v[i][lo:hi], u.lr, u.rho, u.eps)
+			return
+		}
+		var ag []float32
+		if o.Centered {
+			ag = o.ag[i][lo:hi]
+		}
+		rmspropGeneral(w, g, o.v[i][lo:hi], o.m[i][lo:hi], ag, u.lr, u.rho, u.momentum, u.eps)
+	}
+}
+
+// rmspropGeneral is Keras 3's RMSprop update with momentum and/or centering
+// (see NewRMSprop), element-wise in float32 in the order of rmsprop.py.
+// ag is nil when not centered; m is unused when momentum is 0. The plain
+// form runs on asm.RMSprop instead.
+func rmspropGeneral(w, g, v, m, ag []float32, lr, rho, momentum, eps float32) {
+	v, m = v[:len(w)], m[:len(w)]
+	g = g[:len(w)]
+	for i := range w {
+		gi := g[i]
+		v[i] = rho*v[i] + (1-rho)*(gi*gi)
+		d := v[i] + eps
+		if ag != nil {
+			ag[i] = rho*ag[i] + (1-rho)*gi
+			d = v[i] - ag[i]*ag[i] + eps
+		}
+		inc := lr * gi / float32(math.Sqrt(float64(d)))
+		if momentum > 0 {
+			m[i] = momentum*m[i] + inc
+			inc = m[i]
+		}
+		w[i] -= inc
 	}
 }
 

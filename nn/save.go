@@ -173,9 +173,9 @@ func layerFromSpec(s LayerSpec) (Layer, error) {
 		}
 		return Dense(*s.Dense), nil
 	case "dropout":
-		return Dropout(s.Rate), nil
+		return Dropout(s.Rate, s.NoiseShape...), nil
 	case "alpha_dropout":
-		return AlphaDropout(s.Rate), nil
+		return AlphaDropout(s.Rate, s.NoiseShape...), nil
 	case "batch_normalization":
 		c := BatchNormConfig{}
 		if s.BatchNorm != nil {
@@ -184,6 +184,11 @@ func layerFromSpec(s LayerSpec) (Layer, error) {
 		return BatchNormalization(c), nil
 	case "activation":
 		return Activation(s.Activation), nil
+	case "leaky_relu":
+		if s.NegativeSlope == nil {
+			return nil, errors.New("leaky_relu layer without its negative_slope")
+		}
+		return LeakyReLU(*s.NegativeSlope), nil
 	case "normalization":
 		return Normalization(), nil
 	}

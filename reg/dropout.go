@@ -46,12 +46,19 @@ func (d Dropout) Forward(dst, x []float32, mask []uint64, offset uint64) {
 
 // Backward writes dx[i] = dy[i]/(1-rate) where value i was kept, else 0;
 // len(dx) == len(dy).
-func (d Dropout) Backward(dx, dy []float32, mask []uint64) {
+func (d Dropout) Backward(dx, dy []float32, mask []uint64) { d.Apply(dx, dy, mask) }
+
+// Apply writes dst[i] = x[i]/(1-rate) (as x[i] times the float32
+// reciprocal) where bit i of mask is set, else 0: Forward's output for a
+// given mask, such as one BroadcastMask expanded from a noise shape; with
+// Forward's own mask it equals Forward's output bit for bit. It is also the
+// gradient (Backward). len(dst) == len(x).
+func (d Dropout) Apply(dst, x []float32, mask []uint64) {
 	if d.Rate >= 1 {
-		clear(dx[:len(dy)])
+		clear(dst[:len(x)])
 		return
 	}
-	asm.DropoutBackward(dx, dy, mask, 1/(1-d.Rate))
+	asm.DropoutBackward(dst, x, mask, 1/(1-d.Rate))
 }
 
 // AlphaDropout is Keras's AlphaDropout(rate, seed) for SELU networks: the
@@ -88,6 +95,26 @@ func (d AlphaDropout) Forward(dst, x []float32, mask []uint64, offset uint64) {
 	asm.AlphaDropoutForward(dst, x, mask, d.Rate, d.Seed, offset)
 }
 
+// Apply writes Forward's output for a given mask (such as one
+// BroadcastMask expanded from a noise shape): dst[i] = a*x[i] + b where bit
+// i of mask is set, else a*α' + b; the input itself when the rate is 0 or 1.
+func (d AlphaDropout) Apply(dst, x []float32, mask []uint64) {
+	if !d.active() {
+		copy(dst, x)
+		return
+	}
+	a, b := asm.AlphaDropoutCoefficients(d.Rate)
+	dropped := a*float32(AlphaPrime) + b
+	dst = dst[:len(x)]
+	for i, v := range x {
+		if mask[i>>6]>>(i&63)&1 != 0 {
+			dst[i] = a*v + b
+		} else {
+			dst[i] = dropped
+		}
+	}
+}
+
 // Backward writes dx[i] = a*dy[i] where value i was kept, else 0 (the
 // dropped units output a constant).
 func (d AlphaDropout) Backward(dx, dy []float32, mask []uint64) {
@@ -110,4 +137,55 @@ func fillMask(mask []uint64, n int, keep bool) {
 	if keep && n%64 != 0 {
 		mask[w-1] = 1<<(n%64) - 1
 	}
+}
+
+// BroadcastMask expands a dropout mask drawn over a noise shape to a
+// tensor of the given shape, as Keras broadcasts a noise_shape mask:
+// noise has one entry per axis of shape, each either shape[d] (an
+// independent draw along the axis) or 1 (one draw shared along it). Bit i
+// of full, for the element at multi-index (i_0, ..., i_k) of shape, is
+// the bit of reduced at the multi-index with i_d replaced by 0 wherever
+// noise[d] == 1. full needs MaskWords(prod(shape)) words and reduced
+// MaskWords(prod(noise)); the bits of full past prod(shape) are left
+// alone. It panics if an entry of noise is neither 1 nor shape[d].
+func BroadcastMask(full, reduced []uint64, shape, noise []int) {
+	if len(shape) != len(noise) {
+		panic("reg: BroadcastMask: shape and noise have different ranks")
+	}
+	for d := range shape {
+		if noise[d] != 1 && noise[d] != shape[d] {
+			panic(fmt.Sprintf("reg: BroadcastMask: noise shape %v does not broadcast to %v", noise, shape))
+		}
+	}
+	broadcastBits(full, reduced, shape, noise, 0, 0)
+}
+
+// broadcastBits writes the bits of the sub-tensor of shape starting at
+// position fi of full, reading reduced from position ri, and returns the
+// position after it. The recursion is as deep as the rank and allocates
+// nothing.
+func broadcastBits(full, reduced []uint64, shape, noise []int, fi, ri int) int {
+	n := shape[0]
+	if len(shape) == 1 {
+		step := 1
+		if noise[0] == 1 {
+			step = 0
+		}
+		for k := 0; k < n; k, fi, ri = k+1, fi+1, ri+step {
+			bit := reduced[ri>>6] >> (ri & 63) & 1
+			full[fi>>6] = full[fi>>6]&^(1<<(fi&63)) | bit<<(fi&63)
+		}
+		return fi
+	}
+	stride := 0 // of axis 0 in reduced
+	if noise[0] != 1 {
+		stride = 1
+		for _, d := range noise[1:] {
+			stride *= d
+		}
+	}
+	for k := 0; k < n; k++ {
+		fi = broadcastBits(full, reduced, shape[1:], noise[1:], fi, ri+k*stride)
+	}
+	return fi
 }

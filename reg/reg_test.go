@@ -370,3 +370,78 @@ func TestEarlyStoppingScripted(t *testing.T) {
 		t.Error("auto mode for lr accepted")
 	}
 }
+
+// TestBroadcastMask expands masks drawn over noise shapes by hand.
+func TestBroadcastMask(t *testing.T) {
+	for _, c := range []struct {
+		shape, noise []int
+		reduced      uint64
+		want         uint64
+	}{
+		// (2, 3) per sample: row 0 dropped, row 1 kept
+		{[]int{2, 3}, []int{2, 1}, 0b10, 0b111_000},
+		// (2, 3) per feature: features 0 and 2 kept in both rows
+		{[]int{2, 3}, []int{1, 3}, 0b101, 0b101_101},
+		// (2, 2, 3) with noise (2, 1, 3): each sample's 3-bit pattern twice
+		{[]int{2, 2, 3}, []int{2, 1, 3}, 0b011_110, 0b011_011_110_110},
+		// nothing broadcast: a copy
+		{[]int{2, 3}, []int{2, 3}, 0b100_110, 0b100_110},
+		// everything broadcast: one bit for all
+		{[]int{3, 2}, []int{1, 1}, 1, 0b111_111},
+	} {
+		const past = ^uint64(0) &^ (1<<12 - 1)
+		full := []uint64{past} // bits past the tensor stay as they were
+		BroadcastMask(full, []uint64{c.reduced}, c.shape, c.noise)
+		if want := c.want | past; full[0] != want {
+			t.Errorf("shape %v noise %v reduced %b: full %b, want %b", c.shape, c.noise, c.reduced, full[0], want)
+		}
+	}
+	// masks longer than a word: 70 rows of 2 features, per sample
+	reduced := []uint64{0xAAAA_AAAA_AAAA_AAAA, 0b10_1010}
+	full := make([]uint64, MaskWords(140))
+	BroadcastMask(full, reduced, []int{70, 2}, []int{70, 1})
+	for i := 0; i < 140; i++ {
+		if got, want := full[i/64]>>(i%64)&1, uint64((i/2)%2); got != want {
+			t.Fatalf("bit %d = %d, want %d", i, got, want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a noise shape that does not broadcast was accepted")
+		}
+	}()
+	BroadcastMask(full, reduced, []int{4, 3}, []int{4, 2})
+}
+
+// TestDropoutApply: Apply with Forward's own mask reproduces Forward, and
+// AlphaDropout's Apply gives a*x+b or a*α'+b.
+func TestDropoutApply(t *testing.T) {
+	x := make([]float32, 100)
+	for i := range x {
+		x[i] = float32(i) - 40.5
+	}
+	y1, y2 := make([]float32, 100), make([]float32, 100)
+	mask := make([]uint64, MaskWords(100))
+	d := Dropout{Rate: 0.3, Seed: 4}
+	d.Forward(y1, x, mask, 17)
+	d.Apply(y2, x, mask)
+	for i := range y1 {
+		if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
+			t.Fatalf("Apply[%d] = %v, Forward gave %v", i, y2[i], y1[i])
+		}
+	}
+	ad := AlphaDropout{Rate: 0.2, Seed: 4}
+	ad.Forward(y1, x, mask, 17)
+	ad.Apply(y2, x, mask)
+	for i := range y1 {
+		if math.Abs(float64(y1[i]-y2[i])) > 1e-5 {
+			t.Fatalf("alpha Apply[%d] = %v, Forward gave %v", i, y2[i], y1[i])
+		}
+	}
+	// dropped values are a*α'+b = 0.878904*-1.7581 + 0.309040
+	mask[0] = 0
+	ad.Apply(y2, x, mask)
+	if want := 0.878904*AlphaPrime + 0.309040; math.Abs(float64(y2[0])-want) > 1e-5 {
+		t.Errorf("dropped alpha value %v, want %v", y2[0], want)
+	}
+}
