@@ -17,7 +17,7 @@ import "math"
 // in two halves (AVX-512: VSCALEFPS), so that results near the overflow
 // threshold and subnormal results are rounded once. The bounds below are
 // the largest errors TestActULP finds over a sweep of float32 bit patterns
-// (every 7th on amd64, every 997th on arm64 under qemu), and what the
+// (every 7th on amd64, every 97th on arm64 under qemu), and what the
 // tests enforce:
 //   - Exp: 1 ulp over the whole float32 range, subnormal results included;
 //     overflow gives +Inf, underflow 0, Exp(±0) = 1, Exp(+Inf) = +Inf,
