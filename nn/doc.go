@@ -26,9 +26,13 @@
 //
 // # API
 //
-//   - Layers: Flatten, Dense(DenseConfig), Dropout(rate), AlphaDropout(rate),
-//     BatchNormalization(BatchNormConfig), Activation(name), Normalization
-//     (Keras's Normalization: Adapt it to the training data after Compile).
+//   - Layers: Flatten, Dense(DenseConfig), Dropout(rate, noiseShape...),
+//     AlphaDropout(rate, noiseShape...) (Keras's noise_shape, 0 for None:
+//     the mask is drawn over it and broadcast), BatchNormalization
+//     (BatchNormConfig; Trainable false freezes it in inference mode),
+//     Activation(name), LeakyReLU(negativeSlope) (Keras's default slope is
+//     LeakyReLUSlope, 0.3), Normalization (Keras's Normalization: Adapt it
+//     to the training data after Compile).
 //   - Activations: linear, relu, leaky_relu (slope 0.2), elu, selu, tanh,
 //     sigmoid, softmax. Initializers: he_normal, he_uniform, glorot_normal,
 //     glorot_uniform, lecun_normal, lecun_uniform, zeros, ones (normal ones
@@ -39,7 +43,7 @@
 //     renormalized and clipped to [1e-7, 1-1e-7] as Keras does;
 //     CompileConfig.FromLogits for linear outputs. Metric: "accuracy".
 //   - Optimizers: NewSGD, NewAdam, NewNadam, NewRMSprop (Keras defaults and
-//     update rules), with clipnorm/clipvalue/global_clipnorm (reg.Clip) and an
+//     update rules; RMSprop with Momentum and Centered as Keras 3), with clipnorm/clipvalue/global_clipnorm (reg.Clip) and an
 //     optional sched.Schedule (LR(step), step = updates done before this one;
 //     sched.MomentumSchedule drives SGD/RMSprop momentum or Adam/Nadam beta_1;
 //     sched.EpochObserver schedules such as sched.Plateau are fed the
