@@ -150,8 +150,13 @@ func torchEpochs(python, script, dataDir, coretype string, c epochConfig, epochs
 	cmd := exec.Command(python, script, "--data", dataDir, "--batch", strconv.Itoa(c.Batch),
 		"--dropout", strconv.FormatFloat(c.Dropout, 'g', -1, 64), "--threads", strconv.Itoa(c.Threads),
 		"--epochs", strconv.Itoa(epochs), "--train", strconv.Itoa(train))
-	// PyTorch's products run in the system BLAS, OpenBLAS: at its best.
-	cmd.Env = openblasEnv(coretype)
+	// PyTorch's products run in the system BLAS, OpenBLAS: at its best,
+	// and on the thread count of the configuration. torch.set_num_threads
+	// sets OpenMP's threads but not OpenBLAS's own pthreads, which default
+	// to one per core: without OPENBLAS_NUM_THREADS a "1 thread" run would
+	// multiply on 2, and a 2-thread run would put 4 threads on 2 cores.
+	n := strconv.Itoa(c.Threads)
+	cmd.Env = openblasEnv(coretype, "OPENBLAS_NUM_THREADS="+n, "OMP_NUM_THREADS="+n)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, stderr
 	if err := cmd.Run(); err != nil {
