@@ -46,6 +46,16 @@ package asm
 // caller's duty: it packs the partial panels with zero padding and lets the
 // kernel write a scratch tile, then copies the valid part.
 //
+// Narrow kernel. Each level also has a kernel of NarrowNR <= NR columns,
+// called through KernelNarrow with the same contract with NarrowNR in place
+// of NR. It computes every element with exactly the operations of Kernel,
+// so its tile is bit-identical to the first NarrowNR columns of Kernel's: a
+// caller may choose between them by shape without changing any result. The
+// x86 levels have one of half the width (one vector per row), for the last
+// column panel of a product whose n is not a multiple of NR (n = 10 on the
+// avx512 tile of 32 computes 16 columns instead of 32); on the other levels
+// NarrowNR = NR and KernelNarrow is Kernel.
+//
 // Row panels. A kernel with RowPanels set runs as fast on A micro-panels
 // packed row by row (rsa = 1, csa = kc: each row's kc values contiguous,
 // which packing a row-major A produces with plain copies) as on column
@@ -89,18 +99,22 @@ var gemmTiles = [...]struct{ MR, NR int }{
 // may assume the checks of Gemm.Kernel passed.
 type gemmKernels struct {
 	mr, nr    int
+	nrNarrow  int // the narrow kernel's width (nr when narrow is fn)
 	rowPanels bool
 	// packT8, when not nil, is PackT for xn and pn multiples of 8.
 	packT8 func(dst []float32, w int, src []float32, sx, xn, pn int)
 	fn     func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+	narrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 }
 
-var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, rowPanels: true, fn: gemmKernelGeneric}
+var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, nrNarrow: gemmTiles[Generic].NR,
+	rowPanels: true, fn: gemmKernelGeneric, narrow: gemmKernelGeneric}
 
 // Gemm is the microkernel of one level (see the contract above).
 type Gemm struct {
 	Level     Level
 	MR, NR    int
+	NarrowNR  int  // the width of KernelNarrow's tile (see above)
 	RowPanels bool // A micro-panels may be packed row by row (see above)
 	k         *gemmKernels
 }
@@ -116,7 +130,7 @@ func GemmFor(l Level) Gemm {
 		panic("asm: gemm level not available: " + l.String())
 	}
 	k := gemmFor(l)
-	return Gemm{Level: l, MR: k.mr, NR: k.nr, RowPanels: k.rowPanels, k: k}
+	return Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels, k: k}
 }
 
 // Kernel computes one MR×NR tile of C as the contract above states. It
@@ -124,24 +138,37 @@ func GemmFor(l Level) Gemm {
 // and with "asm: gemm: short a" (b, c) when a slice is shorter than the
 // elements the tile reads or writes.
 func (g Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
+	g.check(g.NR, k, a, rsa, csa, b, rsb, c, ldc)
+	g.k.fn(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
+}
+
+// KernelNarrow is Kernel with a tile of MR×NarrowNR, bit-identical to the
+// first NarrowNR columns of Kernel's (see the contract above). It panics as
+// Kernel does, with NarrowNR in place of NR.
+func (g Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
+	g.check(g.NarrowNR, k, a, rsa, csa, b, rsb, c, ldc)
+	g.k.narrow(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
+}
+
+// check panics unless an MR×nr tile's operands fit the contract.
+func (g Gemm) check(nr, k int, a []float32, rsa, csa int, b []float32, rsb int, c []float32, ldc int) {
 	if k < 0 {
 		panic("asm: gemm: negative k")
 	}
-	if rsa < 0 || csa < 0 || rsb < 0 || ldc < g.NR {
+	if rsa < 0 || csa < 0 || rsb < 0 || ldc < nr {
 		panic("asm: gemm: bad stride")
 	}
 	if k > 0 {
 		if len(a) < (k-1)*rsa+(g.MR-1)*csa+1 {
 			panic("asm: gemm: short a")
 		}
-		if len(b) < (k-1)*rsb+g.NR {
+		if len(b) < (k-1)*rsb+nr {
 			panic("asm: gemm: short b")
 		}
 	}
-	if len(c) < (g.MR-1)*ldc+g.NR {
+	if len(c) < (g.MR-1)*ldc+nr {
 		panic("asm: gemm: short c")
 	}
-	g.k.fn(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
 }
 
 // PackT writes the transpose of the xn×pn block of src with row stride sx

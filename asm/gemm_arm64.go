@@ -8,7 +8,8 @@ package asm
 //go:noescape
 func gemmNEON_8x12(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 
-var gemmNEON = gemmKernels{mr: gemmTiles[NEON].MR, nr: gemmTiles[NEON].NR, fn: gemmNEON_8x12}
+var gemmNEON = gemmKernels{mr: gemmTiles[NEON].MR, nr: gemmTiles[NEON].NR, nrNarrow: gemmTiles[NEON].NR,
+	fn: gemmNEON_8x12, narrow: gemmNEON_8x12}
 
 func gemmFor(l Level) *gemmKernels {
 	if l == NEON {

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestGemmKernel checks every level's microkernel against a float64
+// TestGemmKernel checks every level's microkernels (wide and narrow) against a float64
 // evaluation of the contract: packed and in-place operand strides, k around
 // the unroll and block sizes, alpha and beta (beta = 0 with NaN in C), C
 // with ldc > NR at offsets 0..15 inside guard bands.
@@ -15,63 +15,116 @@ func TestGemmKernel(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l Level) {
 		g := GemmFor(l)
 		r := rand.New(rand.NewPCG(1, uint64(l)))
-		for _, k := range []int{0, 1, 2, 3, 7, 16, 31, 64, 191, 192, 193, 385} {
-			for _, lay := range []string{"packed", "inplaceN", "inplaceT"} {
-				for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}, {2, -1.5}} {
-					// op(A)(i, p) = a[p*rsa+i*csa]
-					var rsa, csa int
-					switch lay {
-					case "packed":
-						rsa, csa = g.MR, 1
-					case "inplaceN": // row-major A with lda = k+3
-						rsa, csa = 1, k+3
-					case "inplaceT": // transposed A with lda = MR+5
-						rsa, csa = g.MR+5, 1
-					}
-					rsb := g.NR
-					if lay != "packed" {
-						rsb = g.NR + 9
-					}
-					a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
-					b := randSlice(r, max(1, k)*rsb+g.NR, -1, 1)
-					ldc := g.NR + r.IntN(5)
-					off := r.IntN(16)
-					c := newGuarded((g.MR-1)*ldc+g.NR, off)
-					c0 := randSlice(r, len(c.Data), -1, 1)
-					if ab[1] == 0 {
-						for i := range c0 {
-							c0[i] = float32(math.NaN())
+		for _, kn := range gemmVariants(g) {
+			nr := kn.nr
+			for _, k := range []int{0, 1, 2, 3, 7, 16, 31, 64, 191, 192, 193, 385} {
+				for _, lay := range []string{"packed", "inplaceN", "inplaceT"} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}, {2, -1.5}} {
+						// op(A)(i, p) = a[p*rsa+i*csa]
+						var rsa, csa int
+						switch lay {
+						case "packed":
+							rsa, csa = g.MR, 1
+						case "inplaceN": // row-major A with lda = k+3
+							rsa, csa = 1, k+3
+						case "inplaceT": // transposed A with lda = MR+5
+							rsa, csa = g.MR+5, 1
 						}
-					}
-					c.fill(c0)
-					g.Kernel(k, ab[0], a, rsa, csa, b, rsb, ab[1], c.Data, ldc)
-					c.check(t, "gemm")
-					for i := 0; i < g.MR; i++ {
-						for j := 0; j < g.NR; j++ {
-							var s, mag float64
-							for p := 0; p < k; p++ {
-								x := float64(a[p*rsa+i*csa]) * float64(b[p*rsb+j])
-								s += x
-								mag += math.Abs(x)
-							}
-							want := float64(ab[0]) * s
-							mag *= math.Abs(float64(ab[0]))
-							if ab[1] != 0 {
-								want += float64(ab[1]) * float64(c0[i*ldc+j])
-								mag += math.Abs(float64(ab[1]) * float64(c0[i*ldc+j]))
-							}
-							got := float64(c.Data[i*ldc+j])
-							if math.IsNaN(got) || math.Abs(got-want) > float64(k+2)*0x1p-24*mag {
-								t.Fatalf("%s k=%d alpha=%g beta=%g: C[%d,%d] = %g, want %g", lay, k, ab[0], ab[1], i, j, got, want)
+						rsb := nr
+						if lay != "packed" {
+							rsb = nr + 9
+						}
+						a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
+						b := randSlice(r, max(1, k)*rsb+nr, -1, 1)
+						ldc := nr + r.IntN(5)
+						off := r.IntN(16)
+						c := newGuarded((g.MR-1)*ldc+nr, off)
+						c0 := randSlice(r, len(c.Data), -1, 1)
+						if ab[1] == 0 {
+							for i := range c0 {
+								c0[i] = float32(math.NaN())
 							}
 						}
-					}
-					// Padding between rows of C (j >= NR) is not written.
-					for i := 0; i < g.MR-1; i++ {
-						for j := g.NR; j < ldc; j++ {
-							if got := c.Data[i*ldc+j]; math.Float32bits(got) != math.Float32bits(c0[i*ldc+j]) {
-								t.Fatalf("%s k=%d: wrote C[%d,%d] past NR", lay, k, i, j)
+						c.fill(c0)
+						kn.fn(k, ab[0], a, rsa, csa, b, rsb, ab[1], c.Data, ldc)
+						c.check(t, "gemm "+kn.name)
+						for i := 0; i < g.MR; i++ {
+							for j := 0; j < nr; j++ {
+								var s, mag float64
+								for p := 0; p < k; p++ {
+									x := float64(a[p*rsa+i*csa]) * float64(b[p*rsb+j])
+									s += x
+									mag += math.Abs(x)
+								}
+								want := float64(ab[0]) * s
+								mag *= math.Abs(float64(ab[0]))
+								if ab[1] != 0 {
+									want += float64(ab[1]) * float64(c0[i*ldc+j])
+									mag += math.Abs(float64(ab[1]) * float64(c0[i*ldc+j]))
+								}
+								got := float64(c.Data[i*ldc+j])
+								if math.IsNaN(got) || math.Abs(got-want) > float64(k+2)*0x1p-24*mag {
+									t.Fatalf("%s %s k=%d alpha=%g beta=%g: C[%d,%d] = %g, want %g", kn.name, lay, k, ab[0], ab[1], i, j, got, want)
+								}
 							}
+						}
+						// Padding between rows of C (j >= NR) is not written.
+						for i := 0; i < g.MR-1; i++ {
+							for j := nr; j < ldc; j++ {
+								if got := c.Data[i*ldc+j]; math.Float32bits(got) != math.Float32bits(c0[i*ldc+j]) {
+									t.Fatalf("%s %s k=%d: wrote C[%d,%d] past NR", kn.name, lay, k, i, j)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// gemmKernelVariant is one of a level's two microkernels, for the tests.
+type gemmKernelVariant struct {
+	name string
+	nr   int
+	fn   func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+}
+
+func gemmVariants(g Gemm) []gemmKernelVariant {
+	return []gemmKernelVariant{{"wide", g.NR, g.Kernel}, {"narrow", g.NarrowNR, g.KernelNarrow}}
+}
+
+// TestGemmKernelNarrowBits: the narrow kernel's tile is bit-identical to the
+// first NarrowNR columns of the wide kernel's, for packed and in-place
+// operands and both beta paths (the contract blas's choice between them
+// relies on).
+func TestGemmKernelNarrowBits(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		if g.NarrowNR < 1 || g.NarrowNR > g.NR {
+			t.Fatalf("NarrowNR = %d with NR = %d", g.NarrowNR, g.NR)
+		}
+		r := rand.New(rand.NewPCG(5, uint64(l)))
+		for _, k := range []int{1, 17, 300} {
+			for _, beta := range []float32{0, 0.75} {
+				rsa, csa := 1, k+2 // row-major A in place
+				rsb := g.NR + 3
+				a := randSlice(r, k*rsa+g.MR*csa, -1, 1)
+				b := randSlice(r, k*rsb+g.NR, -1, 1)
+				ldc := g.NR + 1
+				c0 := randSlice(r, g.MR*ldc, -1, 1)
+				wide := append([]float32(nil), c0...)
+				narrow := append([]float32(nil), c0...)
+				g.Kernel(k, 1.5, a, rsa, csa, b, rsb, beta, wide, ldc)
+				g.KernelNarrow(k, 1.5, a, rsa, csa, b, rsb, beta, narrow, ldc)
+				for i := 0; i < g.MR; i++ {
+					for j := 0; j < ldc; j++ {
+						want := wide[i*ldc+j]
+						if j >= g.NarrowNR {
+							want = c0[i*ldc+j] // not written
+						}
+						if got := narrow[i*ldc+j]; math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("k=%d beta=%g: C[%d,%d] = %g, want %g", k, beta, i, j, got, want)
 						}
 					}
 				}
@@ -86,6 +139,9 @@ func TestGemmTiles(t *testing.T) {
 		g := GemmFor(l)
 		if g.Level != l || g.MR != gemmTiles[l].MR || g.NR != gemmTiles[l].NR {
 			t.Errorf("%v: kernel %v %dx%d, table %dx%d", l, g.Level, g.MR, g.NR, gemmTiles[l].MR, gemmTiles[l].NR)
+		}
+		if g.NarrowNR != g.NR && 2*g.NarrowNR != g.NR {
+			t.Errorf("%v: NarrowNR %d is neither NR nor NR/2 (NR %d)", l, g.NarrowNR, g.NR)
 		}
 	}
 }

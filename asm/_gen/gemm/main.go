@@ -177,6 +177,11 @@ func main() {
 	ks := []kernel{
 		{name: "gemmAVX2_6x16", mr: 6, v: 2},
 		{name: "gemmAVX512_12x32", zmm: true, mr: 12, v: 2},
+		// The narrow kernels (one vector per row) for the last column
+		// panel of C when it is at most half the tile wide: same per-element
+		// operations as the wide ones, so the same bits, at half the work.
+		{name: "gemmAVX2_6x8", mr: 6, v: 1},
+		{name: "gemmAVX512_12x16", zmm: true, mr: 12, v: 1},
 	}
 	if *sweep {
 		ks = append(ks,
