@@ -152,7 +152,9 @@ func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, l
 // Cost model of flip, in multiply-adds of the microkernel (a core does
 // about 32 a cycle on avx512, so 100 cycles are some 3000):
 //   - a tile costs its k*MR*NR multiply-adds (partial tiles are computed
-//     whole) plus tileOverhead*MR*NR for the call, the zeroing and the
+//     whole; the narrow kernel of the last column panel is not modelled:
+//     counting it made the NN products stop flipping, which measured
+//     slower) plus tileOverhead*MR*NR for the call, the zeroing and the
 //     load and store of C;
 //   - an edge tile of a direct product costs edgeOverhead*MR*NR more, for
 //     the scratch tile and its merge into C (the flipped product writes
@@ -373,16 +375,31 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 		for q := qlo; q < qhi; q++ {
 			j0 := cl.jc + q*nr
 			bp, rsb := cl.bView(q)
-			if cl.padded || i+mr <= cl.m && j0+nr <= cl.n {
-				g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, cl.c[i*cl.ldc+j0:], cl.ldc)
+			// The last column panel, when it is at most NarrowNR wide,
+			// takes the narrow kernel: the same bits in those columns
+			// for a fraction of the work.
+			w := nr
+			if cl.n-j0 <= g.NarrowNR {
+				w = g.NarrowNR
+			}
+			// Edge tiles are computed whole into the scratch tile, and
+			// the part inside C is merged.
+			direct := cl.padded || i+mr <= cl.m && j0+w <= cl.n
+			ct, ldc, beta := ws.tile, w, float32(0)
+			if direct {
+				ct, ldc, beta = cl.c[i*cl.ldc+j0:], cl.ldc, cl.betaBlk
+			}
+			if w < nr {
+				g.KernelNarrow(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, beta, ct, ldc)
+			} else {
+				g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, beta, ct, ldc)
+			}
+			if direct {
 				continue
 			}
-			// Edge tile: compute it whole into the scratch tile, then
-			// merge the part inside C.
-			g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, 0, ws.tile, nr)
 			for ii := 0; ii < min(mr, cl.m-i); ii++ {
-				crow := cl.c[(i+ii)*cl.ldc+j0 : (i+ii)*cl.ldc+min(cl.n, j0+nr)]
-				trow := ws.tile[ii*nr : ii*nr+len(crow)]
+				crow := cl.c[(i+ii)*cl.ldc+j0 : (i+ii)*cl.ldc+min(cl.n, j0+w)]
+				trow := ws.tile[ii*w : ii*w+len(crow)]
 				if cl.betaBlk == 0 {
 					copy(crow, trow)
 				} else {
