@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/nnrt/nnrt/asm"
@@ -132,11 +133,16 @@ func (p *problem) check(t *testing.T) {
 }
 
 // testDims are the sizes of m, n and k around every boundary of the level:
-// 1, the tile MR±1 and NR±1, the block depth KC±1, and primes.
+// 1, the tile MR±1 and NR±1, the narrow kernel's width NarrowNR and one
+// more (the widest last panel it takes, and the narrowest it does not), the
+// block depth KC±1, and primes.
 func testDims(d *driver) (ms, ns, ks []int) {
 	b := d.blk
+	nn := d.g.NarrowNR
 	ms = []int{1, 2, b.MR - 1, b.MR, b.MR + 1, 2*b.MR + 1, 13, 37}
-	ns = []int{1, 3, b.NR - 1, b.NR, b.NR + 1, 2*b.NR + 3, 31, 97}
+	ns = []int{1, 3, nn, nn + 1, b.NR - 1, b.NR, b.NR + 1, b.NR + nn, 2*b.NR + 3, 97}
+	slices.Sort(ns)
+	ns = slices.Compact(ns)
 	ks = []int{1, 2, 7, b.KC - 1, b.KC, b.KC + 1, 2*b.KC + 3}
 	return
 }
