@@ -428,7 +428,7 @@ func (d *driver) pack(dst []float32, ldd int, src []float32, off, sp, sx, kc, w,
 		}
 	}
 	switch {
-	case sx == 1 && valid >= 64: // long rows (row panels): memmove pays
+	case sx == 1 && valid >= 8: // rows of 32 bytes or more: memmove's vector moves pay for its call
 		for p := 0; p < kc; p++ {
 			copy(dst[p*ldd:p*ldd+valid], src[off+p*sp:])
 		}
