@@ -149,29 +149,39 @@ func TestGemmTiles(t *testing.T) {
 // BenchmarkGemmKernel/<isa>/<where> times one level's microkernel on packed
 // panels: "L1" keeps both panels in L1 (the kernel's own ceiling);
 // "L2" streams A micro-panels through a 512 KiB block as the driver does.
+// <where>-narrow times the narrow kernel likewise (on the x86 levels).
 func BenchmarkGemmKernel(b *testing.B) {
 	const k = 192
 	for _, l := range Available() {
 		g := GemmFor(l)
 		b.Run(l.String(), func(b *testing.B) {
-			for _, where := range []string{"L1", "L2"} {
-				b.Run(where, func(b *testing.B) {
-					panels := 1
-					if where == "L2" {
-						panels = (512 << 10) / (4 * k * g.MR)
+			for _, kn := range gemmVariants(g) {
+				if kn.name == "narrow" && g.NarrowNR == g.NR {
+					continue
+				}
+				for _, where := range []string{"L1", "L2"} {
+					name := where
+					if kn.name == "narrow" {
+						name += "-narrow"
 					}
-					a := make([]float32, panels*k*g.MR)
-					bb := make([]float32, k*g.NR)
-					c := make([]float32, g.MR*g.NR)
-					cpu0 := cpuSeconds()
-					for i := 0; i < b.N; i++ {
-						ap := a[(i%panels)*k*g.MR:]
-						g.Kernel(k, 1, ap, g.MR, 1, bb, g.NR, 1, c, g.NR)
-					}
-					flops := 2 * float64(g.MR*g.NR*k) * float64(b.N)
-					b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
-					b.ReportMetric(flops/(cpuSeconds()-cpu0)/1e9, "GFLOPS/core")
-				})
+					b.Run(name, func(b *testing.B) {
+						panels := 1
+						if where == "L2" {
+							panels = (512 << 10) / (4 * k * g.MR)
+						}
+						a := make([]float32, panels*k*g.MR)
+						bb := make([]float32, k*kn.nr)
+						c := make([]float32, g.MR*kn.nr)
+						cpu0 := cpuSeconds()
+						for i := 0; i < b.N; i++ {
+							ap := a[(i%panels)*k*g.MR:]
+							kn.fn(k, 1, ap, g.MR, 1, bb, kn.nr, 1, c, kn.nr)
+						}
+						flops := 2 * float64(g.MR*kn.nr*k) * float64(b.N)
+						b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+						b.ReportMetric(flops/(cpuSeconds()-cpu0)/1e9, "GFLOPS/core")
+					})
+				}
 			}
 		})
 	}
