@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nnrt/nnrt/bench/dataset"
@@ -14,13 +17,13 @@ import (
 // as Ctrl-C would.
 type cancelling struct {
 	Trainer
-	n, calls int
-	cancel   context.CancelFunc
+	n      int64
+	calls  atomic.Int64
+	cancel context.CancelFunc
 }
 
 func (c *cancelling) Train(ctx context.Context, st *Study, k RunKey, epoch func(Epoch)) (*Run, error) {
-	c.calls++
-	if c.calls == c.n {
+	if c.calls.Add(1) == c.n {
 		c.cancel()
 	}
 	return c.Trainer.Train(ctx, st, k, epoch)
@@ -34,7 +37,7 @@ func timelessRuns(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, r := range runs {
-		r.Seconds = 0
+		r.Seconds, r.Jobs = 0, 0
 		for i := range r.Epochs {
 			r.Epochs[i].Seconds = 0
 		}
@@ -42,6 +45,39 @@ func timelessRuns(t *testing.T, dir string) []string {
 		out = append(out, string(b))
 	}
 	return out
+}
+
+// timelessSummary reads summary.json or summary.csv of dir without the
+// seconds_to_target metric, the one measured in wall time.
+func timelessSummary(t *testing.T, dir, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file == SummaryCSV {
+		var keep []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if !strings.Contains(l, ",seconds_to_target,") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, ss := range s.Schedules {
+		var keep []*Metric
+		for _, m := range ss.Metrics {
+			if m.Name != "seconds_to_target" {
+				keep = append(keep, m)
+			}
+		}
+		ss.Metrics = keep
+	}
+	return string(mustJSON(s))
 }
 
 // TestNNResume interrupts a real study on a slice of the embedded subset
@@ -54,7 +90,7 @@ func TestNNResume(t *testing.T) {
 	}
 	d.Train = d.Train.Head(200)
 	st := &Study{Version: FormatVersion, Data: DataInfoOf(d), Model: BookModelText, Optimizer: "sgd", Batch: 32, Epochs: 2,
-		Schedules: []string{"constant:lr0=0.01", "exponential:lr0=0.01,s=1e12"}, Seeds: []int64{1, 2}, Targets: []float64{0.5}}
+		Schedules: []string{"constant:lr0=0.01", "exponential:lr0=0.01,s=1e12"}, Seeds: []int64{1, 2}, Targets: []float64{0.5}, Threads: 1}
 	root := t.TempDir()
 	full, part := filepath.Join(root, "full"), filepath.Join(root, "part")
 	if _, err := Execute(context.Background(), Config{Dir: full, Study: st, Trainer: &NNTrainer{Data: d}}); err != nil {
@@ -67,17 +103,33 @@ func TestNNResume(t *testing.T) {
 	if n := len(timelessRuns(t, part)); n != 2 {
 		t.Fatalf("%d runs kept after an interrupt in the third, want 2", n)
 	}
+	// Resumed with another --jobs: the same study, the remaining two runs
+	// trained at once.
 	c := &cancelling{Trainer: &NNTrainer{Data: d}}
-	if _, err := Execute(context.Background(), Config{Dir: part, Study: st, Resume: true, Trainer: c}); err != nil {
+	if _, err := Execute(context.Background(), Config{Dir: part, Study: st, Resume: true, Jobs: 2, Trainer: c}); err != nil {
 		t.Fatal(err)
 	}
-	if c.calls != 2 {
-		t.Errorf("resume trained %d runs, want 2", c.calls)
+	if c.calls.Load() != 2 {
+		t.Errorf("resume trained %d runs, want 2", c.calls.Load())
 	}
 	a, b := timelessRuns(t, full), timelessRuns(t, part)
 	for i := range a {
 		if a[i] != b[i] {
 			t.Errorf("run %d differs after resume:\n%s\n%s", i, a[i], b[i])
+		}
+	}
+	// The whole study with three runs at once equals it too, summary
+	// included, whatever order the runs finished in.
+	conc := filepath.Join(root, "jobs3")
+	if _, err := Execute(context.Background(), Config{Dir: conc, Study: st, Jobs: 3, Trainer: &NNTrainer{Data: d}}); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := timelessRuns(t, full), timelessRuns(t, conc); strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("--jobs 3 runs differ from --jobs 1:\n%s\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	for _, f := range []string{SummaryJSON, SummaryCSV} {
+		if a, b := timelessSummary(t, full, f), timelessSummary(t, conc, f); a != b {
+			t.Errorf("%s with --jobs 3 differs from --jobs 1:\n%s\n%s", f, a, b)
 		}
 	}
 	// Everything but the schedule is held fixed per seed: an exponential

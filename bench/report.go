@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -81,10 +82,12 @@ code{background:#f3f3f3;padding:0 0.2em}
 <tr><td>epochs</td><td class="l">{{.S.Study.Epochs}}</td></tr>
 <tr><td>seeds</td><td class="l">{{range $i, $s := .S.Study.Seeds}}{{if $i}}, {{end}}{{$s}}{{end}}</td></tr>
 <tr><td>targets</td><td class="l">{{range $i, $t := .S.Study.Targets}}{{if $i}}, {{end}}{{$t}}{{end}} validation accuracy</td></tr>
-<tr><td>schedules</td><td class="l">{{range .S.Schedules}}<code>{{.Spec}}</code><br>{{end}}</td></tr>
+<tr><td>schedules</td><td class="l">{{range .S.Schedules}}<code>{{.Spec}}</code><br>{{end}}{{range .ScheduleNotes}}{{.}}<br>{{end}}</td></tr>
+<tr><td>threads per run</td><td class="l">{{.S.Study.Threads}} kernel thread(s) per run (part of the protocol: the thread count may change how sums are split, and so the bits)</td></tr>
 <tr><td>held fixed</td><td class="l">For a given seed every schedule starts from the same initial weights and sees the training data in the same order; only the schedule differs.</td></tr>
 <tr><td>study id</td><td class="l">{{.S.StudyID}}</td></tr>
 <tr><td>wall time</td><td class="l">{{.WallTime}}</td></tr>
+<tr><td>jobs</td><td class="l">{{.Jobs}}</td></tr>
 </table>
 
 {{range $t := .S.Study.Targets}}
@@ -123,6 +126,64 @@ code{background:#f3f3f3;padding:0 0.2em}
 </body></html>
 `))
 
+// jobsNote says how many runs trained at once (--jobs), which is not part
+// of the protocol but explains the seconds.
+func jobsNote(runs []*Run) string {
+	count := map[int]int{}
+	for _, r := range runs {
+		count[r.Jobs]++
+	}
+	js := make([]int, 0, len(count))
+	for j := range count {
+		js = append(js, j)
+	}
+	sort.Ints(js)
+	parts := make([]string, len(js))
+	for i, j := range js {
+		parts[i] = fmt.Sprintf("%d run(s) trained %d at a time", count[j], j)
+	}
+	return strings.Join(parts, "; ") + " (--jobs: changes the seconds, not the results)"
+}
+
+// ScheduleNotes explains how 1cycle schedules span the study: the default
+// is the book's preset (sched.BookPresets, cell 151) with its iterations set
+// to steps per epoch x epochs, so that the cycle spans the study's epochs
+// as the book's spans its 25.
+func ScheduleNotes(st *Study) []string {
+	steps := StepsPerEpoch(st.Data.Train, st.Batch)
+	if steps < 1 {
+		return nil
+	}
+	book := ""
+	for i, n := range DefaultScheduleNames {
+		if n == "onecycle" {
+			book = DefaultSchedules(steps, st.Epochs)[i]
+		}
+	}
+	labels := st.Labels()
+	var notes []string
+	for i, spec := range st.Schedules {
+		if ScheduleName(spec) != "onecycle" {
+			continue
+		}
+		v, ok := param(spec, "iterations")
+		it, err := strconv.Atoi(v)
+		if !ok || err != nil || it < 1 {
+			continue
+		}
+		what := labels[i] + ":"
+		if spec == book {
+			what = labels[i] + ": the book's 1cycle preset (sched.BookPresets, cell 151) with"
+		}
+		if it == steps*st.Epochs {
+			notes = append(notes, fmt.Sprintf("%s iterations = %d steps per epoch × %d epochs = %d, so the cycle spans the study's epochs", what, steps, st.Epochs, it))
+		} else {
+			notes = append(notes, fmt.Sprintf("%s iterations = %d, %.3g of the study's %d epochs of %d steps", what, it, float64(it)/float64(steps), st.Epochs, steps))
+		}
+	}
+	return notes
+}
+
 // WriteReport writes report.html into dir from the summary and figures.
 func WriteReport(dir string, s *Summary, runs []*Run, figs []Figure) error {
 	var total float64
@@ -132,8 +193,10 @@ func WriteReport(dir string, s *Summary, runs []*Run, figs []Figure) error {
 	var buf bytes.Buffer
 	err := reportTmpl.Execute(&buf, map[string]any{
 		"S": s, "Figures": figs, "DataNote": DataNote(s.Study),
-		"Pct":      strconv.FormatFloat(100*s.Statistics.Confidence, 'g', -1, 64),
-		"WallTime": fmt.Sprintf("%.1f s of training and evaluation over %d runs (sum over runs; shards run in parallel)", total, len(runs)),
+		"Pct":           strconv.FormatFloat(100*s.Statistics.Confidence, 'g', -1, 64),
+		"WallTime":      fmt.Sprintf("%.1f s of training and evaluation over %d runs (sum over runs; runs trained at once and shards overlap in time)", total, len(runs)),
+		"Jobs":          jobsNote(runs),
+		"ScheduleNotes": ScheduleNotes(s.Study),
 	})
 	if err != nil {
 		return err

@@ -42,7 +42,11 @@ type Run struct {
 	TestLoss     F       `json:"test_loss"`
 	TestAccuracy F       `json:"test_accuracy"`
 	Seconds      F       `json:"seconds"` // wall time of the run: training, validation, test
-	Threads      int     `json:"threads"`
+	Threads      int     `json:"threads"` // kernel threads of the run (Study.Threads)
+	// Jobs is how many runs the execution that trained this one trained
+	// at once (Config.Jobs): like Seconds it describes the machine's load,
+	// not the result.
+	Jobs int `json:"jobs"`
 }
 
 // Diverged reports whether the run stopped on a non-finite loss.

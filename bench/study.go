@@ -35,7 +35,9 @@ import (
 
 // FormatVersion is the version of the results and summary formats; a
 // folder written by another version is refused like another protocol.
-const FormatVersion = 1
+//
+// Version 2 added Study.Threads (kernel threads per run) and Run.Jobs.
+const FormatVersion = 2
 
 // DataInfo identifies the data a study ran on.
 type DataInfo struct {
@@ -48,8 +50,10 @@ type DataInfo struct {
 
 // Study is the protocol of a schedule study: everything that decides what
 // the runs compute. Two folders can be resumed or merged together only when
-// their Studies are equal (ID compares them). Thread count and sharding are
-// not part of it: they change speed, not what a run means.
+// their Studies are equal (ID compares them). The kernel threads per run
+// are part of it, because a thread count may change how a reduction is
+// split and so the bits of a run; how many runs train at once (Config.Jobs)
+// and sharding are not: they change speed, not what a run computes.
 type Study struct {
 	Version   int       `json:"version"`
 	Data      DataInfo  `json:"data"`
@@ -60,6 +64,7 @@ type Study struct {
 	Schedules []string  `json:"schedules"` // SPECs; Schedules[0] is the baseline
 	Seeds     []int64   `json:"seeds"`
 	Targets   []float64 `json:"targets"` // validation accuracies; Targets[0] is primary
+	Threads   int       `json:"threads"` // kernel threads per run (runtime.SetThreads)
 }
 
 // Validate reports the first thing that makes s unusable.
@@ -77,6 +82,8 @@ func (s *Study) Validate() error {
 		return fmt.Errorf("batch %d < 1", s.Batch)
 	case len(s.Targets) == 0:
 		return errors.New("no targets")
+	case s.Threads < 1:
+		return fmt.Errorf("threads per run %d < 1", s.Threads)
 	}
 	seen := map[string]bool{}
 	for _, sc := range s.Schedules {
@@ -134,6 +141,7 @@ func (s *Study) Diff(o *Study) []string {
 	add("schedules", s.Schedules, o.Schedules)
 	add("seeds", s.Seeds, o.Seeds)
 	add("targets", s.Targets, o.Targets)
+	add("threads", s.Threads, o.Threads)
 	return d
 }
 

@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -18,17 +20,22 @@ import (
 // fakeTrainer produces deterministic synthetic runs: validation accuracy
 // rises toward a ceiling at a speed set by the schedule's position, with a
 // per-seed offset; a schedule named "diverge" gets a NaN loss at epoch 2.
-// cancelAfter > 0 cancels the study's context during that call.
+// cancelAfter > 0 cancels the study's context during that call. jitter
+// makes runs take a few milliseconds that vary with the run, so that
+// concurrent runs finish out of order. It allows concurrent calls.
 type fakeTrainer struct {
-	calls       int
-	cancelAfter int
+	calls       atomic.Int64
+	cancelAfter int64
 	cancel      context.CancelFunc
+	jitter      bool
 }
 
 func (f *fakeTrainer) Train(ctx context.Context, st *Study, k RunKey, epoch func(Epoch)) (*Run, error) {
-	f.calls++
-	if f.cancelAfter > 0 && f.calls == f.cancelAfter {
+	if n := f.calls.Add(1); f.cancelAfter > 0 && n == f.cancelAfter {
 		f.cancel()
+	}
+	if f.jitter {
+		time.Sleep(time.Duration((k.Seed*7+int64(k.Schedule)*3)%5) * time.Millisecond)
 	}
 	r := &Run{Status: StatusOK}
 	speed := 0.3 + 0.15*float64(k.Schedule)
@@ -59,14 +66,19 @@ func testStudy() *Study {
 	return &Study{Version: FormatVersion, Data: DataInfo{Kind: "synthetic", Train: 10, Val: 2, Test: 2},
 		Model: "synthetic", Optimizer: "sgd", Batch: 4, Epochs: 6,
 		Schedules: []string{"constant:lr0=0.01", "exponential:lr0=0.01,s=2", "onecycle:max=0.05", "diverge"},
-		Seeds:     []int64{1, 2, 3, 4, 5}, Targets: []float64{0.85, 0.9}}
+		Seeds:     []int64{1, 2, 3, 4, 5}, Targets: []float64{0.85, 0.9}, Threads: 1}
 }
 
 func execute(t *testing.T, dir string, st *Study, sh Shard, resume bool, tr Trainer) (*Summary, error) {
 	t.Helper()
+	return executeJobs(t, dir, st, sh, resume, tr, 1)
+}
+
+func executeJobs(t *testing.T, dir string, st *Study, sh Shard, resume bool, tr Trainer, jobs int) (*Summary, error) {
+	t.Helper()
 	var buf bytes.Buffer
-	return Execute(context.Background(), Config{Dir: dir, Study: st, Shard: sh, Resume: resume, Threads: 1,
-		Trainer: tr, Progress: &LineProgress{W: &buf}})
+	return Execute(context.Background(), Config{Dir: dir, Study: st, Shard: sh, Resume: resume, Jobs: jobs,
+		Trainer: tr, Progress: &LineProgress{W: &buf, Terminal: true}})
 }
 
 func TestExecuteOutputs(t *testing.T) {
@@ -76,8 +88,8 @@ func TestExecuteOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.calls != 20 || !s.Complete || s.Diverged != 5 {
-		t.Fatalf("calls %d complete %v diverged %d", tr.calls, s.Complete, s.Diverged)
+	if tr.calls.Load() != 20 || !s.Complete || s.Diverged != 5 {
+		t.Fatalf("calls %d complete %v diverged %d", tr.calls.Load(), s.Complete, s.Diverged)
 	}
 	// The faster synthetic schedules are faster with 5 seeds; the diverging
 	// one never reaches the target and is slower.
@@ -174,7 +186,7 @@ func TestResume(t *testing.T) {
 	part := filepath.Join(root, "part")
 	ctx, cancel := context.WithCancel(context.Background())
 	tr := &fakeTrainer{cancelAfter: 7, cancel: cancel}
-	_, err := Execute(ctx, Config{Dir: part, Study: testStudy(), Shard: All, Threads: 1, Trainer: tr})
+	_, err := Execute(ctx, Config{Dir: part, Study: testStudy(), Shard: All, Trainer: tr})
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("interrupted study: %v", err)
 	}
@@ -193,8 +205,8 @@ func TestResume(t *testing.T) {
 	if _, err := execute(t, part, testStudy(), All, true, tr); err != nil {
 		t.Fatal(err)
 	}
-	if tr.calls != 14 {
-		t.Errorf("resume trained %d runs, want 14", tr.calls)
+	if tr.calls.Load() != 14 {
+		t.Errorf("resume trained %d runs, want 14", tr.calls.Load())
 	}
 	a, b := resultsLines(t, full), resultsLines(t, part)
 	if len(a) != len(b) {
@@ -212,8 +224,82 @@ func TestResume(t *testing.T) {
 	}
 	// Resuming with a finished study trains nothing.
 	tr = &fakeTrainer{}
-	if _, err := execute(t, part, testStudy(), All, true, tr); err != nil || tr.calls != 0 {
-		t.Errorf("resume of a finished study: %v, %d runs", err, tr.calls)
+	if _, err := execute(t, part, testStudy(), All, true, tr); err != nil || tr.calls.Load() != 0 {
+		t.Errorf("resume of a finished study: %v, %d runs", err, tr.calls.Load())
+	}
+}
+
+// sortedLines reads results.jsonl as a sorted list of lines with the jobs
+// field, the execution's concurrency, zeroed.
+func sortedLines(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, l := range resultsLines(t, dir) {
+		var r Run
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		r.Jobs = 0
+		b, _ := json.Marshal(&r)
+		out = append(out, string(b))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestJobs runs the study one run at a time and three at a time, runs
+// finishing out of order: the same results lines, and byte-identical
+// summaries; an interrupted concurrent study resumes with another --jobs.
+func TestJobs(t *testing.T) {
+	root := t.TempDir()
+	one, three := filepath.Join(root, "one"), filepath.Join(root, "three")
+	if _, err := executeJobs(t, one, testStudy(), All, false, &fakeTrainer{jitter: true}, 1); err != nil {
+		t.Fatal(err)
+	}
+	tr := &fakeTrainer{jitter: true}
+	if _, err := executeJobs(t, three, testStudy(), All, false, tr, 3); err != nil {
+		t.Fatal(err)
+	}
+	if n := tr.calls.Load(); n != 20 {
+		t.Fatalf("--jobs 3 trained %d runs, want 20", n)
+	}
+	a, b := sortedLines(t, one), sortedLines(t, three)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("results lines differ between --jobs 1 and 3")
+	}
+	for _, f := range []string{SummaryJSON, SummaryCSV} {
+		x, _ := os.ReadFile(filepath.Join(one, f))
+		y, _ := os.ReadFile(filepath.Join(three, f))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between --jobs 1 and 3", f)
+		}
+	}
+	// Interrupt a --jobs 3 study during its 8th run; the runs in flight are
+	// dropped, the finished ones kept.
+	part := filepath.Join(root, "part")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := Execute(ctx, Config{Dir: part, Study: testStudy(), Jobs: 3, Trainer: &fakeTrainer{jitter: true, cancelAfter: 8, cancel: cancel}})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("interrupted study: %v", err)
+	}
+	kept := len(resultsLines(t, part))
+	if kept < 5 || kept > 7 {
+		t.Fatalf("%d runs kept after an interrupt in the 8th of 3 at once, want 5 to 7", kept)
+	}
+	tr = &fakeTrainer{jitter: true}
+	if _, err := executeJobs(t, part, testStudy(), All, true, tr, 2); err != nil {
+		t.Fatal(err)
+	}
+	if n := tr.calls.Load(); int(n) != 20-kept {
+		t.Errorf("resume trained %d runs, want %d", n, 20-kept)
+	}
+	if c := sortedLines(t, part); strings.Join(a, "\n") != strings.Join(c, "\n") {
+		t.Errorf("results lines of the resumed study differ")
+	}
+	x, _ := os.ReadFile(filepath.Join(one, SummaryJSON))
+	y, _ := os.ReadFile(filepath.Join(part, SummaryJSON))
+	if !bytes.Equal(x, y) {
+		t.Errorf("summary of the resumed study differs")
 	}
 }
 
@@ -269,7 +355,7 @@ func TestShardsMerge(t *testing.T) {
 		if s.Complete {
 			t.Error("a shard's summary claims a complete study")
 		}
-		total += tr.calls
+		total += int(tr.calls.Load())
 		dirs = append(dirs, d)
 	}
 	if _, err := execute(t, dirs[0], testStudy(), Shard{1, 3}, true, &fakeTrainer{}); err == nil || !strings.Contains(err.Error(), "shard 0/3") {
@@ -347,8 +433,8 @@ func TestUnwritableOut(t *testing.T) {
 		f := filepath.Join(t.TempDir(), "file")
 		os.WriteFile(f, nil, 0o644)
 		tr := &fakeTrainer{}
-		if _, err := execute(t, filepath.Join(f, "out"), testStudy(), All, false, tr); err == nil || tr.calls != 0 {
-			t.Fatalf("out under a file: %v, %d runs trained", err, tr.calls)
+		if _, err := execute(t, filepath.Join(f, "out"), testStudy(), All, false, tr); err == nil || tr.calls.Load() != 0 {
+			t.Fatalf("out under a file: %v, %d runs trained", err, tr.calls.Load())
 		}
 		return
 	}
@@ -356,8 +442,8 @@ func TestUnwritableOut(t *testing.T) {
 	os.Chmod(dir, 0o500)
 	defer os.Chmod(dir, 0o700)
 	tr := &fakeTrainer{}
-	if _, err := execute(t, dir, testStudy(), All, false, tr); err == nil || tr.calls != 0 {
-		t.Fatalf("read-only out: %v, %d runs trained", err, tr.calls)
+	if _, err := execute(t, dir, testStudy(), All, false, tr); err == nil || tr.calls.Load() != 0 {
+		t.Fatalf("read-only out: %v, %d runs trained", err, tr.calls.Load())
 	}
 }
 
@@ -400,21 +486,38 @@ func TestLineProgressETA(t *testing.T) {
 	now := time.Unix(0, 0)
 	p := &LineProgress{W: &buf, Terminal: true, Now: func() time.Time { return now }}
 	st := testStudy() // 6 epochs per run
-	p.Start(st, 2, 3)
-	p.RunStart(1, 2, "constant", 42)
-	for e := 1; e <= 2; e++ {
-		now = now.Add(time.Second)
-		p.Epoch(Epoch{Epoch: e, Loss: 1, ValAccuracy: 0.5, LR: 0.01}, st.Epochs)
-	}
+	p.Start(st, 2, 3, 2)
+	a, b := RunKey{0, 42}, RunKey{1, 42}
+	p.RunStart(a, "constant")
+	p.RunStart(b, "exponential")
+	now = now.Add(time.Second)
+	p.Epoch(a, Epoch{Epoch: 1, Loss: 1, ValAccuracy: 0.5, LR: 0.01})
+	p.Epoch(b, Epoch{Epoch: 1, Loss: 2, ValAccuracy: 0.25, LR: 0.02})
 	out := buf.String()
-	// 2 of 12 epochs in 2 s: 10 s to go.
-	if !strings.Contains(out, "resuming: 3 runs already finished, 2 to go") || !strings.Contains(out, "[run 1/2] constant seed 42  epoch 2/6") || !strings.HasSuffix(out, "study 16%  ETA 10s") {
+	// Both runs in flight are shown; 2 of 12 epochs in 1 s: 5 s to go.
+	last := out[strings.LastIndex(out, "\033[J"):]
+	if !strings.Contains(out, "resuming: 3 runs already finished, 2 to go") ||
+		!strings.Contains(last, "constant seed 42  epoch 1/6  loss 1.0000  val_acc 0.5000") ||
+		!strings.Contains(last, "exponential seed 42  epoch 1/6  loss 2.0000  val_acc 0.2500") ||
+		!strings.HasSuffix(last, "study 16%: 0/2 runs done, 2 running (jobs 2)  ETA 5s") {
 		t.Fatalf("progress: %q", out)
 	}
-	// A run that diverged after 2 epochs counts its 4 missing epochs as
-	// done: 6 of 12 in 2 s, 2 s to go.
-	p.RunEnd(&Run{Status: StatusDiverged, Epochs: make([]Epoch, 2), TestAccuracy: 0.1, Seconds: 2})
-	if out := buf.String(); !strings.Contains(out, "constant seed 42: diverged") || !strings.HasSuffix(out, "ETA 2s\n") {
+	// The block of three lines is erased before it is redrawn.
+	if !strings.HasSuffix(out[:len(out)-len(last)], "\r\033[2A") {
+		t.Errorf("block not rewritten in place: %q", out)
+	}
+	// A run that diverged after 1 epoch counts its 5 missing epochs as
+	// done: 7 of 12 in 1 s, 1 s to go.
+	buf.Reset()
+	p.RunEnd(a, &Run{Status: StatusDiverged, Epochs: make([]Epoch, 1), TestAccuracy: 0.1, Seconds: 2})
+	if out := buf.String(); !strings.Contains(out, "[run 1/2] constant seed 42: diverged") || !strings.Contains(out, "ETA 1s\n") ||
+		!strings.HasSuffix(out, "study 58%: 1/2 runs done, 1 running (jobs 2)  ETA 1s") || strings.Contains(out[strings.Index(out, "\n"):], "constant") {
 		t.Fatalf("run end: %q", out)
+	}
+	// An abandoned run leaves the block without a finished line.
+	buf.Reset()
+	p.RunEnd(b, nil)
+	if out := buf.String(); strings.Contains(out, "[run") || !strings.HasSuffix(out, "1/2 runs done, 0 running (jobs 2)  ETA 1s") {
+		t.Fatalf("abandoned run: %q", out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nnrt/nnrt/bench/dataset"
 	"github.com/nnrt/nnrt/nn"
+	"github.com/nnrt/nnrt/runtime"
 	"github.com/nnrt/nnrt/sched"
 )
 
@@ -41,8 +42,9 @@ var DefaultScheduleNames = []string{"constant", "power", "exponential", "piecewi
 
 // DefaultSchedules returns the SPECs of the default study: sched's book
 // presets named in DefaultScheduleNames for this many steps per epoch,
-// except that 1cycle spans the study's epochs (the book's run spans its 25
-// epochs: iterations = steps per epoch x epochs).
+// except that the 1cycle preset (the book's cell 151, which spans its 25
+// epochs) gets iterations = steps per epoch x epochs, so that its cycle
+// spans the study's epochs; its other settings stay the preset's.
 func DefaultSchedules(stepsPerEpoch, epochs int) []string {
 	byName := map[string]string{}
 	for _, p := range sched.BookPresets(stepsPerEpoch) {
@@ -52,11 +54,42 @@ func DefaultSchedules(stepsPerEpoch, epochs int) []string {
 	for _, n := range DefaultScheduleNames {
 		spec := byName[n]
 		if n == "onecycle" {
-			spec = fmt.Sprintf("onecycle:iterations=%d,max=0.05", stepsPerEpoch*epochs)
+			spec = withParam(spec, "iterations", strconv.Itoa(stepsPerEpoch*epochs))
 		}
 		out = append(out, spec)
 	}
 	return out
+}
+
+// withParam sets key=value in a SPEC "name:k=v,...", replacing the key's
+// value if the SPEC has one and appending it otherwise.
+func withParam(spec, key, value string) string {
+	name, args, _ := strings.Cut(spec, ":")
+	var kvs []string
+	found := false
+	if strings.TrimSpace(args) != "" {
+		for _, kv := range strings.Split(args, ",") {
+			if k, _, _ := strings.Cut(kv, "="); strings.TrimSpace(k) == key {
+				kv, found = key+"="+value, true
+			}
+			kvs = append(kvs, kv)
+		}
+	}
+	if !found {
+		kvs = append(kvs, key+"="+value)
+	}
+	return name + ":" + strings.Join(kvs, ",")
+}
+
+// param returns the value of key in a SPEC "name:k=v,...".
+func param(spec, key string) (string, bool) {
+	_, args, _ := strings.Cut(spec, ":")
+	for _, kv := range strings.Split(args, ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
 }
 
 // NewOptimizer builds an optimizer from a SPEC: a kind (sgd, adam, nadam,
@@ -170,9 +203,14 @@ func (t *NNTrainer) Check(st *Study) error {
 // Train trains the book model under schedule k.Schedule: weights from
 // CompileConfig.Seed = seed and shuffle from FitConfig.Seed = seed, so runs
 // with the same seed differ only by their schedule. A batch loss that is
-// not finite stops the run, which is returned as diverged.
+// not finite stops the run, which is returned as diverged. Train may be
+// called concurrently (the data is only read); the kernel thread count
+// must be st.Threads, as Execute sets it.
 func (t *NNTrainer) Train(ctx context.Context, st *Study, k RunKey, epoch func(Epoch)) (*Run, error) {
 	start := time.Now()
+	if n := runtime.Threads(); n != st.Threads {
+		return nil, fmt.Errorf("kernel threads %d, the study's protocol says %d (run it through Execute)", n, st.Threads)
+	}
 	s, err := sched.Parse(st.Schedules[k.Schedule], sched.Context{StepsPerEpoch: t.stepsPerEpoch(st)})
 	if err != nil {
 		return nil, err

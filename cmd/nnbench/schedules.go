@@ -41,7 +41,7 @@ const (
 
 type studyFlags struct {
 	schedules, optimizer, targets, data, out, shard string
-	seeds, epochs, batch, threads, limit            int
+	seeds, epochs, batch, threads, jobs, limit      int
 	firstSeed                                       int64
 	resume                                          bool
 }
@@ -56,7 +56,8 @@ func runSchedules(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.epochs, "epochs", 0, fmt.Sprintf("epochs per run (default %d; %d on the embedded subset)", defaultEpochs, defaultSubsetEpochs))
 	fs.IntVar(&f.batch, "batch", defaultStudyBatch, "batch size")
 	fs.StringVar(&f.targets, "targets", "", fmt.Sprintf("validation accuracies to reach, comma-separated; the first decides the verdict (default %s; %s on the embedded subset)", defaultTargets, defaultSubsetTargets))
-	fs.IntVar(&f.threads, "threads", 0, "kernel threads (0: NNRT_THREADS, else GOMAXPROCS)")
+	fs.IntVar(&f.threads, "threads", 1, "kernel threads per run; part of the protocol (it may change the bits), so a resumed or merged study must use the same")
+	fs.IntVar(&f.jobs, "jobs", 0, "runs trained at once, each with its own model and --threads threads (0: the cores nnrt may use, NNRT_THREADS else GOMAXPROCS, divided by --threads, at least 1); changes speed only, not the results")
 	fs.StringVar(&f.data, "data", "", "folder with the Fashion-MNIST IDX gz files (default: $NNRT_DATA, /usr/share/datasets/fashion-mnist, ~/.keras/datasets/fashion-mnist, else the embedded subset); \"embedded\" forces the subset")
 	fs.StringVar(&f.out, "out", defaultOut, "output folder")
 	fs.IntVar(&f.limit, "limit", 0, "train on the first N training images only (0: all), for quick trials; part of the protocol")
@@ -81,8 +82,12 @@ summary.json, summary.csv, plots and report.html into --out.
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if f.seeds < 1 || f.batch < 1 || f.epochs < 0 || f.threads < 0 || f.limit < 0 {
-		return usagef("--seeds and --batch must be > 0, --epochs, --threads and --limit >= 0")
+	if f.seeds < 1 || f.batch < 1 || f.threads < 1 || f.epochs < 0 || f.jobs < 0 || f.limit < 0 {
+		return usagef("--seeds, --batch and --threads must be > 0, --epochs, --jobs and --limit >= 0")
+	}
+	jobs := f.jobs
+	if jobs == 0 {
+		jobs = defaultJobs(runtime.Threads(), f.threads)
 	}
 	shard := bench.All
 	if f.shard != "" {
@@ -95,9 +100,6 @@ summary.json, summary.csv, plots and report.html into --out.
 	// Fail on an unusable output folder before loading data or training.
 	if err := bench.CheckWritable(f.out); err != nil {
 		return err
-	}
-	if f.threads > 0 {
-		defer runtime.SetThreads(runtime.SetThreads(f.threads))
 	}
 	var d *dataset.Data
 	var err error
@@ -120,14 +122,14 @@ summary.json, summary.csv, plots and report.html into --out.
 	}
 	fmt.Fprintln(stdout, bench.DataNote(st))
 	runs := shard.Runs(st)
-	fmt.Fprintf(stdout, "%d schedules x %d seeds x %d epochs, batch %d, %s, %d threads; shard %s: %d runs; output in %s\n",
-		len(st.Schedules), len(st.Seeds), st.Epochs, st.Batch, st.Optimizer, runtime.Threads(), shard, len(runs), f.out)
+	fmt.Fprintf(stdout, "%d schedules x %d seeds x %d epochs, batch %d, %s, %d thread(s) per run, %d run(s) at once; shard %s: %d runs; output in %s\n",
+		len(st.Schedules), len(st.Seeds), st.Epochs, st.Batch, st.Optimizer, st.Threads, jobs, shard, len(runs), f.out)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
 	s, err := bench.Execute(ctx, bench.Config{Dir: f.out, Study: st, Shard: shard, Resume: f.resume,
-		Threads: runtime.Threads(), Trainer: tr, Progress: &bench.LineProgress{W: stdout, Terminal: isTerminal(stdout)}})
+		Jobs: jobs, Trainer: tr, Progress: &bench.LineProgress{W: stdout, Terminal: isTerminal(stdout)}})
 	if s != nil {
 		fmt.Fprintln(stdout)
 		fmt.Fprint(stdout, bench.Table(s))
@@ -141,6 +143,12 @@ summary.json, summary.csv, plots and report.html into --out.
 	}
 	return err
 }
+
+// defaultJobs is --jobs 0: as many runs at once as the cores nnrt may use
+// hold runs of threads kernel threads, at least one. At batch 32 the
+// products are small and one run scales poorly over threads, so the
+// default is one thread per run and one run per core.
+func defaultJobs(cores, threads int) int { return max(1, cores/max(1, threads)) }
 
 // studyFromFlags builds the study's protocol from the flags and the data.
 func studyFromFlags(f studyFlags, d *dataset.Data) (*bench.Study, error) {
@@ -158,7 +166,7 @@ func studyFromFlags(f studyFlags, d *dataset.Data) (*bench.Study, error) {
 		}
 	}
 	st := &bench.Study{Version: bench.FormatVersion, Data: bench.DataInfoOf(d), Model: bench.BookModelText,
-		Optimizer: strings.TrimSpace(f.optimizer), Batch: f.batch, Epochs: epochs}
+		Optimizer: strings.TrimSpace(f.optimizer), Batch: f.batch, Epochs: epochs, Threads: f.threads}
 	for _, t := range strings.Split(targets, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
 		if err != nil {

@@ -78,7 +78,7 @@ func timeless(t *testing.T, dir string) []string {
 	}
 	var out []string
 	for _, r := range runs {
-		r.Seconds = 0
+		r.Seconds, r.Jobs = 0, 0
 		for i := range r.Epochs {
 			r.Epochs[i].Seconds = 0
 		}
@@ -168,6 +168,8 @@ func TestSchedulesBadInput(t *testing.T) {
 		{"--targets", "0.8,high"},
 		{"--targets", "1.5"},
 		{"--seeds", "0"},
+		{"--threads", "0"},
+		{"--jobs", "-1"},
 	} {
 		_, errs, code := runCLI(t, append([]string{"--out", filepath.Join(root, "bad"), "--data", "embedded"}, args...)...)
 		if code != 2 {
@@ -192,6 +194,98 @@ func TestSchedulesBadInput(t *testing.T) {
 	if _, errs, code := runCLI(t, append([]string{"--out", dir}, quickStudy...)...); code == 0 || !strings.Contains(errs, "--resume") {
 		t.Errorf("second study into a used folder: exit %d: %s", code, errs)
 	}
+}
+
+// summaryWithoutSeconds reads summary.json or summary.csv without the
+// seconds_to_target metric, the one measured in wall time.
+func summaryWithoutSeconds(t *testing.T, dir, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file == bench.SummaryCSV {
+		var keep []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if !strings.Contains(l, ",seconds_to_target,") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	var s bench.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, ss := range s.Schedules {
+		var keep []*bench.Metric
+		for _, m := range ss.Metrics {
+			if m.Name != "seconds_to_target" {
+				keep = append(keep, m)
+			}
+		}
+		ss.Metrics = keep
+	}
+	out, _ := json.MarshalIndent(s, "", " ")
+	return string(out)
+}
+
+// TestSchedulesJobs: --jobs 1 and --jobs 3 on the subset (2 seeds, 2
+// epochs, 2 schedules) give the same runs and summaries, wall times aside;
+// a study cut short is resumed with another --jobs.
+func TestSchedulesJobs(t *testing.T) {
+	study := []string{"--data", "embedded", "--limit", "300", "--seeds", "2", "--epochs", "2",
+		"--schedules", "constant:lr0=0.01; onecycle:iterations=20,max=0.05"}
+	root := t.TempDir()
+	one, three := filepath.Join(root, "one"), filepath.Join(root, "three")
+	out := mustRun(t, append([]string{"--out", one, "--jobs", "1"}, study...)...)
+	if !strings.Contains(out, "1 thread(s) per run, 1 run(s) at once") {
+		t.Errorf("--jobs 1 output: %s", out)
+	}
+	out = mustRun(t, append([]string{"--out", three, "--jobs", "3"}, study...)...)
+	if !strings.Contains(out, "1 thread(s) per run, 3 run(s) at once") {
+		t.Errorf("--jobs 3 output: %s", out)
+	}
+	if a, b := timeless(t, one), timeless(t, three); strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("runs differ between --jobs 1 and 3:\n%s\nvs\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	for _, f := range []string{bench.SummaryJSON, bench.SummaryCSV} {
+		if a, b := summaryWithoutSeconds(t, one, f), summaryWithoutSeconds(t, three, f); a != b {
+			t.Errorf("%s differs between --jobs 1 and 3:\n%s\nvs\n%s", f, a, b)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(three, bench.ReportHTML))
+	for _, want := range []string{"4 run(s) trained 3 at a time", "1 kernel thread(s) per run"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("report does not say %q", want)
+		}
+	}
+	// Another thread count is another protocol; another --jobs is not.
+	_, errs, code := runCLI(t, append([]string{"--out", three, "--resume", "--threads", "2"}, study...)...)
+	if code == 0 || !strings.Contains(errs, "threads: 1 != 2") {
+		t.Errorf("resume with --threads 2: exit %d: %s", code, errs)
+	}
+	// Drop the last two finished runs (as if killed before them, with a
+	// torn line) and resume with --jobs 2: only those two are trained.
+	lines := strings.SplitAfter(string(must(os.ReadFile(filepath.Join(three, bench.ResultsFile)))), "\n")
+	torn := strings.Join(lines[:2], "") + lines[2][:10]
+	if err := os.WriteFile(filepath.Join(three, bench.ResultsFile), []byte(torn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = mustRun(t, append([]string{"--out", three, "--resume", "--jobs", "2"}, study...)...)
+	if !strings.Contains(out, "2 runs already finished, 2 to go") {
+		t.Errorf("resume output: %s", out)
+	}
+	if a, b := timeless(t, one), timeless(t, three); strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("runs differ after resuming with --jobs 2")
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func TestSchedulesDiverging(t *testing.T) {
