@@ -11,7 +11,10 @@
 //   - Store: results.jsonl in the output folder, one JSON line per finished
 //     run, appended atomically, read back to resume or to merge shards;
 //   - Trainer: trains one run (NNTrainer wires nn.Fit; tests use synthetic
-//     trainers);
+//     trainers); Execute trains Config.Jobs runs at once, each with its own
+//     model and Study.Threads kernel threads, and a run's results depend on
+//     the protocol, its schedule and its seed only, never on the jobs or on
+//     the order runs finish in;
 //   - Summarize: statistics over seeds and a verdict per schedule;
 //   - WriteOutputs: summary.json, summary.csv, plots (PNG and SVG) and
 //     report.html.

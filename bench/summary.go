@@ -17,7 +17,7 @@ import (
 //	version       int      format version (FormatVersion)
 //	study_id      string   Study.ID of the protocol
 //	study         Study    the protocol (data, model, optimizer, batch,
-//	                       epochs, schedules, seeds, targets)
+//	                       epochs, schedules, seeds, targets, threads per run)
 //	complete      bool     every run of the study is present
 //	runs          int      finished runs summarized
 //	expected      int      runs in the study

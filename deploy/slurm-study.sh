@@ -38,5 +38,5 @@ if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
 fi
 
 # shellcheck disable=SC2086 # NNBENCH_FLAGS is a list of flags
-exec "$NNBENCH" schedules --shard "$SLURM_ARRAY_TASK_ID/$SHARDS" --threads "${SLURM_CPUS_PER_TASK:-2}" \
+exec "$NNBENCH" schedules --shard "$SLURM_ARRAY_TASK_ID/$SHARDS" --threads 1 --jobs "${SLURM_CPUS_PER_TASK:-2}" \
     --out "$OUT/shard-$SLURM_ARRAY_TASK_ID" --resume $NNBENCH_FLAGS
