@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -155,7 +156,17 @@ func TestKernelsOtherISA(t *testing.T) {
 		t.Skip("builds the command")
 	}
 	exe := filepath.Join(t.TempDir(), "nnbench")
-	if out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput(); err != nil {
+	// Build the command with this test binary's tags (purego among them),
+	// so that it has the same levels as asm.Available() here.
+	args := []string{"build", "-o", exe}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-tags" && s.Value != "" {
+				args = append(args, "-tags", s.Value)
+			}
+		}
+	}
+	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(exe, append([]string{"kernels", "--op", "scale", "--isa", "all", "--format", "json"}, quick...)...).Output()
