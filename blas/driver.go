@@ -30,9 +30,40 @@ type driver struct {
 	blk Blocking
 	// calls recycles the per-call state (packed B block, work description)
 	// and workspaces the per-worker state (packed A block, edge tile), so
-	// that a steady state allocates nothing.
-	calls      sync.Pool
-	workspaces sync.Pool
+	// that a steady state allocates nothing. They are free lists rather
+	// than sync.Pools because the GC empties a sync.Pool, and refilling it
+	// would allocate inside training steps.
+	calls      freeList[call]
+	workspaces freeList[workspace]
+}
+
+// freeList is a stack of recycled records that the GC does not empty. It
+// holds as many records as were ever in use at once.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []*T
+	new  func() *T
+}
+
+// get pops a record, or makes one when the list is empty.
+func (l *freeList[T]) get() *T {
+	l.mu.Lock()
+	if k := len(l.free); k > 0 {
+		x := l.free[k-1]
+		l.free[k-1] = nil
+		l.free = l.free[:k-1]
+		l.mu.Unlock()
+		return x
+	}
+	l.mu.Unlock()
+	return l.new()
+}
+
+// put pushes x back for a later get.
+func (l *freeList[T]) put(x *T) {
+	l.mu.Lock()
+	l.free = append(l.free, x)
+	l.mu.Unlock()
 }
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
@@ -63,13 +94,13 @@ func init() {
 func newDriver(l asm.Level, c Caches) *driver {
 	g := asm.GemmFor(l)
 	d := &driver{g: g, blk: NewBlocking(l, g.MR, g.NR, c)}
-	d.workspaces.New = func() any {
+	d.workspaces.new = func() *workspace {
 		return &workspace{
 			apack: runtime.Alloc(g.MR * rowPanelStride(d.blk.KC)),
 			tile:  make([]float32, g.MR*g.NR),
 		}
 	}
-	d.calls.New = func() any { return &call{d: d} }
+	d.calls.new = func() *call { return &call{d: d} }
 	return d
 }
 
@@ -205,7 +236,7 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
 	mr, nr := d.g.MR, d.g.NR
 	blk := &d.blk
-	cl := d.calls.Get().(*call)
+	cl := d.calls.get()
 	*cl = call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, bpack: cl.bpack}
 	// A micro-panel is reused once per NR columns, a B micro-panel once per
@@ -239,9 +270,12 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 	cl.mcEff = roundUp(ceilDiv(m, icBlocks), mr)
 	cl.icBlocks = ceilDiv(m, cl.mcEff)
 
+	// The packed B block is sized once, for the largest block the blocking
+	// allows (kcEff <= KC, ncEff <= NC rounded up to NR), so that any
+	// recycled call fits any later product without reallocating.
 	if need := panelStride(kcEff, nr) * ceilDiv(min(n, ncEff), nr); cap(cl.bpack) < need {
 		runtime.Free(cl.bpack)
-		cl.bpack = runtime.Alloc(need)
+		cl.bpack = runtime.Alloc(panelStride(blk.KC, nr) * ceilDiv(blk.NC, nr))
 	}
 	cl.bpack = cl.bpack[:cap(cl.bpack)]
 	for jc := 0; jc < n; jc += ncEff {
@@ -271,7 +305,7 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		}
 	}
 	cl.a, cl.b, cl.c = nil, nil, nil
-	d.calls.Put(cl)
+	d.calls.put(cl)
 }
 
 // parallelFor is runtime.ParallelFor, inline when the product runs on one
@@ -293,11 +327,11 @@ func (cl *call) Range(lo, hi int) {
 		}
 		return
 	}
-	ws := cl.d.workspaces.Get().(*workspace)
+	ws := cl.d.workspaces.get()
 	for it := lo; it < hi; it++ {
 		cl.macro(ws, it/cl.nChunks, it%cl.nChunks)
 	}
-	cl.d.workspaces.Put(ws)
+	cl.d.workspaces.put(ws)
 }
 
 // packBPanel packs micro-panel q (columns jc+q*NR ...) of the current B

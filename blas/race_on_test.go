@@ -2,6 +2,7 @@
 
 package blas
 
-// raceEnabled: the race detector makes sync.Pool drop items at random, so
-// allocation counts are meaningless under it.
+// raceEnabled: the race detector allocates on its own account (and makes any
+// sync.Pool drop items at random), so allocation counts are meaningless
+// under it.
 const raceEnabled = true

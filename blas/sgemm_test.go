@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	goruntime "runtime"
+
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/runtime"
 )
@@ -325,7 +327,7 @@ func TestSgemmAt(t *testing.T) {
 // TestSgemmAllocs: the steady state allocates nothing.
 func TestSgemmAllocs(t *testing.T) {
 	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under the race detector")
+		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	defer runtime.SetThreads(runtime.SetThreads(2))
 	r := rand.New(rand.NewPCG(5, 0))
@@ -335,6 +337,43 @@ func TestSgemmAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(20, func() { p.run(active) }); n > 0 {
 			t.Errorf("%v: %v allocations per call", p, n)
 		}
+	}
+}
+
+// TestSgemmAllocsAfterGC: products of different shapes, direct and
+// flipped, small and large (so that a call record recycled from a small
+// product serves a large one), still allocate nothing after a garbage
+// collection, which empties any sync.Pool.
+func TestSgemmAllocsAfterGC(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	defer runtime.SetThreads(runtime.SetThreads(2))
+	r := rand.New(rand.NewPCG(6, 0))
+	var ps []*problem
+	for _, s := range []struct {
+		tA, tB  Transpose
+		m, n, k int
+	}{
+		{NoTrans, NoTrans, 7, 5, 3},
+		{NoTrans, Trans, 32, 300, 784},
+		{Trans, NoTrans, 784, 300, 32},
+		{NoTrans, NoTrans, 300, 1000, 600},
+		{NoTrans, Trans, 1, 10, 100},
+	} {
+		ps = append(ps, newProblem(r, s.tA, s.tB, s.m, s.n, s.k, 1, 0.5, 0))
+	}
+	// AllocsPerRun's own warm-up would refill what a GC before it emptied,
+	// so the GC runs inside each measured round, before every product.
+	all := func() {
+		for _, p := range ps {
+			goruntime.GC()
+			p.run(active)
+		}
+	}
+	all()
+	if n := testing.AllocsPerRun(3, all); n > 0 {
+		t.Errorf("%v allocations per round of %d products with a GC before each", n, len(ps))
 	}
 }
 
