@@ -41,17 +41,37 @@
 	VSUBPS T, W, W; \
 	ST(W, off(DI)(BX*1))
 
+// DIV256 sets T = T/W.
+#define DIV256(T, W, U) VDIVPS W, T, T
+
+// DIV512 sets T = T/W as T*(1/W), replacing VDIVPS, whose throughput (with
+// VSQRTPS) bounds the AVX-512 updates. 1/W is VRCP14PS's estimate r
+// (relative error < 2^-14) refined by one Newton-Raphson step
+// r += r*(1-W*r), to within about 1 ulp, so the quotient is within about
+// 2 ulp of T/W. Where W is ±0, ±Inf or denormal the step would produce NaN
+// (0*Inf) or overflow, so those lanes keep r as it is: ±Inf for ±0 and ±0
+// for ±Inf, which are exact and give T/W's infinities and NaNs; a denormal
+// W (only when eps is denormal) keeps the 2^-14 estimate. NaN W gives
+// NaN. Z13 holds 1.0; K2 and W are clobbered, U receives 1/W.
+#define DIV512(T, W, U) \
+	VRCP14PS W, U; \
+	VFPCLASSPSZ $0x3e, W, K2; \
+	KNOTW K2, K2; \
+	VFNMADD213PS Z13, U, W; \
+	VFMADD231PS W, U, K2, U; \
+	VMULPS U, T, T
+
 // Adam: w -= alphaT*m / (sqrt(v)+eps).
-#define ADAM(off, LD, ST, B1, C1, B2, C2, EPS, AT, G, T, U, W) \
+#define ADAM(DIV, off, LD, ST, B1, C1, B2, C2, EPS, AT, G, T, U, W) \
 	MOMENTS(off, LD, ST, B1, C1, B2, C2, G, T, U, W); \
 	VSQRTPS W, W; \
 	VADDPS EPS, W, W; \
 	VMULPS T, AT, T; \
-	VDIVPS W, T, T; \
+	DIV(T, W, U); \
 	SUBW(off, LD, ST, T, W)
 
 // Nadam: w -= lr*(cm*m + cg*g) / (sqrt(cv*v)+eps).
-#define NADAM(off, LD, ST, B1, C1, B2, C2, EPS, LR, CM, CG, CV, G, T, U, W) \
+#define NADAM(DIV, off, LD, ST, B1, C1, B2, C2, EPS, LR, CM, CG, CV, G, T, U, W) \
 	MOMENTS(off, LD, ST, B1, C1, B2, C2, G, T, U, W); \
 	VMULPS W, CV, W; \
 	VSQRTPS W, W; \
@@ -59,11 +79,11 @@
 	VMULPS T, CM, T; \
 	VFMADD231PS G, CG, T; \
 	VMULPS T, LR, T; \
-	VDIVPS W, T, T; \
+	DIV(T, W, U); \
 	SUBW(off, LD, ST, T, W)
 
 // RMSprop: v = rho*v + c*g*g; w -= lr*g / sqrt(v+eps).
-#define RMSPROP(off, LD, ST, RHO, C, EPS, LR, G, T, U, W) \
+#define RMSPROP(DIV, off, LD, ST, RHO, C, EPS, LR, G, T, U, W) \
 	LD(off(SI)(BX*1), G); \
 	LD(off(R8)(BX*1), W); \
 	VMULPS G, C, U; \
@@ -73,19 +93,19 @@
 	VADDPS EPS, W, W; \
 	VSQRTPS W, W; \
 	VMULPS G, LR, T; \
-	VDIVPS W, T, T; \
+	DIV(T, W, U); \
 	SUBW(off, LD, ST, T, W)
 
 #define SGDM512(off, LD, ST) SGD(PLAIN, off, LD, ST, Z4, Z5, Z0, Z1, Z2)
 #define SGDM256(off, LD, ST) SGD(PLAIN, off, LD, ST, Y4, Y5, Y0, Y1, Y2)
 #define SGDN512(off, LD, ST) SGD(NEST, off, LD, ST, Z4, Z5, Z0, Z1, Z2)
 #define SGDN256(off, LD, ST) SGD(NEST, off, LD, ST, Y4, Y5, Y0, Y1, Y2)
-#define ADAM512(off, LD, ST) ADAM(off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z0, Z1, Z2, Z3)
-#define ADAM256(off, LD, ST) ADAM(off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y0, Y1, Y2, Y3)
-#define NADAM512(off, LD, ST) NADAM(off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z0, Z1, Z2, Z3)
-#define NADAM256(off, LD, ST) NADAM(off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y0, Y1, Y2, Y3)
-#define RMSPROP512(off, LD, ST) RMSPROP(off, LD, ST, Z4, Z5, Z6, Z7, Z0, Z1, Z2, Z3)
-#define RMSPROP256(off, LD, ST) RMSPROP(off, LD, ST, Y4, Y5, Y6, Y7, Y0, Y1, Y2, Y3)
+#define ADAM512(off, LD, ST) ADAM(DIV512, off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z0, Z1, Z2, Z3)
+#define ADAM256(off, LD, ST) ADAM(DIV256, off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y0, Y1, Y2, Y3)
+#define NADAM512(off, LD, ST) NADAM(DIV512, off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z0, Z1, Z2, Z3)
+#define NADAM256(off, LD, ST) NADAM(DIV256, off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y0, Y1, Y2, Y3)
+#define RMSPROP512(off, LD, ST) RMSPROP(DIV512, off, LD, ST, Z4, Z5, Z6, Z7, Z0, Z1, Z2, Z3)
+#define RMSPROP256(off, LD, ST) RMSPROP(DIV256, off, LD, ST, Y4, Y5, Y6, Y7, Y0, Y1, Y2, Y3)
 
 // func sgdMomentumAVX512(w, g, m []float32, lr, momentum float32)
 TEXT ·sgdMomentumAVX512(SB), NOSPLIT, $0-80
@@ -148,6 +168,8 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-120
 	VBROADCASTSS beta2+108(FP), Z6
 	VBROADCASTSS c2+112(FP), Z7
 	VBROADCASTSS eps+116(FP), Z8
+	MOVL $0x3f800000, AX
+	VPBROADCASTD AX, Z13
 	EW512(X4_512(ADAM512), ADAM512(0, LDK, STK))
 	VZEROUPPER
 	RET
@@ -185,6 +207,8 @@ TEXT ·nadamAVX512(SB), NOSPLIT, $0-132
 	VBROADCASTSS cm+120(FP), Z10
 	VBROADCASTSS cg+124(FP), Z11
 	VBROADCASTSS cv+128(FP), Z12
+	MOVL $0x3f800000, AX
+	VPBROADCASTD AX, Z13
 	EW512(X4_512(NADAM512), NADAM512(0, LDK, STK))
 	VZEROUPPER
 	RET
@@ -219,6 +243,8 @@ TEXT ·rmspropAVX512(SB), NOSPLIT, $0-88
 	VBROADCASTSS rho+76(FP), Z4
 	VBROADCASTSS c+80(FP), Z5
 	VBROADCASTSS eps+84(FP), Z6
+	MOVL $0x3f800000, AX
+	VPBROADCASTD AX, Z13
 	EW512(X4_512(RMSPROP512), RMSPROP512(0, LDK, STK))
 	VZEROUPPER
 	RET

@@ -70,7 +70,7 @@ func optimCheck(what string, i int, got, gen float32, want, scale, floor float64
 		if !vecSameBits(got, gen) && !(math.IsInf(want, 0) && float64(got) == want) {
 			return fmt.Errorf("%s[%d] = %v, generic %v (exact %v)", what, i, got, gen, want)
 		}
-	case math.Abs(want) > math.MaxFloat32:
+	case math.Abs(want) >= 0x1.ffffffp127: // rounds to ±Inf (MaxFloat32 + half an ulp and up)
 		if !math.IsInf(float64(got), int(math.Copysign(1, want))) {
 			return fmt.Errorf("%s[%d] = %v, want overflow to %v", what, i, got, want)
 		}
