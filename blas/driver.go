@@ -1,8 +1,6 @@
 package blas
 
 import (
-	"sync"
-
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/runtime"
 )
@@ -33,37 +31,8 @@ type driver struct {
 	// that a steady state allocates nothing. They are free lists rather
 	// than sync.Pools because the GC empties a sync.Pool, and refilling it
 	// would allocate inside training steps.
-	calls      freeList[call]
-	workspaces freeList[workspace]
-}
-
-// freeList is a stack of recycled records that the GC does not empty. It
-// holds as many records as were ever in use at once.
-type freeList[T any] struct {
-	mu   sync.Mutex
-	free []*T
-	new  func() *T
-}
-
-// get pops a record, or makes one when the list is empty.
-func (l *freeList[T]) get() *T {
-	l.mu.Lock()
-	if k := len(l.free); k > 0 {
-		x := l.free[k-1]
-		l.free[k-1] = nil
-		l.free = l.free[:k-1]
-		l.mu.Unlock()
-		return x
-	}
-	l.mu.Unlock()
-	return l.new()
-}
-
-// put pushes x back for a later get.
-func (l *freeList[T]) put(x *T) {
-	l.mu.Lock()
-	l.free = append(l.free, x)
-	l.mu.Unlock()
+	calls      runtime.FreeList[call]
+	workspaces runtime.FreeList[workspace]
 }
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
@@ -94,13 +63,13 @@ func init() {
 func newDriver(l asm.Level, c Caches) *driver {
 	g := asm.GemmFor(l)
 	d := &driver{g: g, blk: NewBlocking(l, g.MR, g.NR, c)}
-	d.workspaces.new = func() *workspace {
+	d.workspaces.New = func() *workspace {
 		return &workspace{
 			apack: runtime.Alloc(g.MR * rowPanelStride(d.blk.KC)),
 			tile:  make([]float32, g.MR*g.NR),
 		}
 	}
-	d.calls.new = func() *call { return &call{d: d} }
+	d.calls.New = func() *call { return &call{d: d} }
 	return d
 }
 
@@ -236,7 +205,7 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
 	mr, nr := d.g.MR, d.g.NR
 	blk := &d.blk
-	cl := d.calls.get()
+	cl := d.calls.Get()
 	*cl = call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, bpack: cl.bpack}
 	// A micro-panel is reused once per NR columns, a B micro-panel once per
@@ -305,7 +274,7 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		}
 	}
 	cl.a, cl.b, cl.c = nil, nil, nil
-	d.calls.put(cl)
+	d.calls.Put(cl)
 }
 
 // parallelFor is runtime.ParallelFor, inline when the product runs on one
@@ -327,11 +296,11 @@ func (cl *call) Range(lo, hi int) {
 		}
 		return
 	}
-	ws := cl.d.workspaces.get()
+	ws := cl.d.workspaces.Get()
 	for it := lo; it < hi; it++ {
 		cl.macro(ws, it/cl.nChunks, it%cl.nChunks)
 	}
-	cl.d.workspaces.put(ws)
+	cl.d.workspaces.Put(ws)
 }
 
 // packBPanel packs micro-panel q (columns jc+q*NR ...) of the current B

@@ -36,7 +36,7 @@ func ParallelFor(n, grain int, body Body) {
 		return
 	}
 	pool.ensure(chunks - 1)
-	c := calls.get()
+	c := calls.Get()
 	c.pending.Store(int32(chunks - 1))
 	for i := 1; i < chunks; i++ {
 		pool.jobs <- job{body: body, lo: i * n / chunks, hi: (i + 1) * n / chunks, call: c}
@@ -47,7 +47,7 @@ func ParallelFor(n, grain int, body Body) {
 		case j := <-pool.jobs:
 			j.run()
 		case <-c.done:
-			calls.put(c)
+			calls.Put(c)
 			return
 		}
 	}
@@ -60,33 +60,7 @@ type call struct {
 	done    chan struct{}
 }
 
-// callFreeList recycles call records. It is a plain free list rather than a
-// sync.Pool because the GC empties a sync.Pool, and refilling it would
-// allocate inside training steps.
-type callFreeList struct {
-	mu   sync.Mutex
-	free []*call
-}
-
-var calls callFreeList
-
-func (l *callFreeList) get() *call {
-	l.mu.Lock()
-	if k := len(l.free); k > 0 {
-		c := l.free[k-1]
-		l.free = l.free[:k-1]
-		l.mu.Unlock()
-		return c
-	}
-	l.mu.Unlock()
-	return &call{done: make(chan struct{}, 1)}
-}
-
-func (l *callFreeList) put(c *call) {
-	l.mu.Lock()
-	l.free = append(l.free, c)
-	l.mu.Unlock()
-}
+var calls = FreeList[call]{New: func() *call { return &call{done: make(chan struct{}, 1)} }}
 
 type job struct {
 	body   Body

@@ -1,0 +1,35 @@
+package runtime
+
+import "sync"
+
+// FreeList is a stack of recycled records that the GC does not empty: a
+// sync.Pool loses its contents at every collection, and refilling it would
+// allocate inside training steps. It holds as many records as were ever in
+// use at once. New makes a record when the list is empty. It is safe for
+// concurrent use.
+type FreeList[T any] struct {
+	mu   sync.Mutex
+	free []*T
+	New  func() *T
+}
+
+// Get pops a record, or makes one with New when the list is empty.
+func (l *FreeList[T]) Get() *T {
+	l.mu.Lock()
+	if k := len(l.free); k > 0 {
+		x := l.free[k-1]
+		l.free[k-1] = nil
+		l.free = l.free[:k-1]
+		l.mu.Unlock()
+		return x
+	}
+	l.mu.Unlock()
+	return l.New()
+}
+
+// Put pushes x back for a later Get.
+func (l *FreeList[T]) Put(x *T) {
+	l.mu.Lock()
+	l.free = append(l.free, x)
+	l.mu.Unlock()
+}
