@@ -41,8 +41,24 @@
 	VSUBPS T, W, W; \
 	ST(W, off(DI)(BX*1))
 
-// DIV256 sets T = T/W.
-#define DIV256(T, W, U) VDIVPS W, T, T
+// DIV256 sets T = T/W as T*(1/W), like DIV512 with VRCPPS's estimate r
+// (relative error < 1.5*2^-12) and one Newton-Raphson step r += r*e,
+// e = 1-W*r, so the quotient is within about 3 ulp of T/W. Lanes where
+// e*e < 1 fails (e NaN or infinite: W is ±0 or ±Inf, or denormal, which
+// VRCPPS takes as ±0) keep r: ±Inf for ±0 and ±0 for ±Inf, exact; a
+// denormal W (only when eps is) gives T*(±Inf). VRCPPS also flushes the
+// reciprocal of |W| >= 2^126 to 0, which W cannot reach unless eps does
+// (sqrt bounds it to 2^64). Y13 holds 1.0; G and W are clobbered.
+#define DIV256(T, W, U, G) \
+	VRCPPS W, U; \
+	VFNMADD213PS Y13, U, W; \
+	VMULPS W, W, G; \
+	VCMPPS $0x11, Y13, G, G; \
+	VFMADD213PS U, U, W; \
+	VANDPS G, W, W; \
+	VANDNPS U, G, G; \
+	VORPS G, W, U; \
+	VMULPS U, T, T
 
 // DIV512 sets T = T/W as T*(1/W), replacing VDIVPS, whose throughput (with
 // VSQRTPS) bounds the AVX-512 updates. 1/W is VRCP14PS's estimate r
@@ -53,7 +69,7 @@
 // for ±Inf, which are exact and give T/W's infinities and NaNs; a denormal
 // W (only when eps is denormal) keeps the 2^-14 estimate. NaN W gives
 // NaN. Z13 holds 1.0; K2 and W are clobbered, U receives 1/W.
-#define DIV512(T, W, U) \
+#define DIV512(T, W, U, G) \
 	VRCP14PS W, U; \
 	VFPCLASSPSZ $0x3e, W, K2; \
 	KNOTW K2, K2; \
@@ -67,7 +83,7 @@
 	VSQRTPS W, W; \
 	VADDPS EPS, W, W; \
 	VMULPS T, AT, T; \
-	DIV(T, W, U); \
+	DIV(T, W, U, G); \
 	SUBW(off, LD, ST, T, W)
 
 // Nadam: w -= lr*(cm*m + cg*g) / (sqrt(cv*v)+eps).
@@ -79,7 +95,7 @@
 	VMULPS T, CM, T; \
 	VFMADD231PS G, CG, T; \
 	VMULPS T, LR, T; \
-	DIV(T, W, U); \
+	DIV(T, W, U, G); \
 	SUBW(off, LD, ST, T, W)
 
 // RMSprop: v = rho*v + c*g*g; w -= lr*g / sqrt(v+eps).
@@ -93,7 +109,7 @@
 	VADDPS EPS, W, W; \
 	VSQRTPS W, W; \
 	VMULPS G, LR, T; \
-	DIV(T, W, U); \
+	DIV(T, W, U, G); \
 	SUBW(off, LD, ST, T, W)
 
 #define SGDM512(off, LD, ST) SGD(PLAIN, off, LD, ST, Z4, Z5, Z0, Z1, Z2)
@@ -187,6 +203,9 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-120
 	VBROADCASTSS beta2+108(FP), Y6
 	VBROADCASTSS c2+112(FP), Y7
 	VBROADCASTSS eps+116(FP), Y8
+	MOVL $0x3f800000, AX
+	VMOVD AX, X13
+	VBROADCASTSS X13, Y13
 	EW256(X4_256(ADAM256), ADAM256(0, LDU, STU), ADAM256(0, LDM, STM))
 	VZEROUPPER
 	RET
@@ -229,6 +248,9 @@ TEXT ·nadamAVX2(SB), NOSPLIT, $0-132
 	VBROADCASTSS cm+120(FP), Y10
 	VBROADCASTSS cg+124(FP), Y11
 	VBROADCASTSS cv+128(FP), Y12
+	MOVL $0x3f800000, AX
+	VMOVD AX, X13
+	VBROADCASTSS X13, Y13
 	EW256(X4_256(NADAM256), NADAM256(0, LDU, STU), NADAM256(0, LDM, STM))
 	VZEROUPPER
 	RET
@@ -259,6 +281,9 @@ TEXT ·rmspropAVX2(SB), NOSPLIT, $0-88
 	VBROADCASTSS rho+76(FP), Y4
 	VBROADCASTSS c+80(FP), Y5
 	VBROADCASTSS eps+84(FP), Y6
+	MOVL $0x3f800000, AX
+	VMOVD AX, X13
+	VBROADCASTSS X13, Y13
 	EW256(X4_256(RMSPROP256), RMSPROP256(0, LDU, STU), RMSPROP256(0, LDM, STM))
 	VZEROUPPER
 	RET
