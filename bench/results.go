@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/nnrt/nnrt/nn"
 )
 
 // Run statuses.
@@ -363,25 +365,9 @@ func mustJSON(v any) []byte {
 	return append(b, '\n')
 }
 
-// writeAtomic writes b to a temporary file beside path and renames it over
-// path, so readers see the old or the new file, never a part.
+// writeAtomic writes b over path atomically, naming path in its error.
 func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := nn.WriteFileAtomic(path, b); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil

@@ -228,12 +228,13 @@ func (c CSVLogger) OnEpochEnd(ctx *TrainContext, _ EpochLog) error {
 		}
 		b.WriteByte('\n')
 	}
-	return writeFileAtomic(c.Path, b.Bytes())
+	return WriteFileAtomic(c.Path, b.Bytes())
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it over path.
-func writeFileAtomic(path string, data []byte) error {
+// WriteFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it over path, so that readers see the old file or the new one,
+// never a part. nn's savers and callbacks and the bench package use it.
+func WriteFileAtomic(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err

@@ -58,7 +58,7 @@ func (m *Sequential) Save(path string) error {
 	if err := m.SaveWeights(path); err != nil {
 		return err
 	}
-	return writeFileAtomic(ConfigPath(path), append(cfg, '\n'))
+	return WriteFileAtomic(ConfigPath(path), append(cfg, '\n'))
 }
 
 // SaveWeights writes every variable (trainable or not) to path as
@@ -75,7 +75,7 @@ func (m *Sequential) SaveWeights(path string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b)
+	return WriteFileAtomic(path, b)
 }
 
 // LoadWeights reads a safetensors file into the compiled model: every
