@@ -178,11 +178,19 @@ func openEither(fsys fs.FS, name string) (string, error) {
 	return "", fmt.Errorf("%w: %s(.gz)", fs.ErrNotExist, name)
 }
 
-// Load finds and reads the dataset: Options.Dir if set, else SearchPaths,
-// else (unless NoEmbedded) the embedded subset, with Data.Embedded set.
-// Files that exist but are corrupt are an error, never a silent fallback.
+// EmbeddedDir is the Options.Dir (and the value of the commands' --data
+// flag) that asks for the embedded subset without searching.
+const EmbeddedDir = "embedded"
+
+// Load finds and reads the dataset: Options.Dir if set (EmbeddedDir: the
+// embedded subset), else SearchPaths, else (unless NoEmbedded) the embedded
+// subset, with Data.Embedded set. Files that exist but are corrupt are an
+// error, never a silent fallback.
 func Load(opt Options) (*Data, error) {
 	kind := opt.Kind.orDefault()
+	if opt.Dir == EmbeddedDir && kind == FashionMNIST {
+		return LoadEmbedded()
+	}
 	dir, err := Locate(kind, opt.Dir)
 	if err != nil {
 		if opt.Dir != "" || opt.NoEmbedded || kind != FashionMNIST {

@@ -205,3 +205,14 @@ func TestFallback(t *testing.T) {
 		t.Fatalf("NoEmbedded: %v", err)
 	}
 }
+
+func TestLoadEmbeddedDirSkipsTheSearch(t *testing.T) {
+	t.Setenv("NNRT_DATA", t.TempDir()) // would be searched first, and is empty
+	d, err := Load(Options{Dir: EmbeddedDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Embedded || d.Train.N == 0 {
+		t.Fatalf("Load(Dir: %q): Embedded=%v, %d training images", EmbeddedDir, d.Embedded, d.Train.N)
+	}
+}

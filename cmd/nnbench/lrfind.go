@@ -48,13 +48,7 @@ func runLRFind(args []string, stdout, stderr io.Writer) error {
 	if *threads > 0 {
 		defer runtime.SetThreads(runtime.SetThreads(*threads))
 	}
-	var d *dataset.Data
-	var err error
-	if *data == "embedded" {
-		d, err = dataset.LoadEmbedded()
-	} else {
-		d, err = dataset.Load(dataset.Options{Dir: *data})
-	}
+	d, err := dataset.Load(dataset.Options{Dir: *data})
 	if err != nil {
 		return err
 	}

@@ -101,13 +101,7 @@ summary.json, summary.csv, plots and report.html into --out.
 	if err := bench.CheckWritable(f.out); err != nil {
 		return err
 	}
-	var d *dataset.Data
-	var err error
-	if f.data == "embedded" {
-		d, err = dataset.LoadEmbedded()
-	} else {
-		d, err = dataset.Load(dataset.Options{Dir: f.data})
-	}
+	d, err := dataset.Load(dataset.Options{Dir: f.data})
 	if err != nil {
 		return err
 	}

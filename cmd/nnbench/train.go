@@ -89,19 +89,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		defer runtime.SetThreads(runtime.SetThreads(f.threads))
 	}
 
-	var d *dataset.Data
-	if f.data == "embedded" {
-		d, err = dataset.LoadEmbedded()
-	} else {
-		d, err = dataset.Load(dataset.Options{Dir: f.data})
-	}
+	d, err := dataset.Load(dataset.Options{Dir: f.data})
 	if err != nil {
 		return err
 	}
-	if f.limit > 0 && f.limit < d.Train.N {
-		d.Train.N = f.limit
-		d.Train.X, d.Train.Y = d.Train.X[:f.limit*d.Train.Features], d.Train.Y[:f.limit]
-	}
+	d.Train = d.Train.Head(f.limit)
 	progress := stdout
 	if f.format == "json" {
 		progress = stderr
