@@ -571,3 +571,59 @@ func closeSum(got, want float32, scale float64) bool {
 	}
 	return math.Abs(g-w) <= normSumTol*scale
 }
+
+// TestL1L2GradFactors checks every level's l1l2Grad kernel bit for bit
+// against the generic one for unusual factors: negative and signed-zero
+// l1 (whose sign makes sign(w)*l1 a signed zero), infinite and NaN l1, and
+// subnormal l1 whose half is or is not exact (the AVX2 kernel multiplies
+// +-2 by |l1|/2 and leaves an inexact half to its scalar loop), with l2x2
+// zero, negative or small enough that l2x2*w underflows to a signed zero,
+// and g holding signed zeros, so that every zero's sign shows.
+func TestL1L2GradFactors(t *testing.T) {
+	neg0 := float32(math.Copysign(0, -1))
+	f := math.Float32frombits
+	l1s := []float32{
+		0.01, -0.01, 0, neg0, 1, -3,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
+		f(1), f(0x80000001), f(2), f(0x007fffff), f(0x00800000),
+		f(0x00800001), f(0x80800001), f(0x01000001), math.MaxFloat32,
+	}
+	l2x2s := []float32{0.006, 0, neg0, -0.5, 1e-30, -1e-30, float32(math.Inf(1))}
+	r := rand.New(rand.NewPCG(25, 26))
+	const n = 77 // the AVX2 kernel's loops of 32 and 8 and its scalar tail
+	w := randSlice(r, n, -2, 2)
+	copy(w, specialValues)
+	for i := len(specialValues); i < n; i += 3 {
+		w[i] = []float32{0, neg0, 1e-20, -1e-20}[i%4]
+	}
+	g0 := randSlice(r, n, -1, 1)
+	for i := range g0 {
+		if i%2 == 0 {
+			g0[i] = []float32{0, neg0}[i/2%2]
+		}
+	}
+	ref := normFor(Generic)
+	forEachLevel(t, func(t *testing.T, l Level) {
+		k := normFor(l)
+		for _, l1 := range l1s {
+			for _, l2x2 := range l2x2s {
+				for _, m := range []int{n, n - 5, 9} {
+					want := append([]float32(nil), g0[:m]...)
+					wantAbs, wantSq := ref.l1l2Grad(want, w[:m], l1, l2x2)
+					gg := newGuarded(m, m%16)
+					gotAbs, gotSq := k.l1l2Grad(gg.fill(g0[:m]), w[:m], l1, l2x2)
+					gg.check(t, "l1l2Grad")
+					for i := range want {
+						if !sameBitsOrNaN(gg.Data[i], want[i]) {
+							t.Fatalf("l1=%v l2x2=%v n=%d: g[%d] (g=%v, w=%v) = %v (%#x), generic %v (%#x)",
+								l1, l2x2, m, i, g0[i], w[i], gg.Data[i], math.Float32bits(gg.Data[i]), want[i], math.Float32bits(want[i]))
+						}
+					}
+					if !closeSum(gotAbs, wantAbs, float64(wantAbs)) || !closeSum(gotSq, wantSq, float64(wantSq)) {
+						t.Fatalf("l1=%v l2x2=%v n=%d: sums %v %v, generic %v %v", l1, l2x2, m, gotAbs, gotSq, wantAbs, wantSq)
+					}
+				}
+			}
+		}
+	})
+}
