@@ -160,3 +160,18 @@ func BenchmarkParallelFor(b *testing.B) {
 		ParallelFor(len(s.x), 4096, s)
 	}
 }
+
+type nopBody struct{ sink atomic.Int64 }
+
+func (b *nopBody) Range(lo, hi int) { b.sink.Add(int64(hi - lo)) }
+
+// BenchmarkParallelForLatency is the cost of one fork-join of two empty
+// chunks on two threads: the hand-off and wake-up a small product pays.
+func BenchmarkParallelForLatency(b *testing.B) {
+	defer SetThreads(SetThreads(2))
+	var body nopBody
+	ParallelFor(2, 1, &body)
+	for b.Loop() {
+		ParallelFor(2, 1, &body)
+	}
+}

@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	goruntime "runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Body is the work of a ParallelFor: Range(lo, hi) processes [lo, hi).
@@ -19,10 +21,21 @@ func (f Func) Range(lo, hi int) { f(lo, hi) }
 // ParallelFor splits [0, n) into at most Threads() contiguous chunks of at
 // least grain elements (the i-th of c chunks spans [i*n/c, (i+1)*n/c)) and
 // runs body.Range on each, the calling goroutine taking the first chunk and
-// persistent workers the rest. It returns when all chunks are done. With one
-// chunk it calls body.Range(0, n) inline. Nested calls are safe: a caller
-// waiting for its chunks runs queued chunks itself, so the pool cannot
-// deadlock. A panic in body on a worker goroutine ends the process.
+// idle persistent workers the rest. It returns when all chunks are done.
+// With one chunk it calls body.Range(0, n) inline. The chunks depend on n,
+// grain and Threads() only, never on which goroutine runs them, so a body
+// whose chunks are independent computes the same bits however they are
+// scheduled. Nested calls are safe: a chunk for which no worker is idle is
+// run by the caller itself, so the pool cannot deadlock. A panic in body on
+// a worker goroutine ends the process.
+//
+// Why workers spin: a training step issues one ParallelFor every few tens of
+// microseconds, and waking a parked goroutine costs about as much (futex
+// round trips, more under a hypervisor). A worker that has just finished a
+// chunk therefore polls for the next one for spinFor before it parks, and a
+// caller polls for its chunks to finish before it parks; the poll yields
+// the processor (runtime.Gosched) so that goroutines that have work are not
+// kept from it.
 func ParallelFor(n, grain int, body Body) {
 	if n <= 0 {
 		return
@@ -37,30 +50,85 @@ func ParallelFor(n, grain int, body Body) {
 	}
 	pool.ensure(chunks - 1)
 	c := calls.Get()
-	c.pending.Store(int32(chunks - 1))
+	c.pending.Store(0)
+	c.parked.Store(0)
+	// Hand chunks 1.. to idle workers; remember the first chunk none took.
+	self := chunks
 	for i := 1; i < chunks; i++ {
-		pool.jobs <- job{body: body, lo: i * n / chunks, hi: (i + 1) * n / chunks, call: c}
+		w := pool.claim()
+		if w == nil {
+			self = i
+			break
+		}
+		c.pending.Add(1)
+		w.post(job{body: body, lo: i * n / chunks, hi: (i + 1) * n / chunks, call: c})
 	}
 	body.Range(0, n/chunks)
-	for {
-		select {
-		case j := <-pool.jobs:
-			j.run()
-		case <-c.done:
-			calls.Put(c)
-			return
+	for i := self; i < chunks; i++ {
+		body.Range(i*n/chunks, (i+1)*n/chunks)
+	}
+	c.wait()
+	calls.Put(c)
+}
+
+// spinFor is how long an idle worker, or a caller waiting for its chunks,
+// polls before it parks: longer than the gap between the products of a
+// training step, short enough not to hold a core long after the work ends.
+const spinFor = 100 * time.Microsecond
+
+// spin polls done, yielding the processor every few polls, until it
+// reports true (spin returns true) or spinFor has passed (false).
+func spin(done func() bool) bool {
+	var start time.Time
+	for i := 0; ; i++ {
+		for j := 0; j < 64; j++ {
+			if done() {
+				return true
+			}
 		}
+		if i == 0 {
+			start = time.Now()
+		} else if time.Since(start) > spinFor {
+			return false
+		}
+		goruntime.Gosched()
 	}
 }
 
-// call tracks the chunks of one ParallelFor still running on workers; the
-// worker that finishes the last one sends the single token on done.
+// call tracks the chunks of one ParallelFor still running on workers. The
+// caller polls pending, then parks on done; the worker that finishes the
+// last chunk sends a token on done if the caller said it parked. A token
+// can outlive its call (the caller saw pending reach 0 just as it parked),
+// so the caller re-checks pending after each token.
 type call struct {
 	pending atomic.Int32
+	parked  atomic.Int32
 	done    chan struct{}
 }
 
 var calls = FreeList[call]{New: func() *call { return &call{done: make(chan struct{}, 1)} }}
+
+func (c *call) finished() bool { return c.pending.Load() == 0 }
+
+func (c *call) wait() {
+	if c.finished() || spin(c.finished) {
+		return
+	}
+	c.parked.Store(1)
+	for !c.finished() {
+		<-c.done
+	}
+}
+
+// finish records that one chunk of c is done.
+func (c *call) finish() {
+	if c.pending.Add(-1) == 0 && c.parked.Load() == 1 {
+		select {
+		case c.done <- struct{}{}:
+		default:
+		}
+	}
+}
 
 type job struct {
 	body   Body
@@ -68,35 +136,89 @@ type job struct {
 	call   *call
 }
 
-func (j job) run() {
-	j.body.Range(j.lo, j.hi)
-	if j.call.pending.Add(-1) == 0 {
-		j.call.done <- struct{}{}
+// worker is one persistent worker goroutine and its mailbox. The poster
+// claims an idle worker (busy 0 -> 1), writes job and bumps seq; the worker
+// runs it and clears busy. Fields written by different goroutines sit on
+// separate cache lines.
+type worker struct {
+	busy  atomic.Int32
+	_     [60]byte
+	seq   atomic.Uint32
+	sleep atomic.Int32 // the worker is parked (or about to) on wake
+	job   job
+	wake  chan struct{}
+	_     [64]byte
+}
+
+// post hands j to w, which the caller has claimed.
+func (w *worker) post(j job) {
+	w.job = j
+	w.seq.Add(1)
+	if w.sleep.Load() == 1 {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// workerPool is the process-wide set of persistent worker goroutines; it
-// grows to the largest number of helpers ever asked for and never shrinks.
-type workerPool struct {
-	mu      sync.Mutex
-	started atomic.Int32
-	jobs    chan job
+func (w *worker) loop() {
+	var seen uint32
+	ready := func() bool { return w.seq.Load() != seen }
+	for {
+		if !spin(ready) {
+			// Park. Either the re-check below sees a post, or the poster
+			// sees sleep == 1 and sends a token (a stale token only makes
+			// a later park return early; the loop re-checks).
+			w.sleep.Store(1)
+			if !ready() {
+				<-w.wake
+			}
+			w.sleep.Store(0)
+			continue
+		}
+		seen = w.seq.Load()
+		j := w.job
+		w.job = job{}
+		j.body.Range(j.lo, j.hi)
+		w.busy.Store(0)
+		j.call.finish()
+	}
 }
 
-var pool = workerPool{jobs: make(chan job, 1024)}
+// workerPool is the process-wide set of persistent workers; it grows to the
+// largest number of helpers ever asked for and never shrinks.
+type workerPool struct {
+	mu      sync.Mutex
+	workers atomic.Pointer[[]*worker]
+}
+
+var pool workerPool
 
 func (p *workerPool) ensure(n int) {
-	if int(p.started.Load()) >= n {
+	if ws := p.workers.Load(); ws != nil && len(*ws) >= n {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for int(p.started.Load()) < n {
-		p.started.Add(1)
-		go func() {
-			for j := range p.jobs {
-				j.run()
-			}
-		}()
+	var ws []*worker
+	if old := p.workers.Load(); old != nil {
+		ws = append(ws, *old...)
 	}
+	for len(ws) < n {
+		w := &worker{wake: make(chan struct{}, 1)}
+		ws = append(ws, w)
+		go w.loop()
+	}
+	p.workers.Store(&ws)
+}
+
+// claim returns an idle worker, marked busy, or nil when all are busy.
+func (p *workerPool) claim() *worker {
+	for _, w := range *p.workers.Load() {
+		if w.busy.Load() == 0 && w.busy.CompareAndSwap(0, 1) {
+			return w
+		}
+	}
+	return nil
 }
