@@ -105,6 +105,9 @@ type gemmKernels struct {
 	packT8 func(dst []float32, w int, src []float32, sx, xn, pn int)
 	fn     func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 	narrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+	// row, when not nil, is KernelRow in one call; otherwise KernelRow
+	// calls fn once per tile.
+	row func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
 }
 
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, nrNarrow: gemmTiles[Generic].NR,
@@ -140,6 +143,41 @@ func GemmFor(l Level) Gemm {
 func (g Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
 	g.check(g.NR, k, a, rsa, csa, b, rsb, c, ldc)
 	g.k.fn(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
+}
+
+// KernelRow computes np tiles of C side by side that share one A panel:
+//
+//	for q := 0; q < np; q++ {
+//		g.Kernel(k, alpha, a, rsa, csa, b[q*bstep:], rsb, beta, c[q*NR:], ldc)
+//	}
+//
+// with exactly Kernel's operations (the same bits), in one call where the
+// level has a row kernel: a tile of small depth costs little more than the
+// call and the checks that Kernel makes for it. It panics as Kernel does,
+// and with "asm: gemm: bad stride" when bstep < 0, np < 0 or ldc < np*NR.
+func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int) {
+	if np <= 0 {
+		if np < 0 {
+			panic("asm: gemm: bad stride")
+		}
+		return
+	}
+	if bstep < 0 || ldc < np*g.NR {
+		panic("asm: gemm: bad stride")
+	}
+	// The checks of the last tile cover the others: b and c only grow.
+	if last := (np - 1) * bstep; last <= len(b) {
+		g.check(g.NR, k, a, rsa, csa, b[last:], rsb, c[min(len(c), (np-1)*g.NR):], ldc)
+	} else {
+		panic("asm: gemm: short b")
+	}
+	if g.k.row != nil {
+		g.k.row(k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np)
+		return
+	}
+	for q := 0; q < np; q++ {
+		g.k.fn(k, alpha, a, rsa, csa, b[q*bstep:], rsb, beta, c[q*g.NR:], ldc)
+	}
 }
 
 // KernelNarrow is Kernel with a tile of MR×NarrowNR, bit-identical to the

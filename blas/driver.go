@@ -41,6 +41,11 @@ type driver struct {
 // panel once; reading in place costs strided loads on each reuse.
 const reuseToPack = 4
 
+// aliasStride is the row stride, in floats (1 KiB), whose multiples map the
+// rows of an operand read in place onto so few L1 sets that they evict each
+// other.
+const aliasStride = 256
+
 // parallelMin is the number of multiply-adds (m*n*k) below which a product
 // runs on one thread: under it the worker hand-off costs more than it saves.
 const parallelMin = 1 << 20
@@ -210,7 +215,10 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, bpack: cl.bpack}
 	// A micro-panel is reused once per NR columns, a B micro-panel once per
 	// MR rows.
-	cl.packA = ceilDiv(n, nr) > reuseToPack
+	// A transposed A micro-panel read in place is MR contiguous values per
+	// step, as packed, but kc steps lda apart: packing pays only when that
+	// stride folds the panel onto a few L1 sets.
+	cl.packA = ceilDiv(n, nr) > reuseToPack && !(aT && lda%aliasStride != 0)
 	cl.packB = bT || ceilDiv(m, mr) > reuseToPack
 
 	threads := runtime.Threads()
@@ -375,18 +383,24 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 		} else {
 			ap, rsa, csa = cl.aInPlace(i)
 		}
-		for q := qlo; q < qhi; q++ {
+		q := qlo
+		if cl.padded || i+mr <= cl.m {
+			// The whole tiles of this row of C, in one call.
+			qw := min(qhi, (cl.n-cl.jc)/nr) // panels of NR columns inside B and C
+			if qw > q {
+				bp, rsb := cl.bView(q)
+				bstep := nr
+				if rsb == nr { // packed panels
+					bstep = panelStride(cl.kc, nr)
+				}
+				g.KernelRow(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, cl.betaBlk, cl.c[i*cl.ldc+cl.jc+q*nr:], cl.ldc, qw-q)
+				q = qw
+			}
+		}
+		for ; q < qhi; q++ {
 			j0 := cl.jc + q*nr
 			bp, rsb := cl.bView(q)
-			// The last column panel, when it is at most NarrowNR wide,
-			// takes the narrow kernel: the same bits in those columns
-			// for a fraction of the work.
-			w := nr
-			if cl.n-j0 <= g.NarrowNR {
-				w = g.NarrowNR
-			}
-			// Edge tiles are computed whole into the scratch tile, and
-			// the part inside C is merged.
+			w := cl.tileWidth(q)
 			direct := cl.padded || i+mr <= cl.m && j0+w <= cl.n
 			ct, ldc, beta := ws.tile, w, float32(0)
 			if direct {
@@ -413,6 +427,17 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 			}
 		}
 	}
+}
+
+// tileWidth is the width of the kernel that computes column panel q: the
+// last panel, when it is at most NarrowNR wide, takes the narrow kernel,
+// which gives the same bits in those columns for a fraction of the work.
+func (cl *call) tileWidth(q int) int {
+	g := cl.d.g
+	if cl.n-(cl.jc+q*g.NR) <= g.NarrowNR {
+		return g.NarrowNR
+	}
+	return g.NR
 }
 
 // pack copies a kc-deep, w-wide operand panel into dst as kc rows of w
