@@ -108,7 +108,14 @@ type gemmKernels struct {
 	// row, when not nil, is KernelRow in one call; otherwise KernelRow
 	// calls fn once per tile.
 	row func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+	// edge and edgeNarrow, when not nil, are KernelEdge for the wide and
+	// the narrow tile, storing rows < rows and the columns set in mask;
+	// otherwise KernelEdge goes through a scratch tile.
+	edge, edgeNarrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
 }
+
+// maxTile bounds MR*NR over the levels (the scratch tile of KernelEdge).
+const maxTile = 12 * 32
 
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, nrNarrow: gemmTiles[Generic].NR,
 	rowPanels: true, fn: gemmKernelGeneric, narrow: gemmKernelGeneric}
@@ -177,6 +184,57 @@ func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []flo
 	}
 	for q := 0; q < np; q++ {
 		g.k.fn(k, alpha, a, rsa, csa, b[q*bstep:], rsb, beta, c[q*g.NR:], ldc)
+	}
+}
+
+// KernelEdge computes the part of a tile that lies inside C when C's edges
+// cut it: the elements of its first rows rows and cols columns
+// (1 <= rows <= MR, 1 <= cols <= NR), with the bits Kernel gives them (or
+// KernelNarrow, when cols <= NarrowNR), reading and writing no other
+// element of c. It reads the operands as that kernel does: MR rows of A
+// and NR (or NarrowNR) columns of B, which the caller pads. Levels with
+// masked stores write C directly; the others go through a scratch tile.
+// It panics as Kernel does, and with "asm: gemm: bad edge" when rows or
+// cols is out of range.
+func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows, cols int) {
+	if rows < 1 || rows > g.MR || cols < 1 || cols > g.NR {
+		panic("asm: gemm: bad edge")
+	}
+	nr, fn, edge := g.NR, g.k.fn, g.k.edge
+	if cols <= g.NarrowNR {
+		nr, fn, edge = g.NarrowNR, g.k.narrow, g.k.edgeNarrow
+	}
+	if k < 0 {
+		panic("asm: gemm: negative k")
+	}
+	if rsa < 0 || csa < 0 || rsb < 0 || ldc < cols {
+		panic("asm: gemm: bad stride")
+	}
+	if k > 0 {
+		if len(a) < (k-1)*rsa+(g.MR-1)*csa+1 {
+			panic("asm: gemm: short a")
+		}
+		if len(b) < (k-1)*rsb+nr {
+			panic("asm: gemm: short b")
+		}
+	}
+	if len(c) < (rows-1)*ldc+cols {
+		panic("asm: gemm: short c")
+	}
+	if edge != nil {
+		edge(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, rows, uint32(uint64(1)<<cols-1))
+		return
+	}
+	var scratch [maxTile]float32
+	t := scratch[:g.MR*nr]
+	if beta != 0 {
+		for i := 0; i < rows; i++ {
+			copy(t[i*nr:i*nr+cols], c[i*ldc:])
+		}
+	}
+	fn(k, alpha, a, rsa, csa, b, rsb, beta, t, nr)
+	for i := 0; i < rows; i++ {
+		copy(c[i*ldc:i*ldc+cols], t[i*nr:])
 	}
 }
 

@@ -24,13 +24,20 @@ func gemmAVX2_6x16_row(k int, alpha float32, a []float32, rsa, csa int, b []floa
 func gemmAVX512_12x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
 
 //go:noescape
+func gemmAVX512_12x32_edge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
+
+//go:noescape
+func gemmAVX512_12x16_edge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
+
+//go:noescape
 func gemmPackT8_AVX2(dst []float32, w int, src []float32, sx, xn, pn int)
 
 var (
 	gemmAVX2 = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, nrNarrow: gemmTiles[AVX2].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16, narrow: gemmAVX2_6x8, row: gemmAVX2_6x16_row}
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
-		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row}
+		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
+		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge}
 )
 
 func gemmFor(l Level) *gemmKernels {

@@ -272,3 +272,68 @@ func TestGemmKernelRow(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmKernelEdge: KernelEdge writes exactly the rows×cols corner of the
+// tile, with the bits of the full kernel (narrow when cols <= NarrowNR),
+// and no other element of C, on packed and in-place operands, both beta
+// paths, with guard bands; C's elements past the corner are NaN in the
+// input so that a read of them would show.
+func TestGemmKernelEdge(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		r := rand.New(rand.NewPCG(6, uint64(l)))
+		for rows := 1; rows <= g.MR; rows++ {
+			for cols := 1; cols <= g.NR; cols++ {
+				for _, k := range []int{0, 1, 7, 33} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}} {
+						packed := r.IntN(2) == 0
+						rsa, csa := g.MR, 1
+						if !packed {
+							rsa, csa = 1, k+3
+						}
+						a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
+						rsb := g.NR + r.IntN(3)
+						b := randSlice(r, max(1, k)*rsb+g.NR, -1, 1)
+						ldc := cols + r.IntN(3)
+						n := (rows-1)*ldc + cols
+						c := newGuarded(n, r.IntN(16))
+						c0 := randSlice(r, n, -1, 1)
+						nan := float32(math.NaN())
+						for i := range c0 {
+							if i%ldc >= cols || ab[1] == 0 {
+								c0[i] = nan
+							}
+						}
+						c.fill(c0)
+						g.KernelEdge(k, ab[0], a, rsa, csa, b, rsb, ab[1], c.Data, ldc, rows, cols)
+						c.check(t, "KernelEdge")
+						// the full tile, by the kernel KernelEdge stands for
+						nr, fn := g.NR, g.Kernel
+						if cols <= g.NarrowNR {
+							nr, fn = g.NarrowNR, g.KernelNarrow
+						}
+						full := make([]float32, g.MR*nr)
+						for i := 0; i < rows; i++ {
+							for j := 0; j < cols; j++ {
+								full[i*nr+j] = c0[i*ldc+j]
+							}
+						}
+						fn(k, ab[0], a, rsa, csa, b, rsb, ab[1], full, nr)
+						for i := 0; i < rows; i++ {
+							for j := 0; j < ldc && i*ldc+j < n; j++ {
+								got := c.Data[i*ldc+j]
+								want := c0[i*ldc+j]
+								if j < cols {
+									want = full[i*nr+j]
+								}
+								if math.Float32bits(got) != math.Float32bits(want) {
+									t.Fatalf("rows=%d cols=%d k=%d beta=%g packed=%v: C[%d,%d] = %g, want %g", rows, cols, k, ab[1], packed, i, j, got, want)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -71,7 +71,6 @@ func newDriver(l asm.Level, c Caches) *driver {
 	d.workspaces.New = func() *workspace {
 		return &workspace{
 			apack: runtime.Alloc(g.MR * rowPanelStride(d.blk.KC)),
-			tile:  make([]float32, g.MR*g.NR),
 		}
 	}
 	d.calls.New = func() *call { return &call{d: d} }
@@ -95,7 +94,6 @@ func rowPanelStride(kc int) int { return (kc+15)&^15 + 16 }
 
 type workspace struct {
 	apack []float32 // the A micro-panel in use (MR×KC), 64-byte aligned
-	tile  []float32 // MR×NR scratch tile for the edges of C
 }
 
 // call is one Sgemm in flight: the operands, the current (jc, pc) block and
@@ -401,29 +399,14 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 			j0 := cl.jc + q*nr
 			bp, rsb := cl.bView(q)
 			w := cl.tileWidth(q)
-			direct := cl.padded || i+mr <= cl.m && j0+w <= cl.n
-			ct, ldc, beta := ws.tile, w, float32(0)
-			if direct {
-				ct, ldc, beta = cl.c[i*cl.ldc+j0:], cl.ldc, cl.betaBlk
-			}
-			if w < nr {
-				g.KernelNarrow(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, beta, ct, ldc)
-			} else {
-				g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, beta, ct, ldc)
-			}
-			if direct {
-				continue
-			}
-			for ii := 0; ii < min(mr, cl.m-i); ii++ {
-				crow := cl.c[(i+ii)*cl.ldc+j0 : (i+ii)*cl.ldc+min(cl.n, j0+w)]
-				trow := ws.tile[ii*w : ii*w+len(crow)]
-				if cl.betaBlk == 0 {
-					copy(crow, trow)
-				} else {
-					for j, t := range trow {
-						crow[j] = t + cl.betaBlk*crow[j]
-					}
-				}
+			ct := cl.c[i*cl.ldc+j0:]
+			switch {
+			case !cl.padded && (i+mr > cl.m || j0+w > cl.n): // cut by C's edges
+				g.KernelEdge(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc, min(mr, cl.m-i), min(w, cl.n-j0))
+			case w < nr:
+				g.KernelNarrow(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc)
+			default:
+				g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc)
 			}
 		}
 	}

@@ -32,6 +32,10 @@ type kernel struct {
 	// the B panel of tile q starts q*bstep floats after b, its C tile
 	// q*NR columns right of c; the same A panel serves all of them.
 	row bool
+	// edge: the kernel stores only the first rows rows and the columns set
+	// in mask of its tile (Gemm.KernelEdge), with AVX-512 masked loads and
+	// stores, which do not touch the memory of the masked-out elements.
+	edge bool
 }
 
 func (k kernel) w() int { return map[bool]int{true: 16, false: 8}[k.zmm] }
@@ -47,13 +51,16 @@ func (k kernel) reg(i int) string {
 // and of the row kernels' func(k int, alpha float32, a []float32, rsa, csa
 // int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int).
 type frame struct {
-	size                    int
-	bstep, beta, c, ldc, np int // offsets
+	size                                int
+	bstep, beta, c, ldc, np, rows, mask int // offsets
 }
 
 var (
 	tileFrame = frame{size: 128, beta: 88, c: 96, ldc: 120}
 	rowFrame  = frame{size: 144, bstep: 88, beta: 96, c: 104, ldc: 128, np: 136}
+	// func(k int, alpha float32, a []float32, rsa, csa int, b []float32,
+	// rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
+	edgeFrame = frame{size: 140, beta: 88, c: 96, ldc: 120, rows: 128, mask: 136}
 )
 
 var bases = []string{"AX", "BX", "R9", "R10", "R11"}
@@ -82,7 +89,14 @@ func (k kernel) gen(w io.Writer) {
 	}
 	nb := (k.mr + 2) / 3
 	f := tileFrame
-	if k.row {
+	if k.edge {
+		f = edgeFrame
+		if !k.zmm || k.v > 2 || nb > 4 {
+			panic("edge kernels are AVX-512 tiles of at most 12 rows and 2 vectors: " + k.name)
+		}
+		fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)\n", k.name)
+		fmt.Fprintf(w, "// %s: the %dx%d tile, of which it stores rows < rows and the columns in mask (Gemm.KernelEdge).\n", k.name, k.mr, k.v*k.w())
+	} else if k.row {
 		f = rowFrame
 		if nb > 4 {
 			panic("row kernel needs R11 for its tile count: " + k.name)
@@ -162,6 +176,11 @@ func (k kernel) gen(w io.Writer) {
 	if k.v == 1 {
 		beta = k.reg(firstTmp)
 	}
+	if k.edge {
+		k.genEdgeStore(p, label, f, alpha, beta, nregs)
+		fmt.Fprintln(w)
+		return
+	}
 	// end closes a store path: return, or move on to the next tile.
 	end := func() {
 		if k.row {
@@ -214,6 +233,53 @@ func (k kernel) gen(w io.Writer) {
 	fmt.Fprintln(w)
 }
 
+// genEdgeStore writes an edge kernel's store: alpha (and beta) as the full
+// kernel applies them, then rows rows of masked stores (K1 for the first
+// vector of a row, K2 for the second).
+func (k kernel) genEdgeStore(p func(string, ...any), label func(string), f frame, alpha, beta string, nregs int) {
+	acc := func(i, v int) string { return k.reg(i*k.v + v) }
+	tmp := k.reg(nregs - 1)
+	p("VBROADCASTSS alpha+8(FP), %s", alpha)
+	p("MOVL mask+%d(FP), R14", f.mask)
+	p("KMOVW R14, K1")
+	if k.v == 2 {
+		p("SHRL $16, R14")
+		p("KMOVW R14, K2")
+	}
+	p("MOVQ rows+%d(FP), R11", f.rows)
+	p("TESTQ R11, R11")
+	p("JEQ %s_done", k.name)
+	p("MOVL beta+%d(FP), R14", f.beta)
+	p("SHLL $1, R14") // drop the sign: -0 is 0
+	p("JEQ %s_beta0", k.name)
+	p("VBROADCASTSS beta+%d(FP), %s", f.beta, beta)
+	rows := func(withBeta bool) {
+		for i := 0; i < k.mr; i++ {
+			for v := 0; v < k.v; v++ {
+				mask := fmt.Sprintf("K%d", v+1)
+				p("VMULPS %s, %s, %s", alpha, acc(i, v), acc(i, v))
+				if withBeta {
+					p("VMOVUPS.Z %d(DI), %s, %s", v*k.w()*4, mask, tmp)
+					p("VFMADD231PS %s, %s, %s", tmp, beta, acc(i, v))
+				}
+				p("VMOVUPS %s, %s, %d(DI)", acc(i, v), mask, v*k.w()*4)
+			}
+			if i < k.mr-1 {
+				p("DECQ R11")
+				p("JEQ %s_done", k.name)
+				p("ADDQ R13, DI")
+			}
+		}
+		p("JMP %s_done", k.name)
+	}
+	rows(true)
+	label("beta0")
+	rows(false)
+	label("done")
+	p("VZEROUPPER")
+	p("RET")
+}
+
 func main() {
 	sweep := flag.Bool("sweep", false, "also emit the candidate tiles of the AVX-512 sweep")
 	neon := flag.Bool("neon", false, "write the arm64 kernels instead")
@@ -238,6 +304,10 @@ func main() {
 		// 32 takes only some 200 ns).
 		{name: "gemmAVX2_6x16_row", mr: 6, v: 2, row: true},
 		{name: "gemmAVX512_12x32_row", zmm: true, mr: 12, v: 2, row: true},
+		// Edge kernels: the tiles that C's edges cut, written straight
+		// into C with masked stores instead of through a scratch tile.
+		{name: "gemmAVX512_12x32_edge", zmm: true, mr: 12, v: 2, edge: true},
+		{name: "gemmAVX512_12x16_edge", zmm: true, mr: 12, v: 1, edge: true},
 	}
 	if *sweep {
 		ks = append(ks,
