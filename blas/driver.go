@@ -33,6 +33,7 @@ type driver struct {
 	// would allocate inside training steps.
 	calls      runtime.FreeList[call]
 	workspaces runtime.FreeList[workspace]
+	kSplits    runtime.FreeList[kSplit]
 }
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
@@ -74,6 +75,7 @@ func newDriver(l asm.Level, c Caches) *driver {
 		}
 	}
 	d.calls.New = func() *call { return &call{d: d} }
+	d.kSplits.New = func() *kSplit { return &kSplit{} }
 	return d
 }
 
@@ -202,10 +204,118 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 	return flipped < 0.9*direct
 }
 
-// run is gemm's direct product: the five loops. When padded, C has room
-// for whole tiles past m and n (and beta is 0), so edge tiles are written
-// whole, directly.
+// run is gemm's direct product. When padded, C has room for whole tiles
+// past m and n (and beta is 0), so edge tiles are written whole, directly.
+// It runs the five loops (loops), or, on several threads, a product whose C
+// is small next to its operands as one product per depth block (splitK).
 func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
+	threads := runtime.Threads()
+	if m*n*k < parallelMin {
+		threads = 1
+	}
+	kb := d.depthBlocks(m, n, k)
+	if threads > 1 && kb > 1 && smallC(m, n, k) {
+		d.splitK(aT, bT, m, n, k, kb, alpha, a, lda, b, ldb, beta, c, ldc, padded)
+		return
+	}
+	d.loops(aT, bT, m, n, k, kb, threads, alpha, a, lda, b, ldb, beta, c, ldc, padded)
+}
+
+// depthBlocks is the number of depth blocks of a product: k in blocks of
+// at most KC, and at least two for a product whose C is small next to its
+// operands and whose depth is at least 2*minSplitK, so that splitK can
+// share it between threads. It depends on the shape only: the blocks fix
+// the order of the sums, and so the bits, whatever the thread count.
+func (d *driver) depthBlocks(m, n, k int) int {
+	kb := ceilDiv(k, d.blk.KC)
+	if kb == 1 && k >= 2*minSplitK && smallC(m, n, k) {
+		kb = 2
+	}
+	return kb
+}
+
+// minSplitK is the smallest depth block that depthBlocks makes to share a
+// product between threads: under it, the pass over C that each block adds
+// costs more than the block saves.
+const minSplitK = 128
+
+// smallC reports whether C (m×n) is small next to the operands (m×k and
+// k×n): splitting such a product along k costs a pass over C per block, and
+// gives each thread a contiguous block of rows of an operand read along k
+// (the weights, in a network's forward pass), which stays in that thread's
+// cache when the weight update is split the same way (along its rows).
+// Split along m or n, both threads would read interleaved parts of every
+// row, and the lines the other thread's update wrote travel between cores.
+func smallC(m, n, k int) bool { return 8*m*n <= (m+n)*k }
+
+// splitK runs each of the kb depth blocks of a product as a product of its
+// own on one thread: block 0 into C with beta, block j > 0 into a scratch
+// matrix Pj; then C += P1, C += P2, ... in this order. A C element gets
+// exactly the operations the five loops give it (fl(alpha*s_j) added to
+// the running C with one rounding per block, in block order), so the bits
+// do not depend on the split.
+func (d *driver) splitK(aT, bT bool, m, n, k, kb int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
+	w := d.kSplits.Get()
+	*w = kSplit{d: d, aT: aT, bT: bT, m: m, n: n, k: k, kc: ceilDiv(k, kb), alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, parts: w.parts[:0]}
+	// Scratch blocks are padded to whole tiles: no edge tiles.
+	w.ldp = roundUp(n, d.g.NR)
+	for j := 1; j < kb; j++ {
+		w.parts = append(w.parts, runtime.Alloc(roundUp(m, d.g.MR)*w.ldp))
+	}
+	runtime.ParallelFor(kb, 1, w)
+	for _, p := range w.parts {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			asm.Add(row, row, p[i*w.ldp:i*w.ldp+n])
+		}
+		runtime.Free(p)
+	}
+	clear(w.parts)
+	w.a, w.b, w.c, w.parts = nil, nil, nil, w.parts[:0]
+	d.kSplits.Put(w)
+}
+
+// kSplit is one splitK in flight, the runtime.Body over its depth blocks.
+type kSplit struct {
+	d             *driver
+	aT, bT        bool
+	m, n, k, kc   int
+	alpha, beta   float32
+	a, b, c       []float32
+	lda, ldb, ldc int
+	padded        bool
+	parts         [][]float32 // P1, P2, ...
+	ldp           int
+}
+
+// Range computes depth blocks [lo, hi), each on this thread.
+func (w *kSplit) Range(lo, hi int) {
+	for j := lo; j < hi; j++ {
+		pc := j * w.kc
+		kc := min(w.kc, w.k-pc)
+		// op(A)'s columns pc.. and op(B)'s rows pc..
+		var a, b []float32
+		if w.aT {
+			a = w.a[pc*w.lda:]
+		} else {
+			a = w.a[pc:]
+		}
+		if w.bT {
+			b = w.b[pc:]
+		} else {
+			b = w.b[pc*w.ldb:]
+		}
+		if j == 0 {
+			w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, w.beta, w.c, w.ldc, w.padded)
+		} else {
+			w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, 0, w.parts[j-1], w.ldp, true)
+		}
+	}
+}
+
+// loops runs BLIS's five loops over kb depth blocks on threads threads.
+func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
 	mr, nr := d.g.MR, d.g.NR
 	blk := &d.blk
 	cl := d.calls.Get()
@@ -219,24 +329,22 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 	cl.packA = ceilDiv(n, nr) > reuseToPack && !(aT && lda%aliasStride != 0)
 	cl.packB = bT || ceilDiv(m, mr) > reuseToPack
 
-	threads := runtime.Threads()
-	if m*n*k < parallelMin {
-		threads = 1
-	}
 	// Equal blocks (rounded to the tile) rather than full blocks and a short
 	// remainder: better balance across threads, same cache footprint.
-	kBlocks := ceilDiv(k, blk.KC)
-	kcEff := ceilDiv(k, kBlocks)
+	kcEff := ceilDiv(k, kb)
 	nBlocks := ceilDiv(n, blk.NC)
 	ncEff := roundUp(ceilDiv(n, nBlocks), nr)
 	// The work of a (jc, pc) block is split into icBlocks row blocks times
-	// nChunks column chunks. Rows first: a column chunk repacks the A
-	// micro-panels its row block shares with the other chunks. The split
-	// only moves work between threads: no result depends on it.
+	// nChunks column chunks. Rows first, unless that balances the threads
+	// badly and columns better: a column chunk repacks the A micro-panels
+	// its row block shares with the other chunks, and row blocks are
+	// contiguous in C, which a weight update writes (column chunks would
+	// interleave the threads' parts of every row). The split only moves
+	// work between threads: no result depends on it.
 	icBlocks := ceilDiv(m, blk.MC)
 	splitN := false
 	if threads > 1 && icBlocks < threads {
-		if balance(ceilDiv(m, mr), threads) >= balance(ceilDiv(min(n, ncEff), nr), threads) {
+		if bm := balance(ceilDiv(m, mr), threads); bm >= 0.8 || bm >= balance(ceilDiv(min(n, ncEff), nr), threads) {
 			icBlocks = min(ceilDiv(m, mr), threads)
 		} else {
 			splitN = true

@@ -235,9 +235,12 @@ func TestSgemmThreads(t *testing.T) {
 	defer runtime.SetThreads(runtime.SetThreads(1))
 	forEachLevel(t, func(t *testing.T, d *driver) {
 		b := d.blk
-		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40}}
+		// {32, 300, 784} and {20, 60, 3*KC+1} take splitK (two and four
+		// depth blocks on separate threads).
+		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40},
+			{32, 300, 784}, {20, 60, 3*b.KC + 1}}
 		if testing.Short() {
-			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}}
+			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}}
 		}
 		for _, s := range shapes {
 			for _, tA := range transposes {
@@ -261,6 +264,27 @@ func TestSgemmThreads(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	})
+}
+
+// TestDepthBlocks: the depth blocks depend on the shape only, and a
+// product whose C is small next to its operands gets at least two.
+func TestDepthBlocks(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		kc := d.blk.KC
+		cases := []struct{ m, n, k, want int }{
+			{1024, 1024, 1024, ceilDiv(1024, kc)},
+			{32, 300, 784, max(2, ceilDiv(784, kc))}, // the book's first layer, forward
+			{32, 100, 2 * minSplitK, 2},              // C small: split
+			{32, 100, 2*minSplitK - 1, 1},            // too shallow to split
+			{300, 300, 2 * minSplitK, 1},             // C large
+			{20, 60, 3*kc + 1, 4},                    // blocks of at most KC
+		}
+		for _, c := range cases {
+			if got := d.depthBlocks(c.m, c.n, c.k); got != c.want {
+				t.Errorf("depthBlocks(%d, %d, %d) = %d, want %d (KC %d)", c.m, c.n, c.k, got, c.want, kc)
 			}
 		}
 	})

@@ -76,9 +76,15 @@ func ParallelFor(n, grain int, body Body) {
 // training step, short enough not to hold a core long after the work ends.
 const spinFor = 100 * time.Microsecond
 
-// spin polls done, yielding the processor every few polls, until it
-// reports true (spin returns true) or spinFor has passed (false).
+// spin polls done until it reports true (spin returns true) or spinFor
+// has passed (false). It does not yield the processor while it polls: a
+// yield lets the scheduler swap goroutines between processors, and a
+// worker that moves to the other core leaves its share of the operands in
+// the cache of the core it left. When there are more threads than
+// processors, a poll would keep a goroutine that has work off its
+// processor, so then it yields.
 func spin(done func() bool) bool {
+	yield := Threads() > goruntime.GOMAXPROCS(0)
 	var start time.Time
 	for i := 0; ; i++ {
 		for j := 0; j < 64; j++ {
@@ -91,7 +97,9 @@ func spin(done func() bool) bool {
 		} else if time.Since(start) > spinFor {
 			return false
 		}
-		goruntime.Gosched()
+		if yield {
+			goruntime.Gosched()
+		}
 	}
 }
 
