@@ -31,6 +31,12 @@ type library struct {
 	name       string
 	sgemm      sgemmFunc
 	setThreads func(n int)
+	// settle is how long the library's idle threads keep a core busy
+	// after a call returns: OpenBLAS's threads spin for 2^28 cycles (its
+	// THREAD_TIMEOUT, about 0.1 s here) before they sleep. On several
+	// threads the next library's sample waits that long, so that it does
+	// not share its cores with them, and then warms up (see warmUp).
+	settle time.Duration
 }
 
 func loopGo(f func(tA, tB gblas.Transpose, m, n, k int, alpha float32, a []float32, lda int,
@@ -48,9 +54,9 @@ func loopGo(f func(tA, tB gblas.Transpose, m, n, k int, alpha float32, a []float
 // gonum's Sgemm splits big products over GOMAXPROCS goroutines.
 func libraries() []library {
 	return []library{
-		{"nnrt", loopGo(nblas.Sgemm), func(n int) { nrt.SetThreads(n) }},
-		{"openblas", openblasSgemm, openblasSetThreads},
-		{"gonum", loopGo(gonum.Implementation{}.Sgemm), func(int) {}},
+		{"nnrt", loopGo(nblas.Sgemm), func(n int) { nrt.SetThreads(n) }, 0},
+		{"openblas", openblasSgemm, openblasSetThreads, 300 * time.Millisecond},
+		{"gonum", loopGo(gonum.Implementation{}.Sgemm), func(int) {}, 0},
 	}
 }
 
@@ -176,9 +182,11 @@ func measureProduct(p product, threads int, libs []library, count int, minTime t
 	// call is long next to the clock and to a cgo call.
 	inner := max(1, int(1e6/p.flops()))
 	timers := make([]*kernels.Timer, len(libs))
+	fns := make([]func(), len(libs))
 	for i, l := range libs {
 		c := o.c[i]
 		fn := func() { l.sgemm(inner, p.tA, p.tB, p.m, p.n, p.k, 1, o.a, o.lda, o.b, o.ldb, 0, c, o.ldc) }
+		fns[i] = fn
 		timers[i] = kernels.Calibrate(fn, float64(inner)*p.flops(), minTime)
 		timers[i].Clock = clock
 		row.Iters[l.name] = inner * timers[i].Iters
@@ -186,6 +194,10 @@ func measureProduct(p product, threads int, libs []library, count int, minTime t
 	samples := make([][]float64, len(libs))
 	for range count {
 		for i, t := range timers {
+			if prev := libs[(i+len(libs)-1)%len(libs)]; threads > 1 && prev.settle > 0 {
+				time.Sleep(prev.settle)
+				warmUp(fns[i])
+			}
 			samples[i] = append(samples[i], t.Sample())
 		}
 	}
@@ -195,6 +207,17 @@ func measureProduct(p product, threads int, libs []library, count int, minTime t
 	}
 	return row, nil
 }
+
+// warmUp runs fn, untimed, for at least warmUpTime: after a pause the
+// cores run at a lower clock and the library's threads sleep, which the
+// first calls would otherwise pay inside the timed sample.
+func warmUp(fn func()) {
+	for start := time.Now(); time.Since(start) < warmUpTime; {
+		fn()
+	}
+}
+
+const warmUpTime = 30 * time.Millisecond
 
 func runSgemm(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("peer sgemm", flag.ContinueOnError)
