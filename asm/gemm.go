@@ -103,8 +103,11 @@ type gemmKernels struct {
 	rowPanels bool
 	// packT8, when not nil, is PackT for xn and pn multiples of 8.
 	packT8 func(dst []float32, w int, src []float32, sx, xn, pn int)
-	fn     func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
-	narrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+	// packRows, when not nil, is PackRows for w <= 32, with the bits of
+	// valid and of w set in lmask and smask.
+	packRows func(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
+	fn       func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+	narrow   func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 	// row, when not nil, is KernelRow in one call; otherwise KernelRow
 	// calls fn once per tile.
 	row func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
@@ -305,6 +308,54 @@ func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 	}
 	if x8 < xn {
 		packTGeneric(dst[x8:], w, src[x8*sx:], sx, xn-x8, pn)
+	}
+}
+
+// PackRows copies rows rows of valid values into rows of width w, zero
+// padded, the copying half of GEMM packing:
+//
+//	for p := 0; p < rows; p++ {
+//		for x := 0; x < w; x++ {
+//			var v float32
+//			if x < valid {
+//				v = src[p*lds+x]
+//			}
+//			dst[p*ldd+x] = v
+//		}
+//	}
+//
+// The avx512 level copies rows of up to 32 values with masked loads and
+// stores, where a call of memmove per row would cost more than the copy;
+// the rest is Go. It panics with "asm: gemm: bad stride" unless
+// 0 <= valid <= w <= ldd and (rows <= 1 or valid <= lds), and with "asm:
+// gemm: short dst" (src) when a slice is too short.
+func (g Gemm) PackRows(dst []float32, ldd int, src []float32, lds, rows, w, valid int) {
+	if valid < 0 || valid > w || w > ldd || lds < 0 || rows > 1 && valid > lds {
+		panic("asm: gemm: bad stride")
+	}
+	if rows <= 0 || w == 0 {
+		return
+	}
+	if len(dst) < (rows-1)*ldd+w {
+		panic("asm: gemm: short dst")
+	}
+	if len(src) < (rows-1)*lds+valid {
+		panic("asm: gemm: short src")
+	}
+	if g.k.packRows != nil && w <= 32 {
+		g.k.packRows(dst, ldd, src, lds, rows, uint32(uint64(1)<<valid-1), uint32(uint64(1)<<w-1))
+		return
+	}
+	for p := 0; p < rows; p++ {
+		row := dst[p*ldd : p*ldd+w]
+		if valid >= 8 { // memmove's vector moves pay for its call
+			copy(row[:valid], src[p*lds:])
+		} else {
+			for x, v := range src[p*lds : p*lds+valid] {
+				row[x] = v
+			}
+		}
+		clear(row[valid:])
 	}
 }
 

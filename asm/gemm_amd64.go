@@ -30,6 +30,9 @@ func gemmAVX512_12x32_edge(k int, alpha float32, a []float32, rsa, csa int, b []
 func gemmAVX512_12x16_edge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
 
 //go:noescape
+func gemmPackRows_AVX512(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
+
+//go:noescape
 func gemmPackT8_AVX2(dst []float32, w int, src []float32, sx, xn, pn int)
 
 var (
@@ -37,7 +40,7 @@ var (
 		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16, narrow: gemmAVX2_6x8, row: gemmAVX2_6x16_row}
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
-		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge}
+		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, packRows: gemmPackRows_AVX512}
 )
 
 func gemmFor(l Level) *gemmKernels {

@@ -1876,3 +1876,35 @@ gemmPackT8_AVX2_done:
 	VZEROUPPER
 	RET
 
+// func gemmPackRows_AVX512(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
+TEXT ·gemmPackRows_AVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	MOVQ ldd+24(FP), R8
+	SHLQ $2, R8
+	MOVQ src_base+32(FP), SI
+	MOVQ lds+56(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+64(FP), CX
+	MOVL lmask+72(FP), AX
+	KMOVW AX, K1
+	SHRL $16, AX
+	KMOVW AX, K2
+	MOVL smask+76(FP), AX
+	KMOVW AX, K3
+	SHRL $16, AX
+	KMOVW AX, K4
+	TESTQ CX, CX
+	JEQ gemmPackRows_AVX512_done
+gemmPackRows_AVX512_loop:
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VMOVUPS Z0, K3, (DI)
+	VMOVUPS Z1, K4, 64(DI)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ CX
+	JNE gemmPackRows_AVX512_loop
+gemmPackRows_AVX512_done:
+	VZEROUPPER
+	RET
+

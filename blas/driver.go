@@ -536,7 +536,11 @@ func (cl *call) tileWidth(q int) int {
 // for valid <= x < w (the zero padding of partial panels). One of sx and sp
 // is 1 in every layout: rows are copies, or the panel is a transpose.
 func (d *driver) pack(dst []float32, ldd int, src []float32, off, sp, sx, kc, w, valid int) {
-	if valid < w {
+	switch {
+	case sx == 1 && w <= 32: // micro-panel rows: asm.PackRows pads them too
+		d.g.PackRows(dst, ldd, src[off:], sp, kc, w, valid)
+		return
+	case valid < w:
 		// One clear of the panel costs less than one per row.
 		if ldd == w {
 			clear(dst[:kc*w])
@@ -547,16 +551,9 @@ func (d *driver) pack(dst []float32, ldd int, src []float32, off, sp, sx, kc, w,
 		}
 	}
 	switch {
-	case sx == 1 && valid >= 8: // rows of 32 bytes or more: memmove's vector moves pay for its call
+	case sx == 1: // long rows (an A micro-panel packed row by row)
 		for p := 0; p < kc; p++ {
 			copy(dst[p*ldd:p*ldd+valid], src[off+p*sp:])
-		}
-	case sx == 1: // short rows: a loop beats a memmove call per row
-		for p := 0; p < kc; p++ {
-			row := dst[p*ldd : p*ldd+valid]
-			for x, v := range src[off+p*sp:][:valid] {
-				row[x] = v
-			}
 		}
 	case sp == 1:
 		d.g.PackT(dst, ldd, src[off:], sx, valid, kc)

@@ -325,5 +325,6 @@ func main() {
 		k.gen(&sb)
 	}
 	genPackT8(&sb)
+	genPackRows(&sb)
 	os.Stdout.WriteString(sb.String())
 }

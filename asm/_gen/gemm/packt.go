@@ -74,3 +74,43 @@ func genPackT8(w io.Writer) {
 	p("RET")
 	fmt.Fprintln(w)
 }
+
+// genPackRows writes gemmPackRows_AVX512, Gemm.PackRows for w <= 32: per
+// row, two masked loads (zeroing: the values past valid are 0) and two
+// masked stores of w values.
+func genPackRows(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	const name = "gemmPackRows_AVX512"
+	fmt.Fprintf(w, "// func %s(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
+	p("MOVQ dst_base+0(FP), DI")
+	p("MOVQ ldd+24(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ src_base+32(FP), SI")
+	p("MOVQ lds+56(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ rows+64(FP), CX")
+	p("MOVL lmask+72(FP), AX")
+	p("KMOVW AX, K1")
+	p("SHRL $16, AX")
+	p("KMOVW AX, K2")
+	p("MOVL smask+76(FP), AX")
+	p("KMOVW AX, K3")
+	p("SHRL $16, AX")
+	p("KMOVW AX, K4")
+	p("TESTQ CX, CX")
+	p("JEQ %s_done", name)
+	fmt.Fprintf(w, "%s_loop:\n", name)
+	p("VMOVUPS.Z (SI), K1, Z0")
+	p("VMOVUPS.Z 64(SI), K2, Z1")
+	p("VMOVUPS Z0, K3, (DI)")
+	p("VMOVUPS Z1, K4, 64(DI)")
+	p("ADDQ R9, SI")
+	p("ADDQ R8, DI")
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	fmt.Fprintf(w, "%s_done:\n", name)
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
