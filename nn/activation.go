@@ -58,20 +58,21 @@ func lookupActivation(name string) (activation, error) {
 func (a activation) linear() bool { return a.forward == nil && !a.softmax }
 
 // apply writes act(x) to dst for rows of cols values.
-func (a activation) apply(dst, x []float32, cols int) {
+func (a activation) apply(e *elementwise, dst, x []float32, cols int) {
 	switch {
 	case a.softmax:
 		asm.Softmax(dst, x, cols)
 	case a.forward == nil:
 		copy(dst, x)
 	default:
-		a.forward(dst, x)
+		e.dst, e.x, e.act = dst, x, a
+		e.run(actForward, len(dst))
 	}
 }
 
 // grad writes dL/dx to dx from dL/dy and the output y. For softmax, the
 // Jacobian-vector product per row: dx_j = y_j (dy_j - sum_k dy_k y_k).
-func (a activation) grad(dx, dy, y []float32, cols int) {
+func (a activation) grad(e *elementwise, dx, dy, y []float32, cols int) {
 	switch {
 	case a.softmax:
 		for r := 0; r < len(y)/cols; r++ {
@@ -84,6 +85,7 @@ func (a activation) grad(dx, dy, y []float32, cols int) {
 	case a.backward == nil:
 		copy(dx, dy)
 	default:
-		a.backward(dx, dy, y)
+		e.dst, e.x, e.y, e.act = dx, dy, y, a
+		e.run(actBackward, len(dx))
 	}
 }

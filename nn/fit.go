@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nnrt/nnrt/runtime"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -237,15 +238,37 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 	return h, fitErr
 }
 
-// gather copies the samples idx of d into the step buffers.
+// gather copies the samples idx of d into the step buffers, split across
+// threads for a large batch.
 func (m *Sequential) gather(d dataset, idx []int32) {
+	g := &m.gatherer
+	g.m, g.d, g.idx = m, d, idx
+	in := prod(m.input)
+	if len(idx)*in < parallelElems || runtime.Threads() < 2 {
+		g.Range(0, len(idx))
+	} else {
+		runtime.ParallelFor(len(idx), max(1, parallelElems/2/in), g)
+	}
+	*g = gatherRows{}
+}
+
+// gatherRows is gather's runtime.Body: samples [lo, hi) of the batch.
+type gatherRows struct {
+	m   *Sequential
+	d   dataset
+	idx []int32
+}
+
+func (g *gatherRows) Range(lo, hi int) {
+	m, d := g.m, g.d
 	in, out := prod(m.input), m.outCols
-	for r, i := range idx {
-		copy(m.xb[r*in:(r+1)*in], d.x[int(i)*in:(int(i)+1)*in])
+	for r := lo; r < hi; r++ {
+		i := int(g.idx[r])
+		copy(m.xb[r*in:(r+1)*in], d.x[i*in:(i+1)*in])
 		if d.labels != nil {
 			m.yb[r] = d.labels[i]
 		} else {
-			copy(m.tb[r*out:(r+1)*out], d.targets[int(i)*out:(int(i)+1)*out])
+			copy(m.tb[r*out:(r+1)*out], d.targets[i*out:(i+1)*out])
 		}
 	}
 }

@@ -185,6 +185,7 @@ type dense struct {
 	x      []float32 // the input of the last forward pass (not owned)
 	z, y   []float32 // pre-activation and output
 	dz, dx []float32
+	par    elementwise // the activation's passes, split across threads
 }
 
 // Dense is a fully connected layer: y = act(x·W + b) with W of shape
@@ -275,7 +276,7 @@ func (l *dense) forward(x []float32, rows int, m mode) []float32 {
 		return z
 	}
 	y := l.y[:rows*units]
-	l.act.apply(y, z, units)
+	l.act.apply(&l.par, y, z, units)
 	return y
 }
 
@@ -284,7 +285,7 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 	dz := dy[:rows*units]
 	if !l.act.linear() && !l.fuseSoft {
 		dz = l.dz[:rows*units]
-		l.act.grad(dz, dy[:rows*units], l.y[:rows*units], units)
+		l.act.grad(&l.par, dz, dy[:rows*units], l.y[:rows*units], units)
 	}
 	if l.bias != nil {
 		asm.ColSums(l.bias.Grad, dz)
@@ -311,6 +312,7 @@ type activationLayer struct {
 	slope   *float32 // a LeakyReLU layer's negative slope; nil for Activation
 	act     activation
 	y, dx   []float32
+	par     elementwise
 }
 
 // Activation applies an activation function by name (Keras's Activation layer).
@@ -365,7 +367,7 @@ func (l *activationLayer) forward(x []float32, rows int, m mode) []float32 {
 		return x
 	}
 	y := l.y[:rows*l.outSize]
-	l.act.apply(y, x[:rows*l.inSize], l.outSize)
+	l.act.apply(&l.par, y, x[:rows*l.inSize], l.outSize)
 	return y
 }
 
@@ -374,7 +376,7 @@ func (l *activationLayer) backward(dy []float32, rows int, _ bool) []float32 {
 		return dy
 	}
 	dx := l.dx[:rows*l.inSize]
-	l.act.grad(dx, dy[:rows*l.inSize], l.y[:rows*l.outSize], l.outSize)
+	l.act.grad(&l.par, dx, dy[:rows*l.inSize], l.y[:rows*l.outSize], l.outSize)
 	return dx
 }
 
@@ -391,6 +393,7 @@ type dropoutLayer struct {
 	active     bool   // the last forward applied a mask
 	y, dx      []float32
 	mask       []uint64
+	par        elementwise // the passes of the full-shape mask, split across threads
 
 	// With a noise shape that broadcasts: the batch's shape and the shape
 	// the mask is drawn over (axis 0 set per batch), and the drawn mask.
@@ -498,10 +501,14 @@ func (l *dropoutLayer) forward(x []float32, rows int, m mode) []float32 {
 		l.forwardBroadcast(y, x[:n], mask, rows)
 		return y
 	}
+	e := &l.par
+	e.dst, e.x, e.mask, e.offset = y, x[:n], mask, l.offset
 	if l.alpha {
-		l.ad.Forward(y, x[:n], mask, l.offset)
+		e.alpha = l.ad
+		e.run(alphaDropoutForward, n)
 	} else {
-		l.d.Forward(y, x[:n], mask, l.offset)
+		e.drop = l.d
+		e.run(dropoutForward, n)
 	}
 	l.offset += uint64(n)
 	return y
@@ -536,11 +543,15 @@ func (l *dropoutLayer) backward(dy []float32, rows int, _ bool) []float32 {
 		return dy
 	}
 	n := rows * l.inSize
-	dx, mask := l.dx[:n], l.mask[:reg.MaskWords(n)]
+	dx := l.dx[:n]
+	e := &l.par
+	e.dst, e.x, e.mask = dx, dy[:n], l.mask[:reg.MaskWords(n)]
 	if l.alpha {
-		l.ad.Backward(dx, dy[:n], mask)
+		e.alpha = l.ad
+		e.run(alphaDropoutBackward, n)
 	} else {
-		l.d.Backward(dx, dy[:n], mask)
+		e.drop = l.d
+		e.run(dropoutBackward, n)
 	}
 	return dx
 }

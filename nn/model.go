@@ -9,13 +9,14 @@ import (
 
 // Sequential is a stack of layers trained as Keras's Sequential model.
 type Sequential struct {
-	input  []int
-	layers []Layer
-	cfg    CompileConfig
-	opt    *Optimizer
-	loss   lossFn
-	built  bool
-	params []*Param
+	gatherer gatherRows // gather's parallel body, reused
+	input    []int
+	layers   []Layer
+	cfg      CompileConfig
+	opt      *Optimizer
+	loss     lossFn
+	built    bool
+	params   []*Param
 	// index of the first layer with trainable parameters: backward stops
 	// there, and that layer skips dX (the input needs no gradient).
 	firstParam int

@@ -395,6 +395,40 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
+// TestThreadCountInvariance: 1, 2 and 3 threads train to the same bits,
+// with batches large enough that the products, the activations, dropout,
+// alpha dropout and the updates are all split across threads.
+func TestThreadCountInvariance(t *testing.T) {
+	x, y := blobs(512, 8, 3, 4)
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	var ref [][]float32
+	for _, threads := range []int{1, 2, 3} {
+		runtime.SetThreads(threads)
+		m := compiled(t, NewSequential([]int{8},
+			Dense(DenseConfig{Units: 512, Activation: "elu"}), Dropout(0.3),
+			Dense(DenseConfig{Units: 256, Activation: "selu"}), AlphaDropout(0.2),
+			Dense(DenseConfig{Units: 3, Activation: "softmax"})), NewAdam(0.01))
+		if parallelElems > 128*256 {
+			t.Fatalf("batches of 128 by 256 units no longer split (parallelElems %d)", parallelElems)
+		}
+		if _, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 128, Seed: 3}); err != nil {
+			t.Fatal(err)
+		}
+		w := m.Weights()
+		if ref == nil {
+			ref = w
+			continue
+		}
+		for i := range w {
+			for j := range w[i] {
+				if math.Float32bits(w[i][j]) != math.Float32bits(ref[i][j]) {
+					t.Fatalf("threads=%d: weights %d[%d] = %g, with one thread %g", threads, i, j, w[i][j], ref[i][j])
+				}
+			}
+		}
+	}
+}
+
 func TestTrainOnBatchAllocatesNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
