@@ -54,9 +54,12 @@ func DetectCaches() Caches {
 //
 // The loop order is that of BLIS's skx configuration (see driver): an MR×KC
 // micro-panel of packed A stays in L1 while the microkernel streams the
-// KC×NR micro-panels of the packed KC×NC block of B from L2. Each gets half
-// of its cache, leaving the other half to what passes through it (B's and
-// C's lines in L1, A's and C's in L2). The MC×KC block of A is only streamed
+// KC×NR micro-panels of the packed KC×NC block of B from L2. Each gets 3/8
+// of its cache, leaving the rest to what passes through it (B's and C's
+// lines in L1, A's and C's in L2). Measured on an AVX-512 Xeon (L1d 48 KiB,
+// L2 2 MiB), paired runs of 1024^3 and 2048^3 on one thread: KC=384,
+// NC=512 (3/8) ran 5-10% faster than KC=NC=512 (1/2); KC=384 with NC=672
+// and KC=256 with NC=1024 fell between. The MC×KC block of A is only streamed
 // (each micro-panel once); MC bounds the per-worker packing buffer and sets
 // the grain of the split across threads.
 func NewBlocking(l asm.Level, mr, nr int, c Caches) Blocking {
@@ -73,8 +76,8 @@ func NewBlocking(l asm.Level, mr, nr int, c Caches) Blocking {
 		L2:  fb(c.L2, fallbackL2, "L2"),
 		L3:  fb(c.L3, fallbackL3, "L3"),
 	}
-	b.KC = clamp(b.Caches.L1D/2/(mr*4)&^15, 64, maxKC)
-	b.NC = clamp(b.Caches.L2/2/(b.KC*4), nr, 8192) / nr * nr
+	b.KC = clamp(b.Caches.L1D*3/8/(mr*4)&^15, 64, maxKC)
+	b.NC = clamp(b.Caches.L2*3/8/(b.KC*4), nr, 8192) / nr * nr
 	b.MC = clamp(b.Caches.L3/2/(b.KC*4), mr, maxMC) / mr * mr
 	return b
 }

@@ -3,6 +3,7 @@ package blas
 import (
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/runtime"
+	"math/bits"
 )
 
 // driver runs BLIS's five loops for one level. The x86 kernels broadcast A
@@ -222,14 +223,19 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 }
 
 // depthBlocks is the number of depth blocks of a product: k in blocks of
-// at most KC, and at least two for a product whose C is small next to its
-// operands and whose depth is at least 2*minSplitK, so that splitK can
-// share it between threads. It depends on the shape only: the blocks fix
+// at most KC; for a product whose C is small next to its operands and whose
+// depth is at least 2*minSplitK, a power of two of at least two blocks of
+// at least minSplitK, so that splitK can share it between threads. It depends on the shape only: the blocks fix
 // the order of the sums, and so the bits, whatever the thread count.
 func (d *driver) depthBlocks(m, n, k int) int {
 	kb := ceilDiv(k, d.blk.KC)
-	if kb == 1 && k >= 2*minSplitK && smallC(m, n, k) {
-		kb = 2
+	if smallC(m, n, k) && k >= 2*minSplitK {
+		// a power of two, so that 2 or 4 threads share the blocks evenly
+		if p := 1 << bits.Len(uint(max(kb, 2)-1)); k >= p*minSplitK {
+			kb = p
+		} else {
+			kb = max(kb, 2)
+		}
 	}
 	return kb
 }

@@ -276,11 +276,11 @@ func TestDepthBlocks(t *testing.T) {
 		kc := d.blk.KC
 		cases := []struct{ m, n, k, want int }{
 			{1024, 1024, 1024, ceilDiv(1024, kc)},
-			{32, 300, 784, max(2, ceilDiv(784, kc))}, // the book's first layer, forward
-			{32, 100, 2 * minSplitK, 2},              // C small: split
-			{32, 100, 2*minSplitK - 1, 1},            // too shallow to split
-			{300, 300, 2 * minSplitK, 1},             // C large
-			{20, 60, 3*kc + 1, 4},                    // blocks of at most KC
+			{32, 300, 784, pow2(max(2, ceilDiv(784, kc)))}, // the book's first layer, forward
+			{32, 100, 2 * minSplitK, 2},                    // C small: split
+			{32, 100, 2*minSplitK - 1, 1},                  // too shallow to split
+			{300, 300, 2 * minSplitK, 1},                   // C large
+			{20, 60, 3*kc + 1, 4},                          // blocks of at most KC
 		}
 		for _, c := range cases {
 			if got := d.depthBlocks(c.m, c.n, c.k); got != c.want {
@@ -288,6 +288,15 @@ func TestDepthBlocks(t *testing.T) {
 			}
 		}
 	})
+}
+
+// pow2 is the least power of two >= x.
+func pow2(x int) int {
+	p := 1
+	for p < x {
+		p *= 2
+	}
+	return p
 }
 
 // TestSgemmPanics: bad arguments panic with gonum's messages.
