@@ -135,11 +135,7 @@ type Gemm struct {
 // GemmFor returns the microkernel of level l, which must be one of
 // Available() (it panics otherwise: there is no code for it here).
 func GemmFor(l Level) Gemm {
-	ok := false
-	for _, a := range Available() {
-		ok = ok || a == l
-	}
-	if !ok {
+	if !available(l) {
 		panic("asm: gemm level not available: " + l.String())
 	}
 	k := gemmFor(l)

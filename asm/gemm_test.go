@@ -384,3 +384,36 @@ func TestGemmPackRows(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkFMAPeak is the FMA peak of one core on each level, at the clock
+// it runs at now: the yardstick of BenchmarkGemmKernel and of blas's
+// percent-of-peak figures (run them together).
+func BenchmarkFMAPeak(b *testing.B) {
+	for _, l := range Available() {
+		if FMAPeak(l, 1) == 0 {
+			continue
+		}
+		b.Run(l.String(), func(b *testing.B) {
+			var flops float64
+			for b.Loop() {
+				flops += FMAPeak(l, 10000)
+			}
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
+	}
+}
+
+// TestFMAPeak: the flops count is iterations times the loop's flops, and 0
+// on levels without a loop.
+func TestFMAPeak(t *testing.T) {
+	for _, l := range Available() {
+		got := FMAPeak(l, 3)
+		switch want := map[Level]float64{AVX512: 3 * 384, AVX2: 3 * 192}[l]; {
+		case got != want:
+			t.Errorf("%v: FMAPeak(3) = %v, want %v", l, got, want)
+		}
+	}
+	if FMAPeak(Generic, 10) != 0 {
+		t.Error("FMAPeak on generic is not 0")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnrt/nnrt/asm"
 	nrt "github.com/nnrt/nnrt/runtime"
 	gblas "gonum.org/v1/gonum/blas"
 )
@@ -188,4 +189,36 @@ func TestCPUClock(t *testing.T) {
 	if r := nap.Sample(); !(r > 2000 || math.IsNaN(r)) {
 		t.Errorf("CPU rate of a 2ms sleep = %v, want far above the wall rate of 500", r)
 	}
+}
+
+// TestPeakFraction: an SGEMM result on a level with an FMA peak loop
+// carries a fraction of peak that a real GEMM can have (above 0, not far
+// above 1); a GB/s op carries none.
+func TestPeakFraction(t *testing.T) {
+	if asm.FMAPeak(asm.ISA(), 1) == 0 {
+		t.Skip("no FMA peak loop on level " + asm.ISA().String())
+	}
+	r, err := Run(mustOp(t, "sgemm"), Config{Shape: []int{128, 128, 128}, Threads: 1, Count: 3, MinTime: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(r.PeakFraction > 0.05 && r.PeakFraction < 1.5) {
+		t.Fatalf("sgemm at %.1f GFLOPS: fraction of peak %v", r.Median, r.PeakFraction)
+	}
+	r, err = Run(mustOp(t, "axpy"), Config{Count: 2, MinTime: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.PeakFraction != 0 {
+		t.Fatalf("axpy (GB/s) has a fraction of peak %v", r.PeakFraction)
+	}
+}
+
+func mustOp(t *testing.T, name string) Op {
+	t.Helper()
+	o, err := Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }

@@ -171,6 +171,11 @@ type Result struct {
 	// NsPerOp is the time of one call at each sample's rate, for the
 	// testing package's ns/op.
 	NsPerOp []float64 `json:"ns_per_op"`
+	// PeakFraction is, for a GFLOPS op on a level with an FMA peak loop
+	// (asm.FMAPeak), the median over samples of the sample's rate over the
+	// FMA peak of Threads cores measured right after it: "percent of peak"
+	// at the clock the sample ran at (which a virtual machine changes).
+	PeakFraction float64 `json:"peak_fraction,omitempty"`
 }
 
 // Resolve fills the defaults of c for o and checks it: the shape's number
@@ -225,8 +230,12 @@ func Run(o Op, c Config) (Result, error) {
 	t := Calibrate(fn, work, c.MinTime)
 	t.Clock = c.Clock
 	samples := make([]float64, c.Count)
+	var fractions []float64
 	for i := range samples {
 		samples[i] = t.Sample()
+		if peak := fmaPeak(); o.Unit == GFLOPS && peak > 0 {
+			fractions = append(fractions, samples[i]/(float64(c.Threads)*peak))
+		}
 	}
 	s := Summarize(samples)
 	r := Result{Op: o.Name, Shape: FormatShape(c.Shape), ISA: asm.ISA().String(), Threads: c.Threads,
@@ -237,7 +246,22 @@ func Run(o Op, c Config) (Result, error) {
 	for _, v := range samples {
 		r.NsPerOp = append(r.NsPerOp, 1e9*t.SecondsPerCall(v))
 	}
+	if len(fractions) > 0 {
+		r.PeakFraction = Summarize(fractions).Median
+	}
 	return r, nil
+}
+
+// fmaPeak is one core's FMA peak in GFLOPS on the active level, timed over
+// a few milliseconds now; 0 when the level has no peak loop.
+func fmaPeak() float64 {
+	const iters = 20000 // about 3 ms at 2.5 GHz
+	start := time.Now()
+	flops := asm.FMAPeak(asm.ISA(), iters)
+	if flops == 0 {
+		return 0
+	}
+	return flops / time.Since(start).Seconds() / 1e9
 }
 
 // blockElems is the unit in which parallel ops split a vector: 64 float32

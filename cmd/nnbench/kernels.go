@@ -223,14 +223,18 @@ func reexecKernels(l asm.Level, args []string, stdout, stderr io.Writer) error {
 
 func writeKernelTable(w io.Writer, results []kernels.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tshape\ttrans\tisa\tthreads\tclock\tmedian\tunit\tspread\tmin\tmax\t")
+	fmt.Fprintln(tw, "op\tshape\ttrans\tisa\tthreads\tclock\tmedian\tunit\tspread\tmin\tmax\tof peak\t")
 	for _, r := range results {
 		trans := r.Trans
 		if trans == "" {
 			trans = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%.2f\t%s\t±%.1f%%\t%.2f\t%.2f\t\n",
-			r.Op, r.Shape, trans, r.ISA, r.Threads, r.Clock, r.Median, r.Unit, 100*r.Spread, r.Min, r.Max)
+		peak := "-"
+		if r.PeakFraction > 0 {
+			peak = fmt.Sprintf("%.0f%%", 100*r.PeakFraction)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%.2f\t%s\t±%.1f%%\t%.2f\t%.2f\t%s\t\n",
+			r.Op, r.Shape, trans, r.ISA, r.Threads, r.Clock, r.Median, r.Unit, 100*r.Spread, r.Min, r.Max, peak)
 	}
 	tw.Flush()
 }

@@ -1,0 +1,5 @@
+//go:build purego || !amd64
+
+package asm
+
+func fmaLoopFor(Level) (loop func(n int), flopsPerIter int) { return nil, 0 }
