@@ -203,23 +203,7 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 	if cols <= g.NarrowNR {
 		nr, fn, edge = g.NarrowNR, g.k.narrow, g.k.edgeNarrow
 	}
-	if k < 0 {
-		panic("asm: gemm: negative k")
-	}
-	if rsa < 0 || csa < 0 || rsb < 0 || ldc < cols {
-		panic("asm: gemm: bad stride")
-	}
-	if k > 0 {
-		if len(a) < (k-1)*rsa+(g.MR-1)*csa+1 {
-			panic("asm: gemm: short a")
-		}
-		if len(b) < (k-1)*rsb+nr {
-			panic("asm: gemm: short b")
-		}
-	}
-	if len(c) < (rows-1)*ldc+cols {
-		panic("asm: gemm: short c")
-	}
+	g.checkTile(nr, k, a, rsa, csa, b, rsb, c, ldc, rows, cols)
 	if edge != nil {
 		edge(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, rows, uint32(uint64(1)<<cols-1))
 		return
@@ -247,10 +231,16 @@ func (g Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b []
 
 // check panics unless an MR×nr tile's operands fit the contract.
 func (g Gemm) check(nr, k int, a []float32, rsa, csa int, b []float32, rsb int, c []float32, ldc int) {
+	g.checkTile(nr, k, a, rsa, csa, b, rsb, c, ldc, g.MR, nr)
+}
+
+// checkTile panics unless the operands of an MR×nr tile of which the first
+// rows rows and cols columns are written fit the contract.
+func (g Gemm) checkTile(nr, k int, a []float32, rsa, csa int, b []float32, rsb int, c []float32, ldc, rows, cols int) {
 	if k < 0 {
 		panic("asm: gemm: negative k")
 	}
-	if rsa < 0 || csa < 0 || rsb < 0 || ldc < nr {
+	if rsa < 0 || csa < 0 || rsb < 0 || ldc < cols {
 		panic("asm: gemm: bad stride")
 	}
 	if k > 0 {
@@ -261,7 +251,7 @@ func (g Gemm) check(nr, k int, a []float32, rsa, csa int, b []float32, rsb int, 
 			panic("asm: gemm: short b")
 		}
 	}
-	if len(c) < (g.MR-1)*ldc+nr {
+	if len(c) < (rows-1)*ldc+cols {
 		panic("asm: gemm: short c")
 	}
 }
