@@ -117,8 +117,6 @@ type gemmKernels struct {
 	edge, edgeNarrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
 }
 
-// maxTile bounds MR*NR over the levels (the scratch tile of KernelEdge).
-const maxTile = 12 * 32
 
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, nrNarrow: gemmTiles[Generic].NR,
 	rowPanels: true, fn: gemmKernelGeneric, narrow: gemmKernelGeneric}
@@ -193,9 +191,11 @@ func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []flo
 // element of c. It reads the operands as that kernel does: MR rows of A
 // and NR (or NarrowNR) columns of B, which the caller pads. Levels with
 // masked stores write C directly; the others go through a scratch tile.
-// It panics as Kernel does, and with "asm: gemm: bad edge" when rows or
-// cols is out of range.
-func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows, cols int) {
+// scratch, of at least MR*NR floats, holds the tile on levels without
+// masked stores: the caller owns it (one per thread), so that a call
+// allocates nothing. It panics as Kernel does, with "asm: gemm: bad edge"
+// when rows or cols is out of range and with "asm: gemm: short scratch".
+func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows, cols int, scratch []float32) {
 	if rows < 1 || rows > g.MR || cols < 1 || cols > g.NR {
 		panic("asm: gemm: bad edge")
 	}
@@ -208,7 +208,9 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 		edge(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, rows, uint32(uint64(1)<<cols-1))
 		return
 	}
-	var scratch [maxTile]float32
+	if len(scratch) < g.MR*g.NR {
+		panic("asm: gemm: short scratch")
+	}
 	t := scratch[:g.MR*nr]
 	if beta != 0 {
 		for i := 0; i < rows; i++ {

@@ -305,7 +305,7 @@ func TestGemmKernelEdge(t *testing.T) {
 							}
 						}
 						c.fill(c0)
-						g.KernelEdge(k, ab[0], a, rsa, csa, b, rsb, ab[1], c.Data, ldc, rows, cols)
+						g.KernelEdge(k, ab[0], a, rsa, csa, b, rsb, ab[1], c.Data, ldc, rows, cols, make([]float32, g.MR*g.NR))
 						c.check(t, "KernelEdge")
 						// the full tile, by the kernel KernelEdge stands for
 						nr, fn := g.NR, g.Kernel

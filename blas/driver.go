@@ -73,6 +73,7 @@ func newDriver(l asm.Level, c Caches) *driver {
 	d.workspaces.New = func() *workspace {
 		return &workspace{
 			apack: runtime.Alloc(g.MR * rowPanelStride(d.blk.KC)),
+			tile:  make([]float32, g.MR*g.NR),
 		}
 	}
 	d.calls.New = func() *call { return &call{d: d} }
@@ -97,6 +98,7 @@ func rowPanelStride(kc int) int { return (kc+15)&^15 + 16 }
 
 type workspace struct {
 	apack []float32 // the A micro-panel in use (MR×KC), 64-byte aligned
+	tile  []float32 // KernelEdge's scratch tile (MR×NR)
 }
 
 // call is one Sgemm in flight: the operands, the current (jc, pc) block and
@@ -516,7 +518,7 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 			ct := cl.c[i*cl.ldc+j0:]
 			switch {
 			case !cl.padded && (i+mr > cl.m || j0+w > cl.n): // cut by C's edges
-				g.KernelEdge(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc, min(mr, cl.m-i), min(w, cl.n-j0))
+				g.KernelEdge(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc, min(mr, cl.m-i), min(w, cl.n-j0), ws.tile)
 			case w < nr:
 				g.KernelNarrow(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc)
 			default:
