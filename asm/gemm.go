@@ -117,7 +117,6 @@ type gemmKernels struct {
 	edge, edgeNarrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
 }
 
-
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, nrNarrow: gemmTiles[Generic].NR,
 	rowPanels: true, fn: gemmKernelGeneric, narrow: gemmKernelGeneric}
 
