@@ -72,9 +72,13 @@ func ParallelFor(n, grain int, body Body) {
 }
 
 // spinFor is how long an idle worker, or a caller waiting for its chunks,
-// polls before it parks: longer than the gap between the products of a
-// training step, short enough not to hold a core long after the work ends.
-const spinFor = 100 * time.Microsecond
+// polls before it parks: longer than the gaps between the parallel parts of
+// a training step (up to some 100 µs of serial work at batch 32), short
+// enough not to hold a core long after the work ends. A parked worker's
+// core may halt, and on a virtual machine waking a halted core costs more
+// than a product of a training step: with 100 µs here, the book's
+// batch-32 weight update ran no faster on two threads than on one.
+const spinFor = time.Millisecond
 
 // spin polls done until it reports true (spin returns true) or spinFor
 // has passed (false). It does not yield the processor while it polls: a
@@ -82,9 +86,9 @@ const spinFor = 100 * time.Microsecond
 // worker that moves to the other core leaves its share of the operands in
 // the cache of the core it left. When there are more threads than
 // processors, a poll would keep a goroutine that has work off its
-// processor, so then it yields.
+// processor, so then it polls once and reports false.
 func spin(done func() bool) bool {
-	yield := Threads() > goruntime.GOMAXPROCS(0)
+	oversubscribed := Threads() > goruntime.GOMAXPROCS(0)
 	var start time.Time
 	for i := 0; ; i++ {
 		for j := 0; j < 64; j++ {
@@ -92,13 +96,13 @@ func spin(done func() bool) bool {
 				return true
 			}
 		}
-		if i == 0 {
-			start = time.Now()
-		} else if time.Since(start) > spinFor {
+		switch {
+		case oversubscribed:
 			return false
-		}
-		if yield {
-			goruntime.Gosched()
+		case i == 0:
+			start = time.Now()
+		case time.Since(start) > spinFor:
+			return false
 		}
 	}
 }
