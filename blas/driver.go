@@ -354,6 +354,11 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	// work between threads: no result depends on it.
 	icBlocks := ceilDiv(m, blk.MC)
 	splitN := false
+	if threads > 1 && icBlocks >= threads {
+		// Whole row blocks per thread: 3 blocks on 2 threads would give
+		// one thread twice the work of the other.
+		icBlocks = roundUp(icBlocks, threads)
+	}
 	if threads > 1 && icBlocks < threads {
 		if bm := balance(ceilDiv(m, mr), threads); bm >= 0.8 || bm >= balance(ceilDiv(min(n, ncEff), nr), threads) {
 			icBlocks = min(ceilDiv(m, mr), threads)
