@@ -1,9 +1,10 @@
 package blas
 
 import (
+	"math/bits"
+
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/runtime"
-	"math/bits"
 )
 
 // driver runs BLIS's five loops for one level. The x86 kernels broadcast A
@@ -17,13 +18,16 @@ import (
 //	    for ic over m by MC:                  (in parallel, with n split further when m is short)
 //	      for ir over mc by MR:
 //	        pack A[ir:ir+MR, pc:pc+kc], an MR×KC micro-panel  (per worker, stays in L1)
-//	        for jr over nc by NR:             (B micro-panels from L2)
+//	        for jr over nc by NR:             (B micro-panels from L2; one KernelRow call
+//	                                           for the whole tiles, KernelEdge for those
+//	                                           C's edges cut)
 //	          microkernel: C[ir:ir+MR, jr:jr+NR] (+)= A micro-panel × B micro-panel
 //
 // Packing is skipped where it does not pay (see reuseToPack) and the
 // microkernel reads the operand in place. Every C element is computed by the
 // same sequence of operations whatever the thread count: work is split along
-// m and n on MR and NR boundaries, never along k.
+// m and n on MR and NR boundaries, and along k only at the depth blocks the
+// one-thread loops use, adding the blocks' results back in order (splitK).
 type driver struct {
 	g   asm.Gemm
 	blk Blocking
