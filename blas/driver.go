@@ -130,6 +130,7 @@ type call struct {
 	nChunks        int // each ic block's nc columns split into this many NR-aligned chunks
 	packing        bool
 	bpack          []float32
+	ablock         []float32 // the depth block's packed A micro-panels, kept across column blocks (or nil)
 }
 
 // gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
@@ -381,18 +382,27 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 		cl.bpack = runtime.Alloc(panelStride(blk.KC, nr) * ceilDiv(blk.NC, nr))
 	}
 	cl.bpack = cl.bpack[:cap(cl.bpack)]
-	for jc := 0; jc < n; jc += ncEff {
-		cl.jc, cl.nc = jc, min(ncEff, n-jc)
-		panels := ceilDiv(cl.nc, nr)
-		cl.nChunks = 1
-		if splitN {
-			cl.nChunks = min(panels, ceilDiv(threads, cl.icBlocks))
+	// With more than one column block, the packed A micro-panels of a depth
+	// block are kept for the column blocks after the first (depth blocks
+	// outermost), rather than packed again for each: A is packed once.
+	// Column chunks of one row block would pack the same panels at once, so
+	// not with splitN.
+	cl.ablock = nil
+	if cl.packA && ncEff < n && !splitN {
+		cl.ablock = runtime.Alloc(ceilDiv(m, mr) * mr * rowPanelStride(kcEff))
+	}
+	for pc := 0; pc < k; pc += kcEff {
+		cl.pc, cl.kc = pc, min(kcEff, k-pc)
+		cl.betaBlk = beta
+		if pc > 0 {
+			cl.betaBlk = 1
 		}
-		for pc := 0; pc < k; pc += kcEff {
-			cl.pc, cl.kc = pc, min(kcEff, k-pc)
-			cl.betaBlk = beta
-			if pc > 0 {
-				cl.betaBlk = 1
+		for jc := 0; jc < n; jc += ncEff {
+			cl.jc, cl.nc = jc, min(ncEff, n-jc)
+			panels := ceilDiv(cl.nc, nr)
+			cl.nChunks = 1
+			if splitN {
+				cl.nChunks = min(panels, ceilDiv(threads, cl.icBlocks))
 			}
 			// Phase 1: pack B's block (only the partial edge panel when B
 			// is read in place), in parallel over micro-panels.
@@ -406,6 +416,10 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 			cl.packing = false
 			parallelFor(threads, cl.icBlocks*cl.nChunks, 1, cl)
 		}
+	}
+	if cl.ablock != nil {
+		runtime.Free(cl.ablock)
+		cl.ablock = nil
 	}
 	cl.a, cl.b, cl.c = nil, nil, nil
 	d.calls.Put(cl)
@@ -457,20 +471,30 @@ func (cl *call) packBPanel(q int) {
 func (cl *call) packAPanel(dst []float32, i0 int) (rsa, csa int) {
 	g := cl.d.g
 	valid := min(g.MR, cl.m-i0)
-	if cl.aT { // op(A)(i, p) = a[p*lda+i]
+	rsa, csa = cl.aPanelStrides()
+	switch {
+	case cl.aT: // op(A)(i, p) = a[p*lda+i]
 		cl.d.pack(dst, g.MR, cl.a, cl.pc*cl.lda+i0, cl.lda, 1, cl.kc, g.MR, valid)
-		return g.MR, 1
-	}
-	if g.RowPanels { // rows of kc values, then zero rows
-		ld := rowPanelStride(cl.kc)
-		cl.d.pack(dst, ld, cl.a, i0*cl.lda+cl.pc, cl.lda, 1, valid, cl.kc, cl.kc)
+	case csa > 1: // row panels: rows of kc values, then zero rows
+		cl.d.pack(dst, csa, cl.a, i0*cl.lda+cl.pc, cl.lda, 1, valid, cl.kc, cl.kc)
 		for x := valid; x < g.MR; x++ {
-			clear(dst[x*ld : x*ld+cl.kc])
+			clear(dst[x*csa : x*csa+cl.kc])
 		}
-		return 1, ld
+	default:
+		cl.d.pack(dst, g.MR, cl.a, i0*cl.lda+cl.pc, 1, cl.lda, cl.kc, g.MR, valid)
 	}
-	cl.d.pack(dst, g.MR, cl.a, i0*cl.lda+cl.pc, 1, cl.lda, cl.kc, g.MR, valid)
-	return g.MR, 1
+	return rsa, csa
+}
+
+// aPanelStrides returns the strides of the current depth block's packed A
+// micro-panels: row panels (rsa = 1, csa = kc rounded, see rowPanelStride)
+// for a row-major A on a kernel that takes them, else column panels
+// (rsa = MR, csa = 1).
+func (cl *call) aPanelStrides() (rsa, csa int) {
+	if !cl.aT && cl.d.g.RowPanels {
+		return 1, rowPanelStride(cl.kc)
+	}
+	return cl.d.g.MR, 1
 }
 
 // aInPlace returns the A micro-panel of rows i0... of the current depth
@@ -503,10 +527,19 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 	for i := i0; i < i1; i += mr {
 		var ap []float32
 		var rsa, csa int
-		if cl.packA || i+mr > cl.m {
+		switch {
+		case cl.ablock != nil:
+			size := mr * rowPanelStride(cl.kc)
+			ap = cl.ablock[i/mr*size : (i/mr+1)*size]
+			if cl.jc == 0 {
+				rsa, csa = cl.packAPanel(ap, i)
+			} else {
+				rsa, csa = cl.aPanelStrides()
+			}
+		case cl.packA || i+mr > cl.m:
 			ap = ws.apack
 			rsa, csa = cl.packAPanel(ap, i)
-		} else {
+		default:
 			ap, rsa, csa = cl.aInPlace(i)
 		}
 		q := qlo
