@@ -30,12 +30,11 @@ func (f Func) Range(lo, hi int) { f(lo, hi) }
 // a worker goroutine ends the process.
 //
 // Why workers spin: a training step issues one ParallelFor every few tens of
-// microseconds, and waking a parked goroutine costs about as much (futex
-// round trips, more under a hypervisor). A worker that has just finished a
-// chunk therefore polls for the next one for spinFor before it parks, and a
-// caller polls for its chunks to finish before it parks; the poll yields
-// the processor (runtime.Gosched) so that goroutines that have work are not
-// kept from it.
+// microseconds, and waking a parked goroutine costs as much or more (futex
+// round trips, and under a hypervisor the wake-up of a halted virtual CPU).
+// A worker that has just finished a chunk therefore polls for the next one
+// for spinFor before it parks, and a caller polls for its chunks to finish
+// before it parks (see spin).
 func ParallelFor(n, grain int, body Body) {
 	if n <= 0 {
 		return
