@@ -406,8 +406,12 @@ func gemmKernelGeneric(k int, alpha float32, a []float32, rsa, csa int, b []floa
 				ci[j] = alpha * acc[i][j]
 			}
 		} else {
+			// alpha*s is rounded before the add, as on the assembly
+			// levels (the conversion keeps arm64 from fusing it): so
+			// with beta = 1, adding a depth block is fl(C + fl(alpha*s)),
+			// which blas's split of a product along k relies on.
 			for j := range ci {
-				ci[j] = alpha*acc[i][j] + beta*ci[j]
+				ci[j] = float32(alpha*acc[i][j]) + beta*ci[j]
 			}
 		}
 	}

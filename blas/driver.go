@@ -235,8 +235,9 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 // depthBlocks is the number of depth blocks of a product: k in blocks of
 // at most KC; for a product whose C is small next to its operands and whose
 // depth is at least 2*minSplitK, a power of two of at least two blocks of
-// at least minSplitK, so that splitK can share it between threads. It depends on the shape only: the blocks fix
-// the order of the sums, and so the bits, whatever the thread count.
+// at least minSplitK, so that splitK can share it between threads. It
+// depends on the shape only: the blocks fix the order of the sums, and so
+// the bits, whatever the thread count.
 func (d *driver) depthBlocks(m, n, k int) int {
 	kb := ceilDiv(k, d.blk.KC)
 	if smallC(m, n, k) && k >= 2*minSplitK {
