@@ -282,9 +282,13 @@ func (d *driver) splitK(aT, bT bool, m, n, k, kb int, alpha float32, a []float32
 	}
 	runtime.ParallelFor(kb, 1, w)
 	for _, p := range w.parts {
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			asm.Add(row, row, p[i*w.ldp:i*w.ldp+n])
+		if ldc == n && w.ldp == n { // rows without gaps: one call
+			asm.Add(c[:m*n], c[:m*n], p[:m*n])
+		} else {
+			for i := 0; i < m; i++ {
+				row := c[i*ldc : i*ldc+n]
+				asm.Add(row, row, p[i*w.ldp:i*w.ldp+n])
+			}
 		}
 		runtime.Free(p)
 	}
