@@ -2,6 +2,8 @@
 
 package asm
 
+// The FMA peak loops are generated into gemm_amd64.s by asm/_gen/gemm.
+
 //go:noescape
 func fmaLoopAVX512(n int)
 

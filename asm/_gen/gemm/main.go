@@ -326,5 +326,6 @@ func main() {
 	}
 	genPackT8(&sb)
 	genPackRows(&sb)
+	genFMALoops(&sb)
 	os.Stdout.WriteString(sb.String())
 }

@@ -114,3 +114,33 @@ func genPackRows(w io.Writer) {
 	p("RET")
 	fmt.Fprintln(w)
 }
+
+// genFMALoops writes fmaLoopAVX512 and fmaLoopAVX2, asm.FMAPeak's loops:
+// n iterations of 12 independent VFMADD231PS on the level's widest
+// registers, enough accumulators to cover the FMA latency on two ports.
+func genFMALoops(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	for _, l := range []struct {
+		name, reg string
+		flops     int
+	}{{"fmaLoopAVX512", "Z", 12 * 16 * 2}, {"fmaLoopAVX2", "Y", 12 * 8 * 2}} {
+		fmt.Fprintf(w, "// func %s(n int)\n// %d flops an iteration.\n", l.name, l.flops)
+		fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-8\n", l.name)
+		p("MOVQ n+0(FP), CX")
+		for r := 0; r < 14; r++ {
+			p("VXORPS %s%d, %s%d, %s%d", l.reg, r, l.reg, r, l.reg, r)
+		}
+		p("TESTQ CX, CX")
+		p("JEQ %s_done", l.name)
+		fmt.Fprintf(w, "%s_loop:\n", l.name)
+		for r := 0; r < 12; r++ {
+			p("VFMADD231PS %s12, %s13, %s%d", l.reg, l.reg, l.reg, r)
+		}
+		p("DECQ CX")
+		p("JNE %s_loop", l.name)
+		fmt.Fprintf(w, "%s_done:\n", l.name)
+		p("VZEROUPPER")
+		p("RET")
+		fmt.Fprintln(w)
+	}
+}
