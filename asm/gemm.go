@@ -144,7 +144,7 @@ func GemmFor(l Level) Gemm {
 // and with "asm: gemm: short a" (b, c) when a slice is shorter than the
 // elements the tile reads or writes.
 func (g Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
-	g.check(g.NR, k, a, rsa, csa, b, rsb, c, ldc)
+	g.check(g.NR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NR)
 	g.k.fn(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
 }
 
@@ -165,15 +165,7 @@ func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []flo
 		}
 		return
 	}
-	if bstep < 0 || ldc < np*g.NR {
-		panic("asm: gemm: bad stride")
-	}
-	// The checks of the last tile cover the others: b and c only grow.
-	if last := (np - 1) * bstep; last <= len(b) {
-		g.check(g.NR, k, a, rsa, csa, b[last:], rsb, c[min(len(c), (np-1)*g.NR):], ldc)
-	} else {
-		panic("asm: gemm: short b")
-	}
+	g.check(g.NR, k, len(a), rsa, csa, len(b), rsb, bstep, np, len(c), ldc, g.MR, np*g.NR)
 	if g.k.row != nil {
 		g.k.row(k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np)
 		return
@@ -202,7 +194,7 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 	if cols <= g.NarrowNR {
 		nr, fn, edge = g.NarrowNR, g.k.narrow, g.k.edgeNarrow
 	}
-	g.checkTile(nr, k, a, rsa, csa, b, rsb, c, ldc, rows, cols)
+	g.check(nr, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, rows, cols)
 	if edge != nil {
 		edge(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, rows, uint32(uint64(1)<<cols-1))
 		return
@@ -226,33 +218,26 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 // first NarrowNR columns of Kernel's (see the contract above). It panics as
 // Kernel does, with NarrowNR in place of NR.
 func (g Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
-	g.check(g.NarrowNR, k, a, rsa, csa, b, rsb, c, ldc)
+	g.check(g.NarrowNR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NarrowNR)
 	g.k.narrow(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
 }
 
-// check panics unless an MR×nr tile's operands fit the contract.
-func (g Gemm) check(nr, k int, a []float32, rsa, csa int, b []float32, rsb int, c []float32, ldc int) {
-	g.checkTile(nr, k, a, rsa, csa, b, rsb, c, ldc, g.MR, nr)
-}
-
-// checkTile panics unless the operands of an MR×nr tile of which the first
-// rows rows and cols columns are written fit the contract.
-func (g Gemm) checkTile(nr, k int, a []float32, rsa, csa int, b []float32, rsb int, c []float32, ldc, rows, cols int) {
-	if k < 0 {
+// check panics unless the operands of np MR×nr tiles side by side, B's
+// panels bstep apart, of which the first rows rows and cols columns of C
+// are written, fit the contract (the last tile's operands cover the
+// others'). It takes lengths rather than slices: it runs once per kernel
+// call, and the microkernel of a shallow tile takes not much longer.
+func (g Gemm) check(nr, k, na, rsa, csa, nb, rsb, bstep, np, nc, ldc, rows, cols int) {
+	switch {
+	case k < 0:
 		panic("asm: gemm: negative k")
-	}
-	if rsa < 0 || csa < 0 || rsb < 0 || ldc < cols {
+	case rsa < 0 || csa < 0 || rsb < 0 || bstep < 0 || ldc < cols:
 		panic("asm: gemm: bad stride")
-	}
-	if k > 0 {
-		if len(a) < (k-1)*rsa+(g.MR-1)*csa+1 {
-			panic("asm: gemm: short a")
-		}
-		if len(b) < (k-1)*rsb+nr {
-			panic("asm: gemm: short b")
-		}
-	}
-	if len(c) < (rows-1)*ldc+cols {
+	case k > 0 && na < (k-1)*rsa+(g.MR-1)*csa+1:
+		panic("asm: gemm: short a")
+	case k > 0 && nb < (np-1)*bstep+(k-1)*rsb+nr:
+		panic("asm: gemm: short b")
+	case nc < (rows-1)*ldc+cols:
 		panic("asm: gemm: short c")
 	}
 }
