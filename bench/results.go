@@ -51,6 +51,18 @@ type Run struct {
 	Jobs int `json:"jobs"`
 }
 
+// Result returns a copy of r without the fields that describe the machine
+// rather than the result (wall times and Jobs): two executions of the same
+// run, at any --jobs and --shard, have the same Result.
+func (r Run) Result() Run {
+	r.Seconds, r.Jobs = 0, 0
+	r.Epochs = append([]Epoch(nil), r.Epochs...)
+	for i := range r.Epochs {
+		r.Epochs[i].Seconds = 0
+	}
+	return r
+}
+
 // Diverged reports whether the run stopped on a non-finite loss.
 func (r *Run) Diverged() bool { return r.Status == StatusDiverged }
 
