@@ -126,7 +126,10 @@ type Gemm struct {
 	MR, NR    int
 	NarrowNR  int  // the width of KernelNarrow's tile (see above)
 	RowPanels bool // A micro-panels may be packed row by row (see above)
-	k         *gemmKernels
+	// EdgeMasksB: KernelEdge reads only the cols columns of B that it
+	// stores, so B's partial panel need not be padded (see KernelEdge).
+	EdgeMasksB bool
+	k          *gemmKernels
 }
 
 // GemmFor returns the microkernel of level l, which must be one of
@@ -136,7 +139,7 @@ func GemmFor(l Level) Gemm {
 		panic("asm: gemm level not available: " + l.String())
 	}
 	k := gemmFor(l)
-	return Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels, k: k}
+	return Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels, EdgeMasksB: k.edge != nil, k: k}
 }
 
 // Kernel computes one MR×NR tile of C as the contract above states. It
@@ -179,9 +182,12 @@ func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []flo
 // cut it: the elements of its first rows rows and cols columns
 // (1 <= rows <= MR, 1 <= cols <= NR), with the bits Kernel gives them (or
 // KernelNarrow, when cols <= NarrowNR), reading and writing no other
-// element of c. It reads the operands as that kernel does: MR rows of A
-// and NR (or NarrowNR) columns of B, which the caller pads. Levels with
-// masked stores write C directly; the others go through a scratch tile.
+// element of c. It reads MR rows of A, as that kernel does, which the
+// caller pads. Levels with masked stores (EdgeMasksB) write C directly and
+// load B with the same mask, reading only its first cols columns, so that B
+// may be an operand read in place whose rows end there; the others read NR
+// (or NarrowNR) columns of B, which the caller pads, and go through a
+// scratch tile.
 // scratch, of at least MR*NR floats, holds the tile on levels without
 // masked stores: the caller owns it (one per thread), so that a call
 // allocates nothing. It panics as Kernel does, with "asm: gemm: bad edge"
@@ -194,7 +200,11 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 	if cols <= g.NarrowNR {
 		nr, fn, edge = g.NarrowNR, g.k.narrow, g.k.edgeNarrow
 	}
-	g.check(nr, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, rows, cols)
+	bcols := nr
+	if edge != nil {
+		bcols = cols
+	}
+	g.check(bcols, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, rows, cols)
 	if edge != nil {
 		edge(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, rows, uint32(uint64(1)<<cols-1))
 		return

@@ -76,3 +76,43 @@ func benchThreadCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestGemmKernelEdgePageEnd: on a level that masks B (EdgeMasksB), an edge
+// tile whose B ends at its last column, at an inaccessible page, computes
+// the bits of the full kernel on a padded copy of B, and reads nothing past
+// the end.
+func TestGemmKernelEdgePageEnd(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		if !g.EdgeMasksB {
+			t.Skip("level pads B")
+		}
+		for _, k := range []int{1, 9} {
+			for cols := 1; cols <= g.NR; cols++ {
+				rsb := cols + 3
+				b := vecPageEnd(t, (k-1)*rsb+cols)
+				nr, fn := g.NR, g.Kernel
+				if cols <= g.NarrowNR {
+					nr, fn = g.NarrowNR, g.KernelNarrow
+				}
+				padded := make([]float32, k*rsb+nr)
+				copy(padded, b)
+				a := make([]float32, k*g.MR)
+				for i := range a {
+					a[i] = float32(i%5) - 2
+				}
+				got := make([]float32, g.MR*cols)
+				want := make([]float32, g.MR*nr)
+				g.KernelEdge(k, 1.5, a, g.MR, 1, b, rsb, 0, got, cols, g.MR, cols, make([]float32, g.MR*g.NR))
+				fn(k, 1.5, a, g.MR, 1, padded, rsb, 0, want, nr)
+				for i := 0; i < g.MR; i++ {
+					for j := 0; j < cols; j++ {
+						if got[i*cols+j] != want[i*nr+j] {
+							t.Fatalf("k=%d cols=%d: C[%d,%d] = %g, want %g", k, cols, i, j, got[i*cols+j], want[i*nr+j])
+						}
+					}
+				}
+			}
+		}
+	})
+}

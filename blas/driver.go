@@ -120,6 +120,9 @@ type call struct {
 	lda, ldb     int
 	ldc          int
 	packA, packB bool // pack the operand (else read it in place)
+	// bEdgeInPlace: B is read in place (!packB) and so is its partial
+	// last panel, which KernelEdge then reads unpadded (EdgeMasksB).
+	bEdgeInPlace bool
 	padded       bool // C has room for whole edge tiles (see run)
 
 	// current block
@@ -167,46 +170,68 @@ func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, l
 
 // Cost model of flip, in multiply-adds of the microkernel (a core does
 // about 32 a cycle on avx512, so 100 cycles are some 3000):
-//   - a tile costs its k*MR*NR multiply-adds (partial tiles are computed
-//     whole; the narrow kernel of the last column panel is not modelled:
-//     counting it made the NN products stop flipping, which measured
-//     slower) plus tileOverhead*MR*NR for the call, the zeroing and the
-//     load and store of C;
-//   - an edge tile of a direct product costs edgeOverhead*MR*NR more, for
-//     the scratch tile and its merge into C (the flipped product writes
-//     its padded scratch D directly);
+//   - a tile costs its k*MR*NR multiply-adds plus tileOverhead*MR*NR for
+//     the call, the zeroing and the load and store of C (partial tiles are
+//     computed whole);
+//   - the last column panel, when the narrow kernel computes it, costs
+//     narrowWeight of a whole one: the narrow kernel loads a broadcast of A
+//     for each vector FMA where the wide one loads it for two, so it is
+//     bound by loads at about 13/24 of the wide kernel's time;
+//   - an edge tile of a direct product costs edgeOverhead*MR*NR more on a
+//     level that writes it through a scratch tile and merges that into C
+//     (the flipped product writes its padded scratch D directly, and
+//     masked edge kernels write C directly);
+//   - a B read in place (the direct product of a short A, see loops) costs
+//     bInPlaceWeight per element and row of tiles: its rows, ldb apart,
+//     come from L2 once per row of tiles, about a cycle a cache line,
+//     which the FMAs do not hide as they do for packed panels;
 //   - each element transposed while packing or merging costs
 //     transposeWeight (PackT moves about 7 G elements/s on a core that does
 //     about 60 G multiply-adds/s; the strided reads of larger operands,
 //     which miss L1, make it more).
 //
-// The weights were fitted to the book model's nine products (see
-// BenchmarkSgemm); the flipped product must win by 10%.
+// The weights were fitted to the book model's nine products at batch 32
+// and 256 (configurations timed interleaved in one process); the flipped
+// product must win by 10%.
 const (
 	tileOverhead    = 8
 	edgeOverhead    = 4
 	transposeWeight = 12
+	narrowWeight    = 0.54
+	bInPlaceWeight  = 2
 )
 
 // flip reports whether the transposed product Cᵀ = op(B)ᵀ*op(A)ᵀ is the
 // cheaper one. Directly, op(B) = Bᵀ must be transposed into B's panels;
 // flipped, a row-major A must be, and so must the result D.
 func (d *driver) flip(aT, bT bool, m, n, k int) bool {
-	mr, nr := d.g.MR, d.g.NR
+	g := d.g
+	mr, nr := g.MR, g.NR
+	// tiles is the cost of the tiles of an m×n product.
 	tiles := func(m, n int) float64 {
-		return float64(ceilDiv(m, mr)*ceilDiv(n, nr)) * float64(mr*nr) * float64(k+tileOverhead)
+		panels := float64(n / nr)
+		if e := n % nr; e > 0 && e <= g.NarrowNR && g.NarrowNR < nr {
+			panels += narrowWeight
+		} else if e > 0 {
+			panels++
+		}
+		return float64(ceilDiv(m, mr)) * panels * float64(mr*nr) * float64(k+tileOverhead)
 	}
 	direct := tiles(m, n)
-	edges := 0
-	if m%mr != 0 {
-		edges += ceilDiv(n, nr)
+	if !g.EdgeMasksB {
+		edges := 0
+		if m%mr != 0 {
+			edges += ceilDiv(n, nr)
+		}
+		if n%nr != 0 {
+			edges += ceilDiv(m, mr)
+		}
+		direct += float64(edges * mr * nr * edgeOverhead)
 	}
-	if n%nr != 0 {
-		edges += ceilDiv(m, mr)
-	}
-	direct += float64(edges * mr * nr * edgeOverhead)
 	if bT {
 		direct += transposeWeight * float64(n*k)
+	} else if !packsB(m, mr) {
+		direct += bInPlaceWeight * float64(ceilDiv(m, mr)*n*k)
 	}
 	flipped := tiles(n, m) + transposeWeight*float64(m*n)
 	if !aT {
@@ -214,6 +239,10 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 	}
 	return flipped < 0.9*direct
 }
+
+// packsB reports whether the direct product packs a row-major B: when its
+// micro-panels serve more than reuseToPack rows of tiles.
+func packsB(m, mr int) bool { return ceilDiv(m, mr) > reuseToPack }
 
 // run is gemm's direct product. When padded, C has room for whole tiles
 // past m and n (and beta is 0), so edge tiles are written whole, directly.
@@ -348,7 +377,8 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	// step, as packed, but kc steps lda apart: packing pays only when that
 	// stride folds the panel onto a few L1 sets.
 	cl.packA = ceilDiv(n, nr) > reuseToPack && !(aT && lda%aliasStride != 0)
-	cl.packB = bT || ceilDiv(m, mr) > reuseToPack
+	cl.packB = bT || packsB(m, mr)
+	cl.bEdgeInPlace = !cl.packB && d.g.EdgeMasksB
 
 	// Equal blocks (rounded to the tile) rather than full blocks and a short
 	// remainder: better balance across threads, same cache footprint.
@@ -410,11 +440,12 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 				cl.nChunks = min(panels, ceilDiv(threads, cl.icBlocks))
 			}
 			// Phase 1: pack B's block (only the partial edge panel when B
-			// is read in place), in parallel over micro-panels.
+			// is read in place and the edge kernel needs it padded), in
+			// parallel over micro-panels.
 			cl.packing = true
 			if cl.packB {
 				parallelFor(threads, panels, 4, cl)
-			} else if cl.nc%nr != 0 {
+			} else if cl.nc%nr != 0 && !cl.bEdgeInPlace {
 				cl.Range(panels-1, panels)
 			}
 			// Phase 2: the macro-kernels.
@@ -515,7 +546,7 @@ func (cl *call) aInPlace(i0 int) (a []float32, rsa, csa int) {
 func (cl *call) bView(q int) (b []float32, rsb int) {
 	nr := cl.d.g.NR
 	j0 := cl.jc + q*nr
-	if !cl.packB && j0+nr <= cl.n {
+	if !cl.packB && (j0+nr <= cl.n || cl.bEdgeInPlace) {
 		return cl.b[cl.pc*cl.ldb+j0:], cl.ldb
 	}
 	return cl.bpack[q*panelStride(cl.kc, nr):], nr
@@ -567,7 +598,8 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 			w := cl.tileWidth(q)
 			ct := cl.c[i*cl.ldc+j0:]
 			switch {
-			case !cl.padded && (i+mr > cl.m || j0+w > cl.n): // cut by C's edges
+			case !cl.padded && (i+mr > cl.m || j0+w > cl.n), // cut by C's edges
+				cl.bEdgeInPlace && j0+w > cl.n: // or by B's (which KernelEdge reads unpadded)
 				g.KernelEdge(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc, min(mr, cl.m-i), min(w, cl.n-j0), ws.tile)
 			case w < nr:
 				g.KernelNarrow(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc)

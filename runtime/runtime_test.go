@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -174,4 +175,59 @@ func BenchmarkParallelForLatency(b *testing.B) {
 	for b.Loop() {
 		ParallelFor(2, 1, &body)
 	}
+}
+
+// TestFreeList: records come back (the slot and the stack both), a record
+// is never handed out twice, and New runs only when none is free, also
+// under concurrent use.
+func TestFreeList(t *testing.T) {
+	made := 0
+	l := FreeList[int]{New: func() *int { made++; return new(int) }}
+	a, b, c := l.Get(), l.Get(), l.Get()
+	if made != 3 || a == b || b == c || a == c {
+		t.Fatalf("made %d, records %p %p %p", made, a, b, c)
+	}
+	l.Put(a)
+	l.Put(b)
+	l.Put(c)
+	seen := map[*int]bool{}
+	for i := 0; i < 3; i++ {
+		x := l.Get()
+		if seen[x] || (x != a && x != b && x != c) {
+			t.Fatalf("Get %d returned %p again or a new record", i, x)
+		}
+		seen[x] = true
+	}
+	if made != 3 {
+		t.Fatalf("New ran %d times, want 3", made)
+	}
+	for x := range seen {
+		l.Put(x)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	live := map[*int]bool{}
+	l2 := FreeList[int]{New: func() *int { return new(int) }}
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 2000; i++ {
+				x := l2.Get()
+				mu.Lock()
+				if live[x] {
+					mu.Unlock()
+					t.Errorf("record %p handed out twice", x)
+					return
+				}
+				live[x] = true
+				mu.Unlock()
+				mu.Lock()
+				delete(live, x)
+				mu.Unlock()
+				l2.Put(x)
+			}
+		}()
+	}
+	wg.Wait()
 }

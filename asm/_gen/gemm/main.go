@@ -34,7 +34,10 @@ type kernel struct {
 	row bool
 	// edge: the kernel stores only the first rows rows and the columns set
 	// in mask of its tile (Gemm.KernelEdge), with AVX-512 masked loads and
-	// stores, which do not touch the memory of the masked-out elements.
+	// stores, which do not touch the memory of the masked-out elements. It
+	// loads B with the same mask, so B's row may end at the last column in
+	// mask (the operand read in place, unpadded); the masked-out lanes are
+	// zero, and are never stored.
 	edge bool
 }
 
@@ -117,6 +120,16 @@ func (k kernel) gen(w io.Writer) {
 	p("SHLQ $2, DX")
 	p("MOVQ ldc+%d(FP), R13", f.ldc)
 	p("SHLQ $2, R13")
+	if k.edge {
+		// The column mask, for the loads of B and the stores of C: K1 for
+		// the first vector of a row, K2 for the second.
+		p("MOVL mask+%d(FP), R14", f.mask)
+		p("KMOVW R14, K1")
+		if k.v == 2 {
+			p("SHRL $16, R14")
+			p("KMOVW R14, K2")
+		}
+	}
 	if k.row {
 		p("MOVQ np+%d(FP), R11", f.np)
 		p("TESTQ R11, R11")
@@ -148,6 +161,10 @@ func (k kernel) gen(w io.Writer) {
 	p("JEQ %s_store", k.name)
 	label("loop")
 	for v := 0; v < k.v; v++ {
+		if k.edge {
+			p("VMOVUPS.Z %d(SI), K%d, %s", v*k.w()*4, v+1, bReg(v))
+			continue
+		}
 		p("VMOVUPS %d(SI), %s", v*k.w()*4, bReg(v))
 	}
 	for i := 0; i < k.mr; i++ {
@@ -234,18 +251,12 @@ func (k kernel) gen(w io.Writer) {
 }
 
 // genEdgeStore writes an edge kernel's store: alpha (and beta) as the full
-// kernel applies them, then rows rows of masked stores (K1 for the first
-// vector of a row, K2 for the second).
+// kernel applies them, then rows rows of masked stores (with the masks K1
+// and K2 that gen set).
 func (k kernel) genEdgeStore(p func(string, ...any), label func(string), f frame, alpha, beta string, nregs int) {
 	acc := func(i, v int) string { return k.reg(i*k.v + v) }
 	tmp := k.reg(nregs - 1)
 	p("VBROADCASTSS alpha+8(FP), %s", alpha)
-	p("MOVL mask+%d(FP), R14", f.mask)
-	p("KMOVW R14, K1")
-	if k.v == 2 {
-		p("SHRL $16, R14")
-		p("KMOVW R14, K2")
-	}
 	p("MOVQ rows+%d(FP), R11", f.rows)
 	p("TESTQ R11, R11")
 	p("JEQ %s_done", k.name)
