@@ -106,6 +106,7 @@ func rowPanelStride(kc int) int { return (kc+15)&^15 + 16 }
 type workspace struct {
 	apack []float32 // the A micro-panel in use (MR×KC), 64-byte aligned
 	tile  []float32 // KernelEdge's scratch tile (MR×NR)
+	bpack []float32 // the packed B block of a private-mode share (made on first use)
 }
 
 // call is one Sgemm in flight: the operands, the current (jc, pc) block and
@@ -125,15 +126,60 @@ type call struct {
 	bEdgeInPlace bool
 	padded       bool // C has room for whole edge tiles (see run)
 
-	// current block
+	bpack        []float32 // the shared mode's packed B block (kept with the record)
+	kcEff, ncEff int       // depth and width of the blocks
+	mcEff        int       // rows per ic block (a multiple of MR)
+	icBlocks     int
+	ablock       []float32 // the depth block's packed A micro-panels, kept across column blocks (or nil)
+
+	// Shared mode: the threads pack the current block's B together, then
+	// compute its row blocks and column chunks.
+	cur     block
+	packing bool
+	// Private mode (see loops): each of shares threads runs all blocks of
+	// its own row blocks, with its own packed B.
+	private bool
+	shares  int
+}
+
+// block is one (jc, pc) block of a call: the shared current one, or one
+// thread's own in private mode.
+type block struct {
 	jc, nc, pc, kc int
-	betaBlk        float32 // beta for the first depth block, 1 after
-	mcEff          int     // rows per ic block (a multiple of MR)
-	icBlocks       int
-	nChunks        int // each ic block's nc columns split into this many NR-aligned chunks
-	packing        bool
+	beta           float32 // beta for the first depth block, 1 after
+	nChunks        int     // each ic block's nc columns split into this many NR-aligned chunks
 	bpack          []float32
-	ablock         []float32 // the depth block's packed A micro-panels, kept across column blocks (or nil)
+}
+
+// setBlock makes bk the block of columns jc... and depths pc....
+func (cl *call) setBlock(bk *block, pc, jc int) {
+	bk.pc, bk.kc = pc, min(cl.kcEff, cl.k-pc)
+	bk.jc, bk.nc = jc, min(cl.ncEff, cl.n-jc)
+	bk.beta = cl.beta
+	if pc > 0 {
+		bk.beta = 1
+	}
+}
+
+// packPanels packs B micro-panels [lo, hi) of bk.
+func (cl *call) packPanels(bk *block, lo, hi int) {
+	for q := lo; q < hi; q++ {
+		cl.packBPanel(bk, q)
+	}
+}
+
+// bPanelsToPack is the range of bk's B micro-panels that must be packed:
+// all, or only the partial edge panel when B is read in place and the edge
+// kernel needs it padded.
+func (cl *call) bPanelsToPack(bk *block) (lo, hi int) {
+	panels := ceilDiv(bk.nc, cl.d.g.NR)
+	switch {
+	case cl.packB:
+		return 0, panels
+	case bk.nc%cl.d.g.NR != 0 && !cl.bEdgeInPlace:
+		return panels - 1, panels
+	}
+	return 0, 0
 }
 
 // gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
@@ -408,15 +454,24 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	}
 	cl.mcEff = roundUp(ceilDiv(m, icBlocks), mr)
 	cl.icBlocks = ceilDiv(m, cl.mcEff)
-
+	cl.kcEff, cl.ncEff = kcEff, ncEff
+	// Private mode when the threads split the rows only: each thread packs
+	// its own copy of B and runs every block of its rows, with no barrier
+	// between blocks, and reads only the packed B in its own core's cache
+	// (shared, each core packs half of B and reads the other half from the
+	// other core). Packing B once per thread costs about 8*threads/m of
+	// the product (a cycle for 4 elements against 32 multiply-adds a cycle
+	// on each of m/threads rows).
+	cl.private = threads > 1 && !splitN && cl.icBlocks >= threads
+	cl.shares = threads
 	// The packed B block is sized once, for the largest block the blocking
 	// allows (kcEff <= KC, ncEff <= NC rounded up to NR), so that any
-	// recycled call fits any later product without reallocating.
-	if need := panelStride(kcEff, nr) * ceilDiv(min(n, ncEff), nr); cap(cl.bpack) < need {
-		runtime.Free(cl.bpack)
-		cl.bpack = runtime.Alloc(panelStride(blk.KC, nr) * ceilDiv(blk.NC, nr))
+	// recycled call or workspace fits any later product without
+	// reallocating.
+	cl.cur.bpack = nil
+	if !cl.private {
+		cl.cur.bpack = d.bpackFor(&cl.bpack, kcEff, min(n, ncEff))
 	}
-	cl.bpack = cl.bpack[:cap(cl.bpack)]
 	// With more than one column block, the packed A micro-panels of a depth
 	// block are kept for the column blocks after the first (depth blocks
 	// outermost), rather than packed again for each: A is packed once.
@@ -426,31 +481,29 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	if cl.packA && ncEff < n && !splitN {
 		cl.ablock = runtime.Alloc(ceilDiv(m, mr) * mr * rowPanelStride(kcEff))
 	}
-	for pc := 0; pc < k; pc += kcEff {
-		cl.pc, cl.kc = pc, min(kcEff, k-pc)
-		cl.betaBlk = beta
-		if pc > 0 {
-			cl.betaBlk = 1
-		}
-		for jc := 0; jc < n; jc += ncEff {
-			cl.jc, cl.nc = jc, min(ncEff, n-jc)
-			panels := ceilDiv(cl.nc, nr)
-			cl.nChunks = 1
-			if splitN {
-				cl.nChunks = min(panels, ceilDiv(threads, cl.icBlocks))
+	if cl.private {
+		runtime.ParallelFor(threads, 1, cl)
+	} else {
+		bk := &cl.cur
+		for pc := 0; pc < k; pc += kcEff {
+			for jc := 0; jc < n; jc += ncEff {
+				cl.setBlock(bk, pc, jc)
+				bk.nChunks = 1
+				if splitN {
+					bk.nChunks = min(ceilDiv(bk.nc, nr), ceilDiv(threads, cl.icBlocks))
+				}
+				// Phase 1: pack B's block, in parallel over micro-panels.
+				lo, hi := cl.bPanelsToPack(bk)
+				cl.packing = true
+				if hi-lo > 1 {
+					parallelFor(threads, hi-lo, 4, cl)
+				} else {
+					cl.packPanels(bk, lo, hi)
+				}
+				// Phase 2: the macro-kernels.
+				cl.packing = false
+				parallelFor(threads, cl.icBlocks*bk.nChunks, 1, cl)
 			}
-			// Phase 1: pack B's block (only the partial edge panel when B
-			// is read in place and the edge kernel needs it padded), in
-			// parallel over micro-panels.
-			cl.packing = true
-			if cl.packB {
-				parallelFor(threads, panels, 4, cl)
-			} else if cl.nc%nr != 0 && !cl.bEdgeInPlace {
-				cl.Range(panels-1, panels)
-			}
-			// Phase 2: the macro-kernels.
-			cl.packing = false
-			parallelFor(threads, cl.icBlocks*cl.nChunks, 1, cl)
 		}
 	}
 	if cl.ablock != nil {
@@ -471,32 +524,73 @@ func parallelFor(threads, n, grain int, body runtime.Body) {
 	runtime.ParallelFor(n, grain, body)
 }
 
-// Range runs B micro-panels [lo, hi) of the packing phase, or work items
-// [lo, hi) of the compute phase (item = icBlock*nChunks + chunk).
+// bpackFor returns *buf, made large enough for a packed B block of kc×nc
+// first: sized for the largest block the blocking allows (KC×NC), so that
+// it fits any later product.
+func (d *driver) bpackFor(buf *[]float32, kc, nc int) []float32 {
+	nr := d.g.NR
+	if need := panelStride(kc, nr) * ceilDiv(nc, nr); cap(*buf) < need {
+		runtime.Free(*buf)
+		*buf = runtime.Alloc(panelStride(d.blk.KC, nr) * ceilDiv(d.blk.NC, nr))
+	}
+	*buf = (*buf)[:cap(*buf)]
+	return *buf
+}
+
+// Range runs, in private mode, the shares [lo, hi) of the row blocks;
+// else B micro-panels [lo, hi) of the current block's packing phase
+// (counted from its first panel to pack), or work items [lo, hi) of its
+// compute phase (item = icBlock*nChunks + chunk).
 func (cl *call) Range(lo, hi int) {
-	if cl.packing {
-		for q := lo; q < hi; q++ {
-			cl.packBPanel(q)
+	if cl.private {
+		for t := lo; t < hi; t++ {
+			cl.share(t)
 		}
+		return
+	}
+	bk := &cl.cur
+	if cl.packing {
+		q0, _ := cl.bPanelsToPack(bk)
+		cl.packPanels(bk, q0+lo, q0+hi)
 		return
 	}
 	ws := cl.d.workspaces.Get()
 	for it := lo; it < hi; it++ {
-		cl.macro(ws, it/cl.nChunks, it%cl.nChunks)
+		cl.macro(ws, bk, it/bk.nChunks, it%bk.nChunks)
 	}
 	cl.d.workspaces.Put(ws)
 }
 
-// packBPanel packs micro-panel q (columns jc+q*NR ...) of the current B
-// block, zero-padding columns past n.
-func (cl *call) packBPanel(q int) {
+// share runs share t of a private-mode call: every block of row blocks
+// [t*icBlocks/shares, (t+1)*icBlocks/shares), in the shared mode's order,
+// packing B into the workspace's own buffer.
+func (cl *call) share(t int) {
+	ws := cl.d.workspaces.Get()
+	bk := block{nChunks: 1, bpack: cl.d.bpackFor(&ws.bpack, cl.kcEff, min(cl.n, cl.ncEff))}
+	b0, b1 := t*cl.icBlocks/cl.shares, (t+1)*cl.icBlocks/cl.shares
+	for pc := 0; pc < cl.k; pc += cl.kcEff {
+		for jc := 0; jc < cl.n; jc += cl.ncEff {
+			cl.setBlock(&bk, pc, jc)
+			lo, hi := cl.bPanelsToPack(&bk)
+			cl.packPanels(&bk, lo, hi)
+			for icb := b0; icb < b1; icb++ {
+				cl.macro(ws, &bk, icb, 0)
+			}
+		}
+	}
+	cl.d.workspaces.Put(ws)
+}
+
+// packBPanel packs micro-panel q (columns jc+q*NR ...) of B block bk,
+// zero-padding columns past n.
+func (cl *call) packBPanel(bk *block, q int) {
 	nr := cl.d.g.NR
-	j0 := cl.jc + q*nr
-	dst := cl.bpack[q*panelStride(cl.kc, nr):]
+	j0 := bk.jc + q*nr
+	dst := bk.bpack[q*panelStride(bk.kc, nr):]
 	if cl.bT { // op(B)(p, j) = b[j*ldb+p]
-		cl.d.pack(dst, nr, cl.b, j0*cl.ldb+cl.pc, 1, cl.ldb, cl.kc, nr, min(nr, cl.n-j0))
+		cl.d.pack(dst, nr, cl.b, j0*cl.ldb+bk.pc, 1, cl.ldb, bk.kc, nr, min(nr, cl.n-j0))
 	} else { // op(B)(p, j) = b[p*ldb+j]
-		cl.d.pack(dst, nr, cl.b, cl.pc*cl.ldb+j0, cl.ldb, 1, cl.kc, nr, min(nr, cl.n-j0))
+		cl.d.pack(dst, nr, cl.b, bk.pc*cl.ldb+j0, cl.ldb, 1, bk.kc, nr, min(nr, cl.n-j0))
 	}
 }
 
@@ -504,20 +598,20 @@ func (cl *call) packBPanel(q int) {
 // current depth block into dst and returns its strides: column panels
 // (rsa = MR, csa = 1) or, for a row-major A and a kernel that takes them,
 // row panels (rsa = 1, csa = kc), which are plain copies.
-func (cl *call) packAPanel(dst []float32, i0 int) (rsa, csa int) {
+func (cl *call) packAPanel(bk *block, dst []float32, i0 int) (rsa, csa int) {
 	g := cl.d.g
 	valid := min(g.MR, cl.m-i0)
-	rsa, csa = cl.aPanelStrides()
+	rsa, csa = cl.aPanelStrides(bk)
 	switch {
 	case cl.aT: // op(A)(i, p) = a[p*lda+i]
-		cl.d.pack(dst, g.MR, cl.a, cl.pc*cl.lda+i0, cl.lda, 1, cl.kc, g.MR, valid)
+		cl.d.pack(dst, g.MR, cl.a, bk.pc*cl.lda+i0, cl.lda, 1, bk.kc, g.MR, valid)
 	case csa > 1: // row panels: rows of kc values, then zero rows
-		cl.d.pack(dst, csa, cl.a, i0*cl.lda+cl.pc, cl.lda, 1, valid, cl.kc, cl.kc)
+		cl.d.pack(dst, csa, cl.a, i0*cl.lda+bk.pc, cl.lda, 1, valid, bk.kc, bk.kc)
 		for x := valid; x < g.MR; x++ {
-			clear(dst[x*csa : x*csa+cl.kc])
+			clear(dst[x*csa : x*csa+bk.kc])
 		}
 	default:
-		cl.d.pack(dst, g.MR, cl.a, i0*cl.lda+cl.pc, 1, cl.lda, cl.kc, g.MR, valid)
+		cl.d.pack(dst, g.MR, cl.a, i0*cl.lda+bk.pc, 1, cl.lda, bk.kc, g.MR, valid)
 	}
 	return rsa, csa
 }
@@ -526,85 +620,85 @@ func (cl *call) packAPanel(dst []float32, i0 int) (rsa, csa int) {
 // micro-panels: row panels (rsa = 1, csa = kc rounded, see rowPanelStride)
 // for a row-major A on a kernel that takes them, else column panels
 // (rsa = MR, csa = 1).
-func (cl *call) aPanelStrides() (rsa, csa int) {
+func (cl *call) aPanelStrides(bk *block) (rsa, csa int) {
 	if !cl.aT && cl.d.g.RowPanels {
-		return 1, rowPanelStride(cl.kc)
+		return 1, rowPanelStride(bk.kc)
 	}
 	return cl.d.g.MR, 1
 }
 
 // aInPlace returns the A micro-panel of rows i0... of the current depth
 // block read in place (all MR rows must be inside A).
-func (cl *call) aInPlace(i0 int) (a []float32, rsa, csa int) {
+func (cl *call) aInPlace(bk *block, i0 int) (a []float32, rsa, csa int) {
 	if cl.aT {
-		return cl.a[cl.pc*cl.lda+i0:], cl.lda, 1
+		return cl.a[bk.pc*cl.lda+i0:], cl.lda, 1
 	}
-	return cl.a[i0*cl.lda+cl.pc:], 1, cl.lda
+	return cl.a[i0*cl.lda+bk.pc:], 1, cl.lda
 }
 
 // bView returns B micro-panel q of the current block: packed, or in place.
-func (cl *call) bView(q int) (b []float32, rsb int) {
+func (cl *call) bView(bk *block, q int) (b []float32, rsb int) {
 	nr := cl.d.g.NR
-	j0 := cl.jc + q*nr
+	j0 := bk.jc + q*nr
 	if !cl.packB && (j0+nr <= cl.n || cl.bEdgeInPlace) {
-		return cl.b[cl.pc*cl.ldb+j0:], cl.ldb
+		return cl.b[bk.pc*cl.ldb+j0:], cl.ldb
 	}
-	return cl.bpack[q*panelStride(cl.kc, nr):], nr
+	return bk.bpack[q*panelStride(bk.kc, nr):], nr
 }
 
 // macro computes chunk ch of ic block icb of the current (jc, pc) block.
-func (cl *call) macro(ws *workspace, icb, ch int) {
+func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 	g := cl.d.g
 	mr, nr := g.MR, g.NR
 	i0 := icb * cl.mcEff
 	i1 := min(cl.m, i0+cl.mcEff)
-	panels := ceilDiv(cl.nc, nr)
-	qlo, qhi := ch*panels/cl.nChunks, (ch+1)*panels/cl.nChunks
+	panels := ceilDiv(bk.nc, nr)
+	qlo, qhi := ch*panels/bk.nChunks, (ch+1)*panels/bk.nChunks
 	for i := i0; i < i1; i += mr {
 		var ap []float32
 		var rsa, csa int
 		switch {
 		case cl.ablock != nil:
-			size := mr * rowPanelStride(cl.kc)
+			size := mr * rowPanelStride(bk.kc)
 			ap = cl.ablock[i/mr*size : (i/mr+1)*size]
-			if cl.jc == 0 {
-				rsa, csa = cl.packAPanel(ap, i)
+			if bk.jc == 0 {
+				rsa, csa = cl.packAPanel(bk, ap, i)
 			} else {
-				rsa, csa = cl.aPanelStrides()
+				rsa, csa = cl.aPanelStrides(bk)
 			}
 		case cl.packA || i+mr > cl.m:
 			ap = ws.apack
-			rsa, csa = cl.packAPanel(ap, i)
+			rsa, csa = cl.packAPanel(bk, ap, i)
 		default:
-			ap, rsa, csa = cl.aInPlace(i)
+			ap, rsa, csa = cl.aInPlace(bk, i)
 		}
 		q := qlo
 		if cl.padded || i+mr <= cl.m {
 			// The whole tiles of this row of C, in one call.
-			qw := min(qhi, (cl.n-cl.jc)/nr) // panels of NR columns inside B and C
+			qw := min(qhi, (cl.n-bk.jc)/nr) // panels of NR columns inside B and C
 			if qw > q {
-				bp, rsb := cl.bView(q)
+				bp, rsb := cl.bView(bk, q)
 				bstep := nr
 				if rsb == nr { // packed panels
-					bstep = panelStride(cl.kc, nr)
+					bstep = panelStride(bk.kc, nr)
 				}
-				g.KernelRow(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, cl.betaBlk, cl.c[i*cl.ldc+cl.jc+q*nr:], cl.ldc, qw-q)
+				g.KernelRow(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, cl.c[i*cl.ldc+bk.jc+q*nr:], cl.ldc, qw-q)
 				q = qw
 			}
 		}
 		for ; q < qhi; q++ {
-			j0 := cl.jc + q*nr
-			bp, rsb := cl.bView(q)
-			w := cl.tileWidth(q)
+			j0 := bk.jc + q*nr
+			bp, rsb := cl.bView(bk, q)
+			w := cl.tileWidth(bk, q)
 			ct := cl.c[i*cl.ldc+j0:]
 			switch {
 			case !cl.padded && (i+mr > cl.m || j0+w > cl.n), // cut by C's edges
 				cl.bEdgeInPlace && j0+w > cl.n: // or by B's (which KernelEdge reads unpadded)
-				g.KernelEdge(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc, min(mr, cl.m-i), min(w, cl.n-j0), ws.tile)
+				g.KernelEdge(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bk.beta, ct, cl.ldc, min(mr, cl.m-i), min(w, cl.n-j0), ws.tile)
 			case w < nr:
-				g.KernelNarrow(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc)
+				g.KernelNarrow(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bk.beta, ct, cl.ldc)
 			default:
-				g.Kernel(cl.kc, cl.alpha, ap, rsa, csa, bp, rsb, cl.betaBlk, ct, cl.ldc)
+				g.Kernel(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bk.beta, ct, cl.ldc)
 			}
 		}
 	}
@@ -613,9 +707,9 @@ func (cl *call) macro(ws *workspace, icb, ch int) {
 // tileWidth is the width of the kernel that computes column panel q: the
 // last panel, when it is at most NarrowNR wide, takes the narrow kernel,
 // which gives the same bits in those columns for a fraction of the work.
-func (cl *call) tileWidth(q int) int {
+func (cl *call) tileWidth(bk *block, q int) int {
 	g := cl.d.g
-	if cl.n-(cl.jc+q*g.NR) <= g.NarrowNR {
+	if cl.n-(bk.jc+q*g.NR) <= g.NarrowNR {
 		return g.NarrowNR
 	}
 	return g.NR
