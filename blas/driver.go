@@ -414,15 +414,66 @@ func (w *kSplit) Range(lo, hi int) {
 }
 
 // loops runs BLIS's five loops over kb depth blocks on threads threads.
+// On one thread the call's state lives on the stack and the loops run as
+// the one share of a private-mode call: a product of a microsecond spent a
+// fifth of it getting and putting back a recycled record.
 func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
-	mr, nr := d.g.MR, d.g.NR
-	blk := &d.blk
+	if threads <= 1 {
+		cl := call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
+			a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded}
+		cl.setup(kb, 1)
+		cl.share(0)
+		runtime.Free(cl.ablock)
+		return
+	}
 	cl := d.calls.Get()
 	*cl = call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, bpack: cl.bpack}
+	splitN := cl.setup(kb, threads)
+	if cl.private {
+		runtime.ParallelFor(threads, 1, cl)
+	} else {
+		nr := d.g.NR
+		bk := &cl.cur
+		bk.bpack = d.bpackFor(&cl.bpack, cl.kcEff, min(n, cl.ncEff))
+		for pc := 0; pc < k; pc += cl.kcEff {
+			for jc := 0; jc < n; jc += cl.ncEff {
+				cl.setBlock(bk, pc, jc)
+				bk.nChunks = 1
+				if splitN {
+					bk.nChunks = min(ceilDiv(bk.nc, nr), ceilDiv(threads, cl.icBlocks))
+				}
+				// Phase 1: pack B's block, in parallel over micro-panels.
+				lo, hi := cl.bPanelsToPack(bk)
+				cl.packing = true
+				if hi-lo > 1 {
+					parallelFor(threads, hi-lo, 4, cl)
+				} else {
+					cl.packPanels(bk, lo, hi)
+				}
+				// Phase 2: the macro-kernels.
+				cl.packing = false
+				parallelFor(threads, cl.icBlocks*bk.nChunks, 1, cl)
+			}
+		}
+	}
+	runtime.Free(cl.ablock)
+	cl.ablock, cl.cur.bpack = nil, nil
+	cl.a, cl.b, cl.c = nil, nil, nil
+	d.calls.Put(cl)
+}
+
+// setup chooses, for the call's product on threads threads, what to pack,
+// the blocks, and how the threads share them (private mode, or shared with
+// the columns split too: splitN).
+func (cl *call) setup(kb, threads int) (splitN bool) {
+	d := cl.d
+	m, n, k := cl.m, cl.n, cl.k
+	mr, nr := d.g.MR, d.g.NR
+	blk := &d.blk
 	// A micro-panel is reused once per NR columns, a B micro-panel once per
 	// MR rows.
-	cl.packB = bT || packsB(m, mr)
+	cl.packB = cl.bT || packsB(m, mr)
 	cl.bEdgeInPlace = !cl.packB && d.g.EdgeMasksB
 
 	// Equal blocks (rounded to the tile) rather than full blocks and a short
@@ -435,7 +486,7 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	// (784x300x256 with Xᵀ: 11% faster packed, at depth 256; at depth 32
 	// the same either way).
 	cl.packA = ceilDiv(n, nr) > reuseToPack &&
-		(!aT || lda%aliasStride == 0 || kcEff*(cacheLine+4*nr) > blk.Caches.L1D/2)
+		(!cl.aT || cl.lda%aliasStride == 0 || kcEff*(cacheLine+4*nr) > blk.Caches.L1D/2)
 	nBlocks := ceilDiv(n, blk.NC)
 	ncEff := roundUp(ceilDiv(n, nBlocks), nr)
 	// The work of a (jc, pc) block is split into icBlocks row blocks times
@@ -446,7 +497,6 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	// interleave the threads' parts of every row). The split only moves
 	// work between threads: no result depends on it.
 	icBlocks := ceilDiv(m, blk.MC)
-	splitN := false
 	if threads > 1 && icBlocks >= threads {
 		// Whole row blocks per thread: 3 blocks on 2 threads would give
 		// one thread twice the work of the other.
@@ -469,16 +519,8 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	// other core). Packing B once per thread costs about 8*threads/m of
 	// the product (a cycle for 4 elements against 32 multiply-adds a cycle
 	// on each of m/threads rows).
-	cl.private = threads > 1 && !splitN && cl.icBlocks >= threads
+	cl.private = threads == 1 || !splitN && cl.icBlocks >= threads
 	cl.shares = threads
-	// The packed B block is sized once, for the largest block the blocking
-	// allows (kcEff <= KC, ncEff <= NC rounded up to NR), so that any
-	// recycled call or workspace fits any later product without
-	// reallocating.
-	cl.cur.bpack = nil
-	if !cl.private {
-		cl.cur.bpack = d.bpackFor(&cl.bpack, kcEff, min(n, ncEff))
-	}
 	// With more than one column block, the packed A micro-panels of a depth
 	// block are kept for the column blocks after the first (depth blocks
 	// outermost), rather than packed again for each: A is packed once.
@@ -488,37 +530,7 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	if cl.packA && ncEff < n && !splitN {
 		cl.ablock = runtime.Alloc(ceilDiv(m, mr) * mr * rowPanelStride(kcEff))
 	}
-	if cl.private {
-		runtime.ParallelFor(threads, 1, cl)
-	} else {
-		bk := &cl.cur
-		for pc := 0; pc < k; pc += kcEff {
-			for jc := 0; jc < n; jc += ncEff {
-				cl.setBlock(bk, pc, jc)
-				bk.nChunks = 1
-				if splitN {
-					bk.nChunks = min(ceilDiv(bk.nc, nr), ceilDiv(threads, cl.icBlocks))
-				}
-				// Phase 1: pack B's block, in parallel over micro-panels.
-				lo, hi := cl.bPanelsToPack(bk)
-				cl.packing = true
-				if hi-lo > 1 {
-					parallelFor(threads, hi-lo, 4, cl)
-				} else {
-					cl.packPanels(bk, lo, hi)
-				}
-				// Phase 2: the macro-kernels.
-				cl.packing = false
-				parallelFor(threads, cl.icBlocks*bk.nChunks, 1, cl)
-			}
-		}
-	}
-	if cl.ablock != nil {
-		runtime.Free(cl.ablock)
-		cl.ablock = nil
-	}
-	cl.a, cl.b, cl.c = nil, nil, nil
-	d.calls.Put(cl)
+	return splitN
 }
 
 // parallelFor is runtime.ParallelFor, inline when the product runs on one
