@@ -12,16 +12,24 @@ import (
 // the roles are those of BLIS's skx configuration: the A micro-panel (the
 // broadcast side) stays in L1 and B micro-panels stream from L2:
 //
-//	for jc over n by NC:                      (a KC×NC block of B fits in L2)
-//	  for pc over k by KC:                    (depth blocks; beta applies to the first)
-//	    pack B[pc:pc+kc, jc:jc+nc] into KC×NR micro-panels     (shared)
+//	for pc over k by KC:                      (depth blocks; beta applies to the first)
+//	  for jc over n by NC:                    (a KC×NC block of B fits in L2)
+//	    pack B[pc:pc+kc, jc:jc+nc] into KC×NR micro-panels
 //	    for ic over m by MC:                  (in parallel, with n split further when m is short)
 //	      for ir over mc by MR:
-//	        pack A[ir:ir+MR, pc:pc+kc], an MR×KC micro-panel  (per worker, stays in L1)
+//	        pack A[ir:ir+MR, pc:pc+kc], an MR×KC micro-panel  (per worker, stays in L1;
+//	                                           kept across jc when there are several)
 //	        for jr over nc by NR:             (B micro-panels from L2; one KernelRow call
 //	                                           for the whole tiles, KernelEdge for those
 //	                                           C's edges cut)
 //	          microkernel: C[ir:ir+MR, jr:jr+NR] (+)= A micro-panel × B micro-panel
+//
+// Threads share the ic loop in one of two modes. Private (the rows alone are
+// split): each thread runs both outer loops over its own row blocks and
+// packs its own copy of B, with no barrier between blocks. Shared (the
+// columns are split too, when m is short): per (pc, jc) block the threads
+// pack B's panels together, then compute. One thread is the private mode's
+// single share.
 //
 // Packing is skipped where it does not pay (see reuseToPack) and the
 // microkernel reads the operand in place. Every C element is computed by the
@@ -112,8 +120,9 @@ type workspace struct {
 	bpack []float32 // the packed B block of a private-mode share (made on first use)
 }
 
-// call is one Sgemm in flight: the operands, the current (jc, pc) block and
-// the packed B block. It is the runtime.Body of both parallel phases.
+// call is one Sgemm in flight: the operands, how it is blocked and shared,
+// and in shared mode the current (jc, pc) block and its packed B. It is the
+// runtime.Body of the private shares and of the shared mode's two phases.
 type call struct {
 	d *driver
 

@@ -15,14 +15,11 @@ import (
 // repeating one batch would let the model memorize it, and the vanishing
 // gradients become subnormal floats, which x86 FMA units process slowly.
 //
-// Steady state allocates nothing in nn; the rare allocations a long run
-// (-benchtime 2000x) can still show as B/op come from pool refills below
-// nn: sync.Pools in blas (per-call and per-worker Sgemm state, whose
-// packing buffers then come from runtime.Alloc afresh), runtime
-// (ParallelFor's call records) and asm (softmax scratch), which the GC
-// empties and which do not hand an object Put on one P to a Get on
-// another P, and the Go runtime's sudog cache behind ParallelFor's
-// blocking select.
+// Steady state allocates nothing: blas and runtime recycle their records
+// and buffers through free lists that the GC does not empty. The few bytes
+// a long run (-benchtime 2000x) can still show as B/op come from refills
+// after a collection: asm's small scratch pools (softmax statistics, norm
+// columns) and the Go runtime's sudog cache behind a worker's parking.
 func BenchmarkTrainStep(b *testing.B) {
 	// loaded once: per-sub-benchmark loads leave garbage whose collection
 	// empties the pools during the timed loop
