@@ -7,8 +7,12 @@
 // does MR*V FMAs. A is addressed with two strides (rsa between steps, csa
 // between rows) so one kernel serves packed and in-place panels: row i of
 // A is base[i/3] + (i%3)*csa, with ceil(MR/3) base registers stepped by
-// rsa. The tile is then scaled by alpha and, unless beta is 0 (then C is
-// not read), added to beta*C with one FMA per vector.
+// rsa. Each step also prefetches B's row 8 steps ahead into L1 (a packed
+// panel's next KiB, or 8 rows of an operand read in place): paired runs in
+// one process, on 1024^3, 2048^3 and 784x300x256, were 2-4% faster with it
+// on both levels and no product slower. The tile is then scaled by alpha
+// and, unless beta is 0 (then C is not read), added to beta*C with one FMA
+// per vector.
 //
 // Usage (from asm/_gen): go run ./gemm > ../gemm_amd64.s and
 // go run ./gemm -neon > ../gemm_arm64.s; -sweep adds the candidate AVX-512
@@ -160,6 +164,10 @@ func (k kernel) gen(w io.Writer) {
 	p("TESTQ CX, CX")
 	p("JEQ %s_store", k.name)
 	label("loop")
+	// B's row 8 steps ahead (a prefetch does not fault past the end of B).
+	for off := 0; off < k.v*k.w()*4; off += 64 {
+		p("PREFETCHT0 %d(SI)(DX*8)", off)
+	}
 	for v := 0; v < k.v; v++ {
 		if k.edge {
 			p("VMOVUPS.Z %d(SI), K%d, %s", v*k.w()*4, v+1, bReg(v))
