@@ -103,6 +103,9 @@ type gemmKernels struct {
 	rowPanels bool
 	// packT8, when not nil, is PackT for xn and pn multiples of 8.
 	packT8 func(dst []float32, w int, src []float32, sx, xn, pn int)
+	// packTEdge, when not nil, is PackT for xn <= 8 and any pn, with the
+	// bits of xn set in xmask and those of pn%8 in pmask.
+	packTEdge func(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
 	// packRows, when not nil, is PackRows for w <= 32, with the bits of
 	// valid and of w set in lmask and smask.
 	packRows func(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
@@ -285,11 +288,21 @@ func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 		}
 	}
 	// What the tiles left: the columns p >= p8 of rows x < x8, and rows x >= x8.
+	edge := func(dst, src []float32, xn, pn int) {
+		if g.k.packTEdge == nil {
+			packTGeneric(dst, w, src, sx, xn, pn)
+			return
+		}
+		for x := 0; x < xn; x += 8 {
+			xr := min(8, xn-x)
+			g.k.packTEdge(dst[x:], w, src[x*sx:], sx, xr, pn, uint32(1)<<xr-1, uint32(1)<<(pn%8)-1)
+		}
+	}
 	if x8 > 0 && p8 < pn {
-		packTGeneric(dst[p8*w:], w, src[p8:], sx, x8, pn-p8)
+		edge(dst[p8*w:], src[p8:], x8, pn-p8)
 	}
 	if x8 < xn {
-		packTGeneric(dst[x8:], w, src[x8*sx:], sx, xn-x8, pn)
+		edge(dst[x8:], src[x8*sx:], xn-x8, pn)
 	}
 }
 

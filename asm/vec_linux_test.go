@@ -116,3 +116,26 @@ func TestGemmKernelEdgePageEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmPackTPageEnd: PackT reads nothing past the last element of src
+// (the masked edge tiles included), with src ending at an inaccessible page.
+func TestGemmPackTPageEnd(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		for _, xn := range []int{1, 5, 8, 10, 17} {
+			for _, pn := range []int{1, 3, 8, 12, 45} { // src within a page
+				sx := pn + 2
+				src := vecPageEnd(t, (xn-1)*sx+pn)
+				dst := make([]float32, pn*xn)
+				g.PackT(dst, xn, src, sx, xn, pn)
+				for p := 0; p < pn; p++ {
+					for x := 0; x < xn; x++ {
+						if dst[p*xn+x] != src[x*sx+p] {
+							t.Fatalf("xn=%d pn=%d: dst[%d,%d] = %g, want %g", xn, pn, p, x, dst[p*xn+x], src[x*sx+p])
+						}
+					}
+				}
+			}
+		}
+	})
+}

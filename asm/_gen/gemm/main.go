@@ -344,6 +344,7 @@ func main() {
 		k.gen(&sb)
 	}
 	genPackT8(&sb)
+	genPackTEdge(&sb)
 	genPackRows(&sb)
 	genFMALoops(&sb)
 	os.Stdout.WriteString(sb.String())

@@ -75,6 +75,91 @@ func genPackT8(w io.Writer) {
 	fmt.Fprintln(w)
 }
 
+// genPackTEdge writes gemmPackTEdge_AVX512, the transpose of a block of
+// xn <= 8 rows and any pn: the 8×8 tiles of genPackT8 with AVX-512 masks,
+// column loads masked to the valid p of the last tile (pmask) and row
+// stores masked to the xn valid x (xmask). Rows x >= xn are not loaded:
+// their lanes are never stored.
+func genPackTEdge(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	const name = "gemmPackTEdge_AVX512"
+	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
+	p("MOVQ dst_base+0(FP), DI")
+	p("MOVQ w+24(FP), R10")
+	p("SHLQ $2, R10")
+	p("LEAQ (R10)(R10*2), R11")
+	p("MOVQ src_base+32(FP), AX")
+	p("MOVQ sx+56(FP), R8")
+	p("SHLQ $2, R8")
+	p("LEAQ (R8)(R8*2), R9")
+	p("LEAQ (AX)(R8*4), BX")
+	p("MOVQ xn+64(FP), CX")
+	p("MOVL xmask+80(FP), R12")
+	p("KMOVW R12, K2")
+	p("MOVL pmask+84(FP), R12")
+	p("KMOVW R12, K3")
+	p("MOVL $0xff, R12")
+	p("KMOVW R12, K1")
+	p("MOVQ pn+72(FP), DX")
+	p("MOVQ DX, SI")
+	p("ANDQ $7, SI") // columns of the last, partial tile
+	p("SHRQ $3, DX") // whole tiles
+	rows := []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)", "(AX)(R9*1)", "(BX)", "(BX)(R8*1)", "(BX)(R8*2)", "(BX)(R9*1)"}
+	tile := func(tag, load string, partial bool) {
+		for i, a := range rows {
+			if i > 0 {
+				p("CMPQ CX, $%d", i)
+				p("JLE %s_%st", name, tag)
+			}
+			p("VMOVUPS.Z %s, %s, Y%d", a, load, i)
+		}
+		fmt.Fprintf(w, "%s_%st:\n", name, tag)
+		for q := 0; q < 4; q++ {
+			a, b := 2*q, 2*q+1
+			p("VUNPCKLPS Y%d, Y%d, Y%d", b, a, 8+2*q)
+			p("VUNPCKHPS Y%d, Y%d, Y%d", b, a, 9+2*q)
+		}
+		for h := 0; h < 2; h++ {
+			t := 8 + 4*h
+			u := 4 * h
+			p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+2, t, u)
+			p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+2, t, u+1)
+			p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+3, t+1, u+2)
+			p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+3, t+1, u+3)
+		}
+		for j := 0; j < 4; j++ {
+			p("VPERM2F128 $0x20, Y%d, Y%d, Y%d", j+4, j, 8+j)
+			p("VPERM2F128 $0x31, Y%d, Y%d, Y%d", j+4, j, 12+j)
+		}
+		p("LEAQ (DI)(R10*4), R13")
+		for j, a := range []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
+			if partial && j > 0 {
+				p("CMPQ SI, $%d", j)
+				p("JLE %s_done", name)
+			}
+			p("VMOVUPS Y%d, K2, %s", 8+j, a)
+		}
+	}
+	p("TESTQ DX, DX")
+	p("JEQ %s_tail", name)
+	fmt.Fprintf(w, "%s_loop:\n", name)
+	tile("full", "K1", false)
+	p("ADDQ $32, AX")
+	p("ADDQ $32, BX")
+	p("LEAQ (R13)(R10*4), DI")
+	p("DECQ DX")
+	p("JNE %s_loop", name)
+	fmt.Fprintf(w, "%s_tail:\n", name)
+	p("TESTQ SI, SI")
+	p("JEQ %s_done", name)
+	tile("part", "K3", true)
+	fmt.Fprintf(w, "%s_done:\n", name)
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
 // genPackRows writes gemmPackRows_AVX512, Gemm.PackRows for w <= 32: per
 // row, two masked loads (zeroing: the values past valid are 0) and two
 // masked stores of w values.
