@@ -264,7 +264,9 @@ func (g Gemm) check(nr, k, na, rsa, csa, nb, rsb, bstep, np, nc, ldc, rows, cols
 //		}
 //	}
 //
-// The x86 levels transpose 8×8 tiles in registers; the rest is Go. It
+// The x86 levels transpose 8×8 tiles in registers, and avx512 the partial
+// tiles at the edges too, with masked loads and stores that touch no
+// element outside the block; the rest is Go. It
 // panics with "asm: gemm: bad stride" when w < xn or sx < pn, and with
 // "asm: gemm: short dst" (src) when a slice is too short.
 func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
