@@ -215,15 +215,29 @@ func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, l
 	d.run(!bT, !aT, n, m, k, alpha, b, ldb, a, lda, 0, dt, ldd, true)
 	if beta == 0 {
 		d.g.PackT(c, ldc, dt, ldd, n, m) // c[i*ldc+j] = dt[j*ldd+i]
-	} else {
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			for j := range row {
-				row[j] = dt[j*ldd+i] + beta*row[j]
-			}
+		runtime.Free(dt)
+		return
+	}
+	// C = Dᵀ + beta*C: Dᵀ into E (m×n, gapless), then E += beta*C with one
+	// rounding (fused on the SIMD levels; exactly C + E when beta is 1),
+	// copied back to C, in one call each when C's rows have no gaps.
+	e := runtime.Alloc(m * n)
+	d.g.PackT(e, n, dt, ldd, n, m)
+	runtime.Free(dt)
+	rows, width := m, n
+	if ldc == n {
+		rows, width = 1, m*n
+	}
+	for i := 0; i < rows; i++ {
+		crow, erow := c[i*ldc:i*ldc+width], e[i*width:(i+1)*width]
+		if beta == 1 {
+			asm.Add(crow, crow, erow)
+		} else {
+			asm.Axpy(beta, crow, erow)
+			copy(crow, erow)
 		}
 	}
-	runtime.Free(dt)
+	runtime.Free(e)
 }
 
 // Cost model of flip, in multiply-adds of the microkernel (a core does
