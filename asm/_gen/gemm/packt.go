@@ -14,14 +14,7 @@ func genPackT8(w io.Writer) {
 	const name = "gemmPackT8_AVX2"
 	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
-	p("MOVQ dst_base+0(FP), DI")
-	p("MOVQ w+24(FP), R10")
-	p("SHLQ $2, R10")
-	p("LEAQ (R10)(R10*2), R11")
-	p("MOVQ src_base+32(FP), SI")
-	p("MOVQ sx+56(FP), R8")
-	p("SHLQ $2, R8")
-	p("LEAQ (R8)(R8*2), R9")
+	packTPrologue(p, "SI")
 	p("MOVQ xn+64(FP), CX")
 	p("SHRQ $3, CX")
 	p("JEQ %s_done", name)
@@ -36,6 +29,46 @@ func genPackT8(w io.Writer) {
 	for i, a := range []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)", "(AX)(R9*1)", "(BX)", "(BX)(R8*1)", "(BX)(R8*2)", "(BX)(R9*1)"} {
 		p("VMOVUPS %s, Y%d", a, i)
 	}
+	transpose8(p)
+	p("LEAQ (R12)(R10*4), R13")
+	for j, a := range []string{"(R12)", "(R12)(R10*1)", "(R12)(R10*2)", "(R12)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
+		p("VMOVUPS Y%d, %s", 8+j, a)
+	}
+	p("ADDQ $32, AX")
+	p("ADDQ $32, BX")
+	p("LEAQ (R13)(R10*4), R12")
+	p("DECQ DX")
+	p("JNE %s_ploop", name)
+	p("LEAQ (SI)(R8*8), SI")
+	p("ADDQ $32, DI")
+	p("DECQ CX")
+	p("JNE %s_xloop", name)
+	fmt.Fprintf(w, "%s_done:\n", name)
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
+// packTPrologue loads the transposers' common arguments of func(dst
+// []float32, w int, src []float32, sx int, ...): dst into DI, src into
+// srcReg, and the strides in bytes, w*4 into R10 and 3*w*4 into R11, sx*4
+// into R8 and 3*sx*4 into R9 (rows 0-3 of a tile are base + 0, 1, 2, 3
+// strides).
+func packTPrologue(p func(string, ...any), srcReg string) {
+	p("MOVQ dst_base+0(FP), DI")
+	p("MOVQ w+24(FP), R10")
+	p("SHLQ $2, R10")
+	p("LEAQ (R10)(R10*2), R11")
+	p("MOVQ src_base+32(FP), %s", srcReg)
+	p("MOVQ sx+56(FP), R8")
+	p("SHLQ $2, R8")
+	p("LEAQ (R8)(R8*2), R9")
+}
+
+// transpose8 writes the classic 24-shuffle transpose of the 8×8 block in
+// Y0..Y7 (row i in Yi) into Y8..Y15 (column j in Y8+j): unpack pairs of
+// rows, shuffle quads, permute 128-bit lanes.
+func transpose8(p func(string, ...any)) {
 	// t: Y8..Y15
 	for q := 0; q < 4; q++ {
 		a, b := 2*q, 2*q+1
@@ -56,23 +89,6 @@ func genPackT8(w io.Writer) {
 		p("VPERM2F128 $0x20, Y%d, Y%d, Y%d", j+4, j, 8+j)
 		p("VPERM2F128 $0x31, Y%d, Y%d, Y%d", j+4, j, 12+j)
 	}
-	p("LEAQ (R12)(R10*4), R13")
-	for j, a := range []string{"(R12)", "(R12)(R10*1)", "(R12)(R10*2)", "(R12)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
-		p("VMOVUPS Y%d, %s", 8+j, a)
-	}
-	p("ADDQ $32, AX")
-	p("ADDQ $32, BX")
-	p("LEAQ (R13)(R10*4), R12")
-	p("DECQ DX")
-	p("JNE %s_ploop", name)
-	p("LEAQ (SI)(R8*8), SI")
-	p("ADDQ $32, DI")
-	p("DECQ CX")
-	p("JNE %s_xloop", name)
-	fmt.Fprintf(w, "%s_done:\n", name)
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintln(w)
 }
 
 // genPackTEdge writes gemmPackTEdge_AVX512, the transpose of a block of
@@ -85,14 +101,7 @@ func genPackTEdge(w io.Writer) {
 	const name = "gemmPackTEdge_AVX512"
 	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
-	p("MOVQ dst_base+0(FP), DI")
-	p("MOVQ w+24(FP), R10")
-	p("SHLQ $2, R10")
-	p("LEAQ (R10)(R10*2), R11")
-	p("MOVQ src_base+32(FP), AX")
-	p("MOVQ sx+56(FP), R8")
-	p("SHLQ $2, R8")
-	p("LEAQ (R8)(R8*2), R9")
+	packTPrologue(p, "AX")
 	p("LEAQ (AX)(R8*4), BX")
 	p("MOVQ xn+64(FP), CX")
 	p("MOVL xmask+80(FP), R12")
@@ -115,23 +124,7 @@ func genPackTEdge(w io.Writer) {
 			p("VMOVUPS.Z %s, %s, Y%d", a, load, i)
 		}
 		fmt.Fprintf(w, "%s_%st:\n", name, tag)
-		for q := 0; q < 4; q++ {
-			a, b := 2*q, 2*q+1
-			p("VUNPCKLPS Y%d, Y%d, Y%d", b, a, 8+2*q)
-			p("VUNPCKHPS Y%d, Y%d, Y%d", b, a, 9+2*q)
-		}
-		for h := 0; h < 2; h++ {
-			t := 8 + 4*h
-			u := 4 * h
-			p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+2, t, u)
-			p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+2, t, u+1)
-			p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+3, t+1, u+2)
-			p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+3, t+1, u+3)
-		}
-		for j := 0; j < 4; j++ {
-			p("VPERM2F128 $0x20, Y%d, Y%d, Y%d", j+4, j, 8+j)
-			p("VPERM2F128 $0x31, Y%d, Y%d, Y%d", j+4, j, 12+j)
-		}
+		transpose8(p)
 		p("LEAQ (DI)(R10*4), R13")
 		for j, a := range []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
 			if partial && j > 0 {
