@@ -438,8 +438,8 @@ func (w *kSplit) Range(lo, hi int) {
 
 // loops runs BLIS's five loops over kb depth blocks on threads threads.
 // On one thread the call's state lives on the stack and the loops run as
-// the one share of a private-mode call: a product of a microsecond spent a
-// fifth of it getting and putting back a recycled record.
+// the one share of a private-mode call: getting and putting back a
+// recycled record took about an eighth of a 200 ns product.
 func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
 	if threads <= 1 {
 		cl := call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
