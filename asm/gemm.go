@@ -1,5 +1,7 @@
 package asm
 
+import "math"
+
 // The assembly of the gemm family is generated (asm/_gen/gemm):
 //go:generate sh -c "cd _gen && go run ./gemm > ../gemm_amd64.s && go run ./gemm -neon > ../gemm_arm64.s"
 
@@ -62,6 +64,17 @@ package asm
 // panels; the x86 kernels do, as they address each row of A anyway. NEON
 // loads A's MR values of a step as vectors, so it wants column panels.
 //
+// Tall kernel. A level may also have KernelTall, which computes a tile of
+// at most TallMR rows and TallNR columns with the vectors along the rows:
+// it reads op(A) column by column (A transposed, in place: TallMR values
+// contiguous per step), broadcasts B, and holds the tile transposed, then
+// scatters it into C. A column panel of C only a few columns wide then costs
+// its few columns per step, where the row-vector kernels pay a whole vector
+// per row (four columns of a product of 300x100 with k = 32 cost the narrow
+// kernel as much as sixteen). Every element gets exactly Kernel's
+// operations, so the bits do not depend on which kernel computed it. On
+// levels without one TallMR = 0.
+//
 // Alignment. Nothing is required: the kernels use unaligned loads and
 // stores. Packed panels that start on a 64-byte boundary avoid cache-line
 // splits, so blas allocates its packing buffers 64-byte aligned.
@@ -118,6 +131,10 @@ type gemmKernels struct {
 	// the narrow tile, storing rows < rows and the columns set in mask;
 	// otherwise KernelEdge goes through a scratch tile.
 	edge, edgeNarrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
+	// tall[cols], when not nil, is KernelTall for cols columns and the
+	// rows set in mask (at most tallMR).
+	tallMR int
+	tall   []func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
 }
 
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, nrNarrow: gemmTiles[Generic].NR,
@@ -132,7 +149,9 @@ type Gemm struct {
 	// EdgeMasksB: KernelEdge reads only the cols columns of B that it
 	// stores, so B's partial panel need not be padded (see KernelEdge).
 	EdgeMasksB bool
-	k          *gemmKernels
+	// TallMR and TallNR bound KernelTall's tile (0 on levels without one).
+	TallMR, TallNR int
+	k              *gemmKernels
 }
 
 // GemmFor returns the microkernel of level l, which must be one of
@@ -142,7 +161,11 @@ func GemmFor(l Level) Gemm {
 		panic("asm: gemm level not available: " + l.String())
 	}
 	k := gemmFor(l)
-	return Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels, EdgeMasksB: k.edge != nil, k: k}
+	g := Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels, EdgeMasksB: k.edge != nil, k: k}
+	if len(k.tall) > 1 {
+		g.TallMR, g.TallNR = k.tallMR, len(k.tall)-1
+	}
+	return g
 }
 
 // Kernel computes one MR×NR tile of C as the contract above states. It
@@ -233,6 +256,45 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 func (g Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
 	g.check(g.NarrowNR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NarrowNR)
 	g.k.narrow(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
+}
+
+// KernelTall computes the rows×cols tile of C
+//
+//	for i := 0; i < rows; i++ {
+//		for j := 0; j < cols; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[p*lda+i] * b[p*rsb+j*csb] // in this order of p, fused
+//			}
+//			c[i*ldc+j] = alpha*s (+ beta*c[i*ldc+j] unless beta == 0)
+//		}
+//	}
+//
+// with Kernel's operations (see the contract above), for 1 <= rows <=
+// TallMR and 1 <= cols <= TallNR: A is op(A) = Aᵀ read in place (or any
+// panel whose rows are contiguous for each p), B is read with any strides
+// (rsb, csb = ldb, 1 for a row-major B, 1, ldb for Bᵀ). It reads and writes
+// no element of a, b or c outside those the loops name. It panics with
+// "asm: gemm: bad edge" when the level has no tall kernel or rows or cols
+// is out of range, "asm: gemm: bad stride" when a stride is negative,
+// lda < rows, ldc < cols or 15*ldc does not fit in an int32 (the scatter's
+// offsets), and "asm: gemm: short a" (b, c) when a slice is too short.
+func (g Gemm) KernelTall(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc, rows, cols int) {
+	switch {
+	case rows < 1 || rows > g.TallMR || cols < 1 || cols > g.TallNR:
+		panic("asm: gemm: bad edge")
+	case k < 0:
+		panic("asm: gemm: negative k")
+	case lda < rows || rsb < 0 || csb < 0 || ldc < cols || ldc > math.MaxInt32/15:
+		panic("asm: gemm: bad stride")
+	case k > 0 && len(a) < (k-1)*lda+rows:
+		panic("asm: gemm: short a")
+	case k > 0 && len(b) < (k-1)*rsb+(cols-1)*csb+1:
+		panic("asm: gemm: short b")
+	case len(c) < (rows-1)*ldc+cols:
+		panic("asm: gemm: short c")
+	}
+	g.k.tall[cols](k, alpha, a, lda, b, rsb, csb, beta, c, ldc, uint32(uint64(1)<<rows-1))
 }
 
 // check panics unless the operands of np MR×nr tiles side by side, B's

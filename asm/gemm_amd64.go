@@ -38,13 +38,56 @@ func gemmPackT8_AVX2(dst []float32, w int, src []float32, sx, xn, pn int)
 //go:noescape
 func gemmPackTEdge_AVX512(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
 
+// The tall kernels, indexed by their column count (gemmAVX512Tall[cols]).
+//
+//go:noescape
+func gemmAVX512_tall1(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall2(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall3(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall4(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall5(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall6(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall7(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall8(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall9(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall10(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall11(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+//go:noescape
+func gemmAVX512_tall12(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+
+var gemmAVX512Tall = [...]func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32){
+	nil, gemmAVX512_tall1, gemmAVX512_tall2, gemmAVX512_tall3, gemmAVX512_tall4, gemmAVX512_tall5, gemmAVX512_tall6,
+	gemmAVX512_tall7, gemmAVX512_tall8, gemmAVX512_tall9, gemmAVX512_tall10, gemmAVX512_tall11, gemmAVX512_tall12,
+}
+
 var (
 	gemmAVX2 = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, nrNarrow: gemmTiles[AVX2].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16, narrow: gemmAVX2_6x8, row: gemmAVX2_6x16_row}
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
 		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, packRows: gemmPackRows_AVX512,
-		packTEdge: gemmPackTEdge_AVX512}
+		packTEdge: gemmPackTEdge_AVX512, tallMR: 32, tall: gemmAVX512Tall[:]}
 )
 
 func gemmFor(l Level) *gemmKernels {

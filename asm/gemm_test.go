@@ -424,3 +424,123 @@ func TestFMAPeak(t *testing.T) {
 		t.Error("FMAPeak on generic is not 0")
 	}
 }
+
+// TestGemmKernelTall checks KernelTall, on the levels that have one,
+// against the level's Kernel bit for bit, for every rows and cols, depths
+// around the unroll, both beta paths, B row-major and transposed, and exact
+// operand slices; guard bands around C, whose elements outside the tile
+// (NaN, and all of it when beta is 0) must not change or leak.
+func TestGemmKernelTall(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		if g.TallMR == 0 {
+			t.Skip("no tall kernel")
+		}
+		r := rand.New(rand.NewPCG(9, uint64(l)))
+		nan := float32(math.NaN())
+		for rows := 1; rows <= g.TallMR; rows++ {
+			for cols := 1; cols <= g.TallNR; cols++ {
+				k := []int{0, 1, 7, 33}[r.IntN(4)]
+				ab := [][2]float32{{1, 0}, {-0.5, 1.25}}[r.IntN(2)]
+				bT := r.IntN(2) == 0
+				lda := rows + r.IntN(3)
+				a := randSlice(r, max(0, (k-1)*lda+rows), -1, 1)
+				ldb := cols + r.IntN(3) // B is k×ldb, or cols×ldb (bT)
+				rsb, csb := ldb, 1
+				nb := max(0, (k-1)*ldb+cols)
+				if bT {
+					ldb = k + r.IntN(3)
+					rsb, csb = 1, ldb
+					nb = max(0, (cols-1)*ldb+k)
+				}
+				if k == 0 {
+					nb = 0
+				}
+				b := randSlice(r, nb, -1, 1)
+				ldc := cols + r.IntN(3)
+				n := (rows-1)*ldc + cols
+				c := newGuarded(n, r.IntN(16))
+				c0 := randSlice(r, n, -1, 1)
+				for i := range c0 {
+					if i%ldc >= cols || ab[1] == 0 {
+						c0[i] = nan
+					}
+				}
+				c.fill(c0)
+				g.KernelTall(k, ab[0], a, lda, b, rsb, csb, ab[1], c.Data, ldc, rows, cols)
+				c.check(t, "KernelTall")
+				// The same tile through Kernel: A as MR-row panels (rsa =
+				// lda', csa = 1), B as one zero-padded NR-wide panel.
+				mr, nr := g.MR, g.NR
+				rowsUp := (rows + mr - 1) / mr * mr
+				ap := make([]float32, max(1, k)*rowsUp)
+				bp := make([]float32, max(1, k)*nr)
+				for p := 0; p < k; p++ {
+					copy(ap[p*rowsUp:p*rowsUp+rows], a[p*lda:])
+					for j := 0; j < cols; j++ {
+						bp[p*nr+j] = b[p*rsb+j*csb]
+					}
+				}
+				full := make([]float32, rowsUp*nr)
+				for i := 0; i < rows; i++ {
+					copy(full[i*nr:i*nr+cols], c0[i*ldc:])
+				}
+				for i := 0; i < rowsUp; i += mr {
+					g.Kernel(k, ab[0], ap[i:], rowsUp, 1, bp, nr, ab[1], full[i*nr:], nr)
+				}
+				for i := 0; i < rows; i++ {
+					for j := 0; j < ldc && i*ldc+j < n; j++ {
+						got, want := c.Data[i*ldc+j], c0[i*ldc+j]
+						if j < cols {
+							want = full[i*nr+j]
+						}
+						if math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("rows=%d cols=%d k=%d beta=%g bT=%v: C[%d,%d] = %g, want %g", rows, cols, k, ab[1], bT, i, j, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmKernelTallPanics: arguments outside the contract panic with the
+// documented messages rather than reaching the assembly.
+func TestGemmKernelTallPanics(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		a, b, c := make([]float32, 128), make([]float32, 128), make([]float32, 128)
+		if g.TallMR == 0 {
+			wantPanic(t, "asm: gemm: bad edge", func() { g.KernelTall(1, 1, a, 1, b, 1, 1, 0, c, 1, 1, 1) })
+			return
+		}
+		for _, tc := range []struct {
+			msg string
+			f   func()
+		}{
+			{"asm: gemm: bad edge", func() { g.KernelTall(1, 1, a, 40, b, 1, 1, 0, c, 1, g.TallMR+1, 1) }},
+			{"asm: gemm: bad edge", func() { g.KernelTall(1, 1, a, 4, b, 1, 1, 0, c, 13, 4, g.TallNR+1) }},
+			{"asm: gemm: negative k", func() { g.KernelTall(-1, 1, a, 4, b, 1, 1, 0, c, 4, 4, 4) }},
+			{"asm: gemm: bad stride", func() { g.KernelTall(1, 1, a, 3, b, 1, 1, 0, c, 4, 4, 4) }},
+			{"asm: gemm: bad stride", func() { g.KernelTall(1, 1, a, 4, b, 1, 1, 0, c, 3, 4, 4) }},
+			{"asm: gemm: bad stride", func() { g.KernelTall(1, 1, a, 4, b, 1, 1, 0, c, 1<<28, 4, 4) }},
+			{"asm: gemm: short a", func() { g.KernelTall(3, 1, a[:2*32+3], 32, b, 1, 1, 0, c, 4, 4, 4) }},
+			{"asm: gemm: short b", func() { g.KernelTall(3, 1, a, 4, b[:2*8+3], 8, 1, 0, c, 4, 4, 4) }},
+			{"asm: gemm: short c", func() { g.KernelTall(1, 1, a, 4, b, 1, 1, 0, c[:3*8+3], 8, 4, 4) }},
+		} {
+			wantPanic(t, tc.msg, tc.f)
+		}
+	})
+}
+
+// wantPanic fails t unless f panics with msg.
+func wantPanic(t *testing.T, msg string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		if r := recover(); r != msg {
+			t.Errorf("panic %v, want %q", r, msg)
+		}
+	}()
+	f()
+}

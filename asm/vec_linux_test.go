@@ -3,6 +3,7 @@
 package asm
 
 import (
+	"math"
 	"syscall"
 	"testing"
 	"time"
@@ -132,6 +133,39 @@ func TestGemmPackTPageEnd(t *testing.T) {
 					for x := 0; x < xn; x++ {
 						if dst[p*xn+x] != src[x*sx+p] {
 							t.Fatalf("xn=%d pn=%d: dst[%d,%d] = %g, want %g", xn, pn, p, x, dst[p*xn+x], src[x*sx+p])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmKernelTallPageEnd: KernelTall touches no element outside its
+// operands' exact extents (masked rows of A and C, B's last column) when
+// A, B and C each end at an inaccessible page; its results are those of a
+// call on copies that do not.
+func TestGemmKernelTallPageEnd(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		if g.TallMR == 0 {
+			t.Skip("no tall kernel")
+		}
+		for _, k := range []int{1, 9} {
+			for _, rows := range []int{1, 5, 16, 17, 31, 32} {
+				for _, cols := range []int{1, 4, g.TallNR} {
+					lda, ldb, ldc := rows+3, cols+2, cols+1
+					a := vecPageEnd(t, (k-1)*lda+rows)
+					b := vecPageEnd(t, (k-1)*ldb+cols)
+					for _, beta := range []float32{0, 0.5} {
+						c := vecPageEnd(t, (rows-1)*ldc+cols)
+						want := append([]float32(nil), c...)
+						g.KernelTall(k, 1.5, a, lda, b, ldb, 1, beta, c, ldc, rows, cols)
+						g.KernelTall(k, 1.5, append([]float32(nil), a...), lda, append([]float32(nil), b...), ldb, 1, beta, want, ldc, rows, cols)
+						for i := range c {
+							if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("k=%d rows=%d cols=%d beta=%g: c[%d] = %g, want %g", k, rows, cols, beta, i, c[i], want[i])
+							}
 						}
 					}
 				}

@@ -346,6 +346,7 @@ func main() {
 	genPackT8(&sb)
 	genPackTEdge(&sb)
 	genPackRows(&sb)
+	genTall(&sb)
 	genFMALoops(&sb)
 	os.Stdout.WriteString(sb.String())
 }

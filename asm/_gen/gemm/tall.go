@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// tallNR is the widest tall tile: 2*tallNR accumulators, 2 vectors of A
+// and up to 6 broadcast registers fill the 32 ZMM registers.
+const tallNR = 12
+
+// genTall writes gemmAVX512_tall1 ... gemmAVX512_tall12, Gemm.KernelTall's
+// kernels: a tile of up to 32 rows and cols columns of C held transposed,
+// one column of C in two ZMM accumulators (rows 0-15 and 16-31). Per step
+// p they load A's 32 values a[p*lda+i] (contiguous: a transposed operand
+// read in place) under the row mask, broadcast the cols values of B's row
+// p, and do 2*cols FMAs; so a narrow column of C costs cols FMA pairs a
+// step instead of a whole 16-wide vector per row, as the row-vector
+// kernels pay. The accumulators are scaled by alpha (and added to beta*C,
+// gathered) as Kernel does, so every element gets Kernel's bits, and
+// scattered into C's rows.
+//
+// func gemmAVX512_tallN(k int, alpha float32, a []float32, lda int,
+// b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+func genTall(w io.Writer) {
+	// The scatter's row offsets: lane l is row l, ldc floats apart.
+	fmt.Fprintln(w, "// The lane numbers 0-15, for the tall kernels' scatter offsets.")
+	for l := 0; l < 16; l++ {
+		fmt.Fprintf(w, "DATA tallLanes<>+%d(SB)/4, $%d\n", 4*l, l)
+	}
+	fmt.Fprintf(w, "GLOBL tallLanes<>(SB), RODATA|NOPTR, $64\n\n")
+	for cols := 1; cols <= tallNR; cols++ {
+		genTallCols(w, cols)
+	}
+}
+
+func genTallCols(w io.Writer, cols int) {
+	name := fmt.Sprintf("gemmAVX512_tall%d", cols)
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	label := func(l string) { fmt.Fprintf(w, "%s_%s:\n", name, l) }
+	acc := func(j, v int) string { return fmt.Sprintf("Z%d", 8+2*j+v) }
+	// B's value of column j: base[j/3] + (j%3)*csb, the bases stepped by rsb.
+	bBases := []string{"SI", "BX", "R9", "R10"}
+	nb := (cols + 2) / 3
+	bAddr := func(j int) string {
+		b := bBases[j/3]
+		switch j % 3 {
+		case 0:
+			return "(" + b + ")"
+		case 1:
+			return "(" + b + ")(R11*1)"
+		}
+		return "(" + b + ")(R11*2)"
+	}
+	fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)\n", name)
+	fmt.Fprintf(w, "// %s: the rows in mask (of 32) of %d columns of C, held transposed (Gemm.KernelTall).\n", name, cols)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-132\n", name)
+	p("MOVQ k+0(FP), CX")
+	p("MOVQ a_base+16(FP), AX")
+	p("MOVQ lda+40(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ b_base+48(FP), SI")
+	p("MOVQ rsb+72(FP), DX")
+	p("SHLQ $2, DX")
+	p("MOVQ csb+80(FP), R11")
+	p("SHLQ $2, R11")
+	for j := 1; j < nb; j++ {
+		p("LEAQ (%s)(R11*2), %s", bBases[j-1], bBases[j])
+		p("ADDQ R11, %s", bBases[j])
+	}
+	// K1: rows 0-15, K2: rows 16-31, for the loads of A and the stores.
+	p("MOVL mask+128(FP), R12")
+	p("KMOVW R12, K1")
+	p("SHRL $16, R12")
+	p("KMOVW R12, K2")
+	for j := 0; j < cols; j++ {
+		for v := 0; v < 2; v++ {
+			p("VXORPS %s, %s, %s", acc(j, v), acc(j, v), acc(j, v))
+		}
+	}
+	p("TESTQ CX, CX")
+	p("JEQ %s_store", name)
+	label("loop")
+	// A's rows 8 steps ahead: the operand that streams.
+	p("PREFETCHT0 (AX)(R8*8)")
+	p("PREFETCHT0 64(AX)(R8*8)")
+	p("VMOVUPS.Z (AX), K1, Z0")
+	p("VMOVUPS.Z 64(AX), K2, Z1")
+	for j := 0; j < cols; j++ {
+		t := fmt.Sprintf("Z%d", 2+j%6)
+		p("VBROADCASTSS %s, %s", bAddr(j), t)
+		p("VFMADD231PS Z0, %s, %s", t, acc(j, 0))
+		p("VFMADD231PS Z1, %s, %s", t, acc(j, 1))
+	}
+	p("ADDQ R8, AX")
+	for j := 0; j < nb; j++ {
+		p("ADDQ DX, %s", bBases[j])
+	}
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+
+	label("store")
+	// Z3: the scatter offsets l*ldc (floats) of rows 0-15; DI the first
+	// row, R14 row 16.
+	p("MOVQ c_base+96(FP), DI")
+	p("MOVQ ldc+120(FP), R13")
+	p("VPBROADCASTD R13, Z3")
+	p("VPMULLD tallLanes<>(SB), Z3, Z3")
+	p("SHLQ $6, R13")
+	p("LEAQ (DI)(R13*1), R14")
+	p("VBROADCASTSS alpha+8(FP), Z0")
+	p("MOVL beta+88(FP), R12")
+	p("SHLL $1, R12") // drop the sign: -0 is 0
+	p("JEQ %s_beta0", name)
+	p("VBROADCASTSS beta+88(FP), Z1")
+	store := func(withBeta bool) {
+		for j := 0; j < cols; j++ {
+			for v := 0; v < 2; v++ {
+				base := []string{"DI", "R14"}[v]
+				mask := fmt.Sprintf("K%d", v+1)
+				p("VMULPS Z0, %s, %s", acc(j, v), acc(j, v))
+				if withBeta {
+					// A gather and a scatter clear the mask they use: K3 is a copy.
+					p("KMOVW %s, K3", mask)
+					p("VGATHERDPS %d(%s)(Z3*4), K3, Z2", 4*j, base)
+					p("VFMADD231PS Z2, Z1, %s", acc(j, v))
+				}
+				p("KMOVW %s, K3", mask)
+				p("VSCATTERDPS %s, K3, %d(%s)(Z3*4)", acc(j, v), 4*j, base)
+			}
+		}
+		p("VZEROUPPER")
+		p("RET")
+	}
+	store(true)
+	label("beta0")
+	store(false)
+	fmt.Fprintln(w)
+}
