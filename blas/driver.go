@@ -1,6 +1,7 @@
 package blas
 
 import (
+	"math"
 	"math/bits"
 
 	"github.com/nnrt/nnrt/asm"
@@ -137,6 +138,9 @@ type call struct {
 	// last panel, which KernelEdge then reads unpadded (EdgeMasksB).
 	bEdgeInPlace bool
 	padded       bool // C has room for whole edge tiles (see run)
+	// tallCols > 0: KernelTall computes C's last tallCols columns (see
+	// tallCols), reading B in place; the tile kernels do the rest.
+	tallCols int
 
 	bpack        []float32 // the shared mode's packed B block (kept with the record)
 	kcEff, ncEff int       // depth and width of the blocks
@@ -185,14 +189,22 @@ func (cl *call) packPanels(bk *block, lo, hi int) {
 // kernel needs it padded.
 func (cl *call) bPanelsToPack(bk *block) (lo, hi int) {
 	panels := ceilDiv(bk.nc, cl.d.g.NR)
+	partial := bk.nc%cl.d.g.NR != 0
+	if cl.hasTall(bk) { // the partial panel is the tall one, read in place
+		panels, partial = panels-1, false
+	}
 	switch {
 	case cl.packB:
 		return 0, panels
-	case bk.nc%cl.d.g.NR != 0 && !cl.bEdgeInPlace:
+	case partial && !cl.bEdgeInPlace:
 		return panels - 1, panels
 	}
 	return 0, 0
 }
+
+// hasTall reports whether block bk holds the columns KernelTall computes
+// (its last micro-panel).
+func (cl *call) hasTall(bk *block) bool { return cl.tallCols > 0 && bk.jc+bk.nc == cl.n }
 
 // gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
 // m, n, k > 0 and alpha != 0: directly, or as the transposed product when
@@ -271,6 +283,7 @@ const (
 	transposeWeight = 12
 	narrowWeight    = 0.54
 	bInPlaceWeight  = 2
+	tallOverhead    = 56
 )
 
 // flip reports whether the transposed product Cᵀ = op(B)ᵀ*op(A)ᵀ is the
@@ -290,6 +303,9 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 		return float64(ceilDiv(m, mr)) * panels * float64(mr*nr) * float64(k+tileOverhead)
 	}
 	direct := tiles(m, n)
+	if e := d.tallCols(aT, m, n, k); e > 0 {
+		direct += d.tallCost(m, e, k) - d.edgePanelCost(m, e, k)
+	}
 	if !g.EdgeMasksB {
 		edges := 0
 		if m%mr != 0 {
@@ -306,6 +322,9 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 		direct += bInPlaceWeight * float64(ceilDiv(m, mr)*n*k)
 	}
 	flipped := tiles(n, m) + transposeWeight*float64(m*n)
+	if e := d.tallCols(!bT, n, m, k); e > 0 {
+		flipped += d.tallCost(n, e, k) - d.edgePanelCost(n, e, k)
+	}
 	if !aT {
 		flipped += transposeWeight * float64(m*k)
 	}
@@ -315,6 +334,43 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 // packsB reports whether the direct product packs a row-major B: when its
 // micro-panels serve more than reuseToPack rows of tiles.
 func packsB(m, mr int) bool { return ceilDiv(m, mr) > reuseToPack }
+
+// tallCols returns the width of the last column panel of an m×n product
+// of depth k that KernelTall computes instead of the tile kernels (0:
+// none). It takes a transposed A (op(A) = Aᵀ, each step's rows contiguous,
+// read in place), a panel of at most TallNR columns (n%NR: the 4 of n =
+// 100, or n = 10 itself), and the lower cost: a tile kernel computes its
+// whole vector of 16 columns (or 32) whatever the panel's width, KernelTall
+// its width, at the price of a scatter per column. The result does not
+// depend on the choice: both give Kernel's bits.
+func (d *driver) tallCols(aT bool, m, n, k int) int {
+	g := d.g
+	e := n % g.NR
+	if !aT || g.TallMR == 0 || e == 0 || e > g.TallNR || d.tallCost(m, e, k) >= d.edgePanelCost(m, e, k) {
+		return 0
+	}
+	return e
+}
+
+// edgePanelCost is the cost (see flip) of the tile kernels' last column
+// panel of an m×n product of depth k when it is e columns wide.
+func (d *driver) edgePanelCost(m, e, k int) float64 {
+	g := d.g
+	w := 1.0
+	if e <= g.NarrowNR && g.NarrowNR < g.NR {
+		w = narrowWeight
+	}
+	return float64(ceilDiv(m, g.MR)) * w * float64(g.MR*g.NR) * float64(k+tileOverhead)
+}
+
+// tallCost is the cost of KernelTall's tiles of m rows and e columns at
+// depth k: its FMAs (as many per step as the tile has columns, with the
+// tile kernels' 32 multiply-adds a cycle) and a scatter of the tile, which
+// costs about tallOverhead steps.
+func (d *driver) tallCost(m, e, k int) float64 {
+	mt := d.g.TallMR
+	return float64(ceilDiv(m, mt)*mt*e) * float64(k+tallOverhead)
+}
 
 // run is gemm's direct product. When padded, C has room for whole tiles
 // past m and n (and beta is 0), so edge tiles are written whole, directly.
@@ -498,6 +554,9 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// MR rows.
 	cl.packB = cl.bT || packsB(m, mr)
 	cl.bEdgeInPlace = !cl.packB && d.g.EdgeMasksB
+	if cl.ldc <= math.MaxInt32/15 { // KernelTall's scatter offsets fit
+		cl.tallCols = d.tallCols(cl.aT, m, n, k)
+	}
 
 	// Equal blocks (rounded to the tile) rather than full blocks and a short
 	// remainder: better balance across threads, same cache footprint.
@@ -508,7 +567,7 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// when the panel's lines and a B micro-panel fill more than half of L1
 	// (784x300x256 with Xᵀ: 11% faster packed, at depth 256; at depth 32
 	// the same either way).
-	cl.packA = ceilDiv(n, nr) > reuseToPack &&
+	cl.packA = ceilDiv(n-cl.tallCols, nr) > reuseToPack &&
 		(!cl.aT || cl.lda%aliasStride == 0 || kcEff*(cacheLine+4*nr) > blk.Caches.L1D/2)
 	nBlocks := ceilDiv(n, blk.NC)
 	ncEff := roundUp(ceilDiv(n, nBlocks), nr)
@@ -696,7 +755,11 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 	i1 := min(cl.m, i0+cl.mcEff)
 	panels := ceilDiv(bk.nc, nr)
 	qlo, qhi := ch*panels/bk.nChunks, (ch+1)*panels/bk.nChunks
-	for i := i0; i < i1; i += mr {
+	tall := qhi == panels && cl.hasTall(bk)
+	if tall {
+		qhi--
+	}
+	for i := i0; i < i1 && qlo < qhi; i += mr {
 		var ap []float32
 		var rsa, csa int
 		switch {
@@ -743,6 +806,27 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 				g.Kernel(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bk.beta, ct, cl.ldc)
 			}
 		}
+	}
+	if tall {
+		cl.tall(bk, i0, i1)
+	}
+}
+
+// tall computes rows [i0, i1) of the columns KernelTall computes, of
+// the current depth block, TallMR rows a call; A and B are read in place.
+func (cl *call) tall(bk *block, i0, i1 int) {
+	g := cl.d.g
+	j0 := cl.n - cl.tallCols
+	var b []float32
+	var rsb, csb int
+	if cl.bT { // op(B)(p, j) = b[j*ldb+p]
+		b, rsb, csb = cl.b[j0*cl.ldb+bk.pc:], 1, cl.ldb
+	} else { // b[p*ldb+j]
+		b, rsb, csb = cl.b[bk.pc*cl.ldb+j0:], cl.ldb, 1
+	}
+	for i := i0; i < i1; i += g.TallMR {
+		g.KernelTall(bk.kc, cl.alpha, cl.a[bk.pc*cl.lda+i:], cl.lda, b, rsb, csb, bk.beta,
+			cl.c[i*cl.ldc+j0:], cl.ldc, min(g.TallMR, i1-i), cl.tallCols)
 	}
 }
 
