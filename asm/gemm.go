@@ -134,7 +134,7 @@ type gemmKernels struct {
 	// tall[cols], when not nil, is KernelTall for cols columns and the
 	// rows set in mask (at most tallMR).
 	tallMR int
-	tall   []func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+	tall   []func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
 }
 
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, nrNarrow: gemmTiles[Generic].NR,
@@ -294,8 +294,26 @@ func (g Gemm) KernelTall(k int, alpha float32, a []float32, lda int, b []float32
 	case len(c) < (rows-1)*ldc+cols:
 		panic("asm: gemm: short c")
 	}
-	g.k.tall[cols](k, alpha, a, lda, b, rsb, csb, beta, c, ldc, uint32(uint64(1)<<rows-1))
+	g.k.tall[cols](k, alpha, a, lda, b, rsb, csb, beta, c, ldc, uint32(uint64(1)<<rows-1), tallPairMasks[rows])
 }
+
+// tallPairMasks[rows] is the row mask of the tall kernels' paired stores
+// when the first rows rows (of 32) are stored: a byte for each of the
+// row sets {0, 1, 4, 5, 8, 9, 12, 13} and {2, 3, 6, 7, 10, 11, 14, 15}, then
+// the same sets 16 rows down.
+var tallPairMasks = func() (m [33]uint32) {
+	sets := [2][8]int{{0, 1, 4, 5, 8, 9, 12, 13}, {2, 3, 6, 7, 10, 11, 14, 15}}
+	for rows := range m {
+		for q := 0; q < 4; q++ {
+			for b, r := range sets[q%2] {
+				if 16*(q/2)+r < rows {
+					m[rows] |= 1 << (8*q + b)
+				}
+			}
+		}
+	}
+	return m
+}()
 
 // check panics unless the operands of np MR×nr tiles side by side, B's
 // panels bstep apart, of which the first rows rows and cols columns of C

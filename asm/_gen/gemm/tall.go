@@ -18,17 +18,22 @@ const tallNR = 12
 // step instead of a whole 16-wide vector per row, as the row-vector
 // kernels pay. The accumulators are scaled by alpha (and added to beta*C,
 // gathered) as Kernel does, so every element gets Kernel's bits, and
-// scattered into C's rows.
+// scattered into C's rows, two columns a scatter.
 //
 // func gemmAVX512_tallN(k int, alpha float32, a []float32, lda int,
-// b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)
+// b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask,
+// pmask uint32): mask has the rows (of 32) to load and store, pmask the
+// same rows in the layout of the paired stores (see genTallCols).
 func genTall(w io.Writer) {
-	// The scatter's row offsets: lane l is row l, ldc floats apart.
-	fmt.Fprintln(w, "// The lane numbers 0-15, for the tall kernels' scatter offsets.")
-	for l := 0; l < 16; l++ {
-		fmt.Fprintf(w, "DATA tallLanes<>+%d(SB)/4, $%d\n", 4*l, l)
+	// The scatters' row numbers: lane l of a vector of 16 floats is row l;
+	// the pairs of columns that VUNPCKLPS and VUNPCKHPS interleave hold
+	// rows 0, 1, 4, 5, ... and 2, 3, 6, 7, ... (a pair per 64-bit lane).
+	fmt.Fprintln(w, "// The row numbers of the tall kernels' scatters: lanes, then pairs of lanes.")
+	rows := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15}
+	for l, r := range rows {
+		fmt.Fprintf(w, "DATA tallRows<>+%d(SB)/4, $%d\n", 4*l, r)
 	}
-	fmt.Fprintf(w, "GLOBL tallLanes<>(SB), RODATA|NOPTR, $64\n\n")
+	fmt.Fprintf(w, "GLOBL tallRows<>(SB), RODATA|NOPTR, $%d\n\n", 4*len(rows))
 	for cols := 1; cols <= tallNR; cols++ {
 		genTallCols(w, cols)
 	}
@@ -52,9 +57,9 @@ func genTallCols(w io.Writer, cols int) {
 		}
 		return "(" + b + ")(R11*2)"
 	}
-	fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask uint32)\n", name)
+	fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)\n", name)
 	fmt.Fprintf(w, "// %s: the rows in mask (of 32) of %d columns of C, held transposed (Gemm.KernelTall).\n", name, cols)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-132\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-136\n", name)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a_base+16(FP), AX")
 	p("MOVQ lda+40(FP), R8")
@@ -100,33 +105,65 @@ func genTallCols(w io.Writer, cols int) {
 	p("JNE %s_loop", name)
 
 	label("store")
-	// Z3: the scatter offsets l*ldc (floats) of rows 0-15; DI the first
+	// Columns are stored in pairs: VUNPCKLPS/VUNPCKHPS interleave two
+	// columns' accumulators into 64-bit (row, j..j+1) pairs, which one
+	// scatter of 8 doubles writes, half as many stores as scattering each
+	// float. Z3 holds the row offsets l*ldc (floats) for a single column,
+	// Y6 and Y7 those of the pairs' rows; K4-K7 are the pairs' row masks
+	// (rows 0-15 low and high, then rows 16-31), from pmask. DI is C's first
 	// row, R14 row 16.
 	p("MOVQ c_base+96(FP), DI")
 	p("MOVQ ldc+120(FP), R13")
 	p("VPBROADCASTD R13, Z3")
-	p("VPMULLD tallLanes<>(SB), Z3, Z3")
+	p("VPMULLD tallRows<>+64(SB), Y3, Y6")
+	p("VPMULLD tallRows<>+96(SB), Y3, Y7")
+	p("VPMULLD tallRows<>(SB), Z3, Z3")
 	p("SHLQ $6, R13")
 	p("LEAQ (DI)(R13*1), R14")
+	p("MOVL pmask+132(FP), R12")
+	for q := 4; q < 8; q++ {
+		p("KMOVB R12, K%d", q)
+		if q < 7 {
+			p("SHRL $8, R12")
+		}
+	}
 	p("VBROADCASTSS alpha+8(FP), Z0")
 	p("MOVL beta+88(FP), R12")
 	p("SHLL $1, R12") // drop the sign: -0 is 0
 	p("JEQ %s_beta0", name)
 	p("VBROADCASTSS beta+88(FP), Z1")
 	store := func(withBeta bool) {
-		for j := 0; j < cols; j++ {
+		for j := 0; j < cols; j += 2 {
 			for v := 0; v < 2; v++ {
 				base := []string{"DI", "R14"}[v]
-				mask := fmt.Sprintf("K%d", v+1)
-				p("VMULPS Z0, %s, %s", acc(j, v), acc(j, v))
-				if withBeta {
-					// A gather and a scatter clear the mask they use: K3 is a copy.
+				if j+1 == cols { // the last, unpaired column
+					mask := fmt.Sprintf("K%d", v+1)
+					p("VMULPS Z0, %s, %s", acc(j, v), acc(j, v))
+					if withBeta {
+						// A gather and a scatter clear the mask they use: K3 is a copy.
+						p("KMOVW %s, K3", mask)
+						p("VGATHERDPS %d(%s)(Z3*4), K3, Z2", 4*j, base)
+						p("VFMADD231PS Z2, Z1, %s", acc(j, v))
+					}
 					p("KMOVW %s, K3", mask)
-					p("VGATHERDPS %d(%s)(Z3*4), K3, Z2", 4*j, base)
-					p("VFMADD231PS Z2, Z1, %s", acc(j, v))
+					p("VSCATTERDPS %s, K3, %d(%s)(Z3*4)", acc(j, v), 4*j, base)
+					continue
 				}
-				p("KMOVW %s, K3", mask)
-				p("VSCATTERDPS %s, K3, %d(%s)(Z3*4)", acc(j, v), 4*j, base)
+				p("VMULPS Z0, %s, %s", acc(j, v), acc(j, v))
+				p("VMULPS Z0, %s, %s", acc(j+1, v), acc(j+1, v))
+				p("VUNPCKLPS %s, %s, Z4", acc(j+1, v), acc(j, v))
+				p("VUNPCKHPS %s, %s, Z5", acc(j+1, v), acc(j, v))
+				for h, z := range []string{"Z4", "Z5"} {
+					idx := []string{"Y6", "Y7"}[h]
+					mask := fmt.Sprintf("K%d", 4+2*v+h)
+					if withBeta {
+						p("KMOVB %s, K3", mask)
+						p("VGATHERDPD %d(%s)(%s*4), K3, Z2", 4*j, base, idx)
+						p("VFMADD231PS Z2, Z1, %s", z)
+					}
+					p("KMOVB %s, K3", mask)
+					p("VSCATTERDPD %s, K3, %d(%s)(%s*4)", z, 4*j, base, idx)
+				}
 			}
 		}
 		p("VZEROUPPER")
