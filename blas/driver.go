@@ -33,7 +33,9 @@ import (
 // single share.
 //
 // Packing is skipped where it does not pay (see reuseToPack) and the
-// microkernel reads the operand in place. Every C element is computed by the
+// microkernel reads the operand in place. With a transposed A, C's last
+// column panel, when it is only a few columns wide, is computed apart by
+// KernelTall, which vectorizes along the rows (see tallCols). Every C element is computed by the
 // same sequence of operations whatever the thread count: work is split along
 // m and n on MR and NR boundaries, and along k only at the depth blocks the
 // one-thread loops use, adding the blocks' results back in order (splitK).
