@@ -35,10 +35,11 @@ import (
 // Packing is skipped where it does not pay (see reuseToPack) and the
 // microkernel reads the operand in place. With a transposed A, C's last
 // column panel, when it is only a few columns wide, is computed apart by
-// KernelTall, which vectorizes along the rows (see tallCols). Every C element is computed by the
-// same sequence of operations whatever the thread count: work is split along
-// m and n on MR and NR boundaries, and along k only at the depth blocks the
-// one-thread loops use, adding the blocks' results back in order (splitK).
+// KernelTall, which vectorizes along the rows (see tallCols). Every C
+// element is computed by the same sequence of operations whatever the
+// thread count: work is split along m and n on MR and NR boundaries, and
+// along k only at the depth blocks the one-thread loops use, adding the
+// blocks' results back in order (splitK).
 type driver struct {
 	g   asm.Gemm
 	blk Blocking
@@ -50,6 +51,9 @@ type driver struct {
 	calls      runtime.FreeList[call]
 	workspaces runtime.FreeList[workspace]
 	kSplits    runtime.FreeList[kSplit]
+	// The tile's and the blocks' sizes as divisors (see divisor).
+	mr, nr, tallMR divisor
+	kc, mc, nc     divisor
 }
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
@@ -91,6 +95,8 @@ func init() {
 func newDriver(l asm.Level, c Caches) *driver {
 	g := asm.GemmFor(l)
 	d := &driver{g: g, blk: NewBlocking(l, g.MR, g.NR, c)}
+	d.mr, d.nr, d.tallMR = newDivisor(g.MR), newDivisor(g.NR), newDivisor(max(1, g.TallMR))
+	d.kc, d.mc, d.nc = newDivisor(d.blk.KC), newDivisor(d.blk.MC), newDivisor(d.blk.NC)
 	d.workspaces.New = func() *workspace {
 		return &workspace{
 			apack: runtime.Alloc(g.MR * rowPanelStride(d.blk.KC)),
@@ -190,8 +196,8 @@ func (cl *call) packPanels(bk *block, lo, hi int) {
 // all, or only the partial edge panel when B is read in place and the edge
 // kernel needs it padded.
 func (cl *call) bPanelsToPack(bk *block) (lo, hi int) {
-	panels := ceilDiv(bk.nc, cl.d.g.NR)
-	partial := bk.nc%cl.d.g.NR != 0
+	panels := cl.d.nr.ceil(bk.nc)
+	partial := cl.d.nr.mod(bk.nc) != 0
 	if cl.hasTall(bk) { // the partial panel is the tall one, read in place
 		panels, partial = panels-1, false
 	}
@@ -224,8 +230,8 @@ func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 // flipped computes gemm's product transposed, through the scratch D.
 func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// D is padded to whole tiles, so that its edge tiles need no scratch.
-	ldd := roundUp(m, d.g.NR)
-	dt := runtime.Alloc(roundUp(n, d.g.MR) * ldd)
+	ldd := d.nr.roundUp(m)
+	dt := runtime.Alloc(d.mr.roundUp(n) * ldd)
 	d.run(!bT, !aT, n, m, k, alpha, b, ldb, a, lda, 0, dt, ldd, true)
 	if beta == 0 {
 		d.g.PackT(c, ldc, dt, ldd, n, m) // c[i*ldc+j] = dt[j*ldd+i]
@@ -296,13 +302,13 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 	mr, nr := g.MR, g.NR
 	// tiles is the cost of the tiles of an m×n product.
 	tiles := func(m, n int) float64 {
-		panels := float64(n / nr)
-		if e := n % nr; e > 0 && e <= g.NarrowNR && g.NarrowNR < nr {
+		panels := float64(d.nr.div(n))
+		if e := d.nr.mod(n); e > 0 && e <= g.NarrowNR && g.NarrowNR < nr {
 			panels += narrowWeight
 		} else if e > 0 {
 			panels++
 		}
-		return float64(ceilDiv(m, mr)) * panels * float64(mr*nr) * float64(k+tileOverhead)
+		return float64(d.mr.ceil(m)) * panels * float64(mr*nr) * float64(k+tileOverhead)
 	}
 	direct := tiles(m, n)
 	if e := d.tallCols(aT, m, n, k); e > 0 {
@@ -310,18 +316,18 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 	}
 	if !g.EdgeMasksB {
 		edges := 0
-		if m%mr != 0 {
-			edges += ceilDiv(n, nr)
+		if d.mr.mod(m) != 0 {
+			edges += d.nr.ceil(n)
 		}
-		if n%nr != 0 {
-			edges += ceilDiv(m, mr)
+		if d.nr.mod(n) != 0 {
+			edges += d.mr.ceil(m)
 		}
 		direct += float64(edges * mr * nr * edgeOverhead)
 	}
 	if bT {
 		direct += transposeWeight * float64(n*k)
-	} else if !packsB(m, mr) {
-		direct += bInPlaceWeight * float64(ceilDiv(m, mr)*n*k)
+	} else if !d.packsB(m) {
+		direct += bInPlaceWeight * float64(d.mr.ceil(m)*n*k)
 	}
 	flipped := tiles(n, m) + transposeWeight*float64(m*n)
 	if e := d.tallCols(!bT, n, m, k); e > 0 {
@@ -335,7 +341,7 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 
 // packsB reports whether the direct product packs a row-major B: when its
 // micro-panels serve more than reuseToPack rows of tiles.
-func packsB(m, mr int) bool { return ceilDiv(m, mr) > reuseToPack }
+func (d *driver) packsB(m int) bool { return d.mr.ceil(m) > reuseToPack }
 
 // tallCols returns the width of the last column panel of an m×n product
 // of depth k that KernelTall computes instead of the tile kernels (0:
@@ -347,7 +353,7 @@ func packsB(m, mr int) bool { return ceilDiv(m, mr) > reuseToPack }
 // depend on the choice: both give Kernel's bits.
 func (d *driver) tallCols(aT bool, m, n, k int) int {
 	g := d.g
-	e := n % g.NR
+	e := d.nr.mod(n)
 	if !aT || g.TallMR == 0 || e == 0 || e > g.TallNR || d.tallCost(m, e, k) >= d.edgePanelCost(m, e, k) {
 		return 0
 	}
@@ -362,7 +368,7 @@ func (d *driver) edgePanelCost(m, e, k int) float64 {
 	if e <= g.NarrowNR && g.NarrowNR < g.NR {
 		w = narrowWeight
 	}
-	return float64(ceilDiv(m, g.MR)) * w * float64(g.MR*g.NR) * float64(k+tileOverhead)
+	return float64(d.mr.ceil(m)) * w * float64(g.MR*g.NR) * float64(k+tileOverhead)
 }
 
 // tallCost is the cost of KernelTall's tiles of m rows and e columns at
@@ -370,8 +376,7 @@ func (d *driver) edgePanelCost(m, e, k int) float64 {
 // tile kernels' 32 multiply-adds a cycle) and a scatter of the tile, which
 // costs about tallOverhead steps.
 func (d *driver) tallCost(m, e, k int) float64 {
-	mt := d.g.TallMR
-	return float64(ceilDiv(m, mt)*mt*e) * float64(k+tallOverhead)
+	return float64(d.tallMR.roundUp(m)*e) * float64(k+tallOverhead)
 }
 
 // run is gemm's direct product. When padded, C has room for whole tiles
@@ -398,7 +403,7 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 // depends on the shape only: the blocks fix the order of the sums, and so
 // the bits, whatever the thread count.
 func (d *driver) depthBlocks(m, n, k int) int {
-	kb := ceilDiv(k, d.blk.KC)
+	kb := d.kc.ceil(k)
 	if smallC(m, n, k) && k >= 2*minSplitK {
 		// a power of two, so that 2 or 4 threads share the blocks evenly
 		if p := 1 << bits.Len(uint(max(kb, 2)-1)); k >= p*minSplitK {
@@ -435,9 +440,9 @@ func (d *driver) splitK(aT, bT bool, m, n, k, kb int, alpha float32, a []float32
 	*w = kSplit{d: d, aT: aT, bT: bT, m: m, n: n, k: k, kc: ceilDiv(k, kb), alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, parts: w.parts[:0]}
 	// Scratch blocks are padded to whole tiles: no edge tiles.
-	w.ldp = roundUp(n, d.g.NR)
+	w.ldp = d.nr.roundUp(n)
 	for j := 1; j < kb; j++ {
-		w.parts = append(w.parts, runtime.Alloc(roundUp(m, d.g.MR)*w.ldp))
+		w.parts = append(w.parts, runtime.Alloc(d.mr.roundUp(m)*w.ldp))
 	}
 	runtime.ParallelFor(kb, 1, w)
 	for _, p := range w.parts {
@@ -514,7 +519,6 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	if cl.private {
 		runtime.ParallelFor(threads, 1, cl)
 	} else {
-		nr := d.g.NR
 		bk := &cl.cur
 		bk.bpack = d.bpackFor(&cl.bpack, cl.kcEff, min(n, cl.ncEff))
 		for pc := 0; pc < k; pc += cl.kcEff {
@@ -522,7 +526,7 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 				cl.setBlock(bk, pc, jc)
 				bk.nChunks = 1
 				if splitN {
-					bk.nChunks = min(ceilDiv(bk.nc, nr), ceilDiv(threads, cl.icBlocks))
+					bk.nChunks = min(d.nr.ceil(bk.nc), ceilDiv(threads, cl.icBlocks))
 				}
 				// Phase 1: pack B's block, in parallel over micro-panels.
 				lo, hi := cl.bPanelsToPack(bk)
@@ -550,11 +554,11 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 func (cl *call) setup(kb, threads int) (splitN bool) {
 	d := cl.d
 	m, n, k := cl.m, cl.n, cl.k
-	mr, nr := d.g.MR, d.g.NR
+	nr := d.g.NR
 	blk := &d.blk
 	// A micro-panel is reused once per NR columns, a B micro-panel once per
 	// MR rows.
-	cl.packB = cl.bT || packsB(m, mr)
+	cl.packB = cl.bT || d.packsB(m)
 	cl.bEdgeInPlace = !cl.packB && d.g.EdgeMasksB
 	if cl.ldc <= math.MaxInt32/15 { // KernelTall's scatter offsets fit
 		cl.tallCols = d.tallCols(cl.aT, m, n, k)
@@ -569,10 +573,10 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// when the panel's lines and a B micro-panel fill more than half of L1
 	// (784x300x256 with Xᵀ: 11% faster packed, at depth 256; at depth 32
 	// the same either way).
-	cl.packA = ceilDiv(n-cl.tallCols, nr) > reuseToPack &&
+	cl.packA = d.nr.ceil(n-cl.tallCols) > reuseToPack &&
 		(!cl.aT || cl.lda%aliasStride == 0 || kcEff*(cacheLine+4*nr) > blk.Caches.L1D/2)
-	nBlocks := ceilDiv(n, blk.NC)
-	ncEff := roundUp(ceilDiv(n, nBlocks), nr)
+	nBlocks := d.nc.ceil(n)
+	ncEff := d.nr.roundUp(ceilDiv(n, nBlocks))
 	// The work of a (jc, pc) block is split into icBlocks row blocks times
 	// nChunks column chunks. Rows first, unless that balances the threads
 	// badly and columns better: a column chunk repacks the A micro-panels
@@ -580,20 +584,20 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// contiguous in C, which a weight update writes (column chunks would
 	// interleave the threads' parts of every row). The split only moves
 	// work between threads: no result depends on it.
-	icBlocks := ceilDiv(m, blk.MC)
+	icBlocks := d.mc.ceil(m)
 	if threads > 1 && icBlocks >= threads {
 		// Whole row blocks per thread: 3 blocks on 2 threads would give
 		// one thread twice the work of the other.
 		icBlocks = roundUp(icBlocks, threads)
 	}
 	if threads > 1 && icBlocks < threads {
-		if bm := balance(ceilDiv(m, mr), threads); bm >= 0.8 || bm >= balance(ceilDiv(min(n, ncEff), nr), threads) {
-			icBlocks = min(ceilDiv(m, mr), threads)
+		if bm := balance(d.mr.ceil(m), threads); bm >= 0.8 || bm >= balance(d.nr.ceil(min(n, ncEff)), threads) {
+			icBlocks = min(d.mr.ceil(m), threads)
 		} else {
 			splitN = true
 		}
 	}
-	cl.mcEff = roundUp(ceilDiv(m, icBlocks), mr)
+	cl.mcEff = d.mr.roundUp(ceilDiv(m, icBlocks))
 	cl.icBlocks = ceilDiv(m, cl.mcEff)
 	cl.kcEff, cl.ncEff = kcEff, ncEff
 	// Private mode when the threads split the rows only: each thread packs
@@ -612,7 +616,7 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// not with splitN.
 	cl.ablock = nil
 	if cl.packA && ncEff < n && !splitN {
-		cl.ablock = runtime.Alloc(ceilDiv(m, mr) * mr * rowPanelStride(kcEff))
+		cl.ablock = runtime.Alloc(d.mr.roundUp(m) * rowPanelStride(kcEff))
 	}
 	return splitN
 }
@@ -632,9 +636,9 @@ func parallelFor(threads, n, grain int, body runtime.Body) {
 // it fits any later product.
 func (d *driver) bpackFor(buf *[]float32, kc, nc int) []float32 {
 	nr := d.g.NR
-	if need := panelStride(kc, nr) * ceilDiv(nc, nr); cap(*buf) < need {
+	if need := panelStride(kc, nr) * d.nr.ceil(nc); cap(*buf) < need {
 		runtime.Free(*buf)
-		*buf = runtime.Alloc(panelStride(d.blk.KC, nr) * ceilDiv(d.blk.NC, nr))
+		*buf = runtime.Alloc(panelStride(d.blk.KC, nr) * d.nr.ceil(d.blk.NC))
 	}
 	*buf = (*buf)[:cap(*buf)]
 	return *buf
@@ -670,7 +674,10 @@ func (cl *call) Range(lo, hi int) {
 func (cl *call) share(t int) {
 	ws := cl.d.workspaces.Get()
 	bk := block{nChunks: 1, bpack: cl.d.bpackFor(&ws.bpack, cl.kcEff, min(cl.n, cl.ncEff))}
-	b0, b1 := t*cl.icBlocks/cl.shares, (t+1)*cl.icBlocks/cl.shares
+	b0, b1 := 0, cl.icBlocks
+	if cl.shares > 1 {
+		b0, b1 = t*cl.icBlocks/cl.shares, (t+1)*cl.icBlocks/cl.shares
+	}
 	for pc := 0; pc < cl.k; pc += cl.kcEff {
 		for jc := 0; jc < cl.n; jc += cl.ncEff {
 			cl.setBlock(&bk, pc, jc)
@@ -755,8 +762,11 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 	mr, nr := g.MR, g.NR
 	i0 := icb * cl.mcEff
 	i1 := min(cl.m, i0+cl.mcEff)
-	panels := ceilDiv(bk.nc, nr)
-	qlo, qhi := ch*panels/bk.nChunks, (ch+1)*panels/bk.nChunks
+	panels := cl.d.nr.ceil(bk.nc)
+	qlo, qhi := 0, panels
+	if bk.nChunks > 1 {
+		qlo, qhi = ch*panels/bk.nChunks, (ch+1)*panels/bk.nChunks
+	}
 	tall := qhi == panels && cl.hasTall(bk)
 	if tall {
 		qhi--
@@ -767,7 +777,7 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 		switch {
 		case cl.ablock != nil:
 			size := mr * rowPanelStride(bk.kc)
-			ap = cl.ablock[i/mr*size : (i/mr+1)*size]
+			ap = cl.ablock[cl.d.mr.div(i)*size : (cl.d.mr.div(i)+1)*size]
 			if bk.jc == 0 {
 				rsa, csa = cl.packAPanel(bk, ap, i)
 			} else {
@@ -782,7 +792,7 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 		q := qlo
 		if cl.padded || i+mr <= cl.m {
 			// The whole tiles of this row of C, in one call.
-			qw := min(qhi, (cl.n-bk.jc)/nr) // panels of NR columns inside B and C
+			qw := min(qhi, cl.d.nr.div(cl.n-bk.jc)) // panels of NR columns inside B and C
 			if qw > q {
 				bp, rsb := cl.bView(bk, q)
 				bstep := nr
@@ -878,5 +888,12 @@ func (d *driver) pack(dst []float32, ldd int, src []float32, off, sp, sx, kc, w,
 // pieces of work are dealt out to them: 1 when t divides p.
 func balance(p, t int) float64 { return float64(p) / float64(t*ceilDiv(p, t)) }
 
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
+// ceilDiv returns ⌈a/b⌉ for a >= 0, b > 0 (a division; see divisor for
+// the fixed divisors). b is often 1 here (one block, one thread).
+func ceilDiv(a, b int) int {
+	if b == 1 {
+		return a
+	}
+	return (a + b - 1) / b
+}
 func roundUp(a, b int) int { return ceilDiv(a, b) * b }
