@@ -772,6 +772,9 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 		qhi--
 	}
 	for i := i0; i < i1 && qlo < qhi; i += mr {
+		if i+mr > cl.m && cl.shiftsLastTile(bk, i0) {
+			i = cl.m - mr
+		}
 		var ap []float32
 		var rsa, csa int
 		switch {
@@ -822,6 +825,17 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 	if tall {
 		cl.tall(bk, i0, i1)
 	}
+}
+
+// shiftsLastTile reports whether the row block from i0 computes its last,
+// partial row of tiles as the whole one that ends at C's last row, its A
+// read in place, rather than packing a zero-padded A micro-panel: the rows
+// that tile shares with the one before are written again with the same
+// bits, by the same thread. That takes beta = 0 (C not read, so writing a
+// row twice changes nothing), A read in place and C without padding (see
+// run), and at least MR rows in the block.
+func (cl *call) shiftsLastTile(bk *block, i0 int) bool {
+	return bk.beta == 0 && !cl.packA && cl.ablock == nil && !cl.padded && cl.m-cl.d.g.MR >= i0
 }
 
 // tall computes rows [i0, i1) of the columns KernelTall computes, of
