@@ -393,6 +393,18 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		d.splitK(aT, bT, m, n, k, kb, alpha, a, lda, b, ldb, beta, c, ldc, padded)
 		return
 	}
+	if bT && threads == 1 && !d.packsB(m) {
+		// A transposed B that a row-major one would not need packed (few
+		// rows of tiles): transposed whole, in one call, and read in place,
+		// instead of transposed panel by panel (32x100x10 with Bᵀ: 4% less
+		// time in paired runs). On several threads the panels' packing is
+		// shared; this transpose would not be.
+		bt := runtime.Alloc(k * n)
+		d.g.PackT(bt, n, b, ldb, n, k) // bt[p*n+j] = b[j*ldb+p]
+		d.loops(aT, false, m, n, k, kb, 1, alpha, a, lda, bt, n, beta, c, ldc, padded)
+		runtime.Free(bt)
+		return
+	}
 	d.loops(aT, bT, m, n, k, kb, threads, alpha, a, lda, b, ldb, beta, c, ldc, padded)
 }
 
