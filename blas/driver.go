@@ -3,6 +3,7 @@ package blas
 import (
 	"math"
 	"math/bits"
+	"sync/atomic"
 
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/runtime"
@@ -54,6 +55,7 @@ type driver struct {
 	// The tile's and the blocks' sizes as divisors (see divisor).
 	mr, nr, tallMR divisor
 	kc, mc, nc     divisor
+	flipMemo       [1 << flipMemoBits]atomic.Uint64 // see flips
 }
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
@@ -220,7 +222,7 @@ func (cl *call) hasTall(bk *block) bool { return cl.tallCols > 0 && bk.jc+bk.nc 
 // op(B)ᵀ*op(A)ᵀ (n×m) and then C = Dᵀ + beta*C. The choice depends on the
 // shape only, so the thread count does not change the bits.
 func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if d.flip(aT, bT, m, n, k) {
+	if d.flips(aT, bT, m, n, k) {
 		d.flipped(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -293,6 +295,38 @@ const (
 	bInPlaceWeight  = 2
 	tallOverhead    = 56
 )
+
+// flips is flip through a cache of its recent answers: a training step
+// asks about the same few shapes again and again, and the cost model takes
+// some 30 ns, a sixth of the fixed cost of a small product. An entry
+// holds the shape (m, n, k < 2^20 and the transposes), whether it is set,
+// and the answer; entries are single atomic words, so concurrent callers
+// see either an old entry or a new one, never a mix.
+func (d *driver) flips(aT, bT bool, m, n, k int) bool {
+	if m >= 1<<20 || n >= 1<<20 || k >= 1<<20 {
+		return d.flip(aT, bT, m, n, k)
+	}
+	key := uint64(m) | uint64(n)<<20 | uint64(k)<<40 | 1<<62
+	if aT {
+		key |= 1 << 60
+	}
+	if bT {
+		key |= 1 << 61
+	}
+	slot := &d.flipMemo[(key*0x9E3779B97F4A7C15)>>(64-flipMemoBits)]
+	if e := slot.Load(); e&^(1<<63) == key {
+		return e>>63 == 1
+	}
+	f := d.flip(aT, bT, m, n, k)
+	if f {
+		key |= 1 << 63
+	}
+	slot.Store(key)
+	return f
+}
+
+// flipMemoBits sets the size of the cache of flips (2^flipMemoBits entries).
+const flipMemoBits = 6
 
 // flip reports whether the transposed product Cᵀ = op(B)ᵀ*op(A)ᵀ is the
 // cheaper one. Directly, op(B) = Bᵀ must be transposed into B's panels;

@@ -2,6 +2,7 @@ package blas
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/nnrt/nnrt/asm"
@@ -36,5 +37,40 @@ func BenchmarkFlipChoice(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestFlipsMemo: flips answers as flip does, for many more shapes than
+// its cache holds (so entries are replaced), asked twice (from the cache),
+// by concurrent callers (run with -race), and for shapes too large to
+// cache.
+func TestFlipsMemo(t *testing.T) {
+	for _, d := range drivers {
+		if d == nil {
+			continue
+		}
+		var wg sync.WaitGroup
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func(seed uint64) {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(seed, 7))
+				for i := 0; i < 3000; i++ {
+					m, n, k := 1+r.IntN(1000), 1+r.IntN(1000), 1+r.IntN(1000)
+					if i%100 == 0 {
+						m = 1<<20 + r.IntN(10)
+					}
+					aT, bT := r.IntN(2) == 0, r.IntN(2) == 0
+					want := d.flip(aT, bT, m, n, k)
+					for rep := 0; rep < 2; rep++ {
+						if got := d.flips(aT, bT, m, n, k); got != want {
+							t.Errorf("flips(%v, %v, %d, %d, %d) = %v, flip says %v", aT, bT, m, n, k, got, want)
+							return
+						}
+					}
+				}
+			}(uint64(g))
+		}
+		wg.Wait()
 	}
 }
