@@ -707,19 +707,42 @@ func (cl *call) Range(lo, hi int) {
 		cl.packPanels(bk, q0+lo, q0+hi)
 		return
 	}
-	ws := cl.d.workspaces.Get()
+	ws := lazyWorkspace{d: cl.d}
 	for it := lo; it < hi; it++ {
-		cl.macro(ws, bk, it/bk.nChunks, it%bk.nChunks)
+		cl.macro(&ws, bk, it/bk.nChunks, it%bk.nChunks)
 	}
-	cl.d.workspaces.Put(ws)
+	ws.release()
+}
+
+// lazyWorkspace is a worker's workspace, taken from the free list on first
+// use: a small product that packs nothing and writes its edge tiles with
+// masks needs none, and taking one and putting it back costs two atomic
+// operations, a tenth of such a product's fixed cost.
+type lazyWorkspace struct {
+	d  *driver
+	ws *workspace
+}
+
+func (l *lazyWorkspace) get() *workspace {
+	if l.ws == nil {
+		l.ws = l.d.workspaces.Get()
+	}
+	return l.ws
+}
+
+func (l *lazyWorkspace) release() {
+	if l.ws != nil {
+		l.d.workspaces.Put(l.ws)
+		l.ws = nil
+	}
 }
 
 // share runs share t of a private-mode call: every block of row blocks
 // [t*icBlocks/shares, (t+1)*icBlocks/shares), in the shared mode's order,
 // packing B into the workspace's own buffer.
 func (cl *call) share(t int) {
-	ws := cl.d.workspaces.Get()
-	bk := block{nChunks: 1, bpack: cl.d.bpackFor(&ws.bpack, cl.kcEff, min(cl.n, cl.ncEff))}
+	ws := lazyWorkspace{d: cl.d}
+	bk := block{nChunks: 1}
 	b0, b1 := 0, cl.icBlocks
 	if cl.shares > 1 {
 		b0, b1 = t*cl.icBlocks/cl.shares, (t+1)*cl.icBlocks/cl.shares
@@ -727,14 +750,18 @@ func (cl *call) share(t int) {
 	for pc := 0; pc < cl.k; pc += cl.kcEff {
 		for jc := 0; jc < cl.n; jc += cl.ncEff {
 			cl.setBlock(&bk, pc, jc)
-			lo, hi := cl.bPanelsToPack(&bk)
-			cl.packPanels(&bk, lo, hi)
+			if lo, hi := cl.bPanelsToPack(&bk); hi > lo {
+				if bk.bpack == nil {
+					bk.bpack = cl.d.bpackFor(&ws.get().bpack, cl.kcEff, min(cl.n, cl.ncEff))
+				}
+				cl.packPanels(&bk, lo, hi)
+			}
 			for icb := b0; icb < b1; icb++ {
-				cl.macro(ws, &bk, icb, 0)
+				cl.macro(&ws, &bk, icb, 0)
 			}
 		}
 	}
-	cl.d.workspaces.Put(ws)
+	ws.release()
 }
 
 // packBPanel packs micro-panel q (columns jc+q*NR ...) of B block bk,
@@ -803,7 +830,7 @@ func (cl *call) bView(bk *block, q int) (b []float32, rsb int) {
 }
 
 // macro computes chunk ch of ic block icb of the current (jc, pc) block.
-func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
+func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 	g := cl.d.g
 	mr, nr := g.MR, g.NR
 	i0 := icb * cl.mcEff
@@ -833,7 +860,7 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 				rsa, csa = cl.aPanelStrides(bk)
 			}
 		case cl.packA || i+mr > cl.m:
-			ap = ws.apack
+			ap = ws.get().apack
 			rsa, csa = cl.packAPanel(bk, ap, i)
 		default:
 			ap, rsa, csa = cl.aInPlace(bk, i)
@@ -860,7 +887,11 @@ func (cl *call) macro(ws *workspace, bk *block, icb, ch int) {
 			switch {
 			case !cl.padded && (i+mr > cl.m || j0+w > cl.n), // cut by C's edges
 				cl.bEdgeInPlace && j0+w > cl.n: // or by B's (which KernelEdge reads unpadded)
-				g.KernelEdge(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bk.beta, ct, cl.ldc, min(mr, cl.m-i), min(w, cl.n-j0), ws.tile)
+				var scratch []float32 // KernelEdge's, on levels that do not mask (see EdgeMasksB)
+				if !g.EdgeMasksB {
+					scratch = ws.get().tile
+				}
+				g.KernelEdge(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bk.beta, ct, cl.ldc, min(mr, cl.m-i), min(w, cl.n-j0), scratch)
 			case w < nr:
 				g.KernelNarrow(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bk.beta, ct, cl.ldc)
 			default:
