@@ -1,6 +1,7 @@
 package asm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"syscall"
@@ -326,18 +327,8 @@ func TestGemmKernelEdge(t *testing.T) {
 							}
 						}
 						fn(k, ab[0], a, rsa, csa, b, rsb, ab[1], full, nr)
-						for i := 0; i < rows; i++ {
-							for j := 0; j < ldc && i*ldc+j < n; j++ {
-								got := c.Data[i*ldc+j]
-								want := c0[i*ldc+j]
-								if j < cols {
-									want = full[i*nr+j]
-								}
-								if math.Float32bits(got) != math.Float32bits(want) {
-									t.Fatalf("rows=%d cols=%d k=%d beta=%g packed=%v: C[%d,%d] = %g, want %g", rows, cols, k, ab[1], packed, i, j, got, want)
-								}
-							}
-						}
+						checkEdgeTile(t, c.Data, c0, ldc, full, nr, rows, cols,
+							fmt.Sprintf("rows=%d cols=%d k=%d beta=%g packed=%v", rows, cols, k, ab[1], packed))
 					}
 				}
 			}
@@ -488,17 +479,8 @@ func TestGemmKernelTall(t *testing.T) {
 				for i := 0; i < rowsUp; i += mr {
 					g.Kernel(k, ab[0], ap[i:], rowsUp, 1, bp, nr, ab[1], full[i*nr:], nr)
 				}
-				for i := 0; i < rows; i++ {
-					for j := 0; j < ldc && i*ldc+j < n; j++ {
-						got, want := c.Data[i*ldc+j], c0[i*ldc+j]
-						if j < cols {
-							want = full[i*nr+j]
-						}
-						if math.Float32bits(got) != math.Float32bits(want) {
-							t.Fatalf("rows=%d cols=%d k=%d beta=%g bT=%v: C[%d,%d] = %g, want %g", rows, cols, k, ab[1], bT, i, j, got, want)
-						}
-					}
-				}
+				checkEdgeTile(t, c.Data, c0, ldc, full, nr, rows, cols,
+					fmt.Sprintf("rows=%d cols=%d k=%d beta=%g bT=%v", rows, cols, k, ab[1], bT))
 			}
 		}
 	})
@@ -543,4 +525,22 @@ func wantPanic(t *testing.T, msg string, f func()) {
 		}
 	}()
 	f()
+}
+
+// checkEdgeTile fails t unless c (rows x cols of C, ldc apart, that held
+// c0) has, bit for bit, the first cols columns of full (nr apart) in its
+// tile and c0's values everywhere else.
+func checkEdgeTile(t *testing.T, c, c0 []float32, ldc int, full []float32, nr, rows, cols int, what string) {
+	t.Helper()
+	for i := 0; i < rows; i++ {
+		for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+			got, want := c[i*ldc+j], c0[i*ldc+j]
+			if j < cols {
+				want = full[i*nr+j]
+			}
+			if math.Float32bits(got) != math.Float32bits(want) {
+				t.Fatalf("%s: C[%d,%d] = %g, want %g", what, i, j, got, want)
+			}
+		}
+	}
 }

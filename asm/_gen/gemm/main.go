@@ -72,15 +72,21 @@ var (
 
 var bases = []string{"AX", "BX", "R9", "R10", "R11"}
 
-func (k kernel) aAddr(i int) string {
+func (k kernel) aAddr(i int) string { return strided(bases, "R8", i) }
+
+// strided is the address of element i of a row read with a stride held
+// in register stride (in bytes): element i is base[i/3] + (i%3)*stride,
+// with bases[j] = bases[0] + 3j*stride, since an x86 address scales its
+// index by at most 8 and the kernels keep the stride unscaled.
+func strided(bases []string, stride string, i int) string {
 	b := bases[i/3]
 	switch i % 3 {
 	case 0:
 		return "(" + b + ")"
 	case 1:
-		return "(" + b + ")(R8*1)"
+		return "(" + b + ")(" + stride + "*1)"
 	}
-	return "(" + b + ")(R8*2)"
+	return "(" + b + ")(" + stride + "*2)"
 }
 
 func (k kernel) gen(w io.Writer) {

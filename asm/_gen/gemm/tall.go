@@ -47,16 +47,7 @@ func genTallCols(w io.Writer, cols int) {
 	// B's value of column j: base[j/3] + (j%3)*csb, the bases stepped by rsb.
 	bBases := []string{"SI", "BX", "R9", "R10"}
 	nb := (cols + 2) / 3
-	bAddr := func(j int) string {
-		b := bBases[j/3]
-		switch j % 3 {
-		case 0:
-			return "(" + b + ")"
-		case 1:
-			return "(" + b + ")(R11*1)"
-		}
-		return "(" + b + ")(R11*2)"
-	}
+	bAddr := func(j int) string { return strided(bBases, "R11", j) }
 	fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)\n", name)
 	fmt.Fprintf(w, "// %s: the rows in mask (of 32) of %d columns of C, held transposed (Gemm.KernelTall).\n", name, cols)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-136\n", name)
