@@ -350,6 +350,7 @@ func main() {
 		k.gen(&sb)
 	}
 	genPackT8(&sb)
+	genPackT8AVX512(&sb)
 	genPackTEdge(&sb)
 	genPackRows(&sb)
 	genTall(&sb)

@@ -49,6 +49,138 @@ func genPackT8(w io.Writer) {
 	fmt.Fprintln(w)
 }
 
+// genPackT8AVX512 writes gemmPackT8_AVX512, genPackT8's transpose with
+// two rows of a tile in each ZMM register: Z_a holds rows a and a+4 (a
+// row load and an insert), and two rounds of two-table permutes (VPERMI2PS)
+// make the columns, two to a register: the first round gathers, from the
+// registers of rows a and a+1, what columns 0-3 and 4-7 need, the second
+// merges rows 0-3 with rows 4-7. That is 8 shuffle-port operations a tile
+// where the AVX2 transpose takes 24. It takes src's rows 16 at a time
+// (two tiles), so that each row of dst is written a cache line at once.
+func genPackT8AVX512(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	const name = "gemmPackT8_AVX512"
+	// The permutes' indices (0-15 the first table, 16-31 the second).
+	// Round 1, registers of rows a and a+1 (a' = 0, 1), for columns 2q+t
+	// with q = q0+qq: slot 8qq+4t+2h+a' takes element 8h+2q+t of table a'.
+	// Round 2, columns 2q and 2q+1 (qq = q mod 2), from the round-1
+	// registers of rows 0, 1 (g = 0) and 2, 3 (g = 1): slot 8t+4h+2g+a'
+	// (row i = 2g+a'+4h of column 2q+t) takes element 8qq+4t+2h+a' of
+	// table g.
+	var idx [4][16]int
+	for qq := 0; qq < 2; qq++ {
+		for t := 0; t < 2; t++ {
+			for h := 0; h < 2; h++ {
+				for a := 0; a < 2; a++ {
+					for q0 := 0; q0 < 2; q0++ {
+						idx[q0][8*qq+4*t+2*h+a] = 16*a + 8*h + 2*(2*q0+qq) + t
+					}
+					for g := 0; g < 2; g++ {
+						idx[2+qq][8*t+4*h+2*g+a] = 16*g + 8*qq + 4*t + 2*h + a
+					}
+				}
+			}
+		}
+	}
+	fmt.Fprintln(w, "// The permute indices of gemmPackT8_AVX512: round 1 (columns 0-3, 4-7), round 2 (even, odd pairs).")
+	for v := range idx {
+		for l, x := range idx[v] {
+			fmt.Fprintf(w, "DATA packT8Perm<>+%d(SB)/4, $%d\n", 64*v+4*l, x)
+		}
+	}
+	fmt.Fprintf(w, "GLOBL packT8Perm<>(SB), RODATA|NOPTR, $256\n\n")
+	// tile transposes the 8x8 tile whose rows 0 and 4 start at AX and BX
+	// (plus off) into Z[out]..Z[out+3], columns 2q and 2q+1 in Z[out+q],
+	// with Z[in]..Z[in+7] as scratch.
+	tile := func(off string, in, out int) {
+		for a, o := range []string{"", "(R8*1)", "(R8*2)", "(R9*1)"} {
+			p("VMOVUPS %s(AX)%s, Y%d", off, o, in+a)
+			p("VINSERTF32X8 $1, %s(BX)%s, Z%d, Z%d", off, o, in+a, in+a)
+		}
+		// round 1: from rows 0, 1 (columns 0-3, 4-7), then rows 2, 3
+		for i, r := range [][3]int{{28, 0, 1}, {29, 0, 1}, {28, 2, 3}, {29, 2, 3}} {
+			p("VMOVAPS Z%d, Z%d", r[0], in+4+i)
+			p("VPERMI2PS Z%d, Z%d, Z%d", in+r[2], in+r[1], in+4+i)
+		}
+		// round 2: columns 0-1, 2-3, 4-5, 6-7
+		for i, r := range [][3]int{{30, 4, 6}, {31, 4, 6}, {30, 5, 7}, {31, 5, 7}} {
+			p("VMOVAPS Z%d, Z%d", r[0], out+i)
+			p("VPERMI2PS Z%d, Z%d, Z%d", in+r[2], in+r[1], out+i)
+		}
+	}
+	dstRows := []string{"(R12)", "(R12)(R10*1)", "(R12)(R10*2)", "(R12)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"}
+	// strip writes the loops over the p tiles of one strip of 8 or 16 rows
+	// of src: with 16, each dst row gets 16 values, a whole cache line, in
+	// one store, so that no line is written in two visits (between which,
+	// for a long p, it would leave L1).
+	strip := func(label string, rows16 bool) {
+		fmt.Fprintf(w, "%s_%s:\n", name, label)
+		tile("", 0, 8)
+		if rows16 { // rows 8-15: R14 holds 8 rows' stride
+			p("ADDQ R14, AX")
+			p("ADDQ R14, BX")
+			tile("", 16, 12)
+			p("SUBQ R14, AX")
+			p("SUBQ R14, BX")
+		}
+		p("LEAQ (R12)(R10*4), R13")
+		for q := 0; q < 4; q++ {
+			if rows16 {
+				p("VSHUFF32X4 $0x44, Z%d, Z%d, Z%d", 12+q, 8+q, 16+2*q)
+				p("VSHUFF32X4 $0xEE, Z%d, Z%d, Z%d", 12+q, 8+q, 17+2*q)
+				p("VMOVUPS Z%d, %s", 16+2*q, dstRows[2*q])
+				p("VMOVUPS Z%d, %s", 17+2*q, dstRows[2*q+1])
+				continue
+			}
+			p("VMOVUPS Y%d, %s", 8+q, dstRows[2*q])
+			p("VEXTRACTF32X8 $1, Z%d, %s", 8+q, dstRows[2*q+1])
+		}
+		p("ADDQ $32, AX")
+		p("ADDQ $32, BX")
+		p("LEAQ (R13)(R10*4), R12")
+		p("DECQ DX")
+		p("JNE %s_%s", name, label)
+	}
+	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
+	packTPrologue(p, "SI")
+	for v := 0; v < 4; v++ {
+		p("VMOVUPS packT8Perm<>+%d(SB), Z%d", 64*v, 28+v)
+	}
+	p("MOVQ R8, R14")
+	p("SHLQ $3, R14")
+	p("MOVQ xn+64(FP), CX")
+	p("SHRQ $3, CX") // strips of 8 rows
+	// stripStart sets the p loop's count and pointers for the strip at SI.
+	stripStart := func() {
+		p("MOVQ pn+72(FP), DX")
+		p("SHRQ $3, DX")
+		p("JEQ %s_done", name)
+		p("MOVQ SI, AX")         // row 0 of this strip, at p
+		p("LEAQ (SI)(R8*4), BX") // row 4
+		p("MOVQ DI, R12")        // dst row p, at x
+	}
+	fmt.Fprintf(w, "%s_x16:\n", name)
+	p("CMPQ CX, $2")
+	p("JLT %s_x8", name)
+	stripStart()
+	strip("p16", true)
+	p("LEAQ (SI)(R8*8), SI")
+	p("LEAQ (SI)(R8*8), SI")
+	p("ADDQ $64, DI")
+	p("SUBQ $2, CX")
+	p("JMP %s_x16", name)
+	fmt.Fprintf(w, "%s_x8:\n", name)
+	p("TESTQ CX, CX")
+	p("JEQ %s_done", name)
+	stripStart()
+	strip("p8", false)
+	fmt.Fprintf(w, "%s_done:\n", name)
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
 // packTPrologue loads the transposers' common arguments of func(dst
 // []float32, w int, src []float32, sx int, ...): dst into DI, src into
 // srcReg, and the strides in bytes, w*4 into R10 and 3*w*4 into R11, sx*4
