@@ -383,7 +383,7 @@ func (d *driver) packsB(m int) bool { return d.mr.ceil(m) > reuseToPack }
 // read in place), a panel of at most TallNR columns (n%NR: the 4 of n =
 // 100, or n = 10 itself), and the lower cost: a tile kernel computes its
 // whole vector of 16 columns (or 32) whatever the panel's width, KernelTall
-// its width, at the price of a scatter per column. The result does not
+// its width, at the price of scattering its tile. The result does not
 // depend on the choice: both give Kernel's bits.
 func (d *driver) tallCols(aT bool, m, n, k int) int {
 	g := d.g
