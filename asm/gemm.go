@@ -67,8 +67,8 @@ import "math"
 // Tall kernel. A level may also have KernelTall, which computes a tile of
 // at most TallMR rows and TallNR columns with the vectors along the rows:
 // it reads op(A) column by column (A transposed, in place: TallMR values
-// contiguous per step), broadcasts B, and holds the tile transposed, then
-// scatters it into C. A column panel of C only a few columns wide then costs
+// contiguous per step), broadcasts B, and holds the tile transposed, which
+// it transposes back into C's rows on the store. A column panel of C only a few columns wide then costs
 // its few columns per step, where the row-vector kernels pay a whole vector
 // per row (four columns of a product of 300x100 with k = 32 cost the narrow
 // kernel as much as sixteen). Every element gets exactly Kernel's

@@ -16,9 +16,9 @@ const tallNR = 12
 // read in place) under the row mask, broadcast the cols values of B's row
 // p, and do 2*cols FMAs; so a narrow column of C costs cols FMA pairs a
 // step instead of a whole 16-wide vector per row, as the row-vector
-// kernels pay. The accumulators are scaled by alpha (and added to beta*C,
-// gathered) as Kernel does, so every element gets Kernel's bits, and
-// scattered into C's rows, two columns a scatter.
+// kernels pay. The accumulators are scaled by alpha (and added to beta*C)
+// as Kernel does, so every element gets Kernel's bits, and transposed into
+// C's rows on the store (see the store's comment).
 //
 // func gemmAVX512_tallN(k int, alpha float32, a []float32, lda int,
 // b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask,
@@ -96,21 +96,24 @@ func genTallCols(w io.Writer, cols int) {
 	p("JNE %s_loop", name)
 
 	label("store")
-	// Columns are stored in pairs: VUNPCKLPS/VUNPCKHPS interleave two
-	// columns' accumulators into 64-bit (row, j..j+1) pairs, which one
-	// scatter of 8 doubles writes, half as many stores as scattering each
-	// float. Z3 holds the row offsets l*ldc (floats) for a single column,
-	// Y6 and Y7 those of the pairs' rows; K4-K7 are the pairs' row masks
-	// (rows 0-15 low and high, then rows 16-31), from pmask. DI is C's first
-	// row, R14 row 16.
+	// Whole groups of 4 columns are stored as rows: VUNPCKLPS/HPS and
+	// VUNPCKLPD/HPD transpose each 4x4 block of the four accumulators, so
+	// that 128-bit lane l of register r holds row 4l+r's 4 values, stored
+	// with one 16-byte store (rotating the lanes down between rows
+	// 4l+3 and 4l+4). The 1-3 columns left are scattered: a pair of them
+	// interleaved into 64-bit elements, one scatter of 8 doubles per 8 rows,
+	// a single one with one float per row. DI is C's first row, R14 row
+	// 16, R10 a row's bytes, CX the rows to store (of 32); K4-K7 are the
+	// pairs' row masks (rows 0-15 low and high, then rows 16-31) from
+	// pmask.
 	p("MOVQ c_base+96(FP), DI")
-	p("MOVQ ldc+120(FP), R13")
-	p("VPBROADCASTD R13, Z3")
-	p("VPMULLD tallRows<>+64(SB), Y3, Y6")
-	p("VPMULLD tallRows<>+96(SB), Y3, Y7")
-	p("VPMULLD tallRows<>(SB), Z3, Z3")
-	p("SHLQ $6, R13")
+	p("MOVQ ldc+120(FP), R10")
+	p("SHLQ $2, R10")
+	p("MOVQ R10, R13")
+	p("SHLQ $4, R13")
 	p("LEAQ (DI)(R13*1), R14")
+	p("MOVL mask+128(FP), R12")
+	p("POPCNTL R12, CX")
 	p("MOVL pmask+132(FP), R12")
 	for q := 4; q < 8; q++ {
 		p("KMOVB R12, K%d", q)
@@ -123,8 +126,70 @@ func genTallCols(w io.Writer, cols int) {
 	p("SHLL $1, R12") // drop the sign: -0 is 0
 	p("JEQ %s_beta0", name)
 	p("VBROADCASTSS beta+88(FP), Z1")
+	// quad stores columns j..j+3 of rows 16v.. (Z1 = beta when withBeta).
+	quad := func(j, v int, withBeta bool, path string) {
+		end := fmt.Sprintf("q%d%d%s_end", j, v, path)
+		p("MOVQ CX, R11") // the rows of this half: min(rows-16v, 16)
+		if v == 1 {
+			p("SUBQ $16, R11")
+			p("JLE %s_%s", name, end)
+		} else {
+			p("MOVQ $16, R8")
+			p("CMPQ R11, R8")
+			p("CMOVQGT R8, R11")
+		}
+		for c := 0; c < 4; c++ {
+			p("VMULPS Z0, %s, %s", acc(j+c, v), acc(j+c, v))
+		}
+		p("VUNPCKLPS %s, %s, Z2", acc(j+1, v), acc(j, v))
+		p("VUNPCKHPS %s, %s, Z3", acc(j+1, v), acc(j, v))
+		p("VUNPCKLPS %s, %s, Z4", acc(j+3, v), acc(j+2, v))
+		p("VUNPCKHPS %s, %s, Z5", acc(j+3, v), acc(j+2, v))
+		p("VUNPCKLPD Z4, Z2, %s", acc(j, v))
+		p("VUNPCKHPD Z4, Z2, %s", acc(j+1, v))
+		p("VUNPCKLPD Z5, Z3, %s", acc(j+2, v))
+		p("VUNPCKHPD Z5, Z3, %s", acc(j+3, v))
+		p("LEAQ %d(%s), R9", 4*j, []string{"DI", "R14"}[v])
+		p("MOVQ $4, R8")
+		label(fmt.Sprintf("q%d%d%s", j, v, path))
+		for r := 0; r < 4; r++ {
+			x := "X" + acc(j+r, v)[1:]
+			p("DECQ R11")
+			p("JS %s_%s", name, end)
+			if withBeta { // beta*C + alpha*s, as Kernel: one FMA
+				p("VMOVAPS %s, X6", x)
+				p("VFMADD231PS (R9), X1, X6")
+				p("VMOVUPS X6, (R9)")
+			} else {
+				p("VMOVUPS %s, (R9)", x)
+			}
+			p("ADDQ R10, R9")
+		}
+		for r := 0; r < 4; r++ {
+			p("VSHUFF32X4 $0x39, %s, %s, %s", acc(j+r, v), acc(j+r, v), acc(j+r, v))
+		}
+		p("DECQ R8")
+		p("JNE %s_q%d%d%s", name, j, v, path)
+		label(end)
+	}
 	store := func(withBeta bool) {
-		for j := 0; j < cols; j += 2 {
+		path := map[bool]string{true: "b", false: "z"}[withBeta]
+		j := 0
+		for ; j+4 <= cols; j += 4 {
+			for v := 0; v < 2; v++ {
+				quad(j, v, withBeta, path)
+			}
+		}
+		if j < cols {
+			// The scatters' offsets: Z3 those of rows 0-15 (l*ldc floats),
+			// Y6 and Y7 those of the pairs' rows.
+			p("MOVQ ldc+120(FP), R13")
+			p("VPBROADCASTD R13, Z3")
+			p("VPMULLD tallRows<>+64(SB), Y3, Y6")
+			p("VPMULLD tallRows<>+96(SB), Y3, Y7")
+			p("VPMULLD tallRows<>(SB), Z3, Z3")
+		}
+		for ; j < cols; j += 2 {
 			for v := 0; v < 2; v++ {
 				base := []string{"DI", "R14"}[v]
 				if j+1 == cols { // the last, unpaired column
