@@ -19,12 +19,7 @@ func genPackT8(w io.Writer) {
 	p("SHRQ $3, CX")
 	p("JEQ %s_done", name)
 	fmt.Fprintf(w, "%s_xloop:\n", name)
-	p("MOVQ pn+72(FP), DX")
-	p("SHRQ $3, DX")
-	p("JEQ %s_done", name)
-	p("MOVQ SI, AX")         // row 0 of this strip, at p
-	p("LEAQ (SI)(R8*4), BX") // row 4
-	p("MOVQ DI, R12")        // dst row p, at x
+	packTStripStart(p, name)
 	fmt.Fprintf(w, "%s_ploop:\n", name)
 	for i, a := range []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)", "(AX)(R9*1)", "(BX)", "(BX)(R8*1)", "(BX)(R8*2)", "(BX)(R9*1)"} {
 		p("VMOVUPS %s, Y%d", a, i)
@@ -151,19 +146,10 @@ func genPackT8AVX512(w io.Writer) {
 	p("SHLQ $3, R14")
 	p("MOVQ xn+64(FP), CX")
 	p("SHRQ $3, CX") // strips of 8 rows
-	// stripStart sets the p loop's count and pointers for the strip at SI.
-	stripStart := func() {
-		p("MOVQ pn+72(FP), DX")
-		p("SHRQ $3, DX")
-		p("JEQ %s_done", name)
-		p("MOVQ SI, AX")         // row 0 of this strip, at p
-		p("LEAQ (SI)(R8*4), BX") // row 4
-		p("MOVQ DI, R12")        // dst row p, at x
-	}
 	fmt.Fprintf(w, "%s_x16:\n", name)
 	p("CMPQ CX, $2")
 	p("JLT %s_x8", name)
-	stripStart()
+	packTStripStart(p, name)
 	strip("p16", true)
 	p("LEAQ (SI)(R8*8), SI")
 	p("LEAQ (SI)(R8*8), SI")
@@ -173,12 +159,25 @@ func genPackT8AVX512(w io.Writer) {
 	fmt.Fprintf(w, "%s_x8:\n", name)
 	p("TESTQ CX, CX")
 	p("JEQ %s_done", name)
-	stripStart()
+	packTStripStart(p, name)
 	strip("p8", false)
 	fmt.Fprintf(w, "%s_done:\n", name)
 	p("VZEROUPPER")
 	p("RET")
 	fmt.Fprintln(w)
+}
+
+// packTStripStart sets up the loop over the 8-column tiles of the strip
+// of src rows at SI: DX their count (pn/8; none: to name's done), AX and
+// BX rows 0 and 4 at the strip's column p, R12 dst's row p at the strip's
+// column x (DI).
+func packTStripStart(p func(string, ...any), name string) {
+	p("MOVQ pn+72(FP), DX")
+	p("SHRQ $3, DX")
+	p("JEQ %s_done", name)
+	p("MOVQ SI, AX")
+	p("LEAQ (SI)(R8*4), BX")
+	p("MOVQ DI, R12")
 }
 
 // packTPrologue loads the transposers' common arguments of func(dst
