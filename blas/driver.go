@@ -28,7 +28,9 @@ import (
 //
 // Threads share the ic loop in one of two modes. Private (the rows alone are
 // split): each thread runs both outer loops over its own row blocks and
-// packs its own copy of B, with no barrier between blocks. Shared (the
+// packs its own copy of B, with no barrier between blocks (and, for a
+// product of one block of B, claims row blocks from the others' shares
+// when done with its own). Shared (the
 // columns are split too, when m is short): per (pc, jc) block the threads
 // pack B's panels together, then compute. One thread is the private mode's
 // single share.
@@ -166,6 +168,11 @@ type call struct {
 	// its own row blocks, with its own packed B.
 	private bool
 	shares  int
+	// steal: the private shares' row blocks are claimed one at a time,
+	// each share's from its front by its thread and from its back by a
+	// thread done with its own (claims[t] packs front<<32 | back).
+	steal  bool
+	claims []atomic.Uint64
 }
 
 // block is one (jc, pc) block of a call: the shared current one, or one
@@ -463,6 +470,13 @@ func (d *driver) depthBlocks(m, n, k int) int {
 	return kb
 }
 
+// stealMinRows and stealMinDepth bound the products whose row blocks the
+// threads claim (see setup).
+const (
+	stealMinRows  = 256
+	stealMinDepth = 64
+)
+
 // minSplitK is the smallest depth block that depthBlocks makes to share a
 // product between threads: under it, the pass over C that each block adds
 // costs more than the block saves.
@@ -562,7 +576,7 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	}
 	cl := d.calls.Get()
 	*cl = call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, bpack: cl.bpack}
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, bpack: cl.bpack, claims: cl.claims}
 	splitN := cl.setup(kb, threads)
 	if cl.private {
 		runtime.ParallelFor(threads, 1, cl)
@@ -657,6 +671,29 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// on each of m/threads rows).
 	cl.private = threads == 1 || !splitN && cl.icBlocks >= threads
 	cl.shares = threads
+	// Row blocks are claimed rather than dealt when a private-mode product
+	// is one (depth, column) block with enough rows and depth: this host's
+	// cores run at unequal speeds that change from call to call (one
+	// share of 784x300x256 takes 0.78-1.31 of the other's time), and with
+	// blocks of 2*MR rows claimed one at a time, each thread from the
+	// front of its own share and then from the back of the others', the
+	// faster core takes over the slower one's tail. Paired two-thread
+	// batch-256 steps: 2-10% faster. Shallow products (the batch-32
+	// weight gradients, depth 32) lost more to the finer blocks than they
+	// gained (that step 4-7% slower), so they keep whole shares. Which
+	// thread computes a block does not change its bits.
+	cl.steal = threads > 1 && cl.private && kcEff >= k && ncEff >= n && m >= stealMinRows && k >= stealMinDepth
+	if cl.steal {
+		cl.mcEff = 2 * d.g.MR
+		cl.icBlocks = ceilDiv(m, cl.mcEff)
+		if len(cl.claims) < threads {
+			cl.claims = make([]atomic.Uint64, threads)
+		}
+		for t := 0; t < threads; t++ {
+			b0, b1 := t*cl.icBlocks/threads, (t+1)*cl.icBlocks/threads
+			cl.claims[t].Store(uint64(b0)<<32 | uint64(b1))
+		}
+	}
 	// With more than one column block, the packed A micro-panels of a depth
 	// block are kept for the column blocks after the first (depth blocks
 	// outermost), rather than packed again for each: A is packed once.
@@ -741,10 +778,30 @@ func (l *lazyWorkspace) release() {
 
 // share runs share t of a private-mode call: every block of row blocks
 // [t*icBlocks/shares, (t+1)*icBlocks/shares), in the shared mode's order,
-// packing B into the workspace's own buffer.
+// packing B into the workspace's own buffer. When the row blocks are
+// claimed (steal, one block of B), it runs those it claims, its own first.
 func (cl *call) share(t int) {
 	ws := lazyWorkspace{d: cl.d}
 	bk := block{nChunks: 1}
+	if cl.steal {
+		cl.setBlock(&bk, 0, 0)
+		if lo, hi := cl.bPanelsToPack(&bk); hi > lo {
+			bk.bpack = cl.d.bpackFor(&ws.get().bpack, cl.kcEff, min(cl.n, cl.ncEff))
+			cl.packPanels(&bk, lo, hi)
+		}
+		for o := 0; o < cl.shares; o++ {
+			u := (t + o) % cl.shares
+			for {
+				icb, ok := cl.claim(u, o == 0)
+				if !ok {
+					break
+				}
+				cl.macro(&ws, &bk, icb, 0)
+			}
+		}
+		ws.release()
+		return
+	}
 	b0, b1 := 0, cl.icBlocks
 	if cl.shares > 1 {
 		b0, b1 = t*cl.icBlocks/cl.shares, (t+1)*cl.icBlocks/cl.shares
@@ -764,6 +821,26 @@ func (cl *call) share(t int) {
 		}
 	}
 	ws.release()
+}
+
+// claim takes a row block of share u, its first (own) or its last, or
+// reports false when none is left.
+func (cl *call) claim(u int, own bool) (int, bool) {
+	c := &cl.claims[u]
+	for {
+		v := c.Load()
+		f, b := v>>32, v&(1<<32-1)
+		if f >= b {
+			return 0, false
+		}
+		if own {
+			if c.CompareAndSwap(v, (f+1)<<32|b) {
+				return int(f), true
+			}
+		} else if c.CompareAndSwap(v, f<<32|(b-1)) {
+			return int(b - 1), true
+		}
+	}
 }
 
 // packBPanel packs micro-panel q (columns jc+q*NR ...) of B block bk,

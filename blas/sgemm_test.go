@@ -235,13 +235,15 @@ func TestSgemmThreads(t *testing.T) {
 	defer runtime.SetThreads(runtime.SetThreads(1))
 	forEachLevel(t, func(t *testing.T, d *driver) {
 		b := d.blk
-		// {32, 300, 784} and {20, 60, 3*KC+1} take splitK (two and four
-		// depth blocks on separate threads); {300, NC+70, KC+50} keeps its
-		// packed A panels across two column blocks and two depth blocks.
+		// {256, 200, 300} (and {300, 100, 256}, short) have their row
+		// blocks claimed by the threads. {32, 300, 784} and {20, 60,
+		// 3*KC+1} take splitK (two and four depth blocks on separate
+		// threads); {300, NC+70, KC+50} keeps its packed A panels across two
+		// column blocks and two depth blocks.
 		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40},
 			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {300, b.NC + 70, b.KC + 50}}
 		if testing.Short() {
-			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}}
+			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}}
 		}
 		for _, s := range shapes {
 			for _, tA := range transposes {
