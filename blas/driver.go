@@ -988,10 +988,11 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 // read in place, rather than packing a zero-padded A micro-panel: the rows
 // that tile shares with the one before are written again with the same
 // bits, by the same thread. That takes beta = 0 (C not read, so writing a
-// row twice changes nothing), A read in place and C without padding (see
-// run), and at least MR rows in the block.
+// row twice changes nothing), A read in place, and at least MR rows in the
+// block. A padded C (a flipped product's D) leaves its padding rows
+// unwritten, which nothing reads (32x100x300, flipped: 2% less time).
 func (cl *call) shiftsLastTile(bk *block, i0 int) bool {
-	return bk.beta == 0 && !cl.packA && cl.ablock == nil && !cl.padded && cl.m-cl.d.g.MR >= i0
+	return bk.beta == 0 && !cl.packA && cl.ablock == nil && cl.m-cl.d.g.MR >= i0
 }
 
 // tall computes rows [i0, i1) of the columns KernelTall computes, of
