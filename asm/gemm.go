@@ -1,6 +1,9 @@
 package asm
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // The assembly of the gemm family is generated (asm/_gen/gemm):
 //go:generate sh -c "cd _gen && go run ./gemm > ../gemm_amd64.s && go run ./gemm -neon > ../gemm_arm64.s"
@@ -166,6 +169,22 @@ func GemmFor(l Level) Gemm {
 		g.TallMR, g.TallNR = k.tallMR, len(k.tall)-1
 	}
 	return g
+}
+
+// String names the level's microkernels and their tiles, e.g. "avx512:
+// tile 12x32, narrow 12x16, masked edges, tall 32x12".
+func (g Gemm) String() string {
+	s := fmt.Sprintf("%s: tile %dx%d", g.Level, g.MR, g.NR)
+	if g.NarrowNR < g.NR {
+		s += fmt.Sprintf(", narrow %dx%d", g.MR, g.NarrowNR)
+	}
+	if g.EdgeMasksB {
+		s += ", masked edges"
+	}
+	if g.TallMR > 0 {
+		s += fmt.Sprintf(", tall %dx%d", g.TallMR, g.TallNR)
+	}
+	return s
 }
 
 // Kernel computes one MR×NR tile of C as the contract above states. It

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -543,4 +544,26 @@ func checkEdgeTile(t *testing.T, c, c0 []float32, ldc int, full []float32, nr, r
 			}
 		}
 	}
+}
+
+// TestGemmString: each level's description names its tile, and the
+// narrow, masked-edge and tall kernels exactly when it has them.
+func TestGemmString(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		s := g.String()
+		for _, c := range []struct {
+			part string
+			has  bool
+		}{
+			{fmt.Sprintf("%s: tile %dx%d", l, g.MR, g.NR), true},
+			{fmt.Sprintf("narrow %dx%d", g.MR, g.NarrowNR), g.NarrowNR < g.NR},
+			{"masked edges", g.EdgeMasksB},
+			{fmt.Sprintf("tall %dx%d", g.TallMR, g.TallNR), g.TallMR > 0},
+		} {
+			if strings.Contains(s, c.part) != c.has {
+				t.Errorf("%q: contains %q = %v, want %v", s, c.part, !c.has, c.has)
+			}
+		}
+	})
 }

@@ -42,6 +42,8 @@ type MachineInfo struct {
 	// took fallback sizes for.
 	BLAS      string   `json:"blas_blocking"`
 	BLASNotes []string `json:"blas_fallbacks,omitempty"`
+	// GEMMKernels names the active level's microkernels (asm.Gemm.String).
+	GEMMKernels string `json:"gemm_kernels"`
 
 	Threads    int    `json:"threads"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
@@ -82,6 +84,7 @@ func Info() MachineInfo {
 	}
 	blk := blas.BlockingFor(asm.ISA())
 	m.BLAS, m.BLASNotes = blk.String(), blk.Notes
+	m.GEMMKernels = asm.GemmFor(asm.ISA()).String()
 	for _, l := range asm.Available() {
 		m.Available = append(m.Available, l.String())
 	}
