@@ -76,24 +76,37 @@ func genTallCols(w io.Writer, cols int) {
 	}
 	p("TESTQ CX, CX")
 	p("JEQ %s_store", name)
-	label("loop")
-	// A's rows 8 steps ahead: the operand that streams.
-	p("PREFETCHT0 (AX)(R8*8)")
-	p("PREFETCHT0 64(AX)(R8*8)")
-	p("VMOVUPS.Z (AX), K1, Z0")
-	p("VMOVUPS.Z 64(AX), K2, Z1")
-	for j := 0; j < cols; j++ {
-		t := fmt.Sprintf("Z%d", 2+j%6)
-		p("VBROADCASTSS %s, %s", bAddr(j), t)
-		p("VFMADD231PS Z0, %s, %s", t, acc(j, 0))
-		p("VFMADD231PS Z1, %s, %s", t, acc(j, 1))
+	// At most 16 rows (the last rows of a panel): one vector a column,
+	// half the FMAs.
+	p("KORTESTW K2, K2")
+	p("JEQ %s_loop16", name)
+	// loop writes the loop over the steps for one or two vectors a column.
+	loop := func(lbl string, vecs int) {
+		label(lbl)
+		// A's rows 8 steps ahead: the operand that streams.
+		for v := 0; v < vecs; v++ {
+			p("PREFETCHT0 %d(AX)(R8*8)", 64*v)
+		}
+		for v := 0; v < vecs; v++ {
+			p("VMOVUPS.Z %d(AX), K%d, Z%d", 64*v, v+1, v)
+		}
+		for j := 0; j < cols; j++ {
+			t := fmt.Sprintf("Z%d", 2+j%6)
+			p("VBROADCASTSS %s, %s", bAddr(j), t)
+			for v := 0; v < vecs; v++ {
+				p("VFMADD231PS Z%d, %s, %s", v, t, acc(j, v))
+			}
+		}
+		p("ADDQ R8, AX")
+		for j := 0; j < nb; j++ {
+			p("ADDQ DX, %s", bBases[j])
+		}
+		p("DECQ CX")
+		p("JNE %s_%s", name, lbl)
 	}
-	p("ADDQ R8, AX")
-	for j := 0; j < nb; j++ {
-		p("ADDQ DX, %s", bBases[j])
-	}
-	p("DECQ CX")
-	p("JNE %s_loop", name)
+	loop("loop", 2)
+	p("JMP %s_store", name)
+	loop("loop16", 1)
 
 	label("store")
 	// Whole groups of 4 columns are stored as rows: VUNPCKLPS/HPS and
