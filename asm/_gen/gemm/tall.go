@@ -14,9 +14,10 @@ const tallNR = 12
 // one column of C in two ZMM accumulators (rows 0-15 and 16-31). Per step
 // p they load A's 32 values a[p*lda+i] (contiguous: a transposed operand
 // read in place) under the row mask, broadcast the cols values of B's row
-// p, and do 2*cols FMAs; so a narrow column of C costs cols FMA pairs a
-// step instead of a whole 16-wide vector per row, as the row-vector
-// kernels pay. The accumulators are scaled by alpha (and added to beta*C)
+// p, and do 2*cols FMAs (cols, in a second loop, when the tile has at
+// most 16 rows); so a narrow column of C costs cols FMA pairs a step
+// instead of a whole 16-wide vector per row, as the row-vector kernels
+// pay. The accumulators are scaled by alpha (and added to beta*C)
 // as Kernel does, so every element gets Kernel's bits, and transposed into
 // C's rows on the store (see the store's comment).
 //
