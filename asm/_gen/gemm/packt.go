@@ -38,10 +38,7 @@ func genPackT8(w io.Writer) {
 	p("ADDQ $32, DI")
 	p("DECQ CX")
 	p("JNE %s_xloop", name)
-	fmt.Fprintf(w, "%s_done:\n", name)
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintln(w)
+	packTDone(w, p, name)
 }
 
 // genPackT8AVX512 writes gemmPackT8_AVX512, genPackT8's transpose with
@@ -161,10 +158,7 @@ func genPackT8AVX512(w io.Writer) {
 	p("JEQ %s_done", name)
 	packTStripStart(p, name)
 	strip("p8", false)
-	fmt.Fprintf(w, "%s_done:\n", name)
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintln(w)
+	packTDone(w, p, name)
 }
 
 // packTStripStart sets up the loop over the 8-column tiles of the strip
@@ -278,10 +272,7 @@ func genPackTEdge(w io.Writer) {
 	p("TESTQ SI, SI")
 	p("JEQ %s_done", name)
 	tile("part", "K3", true)
-	fmt.Fprintf(w, "%s_done:\n", name)
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintln(w)
+	packTDone(w, p, name)
 }
 
 // genPackRows writes gemmPackRows_AVX512, Gemm.PackRows for w <= 32: per
@@ -318,10 +309,7 @@ func genPackRows(w io.Writer) {
 	p("ADDQ R8, DI")
 	p("DECQ CX")
 	p("JNE %s_loop", name)
-	fmt.Fprintf(w, "%s_done:\n", name)
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintln(w)
+	packTDone(w, p, name)
 }
 
 // genFMALoops writes fmaLoopAVX512 and fmaLoopAVX2, asm.FMAPeak's loops:
@@ -352,4 +340,13 @@ func genFMALoops(w io.Writer) {
 		p("RET")
 		fmt.Fprintln(w)
 	}
+}
+
+// packTDone writes the transposers' common exit: the label name_done, the
+// return to SSE state, and the end of the function.
+func packTDone(w io.Writer, p func(string, ...any), name string) {
+	fmt.Fprintf(w, "%s_done:\n", name)
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
 }
