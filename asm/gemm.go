@@ -122,11 +122,12 @@ type gemmKernels struct {
 	// packTEdge, when not nil, is PackT for xn <= 8 and any pn, with the
 	// bits of xn set in xmask and those of pn%8 in pmask.
 	packTEdge func(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
-	// packRows, when not nil, is PackRows for w <= 32, with the bits of
-	// valid and of w set in lmask and smask.
-	packRows func(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
-	fn       func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
-	narrow   func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+	// packRows, when not nil, is PackRows for w <= packRowsW (at most 32),
+	// with the bits of valid and of w set in lmask and smask.
+	packRows  func(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
+	packRowsW int
+	fn        func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
+	narrow    func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 	// row, when not nil, is KernelRow in one call; otherwise KernelRow
 	// calls fn once per tile.
 	row func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
@@ -420,9 +421,9 @@ func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 //		}
 //	}
 //
-// The avx512 level copies rows of up to 32 values with masked loads and
-// stores, where a call of memmove per row would cost more than the copy;
-// the rest is Go. It panics with "asm: gemm: bad stride" unless
+// The avx512 level copies rows of up to 32 values, and the avx2 level of
+// up to 16, with masked loads and stores, where a call of memmove per row
+// would cost more than the copy; the rest is Go. It panics with "asm: gemm: bad stride" unless
 // 0 <= valid <= w <= ldd and (rows <= 1 or valid <= lds), and with "asm:
 // gemm: short dst" (src) when a slice is too short.
 func (g Gemm) PackRows(dst []float32, ldd int, src []float32, lds, rows, w, valid int) {
@@ -438,7 +439,7 @@ func (g Gemm) PackRows(dst []float32, ldd int, src []float32, lds, rows, w, vali
 	if len(src) < (rows-1)*lds+valid {
 		panic("asm: gemm: short src")
 	}
-	if g.k.packRows != nil && w <= 32 {
+	if g.k.packRows != nil && w <= g.k.packRowsW {
 		g.k.packRows(dst, ldd, src, lds, rows, uint32(uint64(1)<<valid-1), uint32(uint64(1)<<w-1))
 		return
 	}

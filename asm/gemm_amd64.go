@@ -33,6 +33,9 @@ func gemmAVX512_12x16_edge(k int, alpha float32, a []float32, rsa, csa int, b []
 func gemmPackRows_AVX512(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
 
 //go:noescape
+func gemmPackRows_AVX2(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
+
+//go:noescape
 func gemmPackT8_AVX2(dst []float32, w int, src []float32, sx, xn, pn int)
 
 //go:noescape
@@ -86,10 +89,11 @@ var gemmAVX512Tall = [...]func(k int, alpha float32, a []float32, lda int, b []f
 
 var (
 	gemmAVX2 = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, nrNarrow: gemmTiles[AVX2].NR / 2,
-		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16, narrow: gemmAVX2_6x8, row: gemmAVX2_6x16_row}
+		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16, narrow: gemmAVX2_6x8, row: gemmAVX2_6x16_row,
+		packRows: gemmPackRows_AVX2, packRowsW: 16}
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX512, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
-		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, packRows: gemmPackRows_AVX512,
+		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, packRows: gemmPackRows_AVX512, packRowsW: 32,
 		packTEdge: gemmPackTEdge_AVX512, tallMR: 32, tall: gemmAVX512Tall[:]}
 )
 

@@ -2308,6 +2308,90 @@ gemmPackRows_AVX512_done:
 	VZEROUPPER
 	RET
 
+// Lane l's bit, for gemmPackRows_AVX2's masks.
+DATA packRowsBits<>+0(SB)/4, $1
+DATA packRowsBits<>+4(SB)/4, $2
+DATA packRowsBits<>+8(SB)/4, $4
+DATA packRowsBits<>+12(SB)/4, $8
+DATA packRowsBits<>+16(SB)/4, $16
+DATA packRowsBits<>+20(SB)/4, $32
+DATA packRowsBits<>+24(SB)/4, $64
+DATA packRowsBits<>+28(SB)/4, $128
+DATA packRowsBits<>+32(SB)/4, $256
+DATA packRowsBits<>+36(SB)/4, $512
+DATA packRowsBits<>+40(SB)/4, $1024
+DATA packRowsBits<>+44(SB)/4, $2048
+DATA packRowsBits<>+48(SB)/4, $4096
+DATA packRowsBits<>+52(SB)/4, $8192
+DATA packRowsBits<>+56(SB)/4, $16384
+DATA packRowsBits<>+60(SB)/4, $32768
+GLOBL packRowsBits<>(SB), RODATA|NOPTR, $64
+
+// func gemmPackRows_AVX2(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
+TEXT ·gemmPackRows_AVX2(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	MOVQ ldd+24(FP), R8
+	SHLQ $2, R8
+	MOVQ src_base+32(FP), SI
+	MOVQ lds+56(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+64(FP), CX
+	VMOVDQU packRowsBits<>+0(SB), Y10
+	VMOVDQU packRowsBits<>+32(SB), Y11
+	MOVL lmask+72(FP), AX
+	VMOVD AX, X0
+	VPBROADCASTD X0, Y0
+	VPAND Y10, Y0, Y1
+	VPCMPEQD Y10, Y1, Y14
+	VPAND Y11, Y0, Y1
+	VPCMPEQD Y11, Y1, Y15
+	MOVL smask+76(FP), AX
+	VMOVD AX, X0
+	VPBROADCASTD X0, Y0
+	VPAND Y10, Y0, Y1
+	VPCMPEQD Y10, Y1, Y12
+	VPAND Y11, Y0, Y1
+	VPCMPEQD Y11, Y1, Y13
+	TESTQ CX, CX
+	JEQ gemmPackRows_AVX2_done
+	MOVL smask+76(FP), AX
+	CMPL AX, $0xffff
+	JEQ gemmPackRows_AVX2_w16
+	CMPL AX, $0xff
+	JEQ gemmPackRows_AVX2_w8
+gemmPackRows_AVX2_masked:
+	VMASKMOVPS (SI), Y14, Y0
+	VMASKMOVPS 32(SI), Y15, Y1
+	VMASKMOVPS Y0, Y12, (DI)
+	VMASKMOVPS Y1, Y13, 32(DI)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ CX
+	JNE gemmPackRows_AVX2_masked
+	JMP gemmPackRows_AVX2_done
+gemmPackRows_AVX2_w16:
+	VMASKMOVPS (SI), Y14, Y0
+	VMASKMOVPS 32(SI), Y15, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ CX
+	JNE gemmPackRows_AVX2_w16
+	JMP gemmPackRows_AVX2_done
+gemmPackRows_AVX2_w8:
+	VMASKMOVPS (SI), Y14, Y0
+	VMASKMOVPS 32(SI), Y15, Y1
+	VMOVUPS Y0, (DI)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ CX
+	JNE gemmPackRows_AVX2_w8
+	JMP gemmPackRows_AVX2_done
+gemmPackRows_AVX2_done:
+	VZEROUPPER
+	RET
+
 // The row numbers of the tall kernels' scatters: lanes, then pairs of lanes.
 DATA tallRows<>+0(SB)/4, $0
 DATA tallRows<>+4(SB)/4, $1

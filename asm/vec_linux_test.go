@@ -141,6 +141,38 @@ func TestGemmPackTPageEnd(t *testing.T) {
 	})
 }
 
+// TestGemmPackRowsPageEnd: PackRows reads nothing past src's last value
+// and writes nothing past dst's last (masked loads and stores included),
+// with both ending at an inaccessible page.
+func TestGemmPackRowsPageEnd(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		for _, w := range []int{1, 6, 8, 12, 16, 20, 32} {
+			for _, valid := range []int{0, 1, w / 2, w - 1, w} {
+				const rows = 5
+				lds, ldd := valid+1, w
+				src := vecPageEnd(t, (rows-1)*lds+valid)
+				for i := range src {
+					src[i] = float32(i + 1)
+				}
+				dst := vecPageEnd(t, (rows-1)*ldd+w)
+				g.PackRows(dst, ldd, src, lds, rows, w, valid)
+				for p := 0; p < rows; p++ {
+					for x := 0; x < w; x++ {
+						var want float32
+						if x < valid {
+							want = src[p*lds+x]
+						}
+						if got := dst[p*ldd+x]; got != want {
+							t.Fatalf("w=%d valid=%d: dst[%d,%d] = %g, want %g", w, valid, p, x, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestGemmKernelTallPageEnd: KernelTall touches no element outside its
 // operands' exact extents (masked rows of A and C, B's last column) when
 // A, B and C each end at an inaccessible page; its results are those of a

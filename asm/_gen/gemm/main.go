@@ -353,6 +353,7 @@ func main() {
 	genPackT8AVX512(&sb)
 	genPackTEdge(&sb)
 	genPackRows(&sb)
+	genPackRowsAVX2(&sb)
 	genTall(&sb)
 	genFMALoops(&sb)
 	os.Stdout.WriteString(sb.String())

@@ -312,6 +312,66 @@ func genPackRows(w io.Writer) {
 	packTDone(w, p, name)
 }
 
+// genPackRowsAVX2 writes gemmPackRows_AVX2, Gemm.PackRows for w <= 16:
+// per row, two masked loads (VMASKMOVPS zeroes the values past valid and
+// reads nothing there) and two stores of w values: whole-vector stores
+// when w is 8 or 16 (a B micro-panel's width), masked stores otherwise.
+// The masks are made from the bitmasks: each lane's bit, compared.
+func genPackRowsAVX2(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	const name = "gemmPackRows_AVX2"
+	fmt.Fprintln(w, "// Lane l's bit, for gemmPackRows_AVX2's masks.")
+	for l := 0; l < 16; l++ {
+		fmt.Fprintf(w, "DATA packRowsBits<>+%d(SB)/4, $%d\n", 4*l, 1<<l)
+	}
+	fmt.Fprintf(w, "GLOBL packRowsBits<>(SB), RODATA|NOPTR, $64\n\n")
+	fmt.Fprintf(w, "// func %s(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
+	p("MOVQ dst_base+0(FP), DI")
+	p("MOVQ ldd+24(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ src_base+32(FP), SI")
+	p("MOVQ lds+56(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ rows+64(FP), CX")
+	p("VMOVDQU packRowsBits<>+0(SB), Y10")
+	p("VMOVDQU packRowsBits<>+32(SB), Y11")
+	// Y14, Y15: the load masks (lanes 0-7, 8-15); Y12, Y13: the store masks.
+	for _, m := range []struct{ arg, lo, hi string }{{"lmask+72(FP)", "Y14", "Y15"}, {"smask+76(FP)", "Y12", "Y13"}} {
+		p("MOVL %s, AX", m.arg)
+		p("VMOVD AX, X0")
+		p("VPBROADCASTD X0, Y0")
+		p("VPAND Y10, Y0, Y1")
+		p("VPCMPEQD Y10, Y1, %s", m.lo)
+		p("VPAND Y11, Y0, Y1")
+		p("VPCMPEQD Y11, Y1, %s", m.hi)
+	}
+	p("TESTQ CX, CX")
+	p("JEQ %s_done", name)
+	p("MOVL smask+76(FP), AX")
+	p("CMPL AX, $0xffff")
+	p("JEQ %s_w16", name)
+	p("CMPL AX, $0xff")
+	p("JEQ %s_w8", name)
+	loop := func(label string, stores ...string) {
+		fmt.Fprintf(w, "%s_%s:\n", name, label)
+		p("VMASKMOVPS (SI), Y14, Y0")
+		p("VMASKMOVPS 32(SI), Y15, Y1")
+		for _, st := range stores {
+			p("%s", st)
+		}
+		p("ADDQ R9, SI")
+		p("ADDQ R8, DI")
+		p("DECQ CX")
+		p("JNE %s_%s", name, label)
+		p("JMP %s_done", name)
+	}
+	loop("masked", "VMASKMOVPS Y0, Y12, (DI)", "VMASKMOVPS Y1, Y13, 32(DI)")
+	loop("w16", "VMOVUPS Y0, (DI)", "VMOVUPS Y1, 32(DI)")
+	loop("w8", "VMOVUPS Y0, (DI)")
+	packTDone(w, p, name)
+}
+
 // genFMALoops writes fmaLoopAVX512 and fmaLoopAVX2, asm.FMAPeak's loops:
 // n iterations of 12 independent VFMADD231PS on the level's widest
 // registers, enough accumulators to cover the FMA latency on two ports.
