@@ -133,8 +133,10 @@ type gemmKernels struct {
 	row func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
 	// edge and edgeNarrow, when not nil, are KernelEdge for the wide and
 	// the narrow tile, storing rows < rows and the columns set in mask;
-	// otherwise KernelEdge goes through a scratch tile.
+	// otherwise KernelEdge goes through a scratch tile. edgeMasksB: they
+	// read only the columns in mask of B.
 	edge, edgeNarrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
+	edgeMasksB       bool
 	// tall[cols], when not nil, is KernelTall for cols columns and the
 	// rows set in mask (at most tallMR).
 	tallMR int
@@ -150,7 +152,10 @@ type Gemm struct {
 	MR, NR    int
 	NarrowNR  int  // the width of KernelNarrow's tile (see above)
 	RowPanels bool // A micro-panels may be packed row by row (see above)
-	// EdgeMasksB: KernelEdge reads only the cols columns of B that it
+	// EdgeDirect: KernelEdge writes C directly, with masked stores, and
+	// needs no scratch tile (see KernelEdge).
+	EdgeDirect bool
+	// EdgeMasksB: KernelEdge also reads only the cols columns of B that it
 	// stores, so B's partial panel need not be padded (see KernelEdge).
 	EdgeMasksB bool
 	// TallMR and TallNR bound KernelTall's tile (0 on levels without one).
@@ -165,7 +170,8 @@ func GemmFor(l Level) Gemm {
 		panic("asm: gemm level not available: " + l.String())
 	}
 	k := gemmFor(l)
-	g := Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels, EdgeMasksB: k.edge != nil, k: k}
+	g := Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels,
+		EdgeDirect: k.edge != nil, EdgeMasksB: k.edgeMasksB, k: k}
 	if len(k.tall) > 1 {
 		g.TallMR, g.TallNR = k.tallMR, len(k.tall)-1
 	}
@@ -179,7 +185,7 @@ func (g Gemm) String() string {
 	if g.NarrowNR < g.NR {
 		s += fmt.Sprintf(", narrow %dx%d", g.MR, g.NarrowNR)
 	}
-	if g.EdgeMasksB {
+	if g.EdgeDirect {
 		s += ", masked edges"
 	}
 	if g.TallMR > 0 {
@@ -229,14 +235,13 @@ func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []flo
 // (1 <= rows <= MR, 1 <= cols <= NR), with the bits Kernel gives them (or
 // KernelNarrow, when cols <= NarrowNR), reading and writing no other
 // element of c. It reads MR rows of A, as that kernel does, which the
-// caller pads. Levels with masked stores (EdgeMasksB) write C directly and
-// load B with the same mask, reading only its first cols columns, so that B
-// may be an operand read in place whose rows end there; the others read NR
-// (or NarrowNR) columns of B, which the caller pads, and go through a
-// scratch tile.
-// scratch, of at least MR*NR floats, holds the tile on levels without
-// masked stores: the caller owns it (one per thread), so that a call
-// allocates nothing. It panics as Kernel does, with "asm: gemm: bad edge"
+// caller pads. Levels with masked stores (EdgeDirect) write C directly;
+// those that also load B with the same mask (EdgeMasksB) read only its
+// first cols columns, so that B may be an operand read in place whose rows
+// end there; the others read NR (or NarrowNR) columns of B, which the
+// caller pads. scratch, of at least MR*NR floats, holds the tile on levels
+// without masked stores: the caller owns it (one per thread), so that a
+// call allocates nothing; the others take nil. It panics as Kernel does, with "asm: gemm: bad edge"
 // when rows or cols is out of range and with "asm: gemm: short scratch".
 func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows, cols int, scratch []float32) {
 	if rows < 1 || rows > g.MR || cols < 1 || cols > g.NR {
@@ -247,7 +252,7 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 		nr, fn, edge = g.NarrowNR, g.k.narrow, g.k.edgeNarrow
 	}
 	bcols := nr
-	if edge != nil {
+	if g.EdgeMasksB {
 		bcols = cols
 	}
 	g.check(bcols, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, rows, cols)

@@ -30,6 +30,12 @@ func gemmAVX512_12x32_edge(k int, alpha float32, a []float32, rsa, csa int, b []
 func gemmAVX512_12x16_edge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
 
 //go:noescape
+func gemmAVX2_6x16_edge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
+
+//go:noescape
+func gemmAVX2_6x8_edge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
+
+//go:noescape
 func gemmPackRows_AVX512(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
 
 //go:noescape
@@ -90,10 +96,10 @@ var gemmAVX512Tall = [...]func(k int, alpha float32, a []float32, lda int, b []f
 var (
 	gemmAVX2 = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, nrNarrow: gemmTiles[AVX2].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16, narrow: gemmAVX2_6x8, row: gemmAVX2_6x16_row,
-		packRows: gemmPackRows_AVX2, packRowsW: 16}
+		edge: gemmAVX2_6x16_edge, edgeNarrow: gemmAVX2_6x8_edge, packRows: gemmPackRows_AVX2, packRowsW: 16}
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX512, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
-		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, packRows: gemmPackRows_AVX512, packRowsW: 32,
+		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, edgeMasksB: true, packRows: gemmPackRows_AVX512, packRowsW: 32,
 		packTEdge: gemmPackTEdge_AVX512, tallMR: 32, tall: gemmAVX512Tall[:]}
 )
 

@@ -78,38 +78,56 @@ func benchThreadCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// TestGemmKernelEdgePageEnd: on a level that masks B (EdgeMasksB), an edge
-// tile whose B ends at its last column, at an inaccessible page, computes
-// the bits of the full kernel on a padded copy of B, and reads nothing past
-// the end.
+// TestGemmKernelEdgePageEnd: on a level with masked edges (EdgeDirect), an
+// edge tile whose C ends at its last element, at an inaccessible page,
+// computes the bits of the full kernel, and touches nothing past the end;
+// on a level that masks B too (EdgeMasksB), so does a B that ends at its
+// last column.
 func TestGemmKernelEdgePageEnd(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l Level) {
 		g := GemmFor(l)
-		if !g.EdgeMasksB {
-			t.Skip("level pads B")
+		if !g.EdgeDirect {
+			t.Skip("level writes edges through a scratch tile")
 		}
 		for _, k := range []int{1, 9} {
 			for cols := 1; cols <= g.NR; cols++ {
-				rsb := cols + 3
-				b := vecPageEnd(t, (k-1)*rsb+cols)
 				nr, fn := g.NR, g.Kernel
 				if cols <= g.NarrowNR {
 					nr, fn = g.NarrowNR, g.KernelNarrow
 				}
+				rsb := nr + 3
 				padded := make([]float32, k*rsb+nr)
-				copy(padded, b)
+				for i := range padded {
+					padded[i] = float32(i%7) - 3
+				}
+				b := padded
+				if g.EdgeMasksB {
+					rsb = cols + 3
+					b = vecPageEnd(t, (k-1)*rsb+cols)
+					copy(b, padded)
+					clear(padded)
+					copy(padded, b)
+				}
 				a := make([]float32, k*g.MR)
 				for i := range a {
 					a[i] = float32(i%5) - 2
 				}
-				got := make([]float32, g.MR*cols)
-				want := make([]float32, g.MR*nr)
-				g.KernelEdge(k, 1.5, a, g.MR, 1, b, rsb, 0, got, cols, g.MR, cols, make([]float32, g.MR*g.NR))
-				fn(k, 1.5, a, g.MR, 1, padded, rsb, 0, want, nr)
-				for i := 0; i < g.MR; i++ {
-					for j := 0; j < cols; j++ {
-						if got[i*cols+j] != want[i*nr+j] {
-							t.Fatalf("k=%d cols=%d: C[%d,%d] = %g, want %g", k, cols, i, j, got[i*cols+j], want[i*nr+j])
+				for _, beta := range []float32{0, 0.5} {
+					got := vecPageEnd(t, g.MR*cols)
+					want := make([]float32, g.MR*nr)
+					for i := 0; i < g.MR; i++ {
+						for j := 0; j < cols; j++ {
+							got[i*cols+j] = float32(i - j)
+							want[i*nr+j] = float32(i - j)
+						}
+					}
+					g.KernelEdge(k, 1.5, a, g.MR, 1, b, rsb, beta, got, cols, g.MR, cols, nil)
+					fn(k, 1.5, a, g.MR, 1, padded, rsb, beta, want, nr)
+					for i := 0; i < g.MR; i++ {
+						for j := 0; j < cols; j++ {
+							if got[i*cols+j] != want[i*nr+j] {
+								t.Fatalf("k=%d cols=%d beta=%g: C[%d,%d] = %g, want %g", k, cols, beta, i, j, got[i*cols+j], want[i*nr+j])
+							}
 						}
 					}
 				}

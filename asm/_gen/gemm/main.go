@@ -37,11 +37,12 @@ type kernel struct {
 	// q*NR columns right of c; the same A panel serves all of them.
 	row bool
 	// edge: the kernel stores only the first rows rows and the columns set
-	// in mask of its tile (Gemm.KernelEdge), with AVX-512 masked loads and
-	// stores, which do not touch the memory of the masked-out elements. It
-	// loads B with the same mask, so B's row may end at the last column in
-	// mask (the operand read in place, unpadded); the masked-out lanes are
-	// zero, and are never stored.
+	// in mask of its tile (Gemm.KernelEdge), with masked loads and stores
+	// of C, which do not touch the memory of the masked-out elements. On
+	// AVX-512 it loads B with the same mask, so B's row may end at the
+	// last column in mask (the operand read in place, unpadded); the
+	// masked-out lanes are zero, and are never stored. On AVX2 (no spare
+	// registers for masks in the loop) it reads B's whole padded rows.
 	edge bool
 }
 
@@ -104,8 +105,8 @@ func (k kernel) gen(w io.Writer) {
 	f := tileFrame
 	if k.edge {
 		f = edgeFrame
-		if !k.zmm || k.v > 2 || nb > 4 {
-			panic("edge kernels are AVX-512 tiles of at most 12 rows and 2 vectors: " + k.name)
+		if k.v > 2 || nb > 4 || !k.zmm && k.mr*k.v+k.v+2 > nregs {
+			panic("edge kernels are tiles of at most 12 rows and 2 vectors, with two registers spare on AVX2: " + k.name)
 		}
 		fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)\n", k.name)
 		fmt.Fprintf(w, "// %s: the %dx%d tile, of which it stores rows < rows and the columns in mask (Gemm.KernelEdge).\n", k.name, k.mr, k.v*k.w())
@@ -130,7 +131,7 @@ func (k kernel) gen(w io.Writer) {
 	p("SHLQ $2, DX")
 	p("MOVQ ldc+%d(FP), R13", f.ldc)
 	p("SHLQ $2, R13")
-	if k.edge {
+	if k.edge && k.zmm {
 		// The column mask, for the loads of B and the stores of C: K1 for
 		// the first vector of a row, K2 for the second.
 		p("MOVL mask+%d(FP), R14", f.mask)
@@ -175,7 +176,7 @@ func (k kernel) gen(w io.Writer) {
 		p("PREFETCHT0 %d(SI)(DX*8)", off)
 	}
 	for v := 0; v < k.v; v++ {
-		if k.edge {
+		if k.edge && k.zmm {
 			p("VMOVUPS.Z %d(SI), K%d, %s", v*k.w()*4, v+1, bReg(v))
 			continue
 		}
@@ -207,8 +208,13 @@ func (k kernel) gen(w io.Writer) {
 	if k.v == 1 {
 		beta = k.reg(firstTmp)
 	}
-	if k.edge {
+	if k.edge && k.zmm {
 		k.genEdgeStore(p, label, f, alpha, beta, nregs)
+		fmt.Fprintln(w)
+		return
+	}
+	if k.edge {
+		k.genEdgeStoreAVX2(p, label, f, alpha, beta, nregs)
 		fmt.Fprintln(w)
 		return
 	}
@@ -305,6 +311,88 @@ func (k kernel) genEdgeStore(p func(string, ...any), label func(string), f frame
 	p("RET")
 }
 
+// genEdgeStoreAVX2 writes an AVX2 edge kernel's store: alpha (and beta)
+// as the full kernel applies them, then rows rows of stores of the
+// columns in mask. A row's first vector is stored whole when the mask
+// covers it, else masked (VMASKMOVPS, with the mask as a vector made from
+// the bits, see laneBits), and then its second is not stored; a second
+// vector is stored masked. One mask vector serves a call, so the two
+// registers left after the loop's (alpha and beta take the B vectors')
+// hold it and the loads of C (the tile leaves them free: see gen's check).
+func (k kernel) genEdgeStoreAVX2(p func(string, ...any), label func(string), f frame, alpha, beta string, nregs int) {
+	acc := func(i, v int) string { return k.reg(i*k.v + v) }
+	mask, tmp := k.reg(nregs-2), k.reg(nregs-1)
+	p("VBROADCASTSS alpha+8(FP), %s", alpha)
+	p("MOVQ rows+%d(FP), R11", f.rows)
+	p("TESTQ R11, R11")
+	p("JEQ %s_done", k.name)
+	p("VBROADCASTSS beta+%d(FP), %s", f.beta, beta)
+	// full: the column mask covers the first vector (and the second is
+	// masked); else the first is masked and the second not stored.
+	p("MOVL mask+%d(FP), R14", f.mask)
+	bits := "laneBits<>+0(SB)"
+	if k.v == 2 {
+		p("CMPL R14, $0xff")
+		p("JLS %s_low", k.name)
+		bits = "laneBits<>+32(SB)" // lanes 8-15's bits, for the second vector
+	}
+	makeMask := func(bits string) {
+		p("VMOVD R14, %s", k.xreg(mask))
+		p("VPBROADCASTD %s, %s", k.xreg(mask), mask)
+		p("VPAND %s, %s, %s", bits, mask, mask)
+		p("VPCMPEQD %s, %s, %s", bits, mask, mask)
+	}
+	// rows writes the stores of rows rows, each vector whole or masked
+	// (or skipped), with beta or without, ending at _done.
+	rows := func(name string, whole, masked []int) {
+		for _, withBeta := range []bool{true, false} {
+			if withBeta {
+				p("MOVL beta+%d(FP), R12", f.beta)
+				p("SHLL $1, R12") // drop the sign: -0 is 0
+				p("JEQ %s_%s_beta0", k.name, name)
+			} else {
+				label(name + "_beta0")
+			}
+			for i := 0; i < k.mr; i++ {
+				for _, v := range whole {
+					p("VMULPS %s, %s, %s", alpha, acc(i, v), acc(i, v))
+					if withBeta {
+						p("VFMADD231PS %d(DI), %s, %s", v*k.w()*4, beta, acc(i, v))
+					}
+					p("VMOVUPS %s, %d(DI)", acc(i, v), v*k.w()*4)
+				}
+				for _, v := range masked {
+					p("VMULPS %s, %s, %s", alpha, acc(i, v), acc(i, v))
+					if withBeta {
+						p("VMASKMOVPS %d(DI), %s, %s", v*k.w()*4, mask, tmp)
+						p("VFMADD231PS %s, %s, %s", tmp, beta, acc(i, v))
+					}
+					p("VMASKMOVPS %s, %s, %d(DI)", acc(i, v), mask, v*k.w()*4)
+				}
+				if i < k.mr-1 {
+					p("DECQ R11")
+					p("JEQ %s_done", k.name)
+					p("ADDQ R13, DI")
+				}
+			}
+			p("JMP %s_done", k.name)
+		}
+	}
+	if k.v == 2 {
+		makeMask(bits)
+		rows("full", []int{0}, []int{1})
+		label("low")
+	}
+	makeMask("laneBits<>+0(SB)")
+	rows("part", nil, []int{0})
+	label("done")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// xreg is the XMM register under vector register r.
+func (k kernel) xreg(r string) string { return "X" + r[1:] }
+
 func main() {
 	sweep := flag.Bool("sweep", false, "also emit the candidate tiles of the AVX-512 sweep")
 	neon := flag.Bool("neon", false, "write the arm64 kernels instead")
@@ -333,6 +421,8 @@ func main() {
 		// into C with masked stores instead of through a scratch tile.
 		{name: "gemmAVX512_12x32_edge", zmm: true, mr: 12, v: 2, edge: true},
 		{name: "gemmAVX512_12x16_edge", zmm: true, mr: 12, v: 1, edge: true},
+		{name: "gemmAVX2_6x16_edge", mr: 6, v: 2, edge: true},
+		{name: "gemmAVX2_6x8_edge", mr: 6, v: 1, edge: true},
 	}
 	if *sweep {
 		ks = append(ks,
@@ -346,6 +436,7 @@ func main() {
 	}
 	var sb strings.Builder
 	sb.WriteString("// Code generated by asm/_gen/gemm; DO NOT EDIT.\n\n//go:build !purego\n\n#include \"textflag.h\"\n\n")
+	genLaneBits(&sb)
 	for _, k := range ks {
 		k.gen(&sb)
 	}

@@ -320,11 +320,6 @@ func genPackRows(w io.Writer) {
 func genPackRowsAVX2(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
 	const name = "gemmPackRows_AVX2"
-	fmt.Fprintln(w, "// Lane l's bit, for gemmPackRows_AVX2's masks.")
-	for l := 0; l < 16; l++ {
-		fmt.Fprintf(w, "DATA packRowsBits<>+%d(SB)/4, $%d\n", 4*l, 1<<l)
-	}
-	fmt.Fprintf(w, "GLOBL packRowsBits<>(SB), RODATA|NOPTR, $64\n\n")
 	fmt.Fprintf(w, "// func %s(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
 	p("MOVQ dst_base+0(FP), DI")
@@ -334,8 +329,8 @@ func genPackRowsAVX2(w io.Writer) {
 	p("MOVQ lds+56(FP), R9")
 	p("SHLQ $2, R9")
 	p("MOVQ rows+64(FP), CX")
-	p("VMOVDQU packRowsBits<>+0(SB), Y10")
-	p("VMOVDQU packRowsBits<>+32(SB), Y11")
+	p("VMOVDQU laneBits<>+0(SB), Y10")
+	p("VMOVDQU laneBits<>+32(SB), Y11")
 	// Y14, Y15: the load masks (lanes 0-7, 8-15); Y12, Y13: the store masks.
 	for _, m := range []struct{ arg, lo, hi string }{{"lmask+72(FP)", "Y14", "Y15"}, {"smask+76(FP)", "Y12", "Y13"}} {
 		p("MOVL %s, AX", m.arg)
@@ -370,6 +365,16 @@ func genPackRowsAVX2(w io.Writer) {
 	loop("w16", "VMOVUPS Y0, (DI)", "VMOVUPS Y1, 32(DI)")
 	loop("w8", "VMOVUPS Y0, (DI)")
 	packTDone(w, p, name)
+}
+
+// genLaneBits writes laneBits, lane l's bit (1<<l) for l < 16: the AVX2
+// kernels make a vector mask from a bitmask by broadcasting it, keeping
+// each lane's bit and comparing.
+func genLaneBits(w io.Writer) {
+	for l := 0; l < 16; l++ {
+		fmt.Fprintf(w, "DATA laneBits<>+%d(SB)/4, $%d\n", 4*l, 1<<l)
+	}
+	fmt.Fprintf(w, "GLOBL laneBits<>(SB), RODATA|NOPTR, $64\n\n")
 }
 
 // genFMALoops writes fmaLoopAVX512 and fmaLoopAVX2, asm.FMAPeak's loops:
