@@ -47,9 +47,11 @@ import (
 // row-major with leading dimension ldc >= NR.
 //
 // Edge duties. The kernel computes only full MR×NR tiles and reads full
-// MR-tall and NR-wide operand panels. Partial tiles at the edges of C are the
-// caller's duty: it packs the partial panels with zero padding and lets the
-// kernel write a scratch tile, then copies the valid part.
+// MR-tall and NR-wide operand panels. Partial tiles at the edges of C go
+// through KernelEdge: the caller packs the partial panels with zero padding,
+// and the edge kernel stores only the valid part with masked stores (the
+// x86 levels; EdgeDirect) or lets the kernel write a scratch tile and copies
+// the valid part (the others).
 //
 // Narrow kernel. Each level also has a kernel of NarrowNR <= NR columns,
 // called through KernelNarrow with the same contract with NarrowNR in place
