@@ -295,11 +295,7 @@ func (k kernel) genEdgeStore(p func(string, ...any), label func(string), f frame
 				}
 				p("VMOVUPS %s, %s, %d(DI)", acc(i, v), mask, v*k.w()*4)
 			}
-			if i < k.mr-1 {
-				p("DECQ R11")
-				p("JEQ %s_done", k.name)
-				p("ADDQ R13, DI")
-			}
+			k.nextEdgeRow(p, i)
 		}
 		p("JMP %s_done", k.name)
 	}
@@ -309,6 +305,17 @@ func (k kernel) genEdgeStore(p func(string, ...any), label func(string), f frame
 	label("done")
 	p("VZEROUPPER")
 	p("RET")
+}
+
+// nextEdgeRow writes an edge store's step from row i to the next: done
+// when rows rows are stored (R11 counts them down), else DI to the next
+// row of C.
+func (k kernel) nextEdgeRow(p func(string, ...any), i int) {
+	if i < k.mr-1 {
+		p("DECQ R11")
+		p("JEQ %s_done", k.name)
+		p("ADDQ R13, DI")
+	}
 }
 
 // genEdgeStoreAVX2 writes an AVX2 edge kernel's store: alpha (and beta)
@@ -369,11 +376,7 @@ func (k kernel) genEdgeStoreAVX2(p func(string, ...any), label func(string), f f
 					}
 					p("VMASKMOVPS %s, %s, %d(DI)", acc(i, v), mask, v*k.w()*4)
 				}
-				if i < k.mr-1 {
-					p("DECQ R11")
-					p("JEQ %s_done", k.name)
-					p("ADDQ R13, DI")
-				}
+				k.nextEdgeRow(p, i)
 			}
 			p("JMP %s_done", k.name)
 		}

@@ -281,15 +281,7 @@ func genPackTEdge(w io.Writer) {
 func genPackRows(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
 	const name = "gemmPackRows_AVX512"
-	fmt.Fprintf(w, "// func %s(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)\n", name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
-	p("MOVQ dst_base+0(FP), DI")
-	p("MOVQ ldd+24(FP), R8")
-	p("SHLQ $2, R8")
-	p("MOVQ src_base+32(FP), SI")
-	p("MOVQ lds+56(FP), R9")
-	p("SHLQ $2, R9")
-	p("MOVQ rows+64(FP), CX")
+	packRowsArgs(w, p, name)
 	p("MOVL lmask+72(FP), AX")
 	p("KMOVW AX, K1")
 	p("SHRL $16, AX")
@@ -312,14 +304,9 @@ func genPackRows(w io.Writer) {
 	packTDone(w, p, name)
 }
 
-// genPackRowsAVX2 writes gemmPackRows_AVX2, Gemm.PackRows for w <= 16:
-// per row, two masked loads (VMASKMOVPS zeroes the values past valid and
-// reads nothing there) and two stores of w values: whole-vector stores
-// when w is 8 or 16 (a B micro-panel's width), masked stores otherwise.
-// The masks are made from the bitmasks: each lane's bit, compared.
-func genPackRowsAVX2(w io.Writer) {
-	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
-	const name = "gemmPackRows_AVX2"
+// packRowsArgs writes the PackRows kernels' header and their loads of the
+// arguments: DI dst, R8 ldd and R9 lds in bytes, SI src, CX rows.
+func packRowsArgs(w io.Writer, p func(string, ...any), name string) {
 	fmt.Fprintf(w, "// func %s(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
 	p("MOVQ dst_base+0(FP), DI")
@@ -329,6 +316,17 @@ func genPackRowsAVX2(w io.Writer) {
 	p("MOVQ lds+56(FP), R9")
 	p("SHLQ $2, R9")
 	p("MOVQ rows+64(FP), CX")
+}
+
+// genPackRowsAVX2 writes gemmPackRows_AVX2, Gemm.PackRows for w <= 16:
+// per row, two masked loads (VMASKMOVPS zeroes the values past valid and
+// reads nothing there) and two stores of w values: whole-vector stores
+// when w is 8 or 16 (a B micro-panel's width), masked stores otherwise.
+// The masks are made from the bitmasks: each lane's bit, compared.
+func genPackRowsAVX2(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	const name = "gemmPackRows_AVX2"
+	packRowsArgs(w, p, name)
 	p("VMOVDQU laneBits<>+0(SB), Y10")
 	p("VMOVDQU laneBits<>+32(SB), Y11")
 	// Y14, Y15: the load masks (lanes 0-7, 8-15); Y12, Y13: the store masks.
