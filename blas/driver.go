@@ -986,15 +986,18 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 }
 
 // shiftsLastTile reports whether the row block from i0 computes its last,
-// partial row of tiles as the whole one that ends at C's last row, its A
-// read in place, rather than packing a zero-padded A micro-panel: the rows
-// that tile shares with the one before are written again with the same
-// bits, by the same thread. That takes beta = 0 (C not read, so writing a
-// row twice changes nothing), A read in place, and at least MR rows in the
-// block. A padded C (a flipped product's D) leaves its padding rows
-// unwritten, which nothing reads (32x100x300, flipped: 2% less time).
+// partial row of tiles as the whole one that ends at C's last row, rather
+// than as edge tiles over a zero-padded A micro-panel: one KernelRow call
+// instead of a KernelEdge call per tile, and whole stores. Its A panel is
+// read in place or packed from those MR rows; the rows it shares with the
+// tile before are written again with the same bits, by the same thread.
+// That takes beta = 0 (C not read, so writing a row twice changes
+// nothing), at least MR rows in the block, and A panels packed per tile
+// (kept panels, cl.ablock, sit at multiples of MR). A padded C (a flipped
+// product's D) leaves its padding rows unwritten, which nothing reads
+// (32x100x300, flipped: 2% less time; avx2 NT 32x100x10, packed A: 5%).
 func (cl *call) shiftsLastTile(bk *block, i0 int) bool {
-	return bk.beta == 0 && !cl.packA && cl.ablock == nil && cl.m-cl.d.g.MR >= i0
+	return bk.beta == 0 && cl.ablock == nil && cl.m-cl.d.g.MR >= i0
 }
 
 // tall computes rows [i0, i1) of the columns KernelTall computes, of
