@@ -121,8 +121,8 @@ type gemmKernels struct {
 	rowPanels bool
 	// packT8, when not nil, is PackT for xn and pn multiples of 8.
 	packT8 func(dst []float32, w int, src []float32, sx, xn, pn int)
-	// packTEdge, when not nil, is PackT for xn <= 8 and any pn, with the
-	// bits of xn set in xmask and those of pn%8 in pmask.
+	// packTEdge, when not nil, is PackT for 1 <= xn <= 8 and any pn >= 1,
+	// with the bits of xn set in xmask and those of pn%8 in pmask.
 	packTEdge func(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
 	// packRows, when not nil, is PackRows for w <= packRowsW (at most 32),
 	// with the bits of valid and of w set in lmask and smask.
@@ -371,9 +371,9 @@ func (g Gemm) check(nr, k, na, rsa, csa, nb, rsb, bstep, np, nc, ldc, rows, cols
 //		}
 //	}
 //
-// The x86 levels transpose 8×8 tiles in registers, and avx512 the partial
-// tiles at the edges too, with masked loads and stores that touch no
-// element outside the block; the rest is Go. It
+// The x86 levels transpose 8×8 tiles in registers, the partial tiles at
+// the edges too, with masked loads and stores that touch no element
+// outside the block; the other levels are Go. It
 // panics with "asm: gemm: bad stride" when w < xn or sx < pn, and with
 // "asm: gemm: short dst" (src) when a slice is too short.
 func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {

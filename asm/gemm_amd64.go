@@ -48,6 +48,9 @@ func gemmPackT8_AVX2(dst []float32, w int, src []float32, sx, xn, pn int)
 func gemmPackT8_AVX512(dst []float32, w int, src []float32, sx, xn, pn int)
 
 //go:noescape
+func gemmPackTEdge_AVX2(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
+
+//go:noescape
 func gemmPackTEdge_AVX512(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
 
 // The tall kernels, indexed by their column count (gemmAVX512Tall[cols]).
@@ -96,7 +99,8 @@ var gemmAVX512Tall = [...]func(k int, alpha float32, a []float32, lda int, b []f
 var (
 	gemmAVX2 = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, nrNarrow: gemmTiles[AVX2].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16, narrow: gemmAVX2_6x8, row: gemmAVX2_6x16_row,
-		edge: gemmAVX2_6x16_edge, edgeNarrow: gemmAVX2_6x8_edge, packRows: gemmPackRows_AVX2, packRowsW: 16}
+		edge: gemmAVX2_6x16_edge, edgeNarrow: gemmAVX2_6x8_edge, packRows: gemmPackRows_AVX2, packRowsW: 16,
+		packTEdge: gemmPackTEdge_AVX2}
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX512, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
 		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, edgeMasksB: true, packRows: gemmPackRows_AVX512, packRowsW: 32,

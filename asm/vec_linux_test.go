@@ -137,7 +137,8 @@ func TestGemmKernelEdgePageEnd(t *testing.T) {
 }
 
 // TestGemmPackTPageEnd: PackT reads nothing past the last element of src
-// (the masked edge tiles included), with src ending at an inaccessible page.
+// and writes nothing past the last of dst (the masked edge tiles
+// included), with both ending at an inaccessible page.
 func TestGemmPackTPageEnd(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l Level) {
 		g := GemmFor(l)
@@ -145,7 +146,7 @@ func TestGemmPackTPageEnd(t *testing.T) {
 			for _, pn := range []int{1, 3, 8, 12, 45} { // src within a page
 				sx := pn + 2
 				src := vecPageEnd(t, (xn-1)*sx+pn)
-				dst := make([]float32, pn*xn)
+				dst := vecPageEnd(t, pn*xn)
 				g.PackT(dst, xn, src, sx, xn, pn)
 				for p := 0; p < pn; p++ {
 					for x := 0; x < xn; x++ {

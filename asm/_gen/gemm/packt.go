@@ -216,63 +216,150 @@ func transpose8(p func(string, ...any)) {
 	}
 }
 
-// genPackTEdge writes gemmPackTEdge_AVX512, the transpose of a block of
-// xn <= 8 rows and any pn: the 8×8 tiles of genPackT8 with AVX-512 masks,
-// column loads masked to the valid p of the last tile (pmask) and row
-// stores masked to the xn valid x (xmask). Rows x >= xn are not loaded:
-// their lanes are never stored.
+// genPackTEdge writes gemmPackTEdge_AVX512 and gemmPackTEdge_AVX2, the
+// transpose of a block of xn <= 8 rows and any pn: the 8×8 tiles of
+// genPackT8, with column loads masked to the valid p of the last tile
+// (pmask) and row stores masked to the xn valid x (xmask). Rows x >= xn
+// are not loaded: their lanes are never stored.
+//
+// AVX-512 keeps both masks in K registers. AVX2 has no register to spare
+// (the transpose takes all 16): the load mask of the last tile is made
+// before its loads in Y8 and the store mask after each transpose in Y0,
+// from the bitmask (broadcast, each lane's bit, compare); with xn = 8 the
+// stores are whole-vector (the columns p >= p8 of a block of whole rows,
+// one of PackT's two edges).
 func genPackTEdge(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
-	const name = "gemmPackTEdge_AVX512"
-	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)\n", name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
-	packTPrologue(p, "AX")
-	p("LEAQ (AX)(R8*4), BX")
-	p("MOVQ xn+64(FP), CX")
-	p("MOVL xmask+80(FP), R12")
-	p("KMOVW R12, K2")
-	p("MOVL pmask+84(FP), R12")
-	p("KMOVW R12, K3")
-	p("MOVL $0xff, R12")
-	p("KMOVW R12, K1")
-	p("MOVQ pn+72(FP), DX")
-	p("MOVQ DX, SI")
-	p("ANDQ $7, SI") // columns of the last, partial tile
-	p("SHRQ $3, DX") // whole tiles
-	rows := []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)", "(AX)(R9*1)", "(BX)", "(BX)(R8*1)", "(BX)(R8*2)", "(BX)(R9*1)"}
-	tile := func(tag, load string, partial bool) {
-		for i, a := range rows {
-			if i > 0 {
-				p("CMPQ CX, $%d", i)
-				p("JLE %s_%st", name, tag)
-			}
-			p("VMOVUPS.Z %s, %s, Y%d", a, load, i)
-		}
-		fmt.Fprintf(w, "%s_%st:\n", name, tag)
-		transpose8(p)
-		p("LEAQ (DI)(R10*4), R13")
-		for j, a := range []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
-			if partial && j > 0 {
-				p("CMPQ SI, $%d", j)
-				p("JLE %s_done", name)
-			}
-			p("VMOVUPS Y%d, K2, %s", 8+j, a)
-		}
+	// vecMask makes in register y the AVX2 lane mask of the bitmask in arg.
+	vecMask := func(arg, y string) {
+		p("MOVL %s, R12", arg)
+		p("VMOVD R12, X%s", y[1:])
+		p("VPBROADCASTD X%s, %s", y[1:], y)
+		p("VPAND laneBits<>+0(SB), %s, %s", y, y)
+		p("VPCMPEQD laneBits<>+0(SB), %s, %s", y, y)
 	}
-	p("TESTQ DX, DX")
-	p("JEQ %s_tail", name)
-	fmt.Fprintf(w, "%s_loop:\n", name)
-	tile("full", "K1", false)
-	p("ADDQ $32, AX")
-	p("ADDQ $32, BX")
-	p("LEAQ (R13)(R10*4), DI")
-	p("DECQ DX")
-	p("JNE %s_loop", name)
-	fmt.Fprintf(w, "%s_tail:\n", name)
-	p("TESTQ SI, SI")
-	p("JEQ %s_done", name)
-	tile("part", "K3", true)
-	packTDone(w, p, name)
+	for _, isa := range []struct {
+		name string
+		// setup follows the argument loads, tailSetup precedes the last
+		// tile; load and store move one row of a tile (partial: the last
+		// tile, pn%8 columns), with the stores whole or masked;
+		// beforeStores follows the transpose.
+		setup, tailSetup func()
+		load             func(partial bool, addr string, y int)
+		beforeStores     func(whole bool)
+		store            func(whole bool, y int, addr string)
+		// wholes: the store variants, each a copy of the loops, chosen
+		// by xn (whole stores need xn = 8)
+		wholes []bool
+	}{
+		{
+			name: "gemmPackTEdge_AVX512",
+			setup: func() {
+				p("MOVL xmask+80(FP), R12")
+				p("KMOVW R12, K2")
+				p("MOVL pmask+84(FP), R12")
+				p("KMOVW R12, K3")
+				p("MOVL $0xff, R12")
+				p("KMOVW R12, K1")
+			},
+			tailSetup: func() {},
+			load: func(partial bool, addr string, y int) {
+				k := "K1"
+				if partial {
+					k = "K3"
+				}
+				p("VMOVUPS.Z %s, %s, Y%d", addr, k, y)
+			},
+			beforeStores: func(bool) {},
+			store:        func(_ bool, y int, addr string) { p("VMOVUPS Y%d, K2, %s", y, addr) },
+			wholes:       []bool{false},
+		},
+		{
+			name:      "gemmPackTEdge_AVX2",
+			setup:     func() {},
+			tailSetup: func() { vecMask("pmask+84(FP)", "Y8") },
+			load: func(partial bool, addr string, y int) {
+				if partial {
+					p("VMASKMOVPS %s, Y8, Y%d", addr, y)
+				} else {
+					p("VMOVUPS %s, Y%d", addr, y)
+				}
+			},
+			beforeStores: func(whole bool) {
+				if !whole {
+					vecMask("xmask+80(FP)", "Y0")
+				}
+			},
+			store: func(whole bool, y int, addr string) {
+				if whole {
+					p("VMOVUPS Y%d, %s", y, addr)
+				} else {
+					p("VMASKMOVPS Y%d, Y0, %s", y, addr)
+				}
+			},
+			wholes: []bool{true, false},
+		},
+	} {
+		name := isa.name
+		fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)\n", name)
+		fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
+		packTPrologue(p, "AX")
+		p("LEAQ (AX)(R8*4), BX")
+		p("MOVQ xn+64(FP), CX")
+		isa.setup()
+		p("MOVQ pn+72(FP), DX")
+		p("MOVQ DX, SI")
+		p("ANDQ $7, SI") // columns of the last, partial tile
+		p("SHRQ $3, DX") // whole tiles
+		rows := []string{"(AX)", "(AX)(R8*1)", "(AX)(R8*2)", "(AX)(R9*1)", "(BX)", "(BX)(R8*1)", "(BX)(R8*2)", "(BX)(R9*1)"}
+		for _, whole := range isa.wholes {
+			v := "m"
+			if whole {
+				v = "w"
+			}
+			if len(isa.wholes) > 1 && whole {
+				p("CMPQ CX, $8")
+				p("JNE %s_m", name)
+			}
+			tile := func(tag string, partial bool) {
+				for i, a := range rows {
+					if i > 0 && !whole {
+						p("CMPQ CX, $%d", i)
+						p("JLE %s_%s%st", name, v, tag)
+					}
+					isa.load(partial, a, i)
+				}
+				fmt.Fprintf(w, "%s_%s%st:\n", name, v, tag)
+				transpose8(p)
+				isa.beforeStores(whole)
+				p("LEAQ (DI)(R10*4), R13")
+				for j, a := range []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
+					if partial && j > 0 {
+						p("CMPQ SI, $%d", j)
+						p("JLE %s_done", name)
+					}
+					isa.store(whole, 8+j, a)
+				}
+			}
+			fmt.Fprintf(w, "%s_%s:\n", name, v)
+			p("TESTQ DX, DX")
+			p("JEQ %s_%stail", name, v)
+			fmt.Fprintf(w, "%s_%sloop:\n", name, v)
+			tile("full", false)
+			p("ADDQ $32, AX")
+			p("ADDQ $32, BX")
+			p("LEAQ (R13)(R10*4), DI")
+			p("DECQ DX")
+			p("JNE %s_%sloop", name, v)
+			fmt.Fprintf(w, "%s_%stail:\n", name, v)
+			p("TESTQ SI, SI")
+			p("JEQ %s_done", name)
+			isa.tailSetup()
+			tile("part", true)
+			p("JMP %s_done", name)
+		}
+		packTDone(w, p, name)
+	}
 }
 
 // genPackRows writes gemmPackRows_AVX512, Gemm.PackRows for w <= 32: per
