@@ -303,6 +303,9 @@ const (
 	narrowWeight    = 0.54
 	bInPlaceWeight  = 2
 	tallOverhead    = 16
+	// aTransposeWeight is transposeWeight for an A that fits in L1 (see
+	// transposesA), fitted to its paired runs.
+	aTransposeWeight = 5
 )
 
 // flips is flip through a cache of its recent answers: a training step
@@ -338,22 +341,42 @@ func (d *driver) flips(aT, bT bool, m, n, k int) bool {
 const flipMemoBits = 6
 
 // flip reports whether the transposed product Cᵀ = op(B)ᵀ*op(A)ᵀ is the
-// cheaper one. Directly, op(B) = Bᵀ must be transposed into B's panels;
-// flipped, a row-major A must be, and so must the result D.
+// cheaper one. Directly, op(B) = Bᵀ must be transposed into B's panels
+// (or, for a narrow product, A: see transposesA); flipped, a row-major A
+// must be, and so must the result D.
 func (d *driver) flip(aT, bT bool, m, n, k int) bool {
+	direct := d.directCost(aT, bT, m, n, k)
+	if d.transposesA(aT, m, n, k) {
+		direct = d.transposedACost(m, n, k)
+	}
+	flipped := d.tilesCost(n, m, k) + transposeWeight*float64(m*n)
+	if e := d.tallCols(!bT, n, m, k); e > 0 {
+		flipped += d.tallCost(n, e, k) - d.edgePanelCost(n, e, k)
+	}
+	if !aT {
+		flipped += transposeWeight * float64(m*k)
+	}
+	return flipped < 0.9*direct
+}
+
+// tilesCost is the cost (see flip) of the tiles of an m×n product of depth k.
+func (d *driver) tilesCost(m, n, k int) float64 {
+	g := d.g
+	panels := float64(d.nr.div(n))
+	if e := d.nr.mod(n); e > 0 && e <= g.NarrowNR && g.NarrowNR < g.NR {
+		panels += narrowWeight
+	} else if e > 0 {
+		panels++
+	}
+	return float64(d.mr.ceil(m)) * panels * float64(g.MR*g.NR) * float64(k+tileOverhead)
+}
+
+// directCost is the cost (see flip) of the direct product through the
+// five loops.
+func (d *driver) directCost(aT, bT bool, m, n, k int) float64 {
 	g := d.g
 	mr, nr := g.MR, g.NR
-	// tiles is the cost of the tiles of an m×n product.
-	tiles := func(m, n int) float64 {
-		panels := float64(d.nr.div(n))
-		if e := d.nr.mod(n); e > 0 && e <= g.NarrowNR && g.NarrowNR < nr {
-			panels += narrowWeight
-		} else if e > 0 {
-			panels++
-		}
-		return float64(d.mr.ceil(m)) * panels * float64(mr*nr) * float64(k+tileOverhead)
-	}
-	direct := tiles(m, n)
+	direct := d.tilesCost(m, n, k)
 	if e := d.tallCols(aT, m, n, k); e > 0 {
 		direct += d.tallCost(m, e, k) - d.edgePanelCost(m, e, k)
 	}
@@ -372,14 +395,33 @@ func (d *driver) flip(aT, bT bool, m, n, k int) bool {
 	} else if !d.packsB(m) {
 		direct += bInPlaceWeight * float64(d.mr.ceil(m)*n*k)
 	}
-	flipped := tiles(n, m) + transposeWeight*float64(m*n)
-	if e := d.tallCols(!bT, n, m, k); e > 0 {
-		flipped += d.tallCost(n, e, k) - d.edgePanelCost(n, e, k)
+	return direct
+}
+
+// transposesA reports whether the direct product of a row-major A and an
+// n columns narrow enough for KernelTall (tallCols) is cheaper with Aᵀ
+// made whole, in one PackT, and every tile computed by KernelTall, which
+// vectorizes along the rows: per step, one vector FMA for each column and
+// 16 rows, where the narrow kernel pays a broadcast and a whole vector FMA
+// for each row. It takes at least one whole tall tile (TallMR rows): on
+// fewer, the transpose and the partly used vectors cost more than they
+// save (12x4x100: 1.16 of the time). Paired runs against the narrow
+// kernel, one thread: NN 32x10x100 0.77-0.81 of the time, 32x1x100 0.47,
+// 64x4x32 0.46, 256x10x100 0.86-0.97; every m >= 32, n <= 12 with k = 32,
+// 100, 300 was faster. The bits are those of the narrow kernel (see
+// KernelTall).
+func (d *driver) transposesA(aT bool, m, n, k int) bool {
+	g := d.g
+	if aT || g.TallMR == 0 || m < g.TallMR || n > g.TallNR || d.tallCols(true, m, n, k) != n {
+		return false
 	}
-	if !aT {
-		flipped += transposeWeight * float64(m*k)
-	}
-	return flipped < 0.9*direct
+	return d.transposedACost(m, n, k) < 0.9*d.directCost(false, false, m, n, k)
+}
+
+// transposedACost is the cost (see flip) of transposesA's product: the
+// tall tiles and the transpose of A, aTransposeWeight an element.
+func (d *driver) transposedACost(m, n, k int) float64 {
+	return d.tallCost(m, n, k) + aTransposeWeight*float64(m*k)
 }
 
 // packsB reports whether the direct product packs a row-major B: when its
@@ -436,6 +478,14 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 	kb := d.depthBlocks(m, n, k)
 	if threads > 1 && kb > 1 && smallC(m, n, k) {
 		d.splitK(aT, bT, m, n, k, kb, alpha, a, lda, b, ldb, beta, c, ldc, padded)
+		return
+	}
+	if threads == 1 && d.transposesA(aT, m, n, k) {
+		// KernelTall reads B in place, whatever its transpose.
+		at := runtime.Alloc(k * m)
+		d.g.PackT(at, m, a, lda, m, k) // at[p*m+i] = a[i*lda+p]
+		d.loops(true, bT, m, n, k, kb, 1, alpha, at, m, b, ldb, beta, c, ldc, padded)
+		runtime.Free(at)
 		return
 	}
 	if bT && threads == 1 && !d.packsB(m) {

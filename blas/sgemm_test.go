@@ -439,3 +439,48 @@ func FuzzSgemm(f *testing.F) {
 		}
 	})
 }
+
+// TestSgemmTransposesA: a row-major A times a few columns takes KernelTall
+// on Aᵀ (see transposesA) where the level has a tall kernel, for the
+// book's 32x10x100 among others; it gives the bits of the five loops on A
+// itself (the narrow kernel), with B either way and both beta paths.
+func TestSgemmTransposesA(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		g := d.g
+		if g.TallMR == 0 {
+			t.Skip("no tall kernel")
+		}
+		if !d.transposesA(false, 32, 10, 100) || d.transposesA(true, 32, 10, 100) || d.transposesA(false, g.TallMR-1, 10, 100) {
+			t.Fatalf("transposesA: want NN 32x10x100 and no transposed A or fewer than TallMR rows")
+		}
+		r := rand.New(rand.NewPCG(6, 0))
+		taken := 0
+		for _, m := range []int{g.TallMR, g.TallMR + 5, 3*g.TallMR + 1} {
+			for _, n := range []int{1, 4, 10, g.TallNR} {
+				for _, k := range []int{1, 33, d.blk.KC + 7} {
+					if !d.transposesA(false, m, n, k) {
+						continue
+					}
+					taken++
+					for _, tB := range transposes {
+						for _, beta := range []float32{0, 1.5} {
+							p := newProblem(r, NoTrans, tB, m, n, k, 0.75, beta, r.IntN(3))
+							want := append([]float32(nil), p.c()...)
+							d.loops(false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, want, p.ldc, false)
+							p.run(d)
+							p.check(t)
+							for i, v := range p.c() {
+								if math.Float32bits(v) != math.Float32bits(want[i]) {
+									t.Fatalf("%v: C offset %d is %g through Aᵀ, %g through A", p, i, v, want[i])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		if taken < 10 {
+			t.Errorf("only %d shapes took the transposed A", taken)
+		}
+	})
+}
