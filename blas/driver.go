@@ -57,7 +57,7 @@ type driver struct {
 	// The tile's and the blocks' sizes as divisors (see divisor).
 	mr, nr, tallMR divisor
 	kc, mc, nc     divisor
-	flipMemo       [1 << flipMemoBits]atomic.Uint64 // see flips
+	planMemo       [1 << planMemoBits]atomic.Uint64 // see plans
 }
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
@@ -225,15 +225,16 @@ func (cl *call) hasTall(bk *block) bool { return cl.tallCols > 0 && bk.jc+bk.nc 
 
 // gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
 // m, n, k > 0 and alpha != 0: directly, or as the transposed product when
-// that costs less (see flipCost), through a scratch matrix D = alpha *
+// that costs less (see flip), through a scratch matrix D = alpha *
 // op(B)ᵀ*op(A)ᵀ (n×m) and then C = Dᵀ + beta*C. The choice depends on the
 // shape only, so the thread count does not change the bits.
 func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if d.flips(aT, bT, m, n, k) {
+	pl := d.plans(aT, bT, m, n, k)
+	if pl&planFlip != 0 {
 		d.flipped(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	d.run(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false)
+	d.run(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false, pl&planTransposeA != 0)
 }
 
 // flipped computes gemm's product transposed, through the scratch D.
@@ -241,7 +242,7 @@ func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, l
 	// D is padded to whole tiles, so that its edge tiles need no scratch.
 	ldd := d.nr.roundUp(m)
 	dt := runtime.Alloc(d.mr.roundUp(n) * ldd)
-	d.run(!bT, !aT, n, m, k, alpha, b, ldb, a, lda, 0, dt, ldd, true)
+	d.run(!bT, !aT, n, m, k, alpha, b, ldb, a, lda, 0, dt, ldd, true, false)
 	if beta == 0 {
 		d.g.PackT(c, ldc, dt, ldd, n, m) // c[i*ldc+j] = dt[j*ldd+i]
 		runtime.Free(dt)
@@ -308,37 +309,54 @@ const (
 	aTransposeWeight = 5
 )
 
-// flips is flip through a cache of its recent answers: a training step
-// asks about the same few shapes again and again, and the cost model takes
-// some 30 ns, a sixth of the fixed cost of a small product. An entry
-// holds the shape (m, n, k < 2^20 and the transposes), whether it is set,
-// and the answer; entries are single atomic words, so concurrent callers
-// see either an old entry or a new one, never a mix.
-func (d *driver) flips(aT, bT bool, m, n, k int) bool {
-	if m >= 1<<20 || n >= 1<<20 || k >= 1<<20 {
-		return d.flip(aT, bT, m, n, k)
+// plan is the shape's choice of gemm's paths (see plan).
+type plan uint8
+
+const (
+	planFlip       plan = 1 << iota // the transposed product (flip)
+	planTransposeA                  // the direct product on Aᵀ (transposesA)
+)
+
+// plan chooses gemm's paths for a shape: flipped, or direct and then
+// whether on Aᵀ.
+func (d *driver) plan(aT, bT bool, m, n, k int) plan {
+	switch {
+	case d.flip(aT, bT, m, n, k):
+		return planFlip
+	case d.transposesA(aT, m, n, k):
+		return planTransposeA
 	}
-	key := uint64(m) | uint64(n)<<20 | uint64(k)<<40 | 1<<62
-	if aT {
-		key |= 1 << 60
-	}
-	if bT {
-		key |= 1 << 61
-	}
-	slot := &d.flipMemo[(key*0x9E3779B97F4A7C15)>>(64-flipMemoBits)]
-	if e := slot.Load(); e&^(1<<63) == key {
-		return e>>63 == 1
-	}
-	f := d.flip(aT, bT, m, n, k)
-	if f {
-		key |= 1 << 63
-	}
-	slot.Store(key)
-	return f
+	return 0
 }
 
-// flipMemoBits sets the size of the cache of flips (2^flipMemoBits entries).
-const flipMemoBits = 6
+// plans is plan through a cache of its recent answers: a training step
+// asks about the same few shapes again and again, and the cost model takes
+// some 30-60 ns, a sixth of the fixed cost of a small product. An entry
+// holds the shape (m, n, k < 2^19 and the transposes), whether it is set,
+// and the plan; entries are single atomic words, so concurrent callers
+// see either an old entry or a new one, never a mix.
+func (d *driver) plans(aT, bT bool, m, n, k int) plan {
+	if m >= 1<<19 || n >= 1<<19 || k >= 1<<19 {
+		return d.plan(aT, bT, m, n, k)
+	}
+	key := uint64(m) | uint64(n)<<19 | uint64(k)<<38 | 1<<59
+	if aT {
+		key |= 1 << 57
+	}
+	if bT {
+		key |= 1 << 58
+	}
+	slot := &d.planMemo[(key*0x9E3779B97F4A7C15)>>(64-planMemoBits)]
+	if e := slot.Load(); e&(1<<60-1) == key {
+		return plan(e >> 60)
+	}
+	pl := d.plan(aT, bT, m, n, k)
+	slot.Store(key | uint64(pl)<<60)
+	return pl
+}
+
+// planMemoBits sets the size of the cache of plans (2^planMemoBits entries).
+const planMemoBits = 6
 
 // flip reports whether the transposed product Cᵀ = op(B)ᵀ*op(A)ᵀ is the
 // cheaper one. Directly, op(B) = Bᵀ must be transposed into B's panels
@@ -466,11 +484,12 @@ func (d *driver) tallCost(m, e, k int) float64 {
 	return float64(d.tallMR.roundUp(m)*e) * float64(k+tallOverhead)
 }
 
-// run is gemm's direct product. When padded, C has room for whole tiles
-// past m and n (and beta is 0), so edge tiles are written whole, directly.
+// run is gemm's direct product, on Aᵀ when transA (see transposesA). When
+// padded, C has room for whole tiles past m and n (and beta is 0), so edge
+// tiles are written whole, directly.
 // It runs the five loops (loops), or, on several threads, a product whose C
 // is small next to its operands as one product per depth block (splitK).
-func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
+func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded, transA bool) {
 	threads := runtime.Threads()
 	if m*n*k < parallelMin {
 		threads = 1
@@ -480,7 +499,7 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		d.splitK(aT, bT, m, n, k, kb, alpha, a, lda, b, ldb, beta, c, ldc, padded)
 		return
 	}
-	if threads == 1 && d.transposesA(aT, m, n, k) {
+	if transA && threads == 1 {
 		// KernelTall reads B in place, whatever its transpose.
 		at := runtime.Alloc(k * m)
 		d.g.PackT(at, m, a, lda, m, k) // at[p*m+i] = a[i*lda+p]

@@ -29,7 +29,7 @@ func BenchmarkFlipChoice(b *testing.B) {
 					if fl {
 						d.flipped(aT, bT, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, c, p.ldc)
 					} else {
-						d.run(aT, bT, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, c, p.ldc, false)
+						d.run(aT, bT, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, c, p.ldc, false, d.transposesA(aT, s.m, s.n, s.k))
 					}
 				}
 				if d.flip(aT, bT, s.m, s.n, s.k) == fl {
@@ -40,11 +40,11 @@ func BenchmarkFlipChoice(b *testing.B) {
 	}
 }
 
-// TestFlipsMemo: flips answers as flip does, for many more shapes than
-// its cache holds (so entries are replaced), asked twice (from the cache),
-// by concurrent callers (run with -race), and for shapes too large to
-// cache.
-func TestFlipsMemo(t *testing.T) {
+// TestPlansMemo: plans answers as plan does, for many more shapes than
+// its cache holds (so entries are replaced), narrow ones among them (the
+// transposed-A plan), asked twice (from the cache), by concurrent callers
+// (run with -race), and for shapes too large to cache.
+func TestPlansMemo(t *testing.T) {
 	for _, d := range drivers {
 		if d == nil {
 			continue
@@ -57,14 +57,17 @@ func TestFlipsMemo(t *testing.T) {
 				r := rand.New(rand.NewPCG(seed, 7))
 				for i := 0; i < 3000; i++ {
 					m, n, k := 1+r.IntN(1000), 1+r.IntN(1000), 1+r.IntN(1000)
+					if i%5 == 0 {
+						n = 1 + r.IntN(16)
+					}
 					if i%100 == 0 {
-						m = 1<<20 + r.IntN(10)
+						m = 1<<19 + r.IntN(10)
 					}
 					aT, bT := r.IntN(2) == 0, r.IntN(2) == 0
-					want := d.flip(aT, bT, m, n, k)
+					want := d.plan(aT, bT, m, n, k)
 					for rep := 0; rep < 2; rep++ {
-						if got := d.flips(aT, bT, m, n, k); got != want {
-							t.Errorf("flips(%v, %v, %d, %d, %d) = %v, flip says %v", aT, bT, m, n, k, got, want)
+						if got := d.plans(aT, bT, m, n, k); got != want {
+							t.Errorf("plans(%v, %v, %d, %d, %d) = %v, plan says %v", aT, bT, m, n, k, got, want)
 							return
 						}
 					}
