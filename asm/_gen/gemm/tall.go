@@ -126,6 +126,7 @@ func genTallCols(w io.Writer, cols int) {
 	p("MOVQ R10, R13")
 	p("SHLQ $4, R13")
 	p("LEAQ (DI)(R13*1), R14")
+	p("LEAQ (R10)(R10*2), R13") // 3 rows' bytes
 	p("MOVL mask+128(FP), R12")
 	p("POPCNTL R12, CX")
 	p("MOVL pmask+132(FP), R12")
@@ -165,6 +166,35 @@ func genTallCols(w io.Writer, cols int) {
 		p("VUNPCKHPD Z5, Z3, %s", acc(j+3, v))
 		p("LEAQ %d(%s), R9", 4*j, []string{"DI", "R14"}[v])
 		p("MOVQ $4, R8")
+		// A whole half (16 rows, the usual case): straight-line stores,
+		// lane l of each register extracted to its row (no rotations,
+		// no count per row).
+		p("CMPQ R11, $16")
+		p("JNE %s_q%d%d%s", name, j, v, path)
+		rowAddr := []string{"(R9)", "(R9)(R10*1)", "(R9)(R10*2)", "(R9)(R13*1)"}
+		for l := 0; l < 4; l++ {
+			for r, addr := range rowAddr {
+				x := "X" + acc(j+r, v)[1:]
+				switch {
+				case withBeta && l == 0:
+					p("VMOVAPS %s, X6", x)
+				case withBeta:
+					p("VEXTRACTF32X4 $%d, %s, X6", l, acc(j+r, v))
+				case l == 0:
+					p("VMOVUPS %s, %s", x, addr)
+					continue
+				default:
+					p("VEXTRACTF32X4 $%d, %s, %s", l, acc(j+r, v), addr)
+					continue
+				}
+				p("VFMADD231PS %s, X1, X6", addr)
+				p("VMOVUPS X6, %s", addr)
+			}
+			if l < 3 {
+				p("LEAQ (R9)(R10*4), R9")
+			}
+		}
+		p("JMP %s_%s", name, end)
 		label(fmt.Sprintf("q%d%d%s", j, v, path))
 		for r := 0; r < 4; r++ {
 			x := "X" + acc(j+r, v)[1:]
