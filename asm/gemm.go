@@ -121,8 +121,9 @@ type gemmKernels struct {
 	rowPanels bool
 	// packT8, when not nil, is PackT for xn and pn multiples of 8.
 	packT8 func(dst []float32, w int, src []float32, sx, xn, pn int)
-	// packTEdge, when not nil, is PackT for 1 <= xn <= 8 and any pn >= 1,
-	// with the bits of xn set in xmask and those of pn%8 in pmask.
+	// packTEdge, when not nil, is PackT for any xn, pn >= 1, in strips of 8
+	// rows, with the bits of the last strip's rows set in xmask and those
+	// of pn%8 in pmask.
 	packTEdge func(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
 	// packRows, when not nil, is PackRows for w <= packRowsW (at most 32),
 	// with the bits of valid and of w set in lmask and smask.
@@ -397,22 +398,23 @@ func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 		}
 	}
 	// What the tiles left: the columns p >= p8 of rows x < x8, and rows x >= x8.
-	edge := func(dst, src []float32, xn, pn int) {
-		if g.k.packTEdge == nil {
-			packTGeneric(dst, w, src, sx, xn, pn)
-			return
-		}
-		for x := 0; x < xn; x += 8 {
-			xr := min(8, xn-x)
-			g.k.packTEdge(dst[x:], w, src[x*sx:], sx, xr, pn, uint32(1)<<xr-1, uint32(1)<<(pn%8)-1)
-		}
-	}
 	if x8 > 0 && p8 < pn {
-		edge(dst[p8*w:], src[p8:], x8, pn-p8)
+		g.packTEdge(dst[p8*w:], w, src[p8:], sx, x8, pn-p8)
 	}
 	if x8 < xn {
-		edge(dst[x8:], src[x8*sx:], xn-x8, pn)
+		g.packTEdge(dst[x8:], w, src[x8*sx:], sx, xn-x8, pn)
 	}
+}
+
+// packTEdge is PackT on its checked arguments, by the level's edge
+// transposer, else in Go.
+func (g Gemm) packTEdge(dst []float32, w int, src []float32, sx, xn, pn int) {
+	if g.k.packTEdge == nil {
+		packTGeneric(dst, w, src, sx, xn, pn)
+		return
+	}
+	last := (xn-1)%8 + 1 // the rows of the last strip of 8
+	g.k.packTEdge(dst, w, src, sx, xn, pn, uint32(1)<<last-1, uint32(1)<<(pn%8)-1)
 }
 
 // PackRows copies rows rows of valid values into rows of width w, zero

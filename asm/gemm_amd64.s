@@ -2553,14 +2553,21 @@ TEXT ·gemmPackTEdge_AVX512(SB), NOSPLIT, $0-88
 	MOVQ sx+56(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9
-	LEAQ (AX)(R8*4), BX
 	MOVQ xn+64(FP), CX
-	MOVL xmask+80(FP), R12
-	KMOVW R12, K2
 	MOVL pmask+84(FP), R12
 	KMOVW R12, K3
 	MOVL $0xff, R12
 	KMOVW R12, K1
+gemmPackTEdge_AVX512_strip:
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+32(FP), AX
+	LEAQ (AX)(R8*4), BX
+	KMOVW K1, K2
+	CMPQ CX, $8
+	JGE gemmPackTEdge_AVX512_k2
+	MOVL xmask+80(FP), R12
+	KMOVW R12, K2
+gemmPackTEdge_AVX512_k2:
 	MOVQ pn+72(FP), DX
 	MOVQ DX, SI
 	ANDQ $7, SI
@@ -2632,7 +2639,7 @@ gemmPackTEdge_AVX512_mfullt:
 	JNE gemmPackTEdge_AVX512_mloop
 gemmPackTEdge_AVX512_mtail:
 	TESTQ SI, SI
-	JEQ gemmPackTEdge_AVX512_done
+	JEQ gemmPackTEdge_AVX512_next
 	VMOVUPS.Z (AX), K3, Y0
 	CMPQ CX, $1
 	JLE gemmPackTEdge_AVX512_mpartt
@@ -2683,27 +2690,34 @@ gemmPackTEdge_AVX512_mpartt:
 	LEAQ (DI)(R10*4), R13
 	VMOVUPS Y8, K2, (DI)
 	CMPQ SI, $1
-	JLE gemmPackTEdge_AVX512_done
+	JLE gemmPackTEdge_AVX512_next
 	VMOVUPS Y9, K2, (DI)(R10*1)
 	CMPQ SI, $2
-	JLE gemmPackTEdge_AVX512_done
+	JLE gemmPackTEdge_AVX512_next
 	VMOVUPS Y10, K2, (DI)(R10*2)
 	CMPQ SI, $3
-	JLE gemmPackTEdge_AVX512_done
+	JLE gemmPackTEdge_AVX512_next
 	VMOVUPS Y11, K2, (DI)(R11*1)
 	CMPQ SI, $4
-	JLE gemmPackTEdge_AVX512_done
+	JLE gemmPackTEdge_AVX512_next
 	VMOVUPS Y12, K2, (R13)
 	CMPQ SI, $5
-	JLE gemmPackTEdge_AVX512_done
+	JLE gemmPackTEdge_AVX512_next
 	VMOVUPS Y13, K2, (R13)(R10*1)
 	CMPQ SI, $6
-	JLE gemmPackTEdge_AVX512_done
+	JLE gemmPackTEdge_AVX512_next
 	VMOVUPS Y14, K2, (R13)(R10*2)
 	CMPQ SI, $7
-	JLE gemmPackTEdge_AVX512_done
+	JLE gemmPackTEdge_AVX512_next
 	VMOVUPS Y15, K2, (R13)(R11*1)
-	JMP gemmPackTEdge_AVX512_done
+	JMP gemmPackTEdge_AVX512_next
+gemmPackTEdge_AVX512_next:
+	ADDQ $32, dst_base+0(FP)
+	MOVQ R8, R12
+	SHLQ $3, R12
+	ADDQ R12, src_base+32(FP)
+	SUBQ $8, CX
+	JGT gemmPackTEdge_AVX512_strip
 gemmPackTEdge_AVX512_done:
 	VZEROUPPER
 	RET
@@ -2718,14 +2732,17 @@ TEXT ·gemmPackTEdge_AVX2(SB), NOSPLIT, $0-88
 	MOVQ sx+56(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9
-	LEAQ (AX)(R8*4), BX
 	MOVQ xn+64(FP), CX
+gemmPackTEdge_AVX2_strip:
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+32(FP), AX
+	LEAQ (AX)(R8*4), BX
 	MOVQ pn+72(FP), DX
 	MOVQ DX, SI
 	ANDQ $7, SI
 	SHRQ $3, DX
 	CMPQ CX, $8
-	JNE gemmPackTEdge_AVX2_m
+	JLT gemmPackTEdge_AVX2_m
 gemmPackTEdge_AVX2_w:
 	TESTQ DX, DX
 	JEQ gemmPackTEdge_AVX2_wtail
@@ -2779,7 +2796,7 @@ gemmPackTEdge_AVX2_wfullt:
 	JNE gemmPackTEdge_AVX2_wloop
 gemmPackTEdge_AVX2_wtail:
 	TESTQ SI, SI
-	JEQ gemmPackTEdge_AVX2_done
+	JEQ gemmPackTEdge_AVX2_next
 	MOVL pmask+84(FP), R12
 	VMOVD R12, X8
 	VPBROADCASTD X8, Y8
@@ -2821,27 +2838,27 @@ gemmPackTEdge_AVX2_wpartt:
 	LEAQ (DI)(R10*4), R13
 	VMOVUPS Y8, (DI)
 	CMPQ SI, $1
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMOVUPS Y9, (DI)(R10*1)
 	CMPQ SI, $2
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMOVUPS Y10, (DI)(R10*2)
 	CMPQ SI, $3
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMOVUPS Y11, (DI)(R11*1)
 	CMPQ SI, $4
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMOVUPS Y12, (R13)
 	CMPQ SI, $5
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMOVUPS Y13, (R13)(R10*1)
 	CMPQ SI, $6
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMOVUPS Y14, (R13)(R10*2)
 	CMPQ SI, $7
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMOVUPS Y15, (R13)(R11*1)
-	JMP gemmPackTEdge_AVX2_done
+	JMP gemmPackTEdge_AVX2_next
 gemmPackTEdge_AVX2_m:
 	TESTQ DX, DX
 	JEQ gemmPackTEdge_AVX2_mtail
@@ -2914,7 +2931,7 @@ gemmPackTEdge_AVX2_mfullt:
 	JNE gemmPackTEdge_AVX2_mloop
 gemmPackTEdge_AVX2_mtail:
 	TESTQ SI, SI
-	JEQ gemmPackTEdge_AVX2_done
+	JEQ gemmPackTEdge_AVX2_next
 	MOVL pmask+84(FP), R12
 	VMOVD R12, X8
 	VPBROADCASTD X8, Y8
@@ -2975,27 +2992,34 @@ gemmPackTEdge_AVX2_mpartt:
 	LEAQ (DI)(R10*4), R13
 	VMASKMOVPS Y8, Y0, (DI)
 	CMPQ SI, $1
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMASKMOVPS Y9, Y0, (DI)(R10*1)
 	CMPQ SI, $2
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMASKMOVPS Y10, Y0, (DI)(R10*2)
 	CMPQ SI, $3
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMASKMOVPS Y11, Y0, (DI)(R11*1)
 	CMPQ SI, $4
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMASKMOVPS Y12, Y0, (R13)
 	CMPQ SI, $5
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMASKMOVPS Y13, Y0, (R13)(R10*1)
 	CMPQ SI, $6
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMASKMOVPS Y14, Y0, (R13)(R10*2)
 	CMPQ SI, $7
-	JLE gemmPackTEdge_AVX2_done
+	JLE gemmPackTEdge_AVX2_next
 	VMASKMOVPS Y15, Y0, (R13)(R11*1)
-	JMP gemmPackTEdge_AVX2_done
+	JMP gemmPackTEdge_AVX2_next
+gemmPackTEdge_AVX2_next:
+	ADDQ $32, dst_base+0(FP)
+	MOVQ R8, R12
+	SHLQ $3, R12
+	ADDQ R12, src_base+32(FP)
+	SUBQ $8, CX
+	JGT gemmPackTEdge_AVX2_strip
 gemmPackTEdge_AVX2_done:
 	VZEROUPPER
 	RET

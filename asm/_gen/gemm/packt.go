@@ -217,10 +217,14 @@ func transpose8(p func(string, ...any)) {
 }
 
 // genPackTEdge writes gemmPackTEdge_AVX512 and gemmPackTEdge_AVX2, the
-// transpose of a block of xn <= 8 rows and any pn: the 8×8 tiles of
-// genPackT8, with column loads masked to the valid p of the last tile
-// (pmask) and row stores masked to the xn valid x (xmask). Rows x >= xn
-// are not loaded: their lanes are never stored.
+// transpose of a block of any xn and pn rows in strips of 8 rows (PackT's
+// edges: the last pn%8 columns of many whole strips, or the last xn%8 rows
+// of all columns), each in the 8×8 tiles of genPackT8, with column loads
+// masked to the valid p of the last tile (pmask) and the last strip's row
+// stores masked to its valid x (xmask). Rows past xn are not loaded: their
+// lanes are never stored. One call does all the strips, which a call per
+// strip made cost as much as the transposes (NT 32x100x10's 12 strips of
+// 2 columns).
 //
 // AVX-512 keeps both masks in K registers. AVX2 has no register to spare
 // (the transpose takes all 16): the load mask of the last tile is made
@@ -240,11 +244,12 @@ func genPackTEdge(w io.Writer) {
 	}
 	for _, isa := range []struct {
 		name string
-		// setup follows the argument loads, tailSetup precedes the last
-		// tile; load and store move one row of a tile (partial: the last
-		// tile, pn%8 columns), with the stores whole or masked;
-		// beforeStores follows the transpose.
-		setup, tailSetup func()
+		// setup follows the argument loads, stripSetup starts each strip
+		// of rows, tailSetup precedes a strip's last tile; load and store
+		// move one row of a tile (partial: the last tile, pn%8 columns),
+		// with the stores whole or masked; beforeStores follows the
+		// transpose.
+		setup, stripSetup, tailSetup func()
 		load             func(partial bool, addr string, y int)
 		beforeStores     func(whole bool)
 		store            func(whole bool, y int, addr string)
@@ -255,12 +260,19 @@ func genPackTEdge(w io.Writer) {
 		{
 			name: "gemmPackTEdge_AVX512",
 			setup: func() {
-				p("MOVL xmask+80(FP), R12")
-				p("KMOVW R12, K2")
 				p("MOVL pmask+84(FP), R12")
 				p("KMOVW R12, K3")
 				p("MOVL $0xff, R12")
 				p("KMOVW R12, K1")
+			},
+			// K2, the store mask: whole strips, then xmask for the last.
+			stripSetup: func() {
+				p("KMOVW K1, K2")
+				p("CMPQ CX, $8")
+				p("JGE %s_k2", "gemmPackTEdge_AVX512")
+				p("MOVL xmask+80(FP), R12")
+				p("KMOVW R12, K2")
+				fmt.Fprintf(w, "gemmPackTEdge_AVX512_k2:\n")
 			},
 			tailSetup: func() {},
 			load: func(partial bool, addr string, y int) {
@@ -275,8 +287,9 @@ func genPackTEdge(w io.Writer) {
 			wholes:       []bool{false},
 		},
 		{
-			name:      "gemmPackTEdge_AVX2",
-			setup:     func() {},
+			name:       "gemmPackTEdge_AVX2",
+			setup:      func() {},
+			stripSetup: func() {},
 			tailSetup: func() { vecMask("pmask+84(FP)", "Y8") },
 			load: func(partial bool, addr string, y int) {
 				if partial {
@@ -304,9 +317,15 @@ func genPackTEdge(w io.Writer) {
 		fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)\n", name)
 		fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
 		packTPrologue(p, "AX")
-		p("LEAQ (AX)(R8*4), BX")
 		p("MOVQ xn+64(FP), CX")
 		isa.setup()
+		// One strip of 8 rows of src (CX of them left) a pass; the
+		// arguments dst and src step to the next strip.
+		fmt.Fprintf(w, "%s_strip:\n", name)
+		p("MOVQ dst_base+0(FP), DI")
+		p("MOVQ src_base+32(FP), AX")
+		p("LEAQ (AX)(R8*4), BX")
+		isa.stripSetup()
 		p("MOVQ pn+72(FP), DX")
 		p("MOVQ DX, SI")
 		p("ANDQ $7, SI") // columns of the last, partial tile
@@ -319,7 +338,7 @@ func genPackTEdge(w io.Writer) {
 			}
 			if len(isa.wholes) > 1 && whole {
 				p("CMPQ CX, $8")
-				p("JNE %s_m", name)
+				p("JLT %s_m", name)
 			}
 			tile := func(tag string, partial bool) {
 				for i, a := range rows {
@@ -336,7 +355,7 @@ func genPackTEdge(w io.Writer) {
 				for j, a := range []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
 					if partial && j > 0 {
 						p("CMPQ SI, $%d", j)
-						p("JLE %s_done", name)
+						p("JLE %s_next", name)
 					}
 					isa.store(whole, 8+j, a)
 				}
@@ -353,11 +372,18 @@ func genPackTEdge(w io.Writer) {
 			p("JNE %s_%sloop", name, v)
 			fmt.Fprintf(w, "%s_%stail:\n", name, v)
 			p("TESTQ SI, SI")
-			p("JEQ %s_done", name)
+			p("JEQ %s_next", name)
 			isa.tailSetup()
 			tile("part", true)
-			p("JMP %s_done", name)
+			p("JMP %s_next", name)
 		}
+		fmt.Fprintf(w, "%s_next:\n", name)
+		p("ADDQ $32, dst_base+0(FP)")
+		p("MOVQ R8, R12")
+		p("SHLQ $3, R12")
+		p("ADDQ R12, src_base+32(FP)")
+		p("SUBQ $8, CX")
+		p("JGT %s_strip", name)
 		packTDone(w, p, name)
 	}
 }
