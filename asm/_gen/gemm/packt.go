@@ -250,9 +250,9 @@ func genPackTEdge(w io.Writer) {
 		// with the stores whole or masked; beforeStores follows the
 		// transpose.
 		setup, stripSetup, tailSetup func()
-		load             func(partial bool, addr string, y int)
-		beforeStores     func(whole bool)
-		store            func(whole bool, y int, addr string)
+		load                         func(partial bool, addr string, y int)
+		beforeStores                 func(whole bool)
+		store                        func(whole bool, y int, addr string)
 		// wholes: the store variants, each a copy of the loops, chosen
 		// by xn (whole stores need xn = 8)
 		wholes []bool
@@ -290,7 +290,7 @@ func genPackTEdge(w io.Writer) {
 			name:       "gemmPackTEdge_AVX2",
 			setup:      func() {},
 			stripSetup: func() {},
-			tailSetup: func() { vecMask("pmask+84(FP)", "Y8") },
+			tailSetup:  func() { vecMask("pmask+84(FP)", "Y8") },
 			load: func(partial bool, addr string, y int) {
 				if partial {
 					p("VMASKMOVPS %s, Y8, Y%d", addr, y)
