@@ -134,6 +134,8 @@ type gemmKernels struct {
 	// row, when not nil, is KernelRow in one call; otherwise KernelRow
 	// calls fn once per tile.
 	row func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+	// rows[r], when not nil, is KernelRows for r rows (rows[mr] is row).
+	rows []func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
 	// edge and edgeNarrow, when not nil, are KernelEdge for the wide and
 	// the narrow tile, storing rows < rows and the columns set in mask;
 	// otherwise KernelEdge goes through a scratch tile. edgeMasksB: they
@@ -163,7 +165,9 @@ type Gemm struct {
 	EdgeMasksB bool
 	// TallMR and TallNR bound KernelTall's tile (0 on levels without one).
 	TallMR, TallNR int
-	k              *gemmKernels
+	// PartialRows: KernelRows computes fewer rows than MR (see KernelRows).
+	PartialRows bool
+	k           *gemmKernels
 }
 
 // GemmFor returns the microkernel of level l, which must be one of
@@ -174,7 +178,7 @@ func GemmFor(l Level) Gemm {
 	}
 	k := gemmFor(l)
 	g := Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels,
-		EdgeDirect: k.edge != nil, EdgeMasksB: k.edgeMasksB, k: k}
+		EdgeDirect: k.edge != nil, EdgeMasksB: k.edgeMasksB, PartialRows: len(k.rows) > 0, k: k}
 	if len(k.tall) > 1 {
 		g.TallMR, g.TallNR = k.tallMR, len(k.tall)-1
 	}
@@ -182,7 +186,7 @@ func GemmFor(l Level) Gemm {
 }
 
 // String names the level's microkernels and their tiles, e.g. "avx512:
-// tile 12x32, narrow 12x16, masked edges, tall 32x12".
+// tile 12x32, narrow 12x16, masked edges, partial rows, tall 32x12".
 func (g Gemm) String() string {
 	s := fmt.Sprintf("%s: tile %dx%d", g.Level, g.MR, g.NR)
 	if g.NarrowNR < g.NR {
@@ -190,6 +194,9 @@ func (g Gemm) String() string {
 	}
 	if g.EdgeDirect {
 		s += ", masked edges"
+	}
+	if g.PartialRows {
+		s += ", partial rows"
 	}
 	if g.TallMR > 0 {
 		s += fmt.Sprintf(", tall %dx%d", g.TallMR, g.TallNR)
@@ -231,6 +238,35 @@ func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []flo
 	for q := 0; q < np; q++ {
 		g.k.fn(k, alpha, a, rsa, csa, b[q*bstep:], rsb, beta, c[q*g.NR:], ldc)
 	}
+}
+
+// KernelRows is KernelRow for the first rows rows of the tiles (1 <= rows
+// <= MR): the elements of those rows get exactly Kernel's operations (the
+// same bits), and no other row of A or C is read or written. A level with
+// PartialRows computes just those rows, where Kernel (and KernelEdge)
+// computes all MR: the last row panel of a product whose m is not a
+// multiple of MR (32 = 12+12+8) costs its rows, not a whole panel. Other
+// levels take only rows = MR (KernelRow). It panics as KernelRow does,
+// and with "asm: gemm: bad edge" when rows is out of range.
+func (g Gemm) KernelRows(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np, rows int) {
+	if rows == g.MR {
+		g.KernelRow(k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np)
+		return
+	}
+	if rows < 1 || rows > g.MR || !g.PartialRows {
+		panic("asm: gemm: bad edge")
+	}
+	if np <= 0 {
+		if np < 0 {
+			panic("asm: gemm: bad stride")
+		}
+		return
+	}
+	// the checks of a tile of rows rows: A's and C's extents
+	h := g
+	h.MR = rows
+	h.check(g.NR, k, len(a), rsa, csa, len(b), rsb, bstep, np, len(c), ldc, rows, np*g.NR)
+	g.k.rows[rows](k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np)
 }
 
 // KernelEdge computes the part of a tile that lies inside C when C's edges

@@ -53,6 +53,67 @@ func gemmPackTEdge_AVX2(dst []float32, w int, src []float32, sx, xn, pn int, xma
 //go:noescape
 func gemmPackTEdge_AVX512(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
 
+// The row kernels of fewer rows than the tile's, indexed by their row
+// count (gemmAVX512Rows[rows]); the last entry is the whole tile's.
+//
+//go:noescape
+func gemmAVX512_1x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_2x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_3x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_4x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_5x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_6x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_7x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_8x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_9x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_10x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX512_11x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX2_1x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX2_2x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX2_3x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX2_4x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+//go:noescape
+func gemmAVX2_5x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+
+var (
+	gemmAVX2Rows = [...]func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int){
+		nil, gemmAVX2_1x16_row, gemmAVX2_2x16_row, gemmAVX2_3x16_row, gemmAVX2_4x16_row, gemmAVX2_5x16_row, gemmAVX2_6x16_row,
+	}
+	gemmAVX512Rows = [...]func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int){
+		nil, gemmAVX512_1x32_row, gemmAVX512_2x32_row, gemmAVX512_3x32_row, gemmAVX512_4x32_row, gemmAVX512_5x32_row, gemmAVX512_6x32_row,
+		gemmAVX512_7x32_row, gemmAVX512_8x32_row, gemmAVX512_9x32_row, gemmAVX512_10x32_row, gemmAVX512_11x32_row, gemmAVX512_12x32_row,
+	}
+)
+
 // The tall kernels, indexed by their column count (gemmAVX512Tall[cols]).
 //
 //go:noescape
@@ -100,11 +161,11 @@ var (
 	gemmAVX2 = gemmKernels{mr: gemmTiles[AVX2].MR, nr: gemmTiles[AVX2].NR, nrNarrow: gemmTiles[AVX2].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX2, fn: gemmAVX2_6x16, narrow: gemmAVX2_6x8, row: gemmAVX2_6x16_row,
 		edge: gemmAVX2_6x16_edge, edgeNarrow: gemmAVX2_6x8_edge, packRows: gemmPackRows_AVX2, packRowsW: 16,
-		packTEdge: gemmPackTEdge_AVX2}
+		packTEdge: gemmPackTEdge_AVX2, rows: gemmAVX2Rows[:]}
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX512, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
 		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, edgeMasksB: true, packRows: gemmPackRows_AVX512, packRowsW: 32,
-		packTEdge: gemmPackTEdge_AVX512, tallMR: 32, tall: gemmAVX512Tall[:]}
+		packTEdge: gemmPackTEdge_AVX512, tallMR: 32, tall: gemmAVX512Tall[:], rows: gemmAVX512Rows[:]}
 )
 
 func gemmFor(l Level) *gemmKernels {

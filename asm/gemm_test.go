@@ -237,6 +237,65 @@ func TestGemmPackT(t *testing.T) {
 	})
 }
 
+// TestGemmKernelRows: on a level with PartialRows, KernelRows for every
+// row count is bit-identical to the first rows rows of Kernel's tiles,
+// on packed and in-place B panels, both beta paths; A ends after its
+// rows rows and C after its rows rows (guard bands), so a read or write
+// of a row past them fails. Other levels panic on fewer rows than MR.
+func TestGemmKernelRows(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		if !g.PartialRows {
+			wantPanic(t, "asm: gemm: bad edge", func() {
+				g.KernelRows(1, 1, make([]float32, 64), 1, 1, make([]float32, 64), g.NR, g.NR, 0, make([]float32, 64), g.NR, 1, g.MR-1)
+			})
+			return
+		}
+		r := rand.New(rand.NewPCG(11, uint64(l)))
+		for rows := 1; rows <= g.MR; rows++ {
+			for _, np := range []int{1, 2, 5} {
+				for _, k := range []int{0, 1, 7, 40} {
+					for _, packed := range []bool{true, false} {
+						ab := [][2]float32{{1, 0}, {-0.5, 1.25}}[r.IntN(2)]
+						// A row panel read in place: rows of k values csa apart
+						rsa, csa := 1, k+r.IntN(3)
+						a := randSlice(r, (rows-1)*csa+max(1, k), -1, 1)
+						afull := make([]float32, (g.MR-1)*csa+max(1, k))
+						copy(afull, a)
+						rsb, bstep := g.NR, max(1, k)*g.NR
+						if !packed {
+							rsb, bstep = np*g.NR+3, g.NR
+						}
+						b := randSlice(r, (np-1)*bstep+max(1, k)*rsb+g.NR, -1, 1)
+						ldc := np*g.NR + r.IntN(4)
+						n := (rows-1)*ldc + np*g.NR
+						got := newGuarded(n, r.IntN(16))
+						c0 := randSlice(r, n, -1, 1)
+						got.fill(c0)
+						want := make([]float32, (g.MR-1)*ldc+np*g.NR)
+						copy(want, c0)
+						g.KernelRows(k, ab[0], a, rsa, csa, b, rsb, bstep, ab[1], got.Data, ldc, np, rows)
+						got.check(t, "KernelRows")
+						for q := 0; q < np; q++ {
+							g.Kernel(k, ab[0], afull, rsa, csa, b[q*bstep:], rsb, ab[1], want[q*g.NR:], ldc)
+						}
+						for i := 0; i < rows; i++ {
+							for j := 0; j < np*g.NR; j++ {
+								if x, y := got.Data[i*ldc+j], want[i*ldc+j]; math.Float32bits(x) != math.Float32bits(y) {
+									t.Fatalf("rows=%d np=%d k=%d packed=%v: C[%d,%d] = %g, Kernel gives %g", rows, np, k, packed, i, j, x, y)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		wantPanic(t, "asm: gemm: bad edge", func() {
+			g.KernelRows(1, 1, make([]float32, 64), 1, 1, make([]float32, 64), g.NR, g.NR, 0, make([]float32, 64), g.NR, 1, 0)
+		})
+	})
+}
+
 // TestGemmKernelRow: KernelRow is bit-identical to Kernel called per tile,
 // on packed (bstep = k*NR) and in-place (bstep = NR) B panels, both beta
 // paths, with guard bands around C and padding past np*NR untouched.
@@ -569,6 +628,7 @@ func TestGemmString(t *testing.T) {
 			{fmt.Sprintf("%s: tile %dx%d", l, g.MR, g.NR), true},
 			{fmt.Sprintf("narrow %dx%d", g.MR, g.NarrowNR), g.NarrowNR < g.NR},
 			{"masked edges", g.EdgeDirect},
+			{"partial rows", g.PartialRows},
 			{fmt.Sprintf("tall %dx%d", g.TallMR, g.TallNR), g.TallMR > 0},
 		} {
 			if strings.Contains(s, c.part) != c.has {

@@ -386,7 +386,11 @@ func (d *driver) tilesCost(m, n, k int) float64 {
 	} else if e > 0 {
 		panels++
 	}
-	return float64(d.mr.ceil(m)) * panels * float64(g.MR*g.NR) * float64(k+tileOverhead)
+	rowPanels := float64(d.mr.ceil(m))
+	if g.PartialRows {
+		rowPanels = float64(m) / float64(g.MR)
+	}
+	return rowPanels * panels * float64(g.MR*g.NR) * float64(k+tileOverhead)
 }
 
 // directCost is the cost (see flip) of the direct product through the
@@ -994,10 +998,13 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 	if tall {
 		qhi--
 	}
+	qw := max(qlo, min(qhi, cl.d.nr.div(cl.n-bk.jc))) // panels of NR columns inside B and C
 	for i := i0; i < i1 && qlo < qhi; i += mr {
-		if i+mr > cl.m && cl.shiftsLastTile(bk, i0) {
+		if i+mr > cl.m && cl.shiftsLastTile(bk, i0, qw < qhi) {
 			i = cl.m - mr
 		}
+		rows := min(mr, cl.m-i)
+		q := qlo
 		var ap []float32
 		var rsa, csa int
 		switch {
@@ -1009,25 +1016,30 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 			} else {
 				rsa, csa = cl.aPanelStrides(bk)
 			}
-		case cl.packA || i+mr > cl.m:
+		// A read in place must have MR rows, unless only KernelRows
+		// reads it (no edge tile in this row).
+		case cl.packA || rows < mr && !(g.PartialRows && qw == qhi):
 			ap = ws.get().apack
 			rsa, csa = cl.packAPanel(bk, ap, i)
 		default:
 			ap, rsa, csa = cl.aInPlace(bk, i)
 		}
-		q := qlo
-		if cl.padded || i+mr <= cl.m {
-			// The whole tiles of this row of C, in one call.
-			qw := min(qhi, cl.d.nr.div(cl.n-bk.jc)) // panels of NR columns inside B and C
-			if qw > q {
-				bp, rsb := cl.bView(bk, q)
-				bstep := nr
-				if rsb == nr { // packed panels
-					bstep = panelStride(bk.kc, nr)
-				}
-				g.KernelRow(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, cl.c[i*cl.ldc+bk.jc+q*nr:], cl.ldc, qw-q)
-				q = qw
+		if qw > q && (rows == mr || cl.padded || g.PartialRows) {
+			// The whole tiles of this row of C, in one call: of its rows
+			// only where the level computes partial rows (a padded C's
+			// padding rows are left unwritten), else of MR rows.
+			bp, rsb := cl.bView(bk, q)
+			bstep := nr
+			if rsb == nr { // packed panels
+				bstep = panelStride(bk.kc, nr)
 			}
+			ct := cl.c[i*cl.ldc+bk.jc+q*nr:]
+			if rows < mr && g.PartialRows {
+				g.KernelRows(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, ct, cl.ldc, qw-q, rows)
+			} else {
+				g.KernelRow(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, ct, cl.ldc, qw-q)
+			}
+			q = qw
 		}
 		for ; q < qhi; q++ {
 			j0 := bk.jc + q*nr
@@ -1056,17 +1068,25 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 
 // shiftsLastTile reports whether the row block from i0 computes its last,
 // partial row of tiles as the whole one that ends at C's last row, rather
-// than as edge tiles over a zero-padded A micro-panel: one KernelRow call
-// instead of a KernelEdge call per tile, and whole stores. Its A panel is
-// read in place or packed from those MR rows; the rows it shares with the
-// tile before are written again with the same bits, by the same thread.
-// That takes beta = 0 (C not read, so writing a row twice changes
-// nothing), at least MR rows in the block, and A panels packed per tile
-// (kept panels, cl.ablock, sit at multiples of MR). A padded C (a flipped
-// product's D) leaves its padding rows unwritten, which nothing reads
-// (32x100x300, flipped: 2% less time; avx2 NT 32x100x10, packed A: 5%).
-func (cl *call) shiftsLastTile(bk *block, i0 int) bool {
-	return bk.beta == 0 && cl.ablock == nil && cl.m-cl.d.g.MR >= i0
+// than over a zero-padded A micro-panel: one KernelRow call instead of a
+// KernelEdge call per tile, and whole stores. Its A panel is read in
+// place or packed from those MR rows; the rows it shares with the tile
+// before are written again with the same bits, by the same thread. That
+// takes beta = 0 (C not read, so writing a row twice changes nothing), at
+// least MR rows in the block, and A panels packed per tile (kept panels,
+// cl.ablock, sit at multiples of MR). A padded C (a flipped product's D)
+// leaves its padding rows unwritten, which nothing reads (32x100x300,
+// flipped: 2% less time; avx2 NT 32x100x10, packed A: 5%).
+//
+// Levels with PartialRows compute the partial row's rows alone
+// (KernelRows), which costs less, and shift only where that would pack an
+// A read in place for the row's edge tiles (edges), which read MR rows of
+// it: NT 32x100x10, 3% less time shifted.
+func (cl *call) shiftsLastTile(bk *block, i0 int, edges bool) bool {
+	if bk.beta != 0 || cl.ablock != nil || cl.m-cl.d.g.MR < i0 {
+		return false
+	}
+	return !cl.d.g.PartialRows || !cl.packA && edges
 }
 
 // tall computes rows [i0, i1) of the columns KernelTall computes, of

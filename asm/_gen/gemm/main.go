@@ -427,6 +427,16 @@ func main() {
 		{name: "gemmAVX2_6x16_edge", mr: 6, v: 2, edge: true},
 		{name: "gemmAVX2_6x8_edge", mr: 6, v: 1, edge: true},
 	}
+	// Row kernels of fewer rows, for the last row panel of a product
+	// whose m is not a multiple of MR (32 = 12+12+8 at batch 32): they
+	// compute only the rows that exist, where the whole tile would
+	// compute MR.
+	for r := 1; r < 12; r++ {
+		ks = append(ks, kernel{name: fmt.Sprintf("gemmAVX512_%dx32_row", r), zmm: true, mr: r, v: 2, row: true})
+	}
+	for r := 1; r < 6; r++ {
+		ks = append(ks, kernel{name: fmt.Sprintf("gemmAVX2_%dx16_row", r), mr: r, v: 2, row: true})
+	}
 	if *sweep {
 		ks = append(ks,
 			kernel{name: "gemmAVX512_12x32b", zmm: true, mr: 12, v: 2, bcst: true},
