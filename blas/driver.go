@@ -38,7 +38,11 @@ import (
 // Packing is skipped where it does not pay (see reuseToPack) and the
 // microkernel reads the operand in place. With a transposed A, C's last
 // column panel, when it is only a few columns wide, is computed apart by
-// KernelTall, which vectorizes along the rows (see tallCols). Every C
+// KernelTall, which vectorizes along the rows (see tallCols); a product
+// only that narrow with a row-major A is computed on Aᵀ, made whole
+// (transposesA). The last row panel, when m is not a multiple of MR,
+// computes only its rows where the level has partial-row kernels
+// (KernelRows). Every C
 // element is computed by the same sequence of operations whatever the
 // thread count: work is split along m and n on MR and NR boundaries, and
 // along k only at the depth blocks the one-thread loops use, adding the
