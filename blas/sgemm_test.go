@@ -419,6 +419,8 @@ func TestSgemmAllocsAfterGC(t *testing.T) {
 func FuzzSgemm(f *testing.F) {
 	f.Add(uint8(5), uint8(7), uint16(9), false, true, float32(1), float32(0), uint8(0), uint64(1))
 	f.Add(uint8(33), uint8(65), uint16(300), true, false, float32(-2), float32(0.5), uint8(3), uint64(2))
+	// a narrow product on Aᵀ (transposesA) with a partial row panel
+	f.Add(uint8(45), uint8(10), uint16(100), false, true, float32(1), float32(0), uint8(1), uint64(3))
 	f.Fuzz(func(t *testing.T, m, n uint8, k uint16, ta, tb bool, alpha, beta float32, pad uint8, seed uint64) {
 		if math.IsNaN(float64(alpha)) || math.IsInf(float64(alpha), 0) || math.Abs(float64(alpha)) > 1e3 ||
 			math.IsNaN(float64(beta)) || math.IsInf(float64(beta), 0) || math.Abs(float64(beta)) > 1e3 {
