@@ -254,7 +254,7 @@ func genPackTEdge(w io.Writer) {
 		beforeStores                 func(whole bool)
 		store                        func(whole bool, y int, addr string)
 		// wholes: the store variants, each a copy of the loops, chosen
-		// by xn (whole stores need xn = 8)
+		// per strip (whole stores need its 8 rows)
 		wholes []bool
 	}{
 		{
