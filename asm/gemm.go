@@ -51,7 +51,9 @@ import (
 // through KernelEdge: the caller packs the partial panels with zero padding,
 // and the edge kernel stores only the valid part with masked stores (the
 // x86 levels; EdgeDirect) or lets the kernel write a scratch tile and copies
-// the valid part (the others).
+// the valid part (the others). The x86 levels also have row kernels of
+// fewer rows than MR (PartialRows, KernelRows), so that a partial row of
+// whole tiles costs its rows rather than MR.
 //
 // Narrow kernel. Each level also has a kernel of NarrowNR <= NR columns,
 // called through KernelNarrow with the same contract with NarrowNR in place
