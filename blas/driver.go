@@ -390,11 +390,12 @@ func (d *driver) tilesCost(m, n, k int) float64 {
 	} else if e > 0 {
 		panels++
 	}
-	rowPanels := float64(d.mr.ceil(m))
-	if g.PartialRows {
-		rowPanels = float64(m) / float64(g.MR)
-	}
-	return rowPanels * panels * float64(g.MR*g.NR) * float64(k+tileOverhead)
+	// A partial row panel counts whole, even on levels with partial-row
+	// kernels: counted by its rows, a product of a few rows looked cheaper
+	// flipped (NN 4096x1x100, 2048x1x784, 1024x2x300), and the flipped
+	// products, whose transposes of large operands this model prices
+	// low, took 1.25-1.45 times as long.
+	return float64(d.mr.ceil(m)) * panels * float64(g.MR*g.NR) * float64(k+tileOverhead)
 }
 
 // directCost is the cost (see flip) of the direct product through the
@@ -433,12 +434,15 @@ func (d *driver) directCost(aT, bT bool, m, n, k int) float64 {
 // fewer, the transpose and the partly used vectors cost more than they
 // save (12x4x100: 1.16 of the time). Paired runs against the narrow
 // kernel, one thread: NN 32x10x100 0.77-0.81 of the time, 32x1x100 0.47,
-// 64x4x32 0.46, 256x10x100 0.86-0.97; every m >= 32, n <= 12 with k = 32,
-// 100, 300 was faster. The bits are those of the narrow kernel (see
-// KernelTall).
+// 64x4x32 0.46, 256x10x100 0.86-0.97, 256x10x784 0.76; every m >= 32,
+// n <= 12 with k = 32, 100, 300 was faster. It also takes an A that fits
+// in half of L2: past it the transpose runs from memory, and Aᵀ streams
+// from it once more (n = 10: 512x784 1.06 of the time, 1024x300 1.21,
+// 2048x784 1.9). The bits are those of the narrow kernel (see KernelTall).
 func (d *driver) transposesA(aT bool, m, n, k int) bool {
 	g := d.g
-	if aT || g.TallMR == 0 || m < g.TallMR || n > g.TallNR || d.tallCols(true, m, n, k) != n {
+	if aT || g.TallMR == 0 || m < g.TallMR || n > g.TallNR || d.tallCols(true, m, n, k) != n ||
+		4*m*k > d.blk.Caches.L2/2 {
 		return false
 	}
 	return d.transposedACost(m, n, k) < 0.9*d.directCost(false, false, m, n, k)
@@ -509,9 +513,13 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 	}
 	if transA && threads == 1 {
 		// KernelTall reads B in place, whatever its transpose.
-		at := runtime.Alloc(k * m)
-		d.g.PackT(at, m, a, lda, m, k) // at[p*m+i] = a[i*lda+p]
-		d.loops(true, bT, m, n, k, kb, 1, alpha, at, m, b, ldb, beta, c, ldc, padded)
+		// Aᵀ's rows a line longer than m, so that a tall tile's rows do
+		// not fall into a few L1 sets (m = 2048: rows 8 KiB apart; padded,
+		// NN 2048x10x100 took 0.59 of the time)
+		ldat := rowPanelStride(m)
+		at := runtime.Alloc(k * ldat)
+		d.g.PackT(at, ldat, a, lda, m, k) // at[p*ldat+i] = a[i*lda+p]
+		d.loops(true, bT, m, n, k, kb, 1, alpha, at, ldat, b, ldb, beta, c, ldc, padded)
 		runtime.Free(at)
 		return
 	}
