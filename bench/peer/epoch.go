@@ -185,6 +185,7 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	dropoutsFlag := fs.String("dropouts", "0,0.2", "dropout rates, comma-separated")
 	threadsFlag := fs.String("threads", "1,2", "thread counts, comma-separated")
 	epochs := fs.Int("epochs", 2, "timed epochs per configuration and framework (after a warm-up)")
+	rounds := fs.Int("rounds", 1, "times to run the whole interleaved sweep: each round gives each batch and dropout a ratio of the two frameworks' best thread settings, and the summary takes their median (a host whose speed drifts shifts single rounds)")
 	python := fs.String("python", "/usr/bin/python3", "the Python that imports Debian's python3-torch")
 	script := fs.String("script", "torch_epoch.py", "the PyTorch script")
 	data := fs.String("data", "", "folder of the Fashion-MNIST IDX gz files (default: searched as nnbench does)")
@@ -214,6 +215,9 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	}
 	if *epochs < 1 {
 		return fmt.Errorf("-epochs %d: want at least 1", *epochs)
+	}
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds %d: want at least 1", *rounds)
 	}
 	d, err := dataset.Load(dataset.Options{Dir: *data, NoEmbedded: true})
 	if err != nil {
@@ -246,59 +250,63 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	fmt.Fprintf(stdout, "%s\nnnrt: isa %s, %s; PyTorch: %s %s, OPENBLAS_CORETYPE=%q\n", d.Source(), asm.ISA(), goruntime.Version(), *python, *script, core)
-	fmt.Fprintf(stdout, "book model 784-300-100-10 elu, SGD 0.01, sparse CE; seconds per epoch, median of %d after a warm-up; configurations interleaved\n\n", *epochs)
+	fmt.Fprintf(stdout, "book model 784-300-100-10 elu, SGD 0.01, sparse CE; seconds per epoch, median of %d after a warm-up; configurations interleaved, %d round(s)\n\n", *epochs, *rounds)
 	fmt.Fprintf(stdout, "wall: elapsed seconds; cpu: the process's CPU seconds (all threads; on one thread, immune to other processes' load)\n")
-	fmt.Fprintf(stdout, "%6s %7s %7s %9s %9s %11s %9s %9s %11s %8s %9s\n", "batch", "dropout", "threads",
-		"nnrt wall", "torch wall", "nnrt/torch", "nnrt cpu", "torch cpu", "nnrt/torch", "nnrt acc", "torch acc")
 
 	type key struct {
 		batch   int
 		dropout float64
 	}
-	nnrtBest := map[key]float64{}
-	torchBest := map[key]float64{}
-	cpuOne := map[key]float64{} // nnrt/torch in CPU seconds, one thread
-	for _, b := range batches {
-		for _, rate := range dropouts {
-			k := key{b, rate}
-			for _, t := range threads {
-				c := epochConfig{Batch: b, Dropout: rate, Threads: t}
-				var tr epochResult
-				if !*noTorch {
-					if tr, err = torchEpochs(*python, scriptPath, d.Dir, core, c, *epochs, d.Train.N, stderr); err != nil {
-						return err
-					}
-				}
-				nr, err := nnrtEpochs(d, c, *epochs, *seed)
-				if err != nil {
-					return err
-				}
-				ratio := math.NaN()
-				if !*noTorch {
-					ratio = nr.MedianS / tr.MedianS
-					if v, ok := torchBest[k]; !ok || tr.MedianS < v {
-						torchBest[k] = tr.MedianS
-					}
-				}
-				if v, ok := nnrtBest[k]; !ok || nr.MedianS < v {
-					nnrtBest[k] = nr.MedianS
-				}
-				cpuRatio := nr.MedianCPUS / tr.MedianCPUS
-				if c.Threads == 1 {
-					if v, ok := cpuOne[k]; !ok || cpuRatio < v {
-						cpuOne[k] = cpuRatio
-					}
-				}
-				fmt.Fprintf(stdout, "%6d %7.1f %7d %9.3f %9.3f %11.3f %9.3f %9.3f %11.3f %8.4f %9.4f\n",
-					b, rate, t, nr.MedianS, tr.MedianS, ratio, nr.MedianCPUS, tr.MedianCPUS, cpuRatio, nr.ValAccuracy, tr.ValAccuracy)
-				if jsonOut != nil {
-					enc := json.NewEncoder(jsonOut)
-					if err := enc.Encode(nr); err != nil {
-						return err
-					}
+	// Per batch and dropout, one entry per round: each framework's best
+	// thread setting in that round, and nnrt/PyTorch in CPU seconds on one
+	// thread.
+	nnrtBest := map[key][]float64{}
+	torchBest := map[key][]float64{}
+	cpuOne := map[key][]float64{}
+	for round := 0; round < *rounds; round++ {
+		if *rounds > 1 {
+			fmt.Fprintf(stdout, "\nround %d of %d\n", round+1, *rounds)
+		}
+		fmt.Fprintf(stdout, "%6s %7s %7s %9s %9s %11s %9s %9s %11s %8s %9s\n", "batch", "dropout", "threads",
+			"nnrt wall", "torch wall", "nnrt/torch", "nnrt cpu", "torch cpu", "nnrt/torch", "nnrt acc", "torch acc")
+		for _, b := range batches {
+			for _, rate := range dropouts {
+				k := key{b, rate}
+				nnrtBest[k] = append(nnrtBest[k], math.Inf(1))
+				torchBest[k] = append(torchBest[k], math.Inf(1))
+				for _, t := range threads {
+					c := epochConfig{Batch: b, Dropout: rate, Threads: t}
+					var tr epochResult
 					if !*noTorch {
-						if err := enc.Encode(tr); err != nil {
+						if tr, err = torchEpochs(*python, scriptPath, d.Dir, core, c, *epochs, d.Train.N, stderr); err != nil {
 							return err
+						}
+					}
+					nr, err := nnrtEpochs(d, c, *epochs, *seed)
+					if err != nil {
+						return err
+					}
+					ratio := math.NaN()
+					if !*noTorch {
+						ratio = nr.MedianS / tr.MedianS
+						lowerLast(torchBest[k], tr.MedianS)
+					}
+					lowerLast(nnrtBest[k], nr.MedianS)
+					cpuRatio := nr.MedianCPUS / tr.MedianCPUS
+					if c.Threads == 1 && !*noTorch {
+						cpuOne[k] = append(cpuOne[k], cpuRatio)
+					}
+					fmt.Fprintf(stdout, "%6d %7.1f %7d %9.3f %9.3f %11.3f %9.3f %9.3f %11.3f %8.4f %9.4f\n",
+						b, rate, t, nr.MedianS, tr.MedianS, ratio, nr.MedianCPUS, tr.MedianCPUS, cpuRatio, nr.ValAccuracy, tr.ValAccuracy)
+					if jsonOut != nil {
+						enc := json.NewEncoder(jsonOut)
+						if err := enc.Encode(nr); err != nil {
+							return err
+						}
+						if !*noTorch {
+							if err := enc.Encode(tr); err != nil {
+								return err
+							}
 						}
 					}
 				}
@@ -308,17 +316,41 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	if *noTorch {
 		return nil
 	}
-	fmt.Fprintln(stdout, "\nbest thread setting of each (issue 4 targets: batch 32 <= 0.25, batch 256 <= 0.4, dropout <= 0.25):")
+	fmt.Fprintf(stdout, "\nbest thread setting of each, median over %d round(s) of the round's ratio [lowest, highest]\n", *rounds)
+	fmt.Fprintln(stdout, "(issue 4 targets: batch 32 <= 0.25, batch 256 <= 0.4, dropout <= 0.25):")
 	for _, b := range batches {
 		for _, rate := range dropouts {
 			k := key{b, rate}
-			fmt.Fprintf(stdout, "  batch %d, dropout %.1f: nnrt %.3f s, PyTorch %.3f s, nnrt/PyTorch %.3f (wall)",
-				b, rate, nnrtBest[k], torchBest[k], nnrtBest[k]/torchBest[k])
-			if v, ok := cpuOne[k]; ok {
-				fmt.Fprintf(stdout, "; one thread, CPU seconds: %.3f", v)
+			ratios := make([]float64, len(nnrtBest[k]))
+			for r := range ratios {
+				ratios[r] = nnrtBest[k][r] / torchBest[k][r]
+			}
+			nm, _ := stats.Median(nnrtBest[k])
+			tm, _ := stats.Median(torchBest[k])
+			fmt.Fprintf(stdout, "  batch %d, dropout %.1f: nnrt %.3f s, PyTorch %.3f s (medians), nnrt/PyTorch %s (wall)",
+				b, rate, nm, tm, medianRange(ratios))
+			if v := cpuOne[k]; len(v) > 0 {
+				fmt.Fprintf(stdout, "; one thread, CPU seconds: %s", medianRange(v))
 			}
 			fmt.Fprintln(stdout)
 		}
 	}
 	return nil
+}
+
+// lowerLast lowers the last element of v to x if x is smaller.
+func lowerLast(v []float64, x float64) {
+	v[len(v)-1] = min(v[len(v)-1], x)
+}
+
+// medianRange formats the median of v, with its range when v has more
+// than one value.
+func medianRange(v []float64) string {
+	m, _ := stats.Median(v)
+	if len(v) == 1 {
+		return fmt.Sprintf("%.3f", m)
+	}
+	lo, _ := stats.Min(v)
+	hi, _ := stats.Max(v)
+	return fmt.Sprintf("%.3f [%.3f, %.3f]", m, lo, hi)
 }

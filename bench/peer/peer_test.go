@@ -113,12 +113,19 @@ func TestEpoch(t *testing.T) {
 		t.Skip("no real Fashion-MNIST: PyTorch side not run")
 	}
 	var out, errb bytes.Buffer
-	err = runEpoch([]string{"-batches", "256", "-dropouts", "0.2", "-threads", "1", "-epochs", "1", "-train", "2560", "-coretype", ""}, &out, &errb)
+	err = runEpoch([]string{"-batches", "256", "-dropouts", "0.2", "-threads", "1", "-epochs", "1", "-rounds", "2",
+		"-train", "2560", "-coretype", ""}, &out, &errb)
 	if err != nil {
 		t.Fatalf("%v: %s", err, errb.String())
 	}
-	if !strings.Contains(out.String(), "nnrt/PyTorch") {
-		t.Errorf("output:\n%s", out.String())
+	// two rounds, and a median with its range over them
+	for _, want := range []string{"round 2 of 2", "nnrt/PyTorch", "(wall); one thread, CPU seconds: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in the output:\n%s", want, out.String())
+		}
+	}
+	if strings.Count(out.String(), "[") < 2 {
+		t.Errorf("no ranges over the rounds in the output:\n%s", out.String())
 	}
 }
 
