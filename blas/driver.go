@@ -45,8 +45,8 @@ import (
 // (KernelRows). Every C
 // element is computed by the same sequence of operations whatever the
 // thread count: work is split along m and n on MR and NR boundaries, and
-// along k only at the depth blocks the one-thread loops use, adding the
-// blocks' results back in order (splitK).
+// along k only at depth blocks that the one-thread loops use too, whose
+// results a fixed tree adds (splitK).
 type driver struct {
 	g   asm.Gemm
 	blk Blocking
@@ -507,8 +507,9 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		threads = 1
 	}
 	kb := d.depthBlocks(m, n, k)
-	if threads > 1 && kb > 1 && smallC(m, n, k) {
-		d.splitK(aT, bT, m, n, k, kb, alpha, a, lda, b, ldb, beta, c, ldc, padded)
+	// More than two blocks are summed in splitK's tree on one thread too.
+	if (threads > 1 && kb > 1 || kb > 2) && smallC(m, n, k) {
+		d.splitK(aT, bT, m, n, k, kb, threads, alpha, a, lda, b, ldb, beta, c, ldc, padded)
 		return
 	}
 	if transA && threads == 1 {
@@ -547,7 +548,8 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 func (d *driver) depthBlocks(m, n, k int) int {
 	kb := d.kc.ceil(k)
 	if smallC(m, n, k) && k >= 2*minSplitK {
-		// a power of two, so that 2 or 4 threads share the blocks evenly
+		// a power of two, so that 2 or 4 threads share the blocks (and
+		// splitK's tree) evenly
 		if p := 1 << bits.Len(uint(max(kb, 2)-1)); k >= p*minSplitK {
 			kb = p
 		} else {
@@ -578,73 +580,143 @@ const minSplitK = 128
 // row, and the lines the other thread's update wrote travel between cores.
 func smallC(m, n, k int) bool { return 8*m*n <= (m+n)*k }
 
-// splitK runs each of the kb depth blocks of a product as a product of its
-// own on one thread: block 0 into C with beta, block j > 0 into a scratch
-// matrix Pj; then C += P1, C += P2, ... in this order. A C element gets
-// exactly the operations the five loops give it (fl(alpha*s_j) added to
-// the running C with one rounding per block, in block order), so the bits
-// do not depend on the split.
-func (d *driver) splitK(aT, bT bool, m, n, k, kb int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
+// splitK computes a product whose C is small next to its operands as kb
+// depth blocks, each a product of its own, summed in a fixed tree: the
+// blocks in pairs, b0+b1, b2+b3, ..., then those sums pairwise, (b0+b1) +
+// (b2+b3), and so on up to C. A pair's second block is added by its
+// kernel onto the first's result (beta = 1: fl(alpha*s_j) added with one
+// rounding, as a separate sum of the two results would be), so a thread
+// can take a subtree of any size: its blocks in pairs, then its own
+// sums, the ones left over done after the threads. The tree fixes every
+// rounding, so the bits do not depend on the thread count, while two
+// threads each do their half of the depth as two blocks into one result,
+// and one sum joins them. (Summed in block order, ((b0+b1)+b2)+b3, four
+// blocks on two threads needed three passes over C and two scratch
+// results written on the other core: NN 32x300x784 on two threads took
+// 0.92-0.95 of that time.)
+func (d *driver) splitK(aT, bT bool, m, n, k, kb, threads int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool) {
 	w := d.kSplits.Get()
-	*w = kSplit{d: d, aT: aT, bT: bT, m: m, n: n, k: k, kc: ceilDiv(k, kb), alpha: alpha, beta: beta,
+	*w = kSplit{d: d, aT: aT, bT: bT, m: m, n: n, k: k, kb: kb, kc: ceilDiv(k, kb), alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, parts: w.parts[:0]}
-	// Scratch blocks are padded to whole tiles: no edge tiles.
-	w.ldp = d.nr.roundUp(n)
-	for j := 1; j < kb; j++ {
-		w.parts = append(w.parts, runtime.Alloc(d.mr.roundUp(m)*w.ldp))
+	// Subtrees of leaves blocks, one per task: the fewest blocks that give
+	// each thread at most one task.
+	w.leaves = 1
+	for ceilDiv(kb, w.leaves) > threads {
+		w.leaves *= 2
 	}
-	runtime.ParallelFor(kb, 1, w)
-	for _, p := range w.parts {
-		if ldc == n && w.ldp == n { // rows without gaps: one call
-			asm.Add(c[:m*n], c[:m*n], p[:m*n])
-		} else {
-			for i := 0; i < m; i++ {
-				row := c[i*ldc : i*ldc+n]
-				asm.Add(row, row, p[i*w.ldp:i*w.ldp+n])
-			}
+	// Scratch results are padded to whole tiles: no edge tiles. parts[j]
+	// holds the sum rooted at block j, for j > 0 where one is rooted: at
+	// even blocks, and at odd ones when they are leaves of their own.
+	w.ldp = d.nr.roundUp(n)
+	w.parts = append(w.parts, nil)
+	for j := 1; j < kb; j++ {
+		var p []float32
+		if j%2 == 0 || w.leaves == 1 {
+			p = runtime.Alloc(d.mr.roundUp(m) * w.ldp)
 		}
-		runtime.Free(p)
+		w.parts = append(w.parts, p)
+	}
+	runtime.ParallelFor(ceilDiv(kb, w.leaves), 1, w)
+	w.sums(0, kb, w.leaves)
+	// freed last first, so that the next call's parts are these, each
+	// written again by the thread that wrote it
+	for j := kb - 1; j > 0; j-- {
+		if w.parts[j] != nil {
+			runtime.Free(w.parts[j])
+		}
 	}
 	clear(w.parts)
 	w.a, w.b, w.c, w.parts = nil, nil, nil, w.parts[:0]
 	d.kSplits.Put(w)
 }
 
-// kSplit is one splitK in flight, the runtime.Body over its depth blocks.
+// kSplit is one splitK in flight, the runtime.Body over its subtrees.
 type kSplit struct {
-	d             *driver
-	aT, bT        bool
-	m, n, k, kc   int
-	alpha, beta   float32
-	a, b, c       []float32
-	lda, ldb, ldc int
-	padded        bool
-	parts         [][]float32 // P1, P2, ...
-	ldp           int
+	d               *driver
+	aT, bT          bool
+	m, n, k, kb, kc int
+	alpha, beta     float32
+	a, b, c         []float32
+	lda, ldb, ldc   int
+	padded          bool
+	parts           [][]float32 // parts[j]: the sum rooted at block j > 0 (or nil)
+	ldp             int
+	leaves          int // blocks per task
 }
 
-// Range computes depth blocks [lo, hi), each on this thread.
+// Range computes subtrees [lo, hi): their blocks, then their sums.
 func (w *kSplit) Range(lo, hi int) {
-	for j := lo; j < hi; j++ {
-		pc := j * w.kc
-		kc := min(w.kc, w.k-pc)
-		// op(A)'s columns pc.. and op(B)'s rows pc..
-		var a, b []float32
-		if w.aT {
-			a = w.a[pc*w.lda:]
-		} else {
-			a = w.a[pc:]
+	for t := lo; t < hi; t++ {
+		j0, j1 := t*w.leaves, min((t+1)*w.leaves, w.kb)
+		for j := j0; j < j1; j++ {
+			w.block(j)
 		}
-		if w.bT {
-			b = w.b[pc:]
-		} else {
-			b = w.b[pc*w.ldb:]
-		}
+		w.sums(j0, j1, 1)
+	}
+}
+
+// block computes depth block j into the result rooted at it (with beta,
+// or with 0 into a scratch part), or, for the second block of a pair
+// computed together, onto its pair's result.
+func (w *kSplit) block(j int) {
+	pc := j * w.kc
+	kc := min(w.kc, w.k-pc)
+	// op(A)'s columns pc.. and op(B)'s rows pc..
+	var a, b []float32
+	if w.aT {
+		a = w.a[pc*w.lda:]
+	} else {
+		a = w.a[pc:]
+	}
+	if w.bT {
+		b = w.b[pc:]
+	} else {
+		b = w.b[pc*w.ldb:]
+	}
+	root, beta := j, float32(0)
+	if j%2 == 1 && w.leaves > 1 {
+		root, beta = j-1, 1
+	}
+	if root == 0 {
 		if j == 0 {
-			w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, w.beta, w.c, w.ldc, w.padded)
-		} else {
-			w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, 0, w.parts[j-1], w.ldp, true)
+			beta = w.beta
 		}
+		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, beta, w.c, w.ldc, w.padded)
+	} else {
+		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, beta, w.parts[root], w.ldp, true)
+	}
+}
+
+// sums adds, within blocks [j0, j1), the sums of the tree's levels whose
+// subtrees span from 2*from blocks: each root's result gets its right
+// sibling's, level by level. Pairs computed together (from 1, leaves > 1)
+// were summed by their kernel.
+func (w *kSplit) sums(j0, j1, from int) {
+	s := from
+	if s == 1 && w.leaves > 1 {
+		s = 2
+	}
+	for ; s < j1-j0; s *= 2 {
+		for g := j0; g+s < j1; g += 2 * s {
+			w.add(g, w.parts[g+s])
+		}
+	}
+}
+
+// add adds p (ldp apart) to the result rooted at block g.
+func (w *kSplit) add(g int, p []float32) {
+	m, n := w.m, w.n
+	dst, ldd := w.c, w.ldc
+	if g > 0 {
+		dst, ldd = w.parts[g], w.ldp
+	}
+	if ldd == n && w.ldp == n { // rows without gaps: one call
+		asm.Add(dst[:m*n], dst[:m*n], p[:m*n])
+		return
+	}
+	for i := 0; i < m; i++ {
+		row := dst[i*ldd : i*ldd+n]
+		asm.Add(row, row, p[i*w.ldp:i*w.ldp+n])
 	}
 }
 

@@ -55,8 +55,10 @@ const (
 //	}
 //
 // except that the sum is accumulated in blocks of k (the block depth KC of
-// the level) with FMA on the assembly levels; the bits of the result depend
-// on the level but not on the number of threads. When m or n is 0 it
+// the level, or for a C small next to A and B, a power of two of blocks
+// whose results are added pairwise) with FMA on the assembly levels; the
+// bits of the result depend on the level and the shape but not on the
+// number of threads. When m or n is 0 it
 // returns at once; when k is 0 or alpha is 0 it only scales C by beta (0
 // writes zeros) and does not read A and B. Bad arguments panic with gonum's
 // messages ("blas: bad leading dimension of A", "blas: insufficient length

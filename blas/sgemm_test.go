@@ -236,12 +236,14 @@ func TestSgemmThreads(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, d *driver) {
 		b := d.blk
 		// {256, 200, 300} (and {300, 100, 256}, short) have their row
-		// blocks claimed by the threads. {32, 300, 784} and {20, 60,
-		// 3*KC+1} take splitK (two and four depth blocks on separate
-		// threads); {300, NC+70, KC+50} keeps its packed A panels across two
-		// column blocks and two depth blocks.
+		// blocks claimed by the threads. {32, 784, 300}, {32, 300, 784},
+		// {20, 60, 3*KC+1} and {12, 40, 5*KC+3} take splitK: two, four,
+		// four (the last block shorter) and eight depth blocks, summed in
+		// a tree whose subtrees the 1, 2, 3 and 7 threads divide
+		// differently; {300, NC+70, KC+50} keeps its packed A panels across
+		// two column blocks and two depth blocks.
 		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40},
-			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {300, b.NC + 70, b.KC + 50}}
+			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {12, 40, 5*b.KC + 3}, {300, b.NC + 70, b.KC + 50}}
 		if testing.Short() {
 			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}}
 		}
