@@ -238,16 +238,25 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 	return h, fitErr
 }
 
+// gatherParallelElems is the number of values from which gather splits
+// its copy across threads. A shuffled batch's rows come from all over a
+// training set larger than the caches, so the copy waits on memory, and
+// two threads wait at once: with it under the elementwise passes'
+// threshold (parallelElems), a batch of 32 Fashion-MNIST images (25,088
+// values) is gathered in 8.4 µs instead of 13.4, and two-thread batch-32
+// epochs took 0.95-0.97 of the time (paired, on 20,000 real images).
+const gatherParallelElems = 1 << 12
+
 // gather copies the samples idx of d into the step buffers, split across
 // threads for a large batch.
 func (m *Sequential) gather(d dataset, idx []int32) {
 	g := &m.gatherer
 	g.m, g.d, g.idx = m, d, idx
 	in := prod(m.input)
-	if len(idx)*in < parallelElems || runtime.Threads() < 2 {
+	if len(idx)*in < gatherParallelElems || runtime.Threads() < 2 {
 		g.Range(0, len(idx))
 	} else {
-		runtime.ParallelFor(len(idx), max(1, parallelElems/2/in), g)
+		runtime.ParallelFor(len(idx), max(1, gatherParallelElems/2/in), g)
 	}
 	*g = gatherRows{}
 }
