@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	goruntime "runtime"
@@ -228,6 +229,61 @@ func TestSgemmBetaZeroIgnoresC(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSgemmConcurrent: products called from several goroutines at once,
+// each on two threads, give the bits they give alone. They share the
+// driver's workspace slots and free lists (see lazyWorkspace), and the
+// race detector watches them in the race build.
+func TestSgemmConcurrent(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(2))
+	d := active
+	shapes := [][3]int{{32, 300, 784}, {32, 100, 300}, {256, 200, 300}, {300, 100, 32}, {32, 300, 100}, {9, 10, 11}}
+	if testing.Short() {
+		shapes = shapes[1:]
+	}
+	r := rand.New(rand.NewPCG(6, 0))
+	var probs []*problem
+	var want [][]float32
+	for _, s := range shapes {
+		for _, tr := range [][2]Transpose{{NoTrans, NoTrans}, {Trans, NoTrans}, {NoTrans, Trans}} {
+			p := newProblem(r, tr[0], tr[1], s[0], s[1], s[2], 1.5, 0, 1)
+			p.run(d)
+			probs = append(probs, p)
+			want = append(want, append([]float32(nil), p.c()...))
+		}
+	}
+	const goroutines = 4
+	errs := make(chan string, goroutines)
+	var wg sync.WaitGroup
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			c := make([][]float32, len(probs))
+			for rep := 0; rep < 3; rep++ {
+				for i := range probs {
+					j := (i + g) % len(probs) // each goroutine in its own order
+					p := probs[j]
+					if c[j] == nil {
+						c[j] = make([]float32, len(p.c()))
+					}
+					sgemm(d, p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, 0, c[j], p.ldc)
+					for e, v := range c[j] {
+						if e%p.ldc < p.n && math.Float32bits(v) != math.Float32bits(want[j][e]) {
+							errs <- fmt.Sprintf("goroutine %d, %v: C offset %d is %g, alone %g", g, p, e, v, want[j][e])
+							return
+						}
+					}
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
 
 // TestSgemmThreads: 1, 2, 3 and 7 threads give identical bits.
@@ -478,7 +534,7 @@ func TestSgemmTransposesA(t *testing.T) {
 						for _, beta := range []float32{0, 1.5} {
 							p := newProblem(r, NoTrans, tB, m, n, k, 0.75, beta, r.IntN(3))
 							want := append([]float32(nil), p.c()...)
-							d.loops(false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, want, p.ldc, false)
+							d.loops(false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, want, p.ldc, false, 0)
 							p.run(d)
 							p.check(t)
 							for i, v := range p.c() {
