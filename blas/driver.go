@@ -686,13 +686,15 @@ func (w *kSplit) block(j, slot int) {
 	if j%2 == 1 && w.leaves > 1 {
 		root, beta = j-1, 1
 	}
+	// Whole edge tiles into the padding only where C is not read (beta
+	// 0): the padding holds whatever the buffer held before.
 	if root == 0 {
 		if j == 0 {
 			beta = w.beta
 		}
-		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, beta, w.c, w.ldc, w.padded, slot)
+		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, beta, w.c, w.ldc, w.padded && beta == 0, slot)
 	} else {
-		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, beta, w.parts[root], w.ldp, true, slot)
+		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, beta, w.parts[root], w.ldp, beta == 0, slot)
 	}
 }
 
