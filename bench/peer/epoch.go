@@ -263,6 +263,8 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 	nnrtBest := map[key][]float64{}
 	torchBest := map[key][]float64{}
 	cpuOne := map[key][]float64{}
+	run := epochRun{d: d, epochs: *epochs, seed: *seed, torch: !*noTorch, python: *python, script: scriptPath,
+		coretype: core, stderr: stderr}
 	for round := 0; round < *rounds; round++ {
 		if *rounds > 1 {
 			fmt.Fprintf(stdout, "\nround %d of %d\n", round+1, *rounds)
@@ -276,38 +278,19 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 				torchBest[k] = append(torchBest[k], math.Inf(1))
 				for _, t := range threads {
 					c := epochConfig{Batch: b, Dropout: rate, Threads: t}
-					var tr epochResult
-					if !*noTorch {
-						if tr, err = torchEpochs(*python, scriptPath, d.Dir, core, c, *epochs, d.Train.N, stderr); err != nil {
-							return err
-						}
-					}
-					nr, err := nnrtEpochs(d, c, *epochs, *seed)
+					nr, tr, err := compareEpochs(run, c)
 					if err != nil {
 						return err
 					}
-					ratio := math.NaN()
-					if !*noTorch {
-						ratio = nr.MedianS / tr.MedianS
-						lowerLast(torchBest[k], tr.MedianS)
-					}
 					lowerLast(nnrtBest[k], nr.MedianS)
-					cpuRatio := nr.MedianCPUS / tr.MedianCPUS
-					if c.Threads == 1 && !*noTorch {
-						cpuOne[k] = append(cpuOne[k], cpuRatio)
+					if !*noTorch {
+						lowerLast(torchBest[k], tr.MedianS)
+						if t == 1 {
+							cpuOne[k] = append(cpuOne[k], nr.MedianCPUS/tr.MedianCPUS)
+						}
 					}
-					fmt.Fprintf(stdout, "%6d %7.1f %7d %9.3f %9.3f %11.3f %9.3f %9.3f %11.3f %8.4f %9.4f\n",
-						b, rate, t, nr.MedianS, tr.MedianS, ratio, nr.MedianCPUS, tr.MedianCPUS, cpuRatio, nr.ValAccuracy, tr.ValAccuracy)
-					if jsonOut != nil {
-						enc := json.NewEncoder(jsonOut)
-						if err := enc.Encode(nr); err != nil {
-							return err
-						}
-						if !*noTorch {
-							if err := enc.Encode(tr); err != nil {
-								return err
-							}
-						}
+					if err := reportEpochs(stdout, jsonOut, c, nr, tr, !*noTorch); err != nil {
+						return err
 					}
 				}
 			}
@@ -353,4 +336,49 @@ func medianRange(v []float64) string {
 	lo, _ := stats.Min(v)
 	hi, _ := stats.Max(v)
 	return fmt.Sprintf("%.3f [%.3f, %.3f]", m, lo, hi)
+}
+
+// epochRun is what every configuration of a comparison shares.
+type epochRun struct {
+	d              *dataset.Data
+	epochs         int
+	seed           uint64
+	torch          bool // also time PyTorch
+	python, script string
+	coretype       string
+	stderr         io.Writer
+}
+
+// compareEpochs times configuration c in PyTorch (when run.torch), then
+// in nnrt.
+func compareEpochs(run epochRun, c epochConfig) (nr, tr epochResult, err error) {
+	if run.torch {
+		if tr, err = torchEpochs(run.python, run.script, run.d.Dir, run.coretype, c, run.epochs, run.d.Train.N, run.stderr); err != nil {
+			return nr, tr, err
+		}
+	}
+	nr, err = nnrtEpochs(run.d, c, run.epochs, run.seed)
+	return nr, tr, err
+}
+
+// reportEpochs prints configuration c's row (with the PyTorch columns NaN
+// without torch) and writes its results to jsonOut when it is not nil.
+func reportEpochs(stdout, jsonOut io.Writer, c epochConfig, nr, tr epochResult, torch bool) error {
+	ratio, cpuRatio := math.NaN(), math.NaN()
+	if torch {
+		ratio, cpuRatio = nr.MedianS/tr.MedianS, nr.MedianCPUS/tr.MedianCPUS
+	}
+	fmt.Fprintf(stdout, "%6d %7.1f %7d %9.3f %9.3f %11.3f %9.3f %9.3f %11.3f %8.4f %9.4f\n",
+		c.Batch, c.Dropout, c.Threads, nr.MedianS, tr.MedianS, ratio, nr.MedianCPUS, tr.MedianCPUS, cpuRatio, nr.ValAccuracy, tr.ValAccuracy)
+	if jsonOut == nil {
+		return nil
+	}
+	enc := json.NewEncoder(jsonOut)
+	if err := enc.Encode(nr); err != nil {
+		return err
+	}
+	if torch {
+		return enc.Encode(tr)
+	}
+	return nil
 }
