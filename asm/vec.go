@@ -24,6 +24,8 @@ type vecKernels struct {
 	mul     func(dst, x, y []float32)
 	addBias func(x, bias []float32)
 	colSums func(dst, x []float32)
+	gemvN   func(dst, a []float32, lda int, x []float32) // see gemv.go
+	gemvT   func(dst, a []float32, lda int, x []float32)
 }
 
 var vec = vecFor(active)
@@ -188,6 +190,8 @@ var vecGeneric = vecKernels{
 	mul:     mulGeneric,
 	addBias: addBiasGeneric,
 	colSums: colSumsGeneric,
+	gemvN:   gemvNGeneric,
+	gemvT:   gemvTGeneric,
 }
 
 func axpyGeneric(alpha float32, x, y []float32) {

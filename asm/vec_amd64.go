@@ -12,6 +12,8 @@ var vecAVX2 = vecKernels{
 	mul:     mulAVX2,
 	addBias: addBiasAVX2,
 	colSums: colSumsAVX2,
+	gemvN:   gemvNAVX2,
+	gemvT:   gemvTAVX2,
 }
 
 var vecAVX512 = vecKernels{
@@ -24,6 +26,8 @@ var vecAVX512 = vecKernels{
 	mul:     mulAVX512,
 	addBias: addBiasAVX512,
 	colSums: colSumsAVX512,
+	gemvN:   gemvNAVX512,
+	gemvT:   gemvTAVX512,
 }
 
 // vecFor returns the table of level l (generic for a level this
@@ -91,3 +95,15 @@ func colSumsAVX2(dst, x []float32)
 
 //go:noescape
 func colSumsAVX512(dst, x []float32)
+
+//go:noescape
+func gemvNAVX2(dst, a []float32, lda int, x []float32)
+
+//go:noescape
+func gemvNAVX512(dst, a []float32, lda int, x []float32)
+
+//go:noescape
+func gemvTAVX2(dst, a []float32, lda int, x []float32)
+
+//go:noescape
+func gemvTAVX512(dst, a []float32, lda int, x []float32)

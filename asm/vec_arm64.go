@@ -12,6 +12,8 @@ var vecNEON = vecKernels{
 	mul:     mulNEON,
 	addBias: addBiasNEON,
 	colSums: colSumsNEON,
+	gemvN:   gemvNNEON,
+	gemvT:   gemvTNEON,
 }
 
 // vecFor returns the table of level l (generic for a level this
@@ -49,3 +51,9 @@ func addBiasNEON(x, bias []float32)
 
 //go:noescape
 func colSumsNEON(dst, x []float32)
+
+//go:noescape
+func gemvNNEON(dst, a []float32, lda int, x []float32)
+
+//go:noescape
+func gemvTNEON(dst, a []float32, lda int, x []float32)

@@ -54,6 +54,16 @@ func TestVecPageEnd(t *testing.T) {
 					v.colSums(vecPageEndTail(z, cols), x[len(x)-n/cols*cols:])
 				}
 			}
+			// gemv: the matrix's last row ends at the page, and so do x
+			// and dst
+			for _, cols := range []int{1, min(3, n), n} {
+				for _, lda := range []int{cols, cols + 2} {
+					rows := (n-cols)/lda + 1
+					a := vecPageEndTail(x, (rows-1)*lda+cols)
+					v.gemvN(vecPageEndTail(z, rows), a, lda, vecPageEndTail(y, cols))
+					v.gemvT(vecPageEndTail(z, cols), a, lda, vecPageEndTail(y, rows))
+				}
+			}
 			o.sgdMomentum(x, y, z, 0.1, 0.9)
 			o.sgdNesterov(x, y, z, 0.1, 0.9)
 			o.adam(x, y, z, u, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7)

@@ -6,9 +6,10 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// Implementation satisfies gonum's blas.Float32 with nnrt's Sgemm and
-// nnrt's level-1 kernels for unit-stride Saxpy, Sdot and Sscal; every other
-// routine, and every call with non-unit increments, is gonum's. A gonum
+// Implementation satisfies gonum's blas.Float32 with nnrt's Sgemm, its
+// Sgemv for positive increments (the matrix-vector kernels Sgemm takes for
+// one row or column) and its level-1 kernels for unit-stride Saxpy, Sdot
+// and Sscal; every other routine, and every other call, is gonum's. A gonum
 // user switches with
 //
 //	blas32.Use(blas.Implementation{})
@@ -21,6 +22,26 @@ var _ gblas.Float32 = Implementation{}
 // Sgemm is Sgemm (the package function).
 func (Implementation) Sgemm(tA, tB gblas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Sgemv computes y = alpha * op(A) * x + beta * y for the m×n row-major
+// A (op(A) = A when tA is NoTrans, Aᵀ otherwise), as Sgemm with one
+// column. Empty shapes, non-positive increments and bad arguments go to
+// gonum (which returns at once for an empty shape, and panics with its
+// messages).
+func (im Implementation) Sgemv(tA gblas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
+	lenX, lenY := n, m
+	if tA == gblas.Trans || tA == gblas.ConjTrans {
+		lenX, lenY = m, n
+	} else if tA != gblas.NoTrans {
+		lenX = 0 // gonum's panic
+	}
+	if m > 0 && n > 0 && lenX > 0 && incX > 0 && incY > 0 && lda >= n && len(a) >= (m-1)*lda+n &&
+		len(x) >= (lenX-1)*incX+1 && len(y) >= (lenY-1)*incY+1 {
+		Sgemm(tA, gblas.NoTrans, lenY, 1, lenX, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
+	im.Implementation.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
 }
 
 // Saxpy computes y[i*incY] += alpha * x[i*incX] for i < n.

@@ -77,3 +77,61 @@ func TestBlas32Use(t *testing.T) {
 		t.Errorf("blas32.Asum = %g, gonum %g", got, want)
 	}
 }
+
+// TestSgemvVsGonum: Implementation.Sgemv against gonum's, on both
+// transposes, strided vectors, NaN in a y that beta = 0 must not read, and
+// the calls it hands to gonum (negative increments, empty shapes).
+func TestSgemvVsGonum(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 0))
+	var ours Implementation
+	var theirs gonum.Implementation
+	for it := 0; it < 300; it++ {
+		m, n := 1+r.IntN(70), 1+r.IntN(70)
+		if it%5 == 0 {
+			m, n = 1+r.IntN(3), 200+r.IntN(600)
+		}
+		if it%7 == 0 {
+			m, n = n, m
+		}
+		tA := transposes[r.IntN(2)]
+		lda := n + r.IntN(3)
+		incX, incY := 1+r.IntN(3), 1+r.IntN(3)
+		if it%11 == 0 {
+			incX, incY = -incX, -incY
+		}
+		lenX, lenY := n, m
+		if tA == Trans {
+			lenX, lenY = m, n
+		}
+		absX, absY := max(incX, -incX), max(incY, -incY)
+		a := randFloats(r, (m-1)*lda+n)
+		x := randFloats(r, (lenX-1)*absX+1)
+		y := randFloats(r, (lenY-1)*absY+1)
+		alpha := 2*r.Float32() - 1
+		beta := []float32{0, 1, 0.3}[r.IntN(3)]
+		if beta == 0 {
+			for i := range y {
+				y[i] = float32(math.NaN())
+			}
+		}
+		want := append([]float32(nil), y...)
+		theirs.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, want, incY)
+		ours.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+		if i, ok := closeTo(y, want, 1e-5*math.Sqrt(float64(lenX))); !ok {
+			t.Fatalf("Sgemv %v %dx%d lda %d incX %d incY %d beta %g: y[%d] = %g, gonum %g",
+				tA, m, n, lda, incX, incY, beta, i, y[i], want[i])
+		}
+	}
+	// An empty shape leaves y as it is, as gonum does.
+	y := []float32{1, 2}
+	ours.Sgemv(NoTrans, 2, 0, 1, nil, 1, nil, 1, 0, y, 1)
+	if y[0] != 1 || y[1] != 2 {
+		t.Errorf("Sgemv with n = 0 changed y: %v", y)
+	}
+	defer func() {
+		if got := recover(); got != shortA {
+			t.Errorf("Sgemv with a short A: panic %v, want %q", got, shortA)
+		}
+	}()
+	ours.Sgemv(NoTrans, 2, 3, 1, make([]float32, 5), 3, make([]float32, 3), 1, 0, y, 1)
+}

@@ -297,11 +297,12 @@ func TestSgemmThreads(t *testing.T) {
 		// four (the last block shorter) and eight depth blocks, summed in
 		// a tree whose subtrees the 1, 2, 3 and 7 threads divide
 		// differently; {300, NC+70, KC+50} keeps its packed A panels across
-		// two column blocks and two depth blocks.
+		// two column blocks and two depth blocks. {1, 1000, 301} and
+		// {999, 1, 300} are gemv's, split by outputs.
 		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40},
-			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {12, 40, 5*b.KC + 3}, {300, b.NC + 70, b.KC + 50}}
+			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {12, 40, 5*b.KC + 3}, {300, b.NC + 70, b.KC + 50}, {1, 1000, 301}, {999, 1, 300}}
 		if testing.Short() {
-			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}}
+			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}, {1, 1000, 301}, {999, 1, 300}}
 		}
 		for si, s := range shapes {
 			for _, tA := range transposes {
@@ -457,6 +458,8 @@ func TestSgemmAllocsAfterGC(t *testing.T) {
 		{Trans, NoTrans, 784, 300, 32},
 		{NoTrans, NoTrans, 300, 1000, 600},
 		{NoTrans, Trans, 1, 10, 100},
+		{NoTrans, NoTrans, 1, 1000, 301},
+		{Trans, NoTrans, 999, 1, 300},
 	} {
 		ps = append(ps, newProblem(r, s.tA, s.tB, s.m, s.n, s.k, 1, 0.5, 0))
 	}
@@ -524,7 +527,7 @@ func TestSgemmTransposesA(t *testing.T) {
 		r := rand.New(rand.NewPCG(6, 0))
 		taken := 0
 		for _, m := range []int{g.TallMR, g.TallMR + 5, 3*g.TallMR + 1} {
-			for _, n := range []int{1, 4, 10, g.TallNR} {
+			for _, n := range []int{2, 4, 10, g.TallNR} { // n = 1 is gemv's
 				for _, k := range []int{1, 33, d.blk.KC + 7} {
 					for _, tB := range transposes {
 						if d.plan(false, tB == Trans, m, n, k) != planTransposeA {

@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+# neon.py writes asm/gemv_arm64.s, the NEON gemv kernels (see gemv.go):
+#     A64ENC=/path/to/a64enc python3 -B asm/_gen/gemv/neon.py > asm/gemv_arm64.s
+# Lines starting with @ are GNU
+# syntax, encoded by a64enc into WORD lines.
+import subprocess, sys
+import os
+A64ENC = os.environ.get('A64ENC', 'a64enc')
+
+out = []
+def L(s=''): out.append(s)
+def I(s): out.append('\t' + s)
+def E(s): out.append('@' + s)
+
+def zero(regs):
+    for r in regs:
+        I(f'VEOR V{r}.B16, V{r}.B16, V{r}.B16')
+
+def vlist(base, n):
+    return '[' + ', '.join(f'V{base+i}.S4' for i in range(n)) + ']'
+
+# ---------------------------------------------------------------- gemvT
+def t_kernel(p, groups):
+    """groups: list of (ptr reg, dst reg, nregs); accumulators from V16 on,
+    one per vector; row data in two banks (V0.. and V8..) alternately."""
+    nacc = sum(g[2] for g in groups)
+    accs = list(range(16, 16 + nacc))
+    zero(accs)
+    I('MOVD R4, R12')
+    I('MOVD R5, R13')
+    def row(bank, xsel):
+        d = bank
+        a = 16
+        for (ptr, _, n) in groups:
+            I(f'VLD1.P (R{ptr})(R3), {vlist(d, n)}')
+            d += n
+        d = bank
+        for (ptr, _, n) in groups:
+            for k in range(n):
+                if xsel is None:
+                    E(f'fmla v{a}.4s, v{d}.4s, v24.4s')
+                else:
+                    E(f'fmla v{a}.4s, v{d}.4s, v24.s[{xsel}]')
+                a += 1; d += 1
+    # Banks: data for one row takes nacc registers; alternate two banks.
+    banks = [0, 8] if nacc <= 8 else None
+    assert banks
+    if nacc <= 4:
+        banks = [0, 4, 8, 12]
+    L()
+    L(f'{p}4:')
+    I('CMP $4, R13')
+    I(f'BLT {p}1')
+    I('VLD1.P 16(R12), [V24.S4]')
+    for r in range(4):
+        row(banks[r % len(banks)], r)
+    I('SUB $4, R13, R13')
+    I(f'B {p}4')
+    L()
+    L(f'{p}1:')
+    I(f'CBZ R13, {p}st')
+    I('VLD1R.P 4(R12), [V24.S4]')
+    row(0, None)
+    I('SUB $1, R13, R13')
+    I(f'B {p}1')
+    L()
+    L(f'{p}st:')
+    a = 16
+    for (_, dreg, n) in groups:
+        I(f'VST1 {vlist(a, n)}, (R{dreg})')
+        a += n
+
+L('''// Hand-written; the WORD lines carry their mnemonics (encoded with
+// ../shared/tools/a64enc).
+
+//go:build !purego
+
+#include "textflag.h"
+
+// GemvT (dst = x * A, A with len(x) rows of len(dst) columns) walks A by
+// blocks of columns and, inside a block, down the rows, with one
+// accumulator per column that takes the products of the rows in order,
+// fused (fmla, four rows at a time by element of a vector of x, then one
+// row at a time with x broadcast): every column gets the same sequential
+// chain of fused multiply-adds, whichever lane or block computes it. A block
+// that would run past the last column is moved back to end at it: it
+// recomputes some columns of the previous block, bit for bit, and stores
+// them again. From 16 columns on, blocks of 32 columns (two halves of 16,
+// each with its own pointer, 8 accumulators); the last block is
+// [len-32, len), or [0, 16) and [len-16, len) under 32 columns. For 8..15
+// columns, the halves [0, 8) and [len-8, len); for 4..7, [0, 4) and
+// [len-4, len); for 1..3, scalars (column pointers clamped to the last
+// column). Every row of a block is read once: row data alternates between
+// V0-V7 and V8-V15, x sits in V24, the accumulators in V16-V23.
+//
+// R0 dst, R1 columns, R2 a, R3 row stride in bytes, R4 x, R5 rows,
+// R7 block start (columns), R8/R9 the two halves' first columns,
+// R10/R11 their pointers into the current row, R12 x pointer,
+// R13 rows left, R14/R15 the halves' dst pointers.
+
+// func gemvTNEON(dst, a []float32, lda int, x []float32)
+TEXT ·gemvTNEON(SB), NOSPLIT, $0-80
+	MOVD dst_base+0(FP), R0
+	MOVD dst_len+8(FP), R1
+	MOVD a_base+24(FP), R2
+	MOVD lda+48(FP), R3
+	MOVD x_base+56(FP), R4
+	MOVD x_len+64(FP), R5
+	LSL $2, R3, R3
+	CBZ R1, tdone
+	CMP $16, R1
+	BLT t8
+	MOVD ZR, R7
+
+tAblk:
+	ADD $32, R7, R10
+	CMP R1, R10
+	BGT tAlast
+	MOVD R7, R8
+	ADD $16, R7, R9
+	B tAgo
+
+tAlast:
+	// Last block: [len-32, len) or, under 32 columns, [0, 16) and [len-16, len).
+	SUB $16, R1, R9
+	SUBS $32, R1, R8
+	CSEL LT, ZR, R8, R8
+	MOVD R1, R7
+
+tAgo:
+	ADD R8<<2, R2, R10
+	ADD R9<<2, R2, R11
+	ADD R8<<2, R0, R14
+	ADD R9<<2, R0, R15''')
+t_kernel('tA', [(10, 14, 4), (11, 15, 4)])
+L('''	ADD $32, R7, R7
+	CMP R1, R7
+	BLT tAblk
+	RET
+
+t8:
+	// 8..15 columns: [0, 8) and [len-8, len).
+	CMP $8, R1
+	BLT t4
+	SUB $8, R1, R9
+	MOVD R2, R10
+	ADD R9<<2, R2, R11
+	MOVD R0, R14
+	ADD R9<<2, R0, R15''')
+t_kernel('tB', [(10, 14, 2), (11, 15, 2)])
+L('''	RET
+
+t4:
+	// 4..7 columns: [0, 4) and [len-4, len).
+	CMP $4, R1
+	BLT t1
+	SUB $4, R1, R9
+	MOVD R2, R10
+	ADD R9<<2, R2, R11
+	MOVD R0, R14
+	ADD R9<<2, R0, R15''')
+t_kernel('tC', [(10, 14, 1), (11, 15, 1)])
+L('''	RET
+
+t1:
+	// 1..3 columns, scalar: column k at min(k, len-1) in R10, R11, R19
+	// (dst: R14, R15, R20).
+	SUB $1, R1, R9
+	CMP $1, R9
+	CSET GE, R6
+	LSL $2, R6, R6
+	CMP $2, R9
+	CSET GE, R7
+	ADD R7<<2, R6, R7
+	MOVD R2, R10
+	ADD R6, R2, R11
+	ADD R7, R2, R19
+	MOVD R0, R14
+	ADD R6, R0, R15
+	ADD R7, R0, R20
+	FMOVS $0.0, F16
+	FMOVS $0.0, F17
+	FMOVS $0.0, F18
+	MOVD R4, R12
+	MOVD R5, R13
+
+tD1:
+	CBZ R13, tDst
+	FMOVS.P 4(R12), F24
+	FMOVS (R10), F0
+	FMOVS (R11), F1
+	FMOVS (R19), F2
+	FMADDS F0, F16, F24, F16 // fmadd s16, s24, s0, s16: s16 += s24*s0
+	FMADDS F1, F17, F24, F17
+	FMADDS F2, F18, F24, F18
+	ADD R3, R10, R10
+	ADD R3, R11, R11
+	ADD R3, R19, R19
+	SUB $1, R13, R13
+	B tD1
+
+tDst:
+	FMOVS F16, (R14)
+	FMOVS F17, (R15)
+	FMOVS F18, (R20)
+
+tdone:
+	RET
+''')
+
+# ---------------------------------------------------------------- gemvN
+L('''// GemvN (dst = A * x, A with len(dst) rows of len(x) columns) takes the
+// rows four at a time, each with two accumulators of four lanes: 16
+// elements of x a step (the accumulators take elements 0-3 and 8-11, 4-7
+// and 12-15), then 8, then 4; the two accumulators are added, the lanes
+// reduced pairwise ((l0+l1)+(l2+l3)), and the last len%4 elements fused
+// into the sums one at a time, the four rows' elements gathered in the
+// lanes of one vector. A last group of 1..3 rows runs the same code with the
+// missing rows' pointers (matrix and dst) clamped to its last row, which it
+// computes and stores again, bit for bit: every row is summed in the same
+// order whatever its index and len(dst).
+//
+// R0 dst, R1 rows, R2 a (group start), R3 row stride in bytes, R4 x,
+// R5 columns, R7 rows left, R9 x pointer, R10-R13 row pointers,
+// R14/R15/R19/R20 dst pointers, R21 columns left.
+
+// func gemvNNEON(dst, a []float32, lda int, x []float32)
+TEXT ·gemvNNEON(SB), NOSPLIT, $0-80
+	MOVD dst_base+0(FP), R0
+	MOVD dst_len+8(FP), R1
+	MOVD a_base+24(FP), R2
+	MOVD lda+48(FP), R3
+	MOVD x_base+56(FP), R4
+	MOVD x_len+64(FP), R5
+	LSL $2, R3, R3
+	CBZ R1, ndone
+	MOVD R1, R7
+
+ngrp:
+	MOVD R2, R10
+	ADD R3, R10, R11
+	CMP $1, R7
+	CSEL GT, R11, R10, R11
+	ADD R3, R11, R12
+	CMP $2, R7
+	CSEL GT, R12, R11, R12
+	ADD R3, R12, R13
+	CMP $3, R7
+	CSEL GT, R13, R12, R13
+	MOVD R0, R14
+	ADD $4, R14, R15
+	CMP $1, R7
+	CSEL GT, R15, R14, R15
+	ADD $4, R15, R19
+	CMP $2, R7
+	CSEL GT, R19, R15, R19
+	ADD $4, R19, R20
+	CMP $3, R7
+	CSEL GT, R20, R19, R20
+	MOVD R4, R9
+	MOVD R5, R21''')
+zero(range(16, 24))
+ptrs = [10, 11, 12, 13]
+L('''
+n16:
+	CMP $16, R21
+	BLT n8
+	VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]''')
+for r in range(4):
+    I(f'VLD1.P 64(R{ptrs[r]}), {vlist(4*r, 4)}')
+for k in range(4):
+    for r in range(4):
+        E(f'fmla v{16+2*r+(k%2)}.4s, v{4*r+k}.4s, v{24+k}.4s')
+L('''	SUB $16, R21, R21
+	B n16
+
+n8:
+	CMP $8, R21
+	BLT n4
+	VLD1.P 32(R9), [V24.S4, V25.S4]''')
+for r in range(4):
+    I(f'VLD1.P 32(R{ptrs[r]}), {vlist(4*r, 2)}')
+for k in range(2):
+    for r in range(4):
+        E(f'fmla v{16+2*r+k}.4s, v{4*r+k}.4s, v{24+k}.4s')
+L('''	SUB $8, R21, R21
+
+n4:
+	CMP $4, R21
+	BLT nred
+	VLD1.P 16(R9), [V24.S4]''')
+for r in range(4):
+    I(f'VLD1.P 16(R{ptrs[r]}), {vlist(4*r, 1)}')
+for r in range(4):
+    E(f'fmla v{16+2*r}.4s, v{4*r}.4s, v24.4s')
+L('''	SUB $4, R21, R21
+
+nred:''')
+for r in range(4):
+    E(f'fadd v{16+2*r}.4s, v{16+2*r}.4s, v{17+2*r}.4s')
+E('faddp v16.4s, v16.4s, v18.4s')
+E('faddp v20.4s, v20.4s, v22.4s')
+E('faddp v16.4s, v16.4s, v20.4s')
+L('''
+n1:
+	CBZ R21, nst
+	VLD1R.P 4(R9), [V24.S4]''')
+for r in range(4):
+    I(f'VLD1.P 4(R{ptrs[r]}), V0.S[{r}]')
+E('fmla v16.4s, v0.4s, v24.4s')
+L('''	SUB $1, R21, R21
+	B n1
+
+nst:
+	FMOVS F16, (R14)
+	VST1 V16.S[1], (R15)
+	VST1 V16.S[2], (R19)
+	VST1 V16.S[3], (R20)
+	ADD $16, R0, R0
+	ADD R3<<2, R2, R2
+	SUBS $4, R7, R7
+	BGT ngrp
+
+ndone:
+	RET''')
+
+# encode
+todo = [s[1:] for s in out if s.startswith('@')]
+enc = subprocess.run([A64ENC], input='\n'.join(todo)+'\n', capture_output=True, text=True, check=True).stdout.strip().split('\n')
+assert len(enc) == len(todo)
+it = iter(enc)
+res = []
+for s in out:
+    res.append('\t' + next(it) if s.startswith('@') else s)
+sys.stdout.write('\n'.join(res) + '\n')

@@ -1,0 +1,94 @@
+package asm
+
+// gemv: the two matrix-vector products a GEMM with one row or one column
+// reduces to (blas's Sgemm takes them for such shapes: a batch of one,
+// a single output). A packed, tiled GEMM computes a whole microkernel tile
+// for the one row it has and pays a fixed cost that a product of a few
+// thousand multiply-adds never earns back; these kernels stream the matrix
+// once, in its own layout.
+//
+// Accuracy of the assembly levels against the generic reference:
+//   - GemvT fuses each product into its sum, which runs in the order of
+//     the Go loop: each element is within n*2^-24*sum|terms| of it, as in
+//     GEMM's microkernels (the generic loop rounds the product first,
+//     unless the Go compiler fuses it too).
+//   - GemvN keeps several partial sums per row and adds them at the end, as
+//     Dot does; every row of one call is summed in the same order, whatever
+//     its place among the rows.
+
+// Argument-check messages of the gemv kernels.
+const (
+	gemvErrLda   = "asm: leading dimension shorter than a row"
+	gemvErrShort = "asm: matrix shorter than its rows"
+)
+
+// GemvN overwrites dst with the product of the row-major matrix a
+// (len(dst) rows of len(x) elements, leading dimension lda) and x:
+//
+//	for i := range dst {
+//		var s float32
+//		for p := range x {
+//			s += a[i*lda+p] * x[p]
+//		}
+//		dst[i] = s
+//	}
+//
+// It panics unless lda >= max(1, len(x)) and a holds the rows
+// (len(a) >= (len(dst)-1)*lda+len(x) when dst is not empty). dst must not
+// overlap a or x.
+func GemvN(dst, a []float32, lda int, x []float32) {
+	gemvCheck(len(dst), len(x), a, lda)
+	vec.gemvN(dst, a, lda, x)
+}
+
+// GemvT overwrites dst with the product of x and the row-major matrix a
+// (len(x) rows of len(dst) elements, leading dimension lda), adding the
+// rows in order:
+//
+//	for j := range dst {
+//		dst[j] = 0
+//	}
+//	for p := range x {
+//		for j := range dst {
+//			dst[j] += x[p] * a[p*lda+j]
+//		}
+//	}
+//
+// It panics unless lda >= max(1, len(dst)) and a holds the rows
+// (len(a) >= (len(x)-1)*lda+len(dst) when x is not empty). dst must not
+// overlap a or x.
+func GemvT(dst, a []float32, lda int, x []float32) {
+	gemvCheck(len(x), len(dst), a, lda)
+	vec.gemvT(dst, a, lda, x)
+}
+
+// gemvCheck panics unless a holds rows rows of cols elements, lda apart.
+func gemvCheck(rows, cols int, a []float32, lda int) {
+	if lda < max(1, cols) {
+		panic(gemvErrLda)
+	}
+	if rows > 0 && len(a) < (rows-1)*lda+cols {
+		panic(gemvErrShort)
+	}
+}
+
+func gemvNGeneric(dst, a []float32, lda int, x []float32) {
+	for i := range dst {
+		row := a[i*lda : i*lda+len(x)]
+		var s float32
+		for p, v := range row {
+			s += v * x[p]
+		}
+		dst[i] = s
+	}
+}
+
+func gemvTGeneric(dst, a []float32, lda int, x []float32) {
+	clear(dst)
+	for p, v := range x {
+		row := a[p*lda : p*lda+len(dst)]
+		for j, w := range row {
+			dst[j] += v * w
+		}
+	}
+}

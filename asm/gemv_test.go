@@ -1,0 +1,138 @@
+package asm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// gemvShapes are (rows, cols) pairs of the matrix: every small shape
+// across the kernels' vector, unroll and block boundaries (cols up to 130
+// cross AVX-512's 112-column block and AVX2's 64), and the book model's
+// layers at batch 1.
+func gemvShapes() [][2]int {
+	var s [][2]int
+	for cols := 0; cols <= 130; cols++ {
+		for _, rows := range []int{0, 1, 2, 3, 4, 5, 7, 9} {
+			s = append(s, [2]int{rows, cols})
+		}
+	}
+	return append(s, [2]int{300, 784}, [2]int{784, 300}, [2]int{100, 300}, [2]int{300, 100},
+		[2]int{10, 100}, [2]int{100, 10}, [2]int{1, 4097}, [2]int{4097, 3}, [2]int{17, 241})
+}
+
+// gemvMatrix returns a rows×cols matrix with leading dimension lda, starting
+// off elements into its buffer and ending at its last element; the
+// padding between rows holds NaN, so a kernel that reads it (and uses
+// it) gives NaN.
+func gemvMatrix(r *rand.Rand, rows, cols, lda, off int) []float32 {
+	n := 0
+	if rows > 0 {
+		n = (rows-1)*lda + cols
+	}
+	buf := make([]float32, off+n)
+	a := buf[off:]
+	for i := range a {
+		if i%lda < cols {
+			a[i] = r.Float32()*8 - 4
+		} else {
+			a[i] = float32(math.NaN())
+		}
+	}
+	return a
+}
+
+// gemvWant is the float64 product and the sum of its terms' magnitudes (for
+// the error bound) of element (i of GemvN, j of GemvT).
+func gemvWant(a []float32, lda int, x []float32, trans bool, i int) (sum, abs float64) {
+	for p, v := range x {
+		var w float32
+		if trans {
+			w = a[p*lda+i]
+		} else {
+			w = a[i*lda+p]
+		}
+		t := float64(v) * float64(w)
+		sum += t
+		abs += math.Abs(t)
+	}
+	return sum, abs
+}
+
+func TestGemv(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		k := vecFor(l)
+		r := rand.New(rand.NewPCG(11, uint64(l)))
+		for _, sh := range gemvShapes() {
+			rows, cols := sh[0], sh[1]
+			for _, pad := range []int{0, 3} {
+				lda := max(1, cols+pad)
+				off := r.IntN(16)
+				a := gemvMatrix(r, rows, cols, lda, off)
+				for _, trans := range []bool{false, true} {
+					name, f, nx, nd := "gemvN", k.gemvN, cols, rows
+					if trans {
+						name, f, nx, nd = "gemvT", k.gemvT, rows, cols
+					}
+					x := newGuarded(nx, (off+5)%16).fill(randSlice(r, nx, -4, 4))
+					gd := newGuarded(nd, (off*3+7)%16)
+					f(gd.fill(randSlice(r, nd, -1e6, 1e6)), a, lda, x) // dst starts as garbage
+					gd.check(t, name+" dst")
+					for i, got := range gd.Data {
+						want, abs := gemvWant(a, lda, x, trans, i)
+						if d := math.Abs(float64(got) - want); !(d <= vecReduceBound(nx, abs)) {
+							t.Fatalf("%s %dx%d lda %d: element %d = %v, want %v (error %g, bound %g)",
+								name, rows, cols, lda, i, got, want, d, vecReduceBound(nx, abs))
+						}
+					}
+					// Every element is summed in the same order whatever its
+					// place: alone, it has the same bits.
+					for _, i := range []int{0, nd / 2, nd - 1} {
+						if nd == 0 || nx == 0 {
+							break
+						}
+						var one [1]float32
+						if trans {
+							f(one[:], a[i:], lda, x)
+						} else {
+							f(one[:], a[i*lda:], lda, x)
+						}
+						if math.Float32bits(one[0]) != math.Float32bits(gd.Data[i]) {
+							t.Fatalf("%s %dx%d lda %d: element %d alone = %v, in the call %v",
+								name, rows, cols, lda, i, one[0], gd.Data[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestGemvChecks(t *testing.T) {
+	a := make([]float32, 12)
+	x3, d4 := make([]float32, 3), make([]float32, 4)
+	for _, c := range []struct {
+		name, msg string
+		f         func()
+	}{
+		{"GemvN lda", gemvErrLda, func() { GemvN(d4, a, 2, x3) }},
+		{"GemvN lda 0", gemvErrLda, func() { GemvN(d4, a, 0, nil) }},
+		{"GemvN short", gemvErrShort, func() { GemvN(d4, a, 4, x3) }}, // needs 3*4+3
+		{"GemvT lda", gemvErrLda, func() { GemvT(d4, a, 3, x3) }},
+		{"GemvT short", gemvErrShort, func() { GemvT(d4, a, 5, x3) }}, // needs 2*5+4
+	} {
+		if got := vecPanicMessage(c.f); got != c.msg {
+			t.Errorf("%s: panic %q, want %q", c.name, got, c.msg)
+		}
+	}
+	// Fits exactly; empty shapes.
+	GemvN(d4[:3], a[:11], 4, x3)
+	GemvT(d4, a[:10], 4, x3[:2])
+	GemvN(nil, nil, 1, x3[:0])
+	GemvT(d4, nil, 4, nil)
+	for _, v := range d4 {
+		if v != 0 {
+			t.Fatalf("GemvT with no rows: dst %v, want zeros", d4)
+		}
+	}
+}
