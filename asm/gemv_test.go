@@ -7,9 +7,9 @@ import (
 )
 
 // gemvShapes are (rows, cols) pairs of the matrix: every small shape
-// across the kernels' vector, unroll and block boundaries (cols up to 130
-// cross AVX-512's 112-column block and AVX2's 64), and the book model's
-// layers at batch 1.
+// across the kernels' vector, unroll and pass boundaries (AVX2's passes
+// are 104 columns wide, AVX-512's 448), and the book model's layers at
+// batch 1.
 func gemvShapes() [][2]int {
 	var s [][2]int
 	for cols := 0; cols <= 130; cols++ {
@@ -18,7 +18,8 @@ func gemvShapes() [][2]int {
 		}
 	}
 	return append(s, [2]int{300, 784}, [2]int{784, 300}, [2]int{100, 300}, [2]int{300, 100},
-		[2]int{10, 100}, [2]int{100, 10}, [2]int{1, 4097}, [2]int{4097, 3}, [2]int{17, 241})
+		[2]int{10, 100}, [2]int{100, 10}, [2]int{1, 4097}, [2]int{4097, 3}, [2]int{17, 241},
+		[2]int{3, 447}, [2]int{3, 448}, [2]int{3, 449}, [2]int{2, 911})
 }
 
 // gemvMatrix returns a rows×cols matrix with leading dimension lda, starting

@@ -43,6 +43,7 @@ func bookProducts(batch int) []benchShape {
 // BenchmarkSgemm/<isa>/<shape>/threads=<t> reports GFLOPS (2mnk per op).
 func BenchmarkSgemm(b *testing.B) {
 	shapes := []benchShape{{NoTrans, NoTrans, 1024, 1024, 1024}, {NoTrans, NoTrans, 2048, 2048, 2048}}
+	shapes = append(shapes, bookProducts(1)...)
 	shapes = append(shapes, bookProducts(32)...)
 	shapes = append(shapes, bookProducts(256)...)
 	for _, l := range asm.Available() {

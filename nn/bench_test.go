@@ -75,3 +75,32 @@ func BenchmarkTrainStep(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPredictOne measures the book model's inference on one image at a
+// time (a batch of one: its products are matrix-vector products), the
+// latency of serving single requests.
+func BenchmarkPredictOne(b *testing.B) {
+	d, err := dataset.LoadEmbedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			defer runtime.SetThreads(runtime.SetThreads(threads))
+			m := nn.NewSequential([]int{28, 28}, nn.Flatten(),
+				nn.Dense(nn.DenseConfig{Units: 300, Activation: "elu", KernelInitializer: "he_normal"}),
+				nn.Dense(nn.DenseConfig{Units: 100, Activation: "elu", KernelInitializer: "he_normal"}),
+				nn.Dense(nn.DenseConfig{Units: 10, Activation: "softmax"}))
+			if err := m.Compile(nn.CompileConfig{Optimizer: nn.NewSGD(0.01)}); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				lo := i % d.Train.N
+				if _, err := m.Predict(d.Train.X[lo*784:(lo+1)*784], 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -224,7 +224,7 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	threadsFlag := fs.String("threads", "1,2", "thread counts, comma-separated")
 	squaresFlag := fs.String("squares", "64,128,256,512,1024,2048", "square sizes, comma-separated (empty: none)")
-	batchesFlag := fs.String("batches", "32,256", "batch sizes of the book model's nine products (empty: none)")
+	batchesFlag := fs.String("batches", "1,32,256", "batch sizes of the book model's nine products (empty: none)")
 	count := fs.Int("count", 5, "samples per library and product")
 	minTime := fs.Duration("mintime", 50*time.Millisecond, "minimum duration of one sample")
 	jsonPath := fs.String("json", "", "also write the rows as JSON lines to this file")

@@ -11,19 +11,26 @@ w('''//go:build !purego
 //
 // The gemv kernels (see gemv.go).
 //
-// gemvT (dst = xᵀ·A, A with len(x) rows): blocks of columns, and inside a
-// block, down the rows, one broadcast of x[p] and one fused multiply-add
-// per vector, so every column is the sequential fused chain of the Go
-// loop. Full blocks are unmasked; the columns left (fewer than a block)
-// go in one pass whose vectors are masked (a vector past the end has an
-// empty mask and touches no memory). The passes are bound by the
-// latency of the chains (a chain per vector), which is why the last pass
-// computes all its vectors at once instead of one at a time.
+// gemvT (dst = xᵀ·A, A with len(x) rows): down the rows, one broadcast of
+// x[p] and one fused multiply-add per vector of columns, so every column is
+// the sequential fused chain of the Go loop. A pass covers as many vectors
+// as there are registers for (28 on AVX-512, 13 on AVX2), so that a row of
+// the book model's matrices (300 or 100 columns) is read whole, in order:
+// passes of 7 vectors, reading 7 of a row's 19 lines before they moved to
+// the next row, streamed W1 (784x300) at 57-60 GB/s where whole rows
+// stream it at 80-85. The last pass masks its last vector; there is one
+// loop for each vector count, so a narrow matrix (10 columns) does not pay
+// for the vectors it does not have. The loops are bound by the latency of
+// the chains (one per vector) when a pass has few vectors.
 //
-// gemvN (dst = A·x): four rows at a time, two vectors of partial sums per
-// row, then one vector, then a masked tail, added and reduced in a fixed
-// tree; a group of fewer than four rows (the last) repeats its last row's
-// pointer, so that every row is summed in the same order.
+// gemvN (dst = A·x): four rows at a time, four (AVX2: two) vectors of
+// partial sums per row, then one vector, then a masked tail, added and
+// reduced in a fixed tree; a group of fewer than four rows (the last)
+// repeats its last row's pointer, so that every row is summed in the same
+// order. (One row at a time, in one stream, was 1.1 times as slow.) Rows
+// whose length is not a multiple of 16 start off a cache line, and every
+// load of them then spans two: 784 rows of 300 stream at about 60 GB/s,
+// of 304 at 83.
 //
 // Registers: DI = dst, SI = a, R10 = lda in bytes, DX = x.
 
@@ -33,201 +40,106 @@ for i in range(17):
     w('DATA gv_mask16<>+%d(SB)/2, $0x%04x' % (2*i, (1 << i) - 1))
 w('GLOBL gv_mask16<>(SB), RODATA|NOPTR, $34\n')
 
-# ---------- gemvT AVX512 ----------
-V = 7
-w('''// func gemvTAVX512(dst, a []float32, lda int, x []float32)
-TEXT ·gemvTAVX512(SB), NOSPLIT, $0-80
-	MOVQ dst_base+0(FP), DI
+# ---------- gemvT ----------
+def gemvT(isa):
+    avx512 = isa == 'AVX512'
+    z = 'Z' if avx512 else 'Y'
+    vb = 64 if avx512 else 32  # bytes per vector
+    ve = vb // 4
+    # accumulators per pass: all registers but the broadcast, a temporary
+    # and (AVX2) the mask
+    vmax = 28 if avx512 else 13
+    bc, tmp = vmax, vmax + 1
+    w('// func gemvT%s(dst, a []float32, lda int, x []float32)' % isa)
+    w('TEXT ·gemvT%s(SB), NOSPLIT, $0-80' % isa)
+    w('''	MOVQ dst_base+0(FP), DI
 	MOVQ dst_len+8(FP), CX
 	MOVQ a_base+24(FP), SI
 	MOVQ lda+48(FP), R10
 	SHLQ $2, R10
 	MOVQ x_base+56(FP), DX
 	MOVQ x_len+64(FP), R9
-	LEAQ gv_mask16<>(SB), R11
-	XORQ R13, R13
-	MOVQ $16, R14
 
 gt_block:
 	CMPQ CX, $%d
-	JB   gt_last''' % (16*V))
-for v in range(V):
-    w('\tVXORPS Z%d, Z%d, Z%d' % (v, v, v))
-w('''	MOVQ SI, R8
+	JBE  gt_last''' % (vmax * ve))
+    def rows_loop(label, nv, masked):
+        for v in range(nv):
+            w('\tVXORPS %s%d, %s%d, %s%d' % (z, v, z, v, z, v))
+        w('''	MOVQ SI, R8
 	MOVQ DX, R12
 	MOVQ R9, BX
 	TESTQ BX, BX
-	JE   gt_store
+	JE   %s_store
 
-gt_rows:
-	VBROADCASTSS (R12), Z8''')
-for v in range(V):
-    w('\tVFMADD231PS %d(R8), Z8, Z%d' % (64*v, v))
-w('''	ADDQ R10, R8
+%s_rows:
+	VBROADCASTSS (R12), %s%d''' % (label, label, z, bc))
+        full = nv - 1 if masked else nv
+        for v in range(full):
+            w('\tVFMADD231PS %d(R8), %s%d, %s%d' % (vb * v, z, bc, z, v))
+        if masked:
+            v = nv - 1
+            if avx512:
+                w('\tVMOVUPS.Z %d(R8), K1, Z%d' % (vb * v, tmp))
+            else:
+                w('\tVMASKMOVPS %d(R8), Y15, Y%d' % (vb * v, tmp))
+            w('\tVFMADD231PS %s%d, %s%d, %s%d' % (z, tmp, z, bc, z, v))
+        w('''	ADDQ R10, R8
 	ADDQ $4, R12
 	DECQ BX
-	JNZ  gt_rows
+	JNZ  %s_rows
 
-gt_store:''')
-for v in range(V):
-    w('\tVMOVUPS Z%d, %d(DI)' % (v, 64*v))
-w('''	ADDQ $%d, DI
+%s_store:''' % (label, label))
+        for v in range(full):
+            w('\tVMOVUPS %s%d, %d(DI)' % (z, v, vb * v))
+        if masked:
+            v = nv - 1
+            if avx512:
+                w('\tVMOVUPS Z%d, K1, %d(DI)' % (v, vb * v))
+            else:
+                w('\tVMASKMOVPS Y%d, Y15, %d(DI)' % (v, vb * v))
+    rows_loop('gt_full', vmax, False)
+    w('''	ADDQ $%d, DI
 	ADDQ $%d, SI
 	SUBQ $%d, CX
 	JMP  gt_block
 
+// The last pass: ceil(CX/%d) vectors, the last one masked, in one loop
+// for each count.
 gt_last:
 	TESTQ CX, CX
-	JE   gt_done''' % (64*V, 64*V, 16*V))
-# masks K1..K7 for vectors 0..6: lanes = clamp(CX-16v, 0, 16)
-for v in range(V):
-    w('''	MOVQ CX, AX
-	SUBQ $%d, AX
-	CMPQ AX, R13
-	CMOVQLT R13, AX
-	CMPQ AX, R14
-	CMOVQGT R14, AX
+	JE   gt_done
+	MOVQ CX, AX
+	DECQ AX
+	ANDQ $%d, AX
+	INCQ AX''' % (vmax * vb, vmax * vb, vmax * ve, ve, ve - 1))
+    if avx512:
+        w('''	LEAQ gv_mask16<>(SB), R11
 	MOVWLZX (R11)(AX*2), AX
-	KMOVW AX, K%d''' % (16*v, v+1))
-# the pass's vectors: ceil(CX/16), one loop for each count, so that a
-# narrow remainder (the 10 columns of the book's last layer) does not pay
-# for seven vectors
-w('''	MOVQ CX, AX
-	ADDQ $15, AX
-	SHRQ $4, AX''')
-for nv in range(1, V):
-    w('\tCMPQ AX, $%d' % nv)
-    w('\tJE   gt_m%d' % nv)
-w('\tJMP  gt_m%d' % V)
-for nv in range(1, V+1):
-    w('\ngt_m%d:' % nv)
-    for v in range(nv):
-        w('\tVXORPS Z%d, Z%d, Z%d' % (v, v, v))
-    w('''	MOVQ SI, R8
-	MOVQ DX, R12
-	MOVQ R9, BX
-	TESTQ BX, BX
-	JE   gt_ms%d
-
-gt_mr%d:
-	VBROADCASTSS (R12), Z8''' % (nv, nv))
-    for v in range(nv):
-        w('\tVMOVUPS.Z %d(R8), K%d, Z%d' % (64*v, v+1, 9+v))
-        w('\tVFMADD231PS Z%d, Z8, Z%d' % (9+v, v))
-    w('''	ADDQ R10, R8
-	ADDQ $4, R12
-	DECQ BX
-	JNZ  gt_mr%d
-
-gt_ms%d:''' % (nv, nv))
-    for v in range(nv):
-        w('\tVMOVUPS Z%d, K%d, %d(DI)' % (v, v+1, 64*v))
-    w('\tJMP  gt_done')
-w('''
-gt_done:
-	VZEROUPPER
-	RET
-''')
-
-# ---------- gemvT AVX2 ----------
-w('''// func gemvTAVX2(dst, a []float32, lda int, x []float32)
-TEXT ·gemvTAVX2(SB), NOSPLIT, $0-80
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ a_base+24(FP), SI
-	MOVQ lda+48(FP), R10
-	SHLQ $2, R10
-	MOVQ x_base+56(FP), DX
-	MOVQ x_len+64(FP), R9
+	KMOVW AX, K1''')
+    else:
+        w('''	NEGQ AX
 	LEAQ ew_mask<>(SB), R11
-	XORQ R13, R13
-	MOVQ $8, R14
-
-gt_block:
-	CMPQ CX, $64
-	JB   gt_last''')
-for v in range(8):
-    w('\tVXORPS Y%d, Y%d, Y%d' % (v, v, v))
-w('''	MOVQ SI, R8
-	MOVQ DX, R12
-	MOVQ R9, BX
-	TESTQ BX, BX
-	JE   gt_store
-
-gt_rows:
-	VBROADCASTSS (R12), Y8''')
-for v in range(8):
-    w('\tVFMADD231PS %d(R8), Y8, Y%d' % (32*v, v))
-w('''	ADDQ R10, R8
-	ADDQ $4, R12
-	DECQ BX
-	JNZ  gt_rows
-
-gt_store:''')
-for v in range(8):
-    w('\tVMOVUPS Y%d, %d(DI)' % (v, 32*v))
-w('''	ADDQ $256, DI
-	ADDQ $256, SI
-	SUBQ $64, CX
-	JMP  gt_block
-
-// Fewer than 64 columns: passes of four masked vectors (VMASKMOVPS
-// neither reads nor writes the lanes outside its mask).
-gt_last:
-	TESTQ CX, CX
-	JLE  gt_done''')
-for v in range(4):
+	VMOVDQU 32(R11)(AX*4), Y15''')
     w('''	MOVQ CX, AX
-	SUBQ $%d, AX
-	CMPQ AX, R13
-	CMOVQLT R13, AX
-	CMPQ AX, R14
-	CMOVQGT R14, AX
-	NEGQ AX
-	VMOVDQU 32(R11)(AX*4), Y%d''' % (8*v, 12+v))
-# the pass's vectors: ceil(min(CX, 32)/8), one loop for each count
-w('''	MOVQ CX, AX
-	ADDQ $7, AX
-	SHRQ $3, AX''')
-for nv in range(1, 4):
-    w('\tCMPQ AX, $%d' % nv)
-    w('\tJE   gt_m%d' % nv)
-w('\tJMP  gt_m4')
-for nv in range(1, 5):
-    w('\ngt_m%d:' % nv)
-    for v in range(nv):
-        w('\tVXORPS Y%d, Y%d, Y%d' % (v, v, v))
-    w('''	MOVQ SI, R8
-	MOVQ DX, R12
-	MOVQ R9, BX
-	TESTQ BX, BX
-	JE   gt_ms%d
-
-gt_mr%d:
-	VBROADCASTSS (R12), Y8''' % (nv, nv))
-    for v in range(nv):
-        w('\tVMASKMOVPS %d(R8), Y%d, Y%d' % (32*v, 12+v, 4+v))
-        w('\tVFMADD231PS Y%d, Y8, Y%d' % (4+v, v))
-    w('''	ADDQ R10, R8
-	ADDQ $4, R12
-	DECQ BX
-	JNZ  gt_mr%d
-
-gt_ms%d:''' % (nv, nv))
-    for v in range(nv):
-        w('\tVMASKMOVPS Y%d, Y%d, %d(DI)' % (v, 12+v, 32*v))
-    w('\tJMP  gt_next')
-w('''
-gt_next:
-	ADDQ $128, DI
-	ADDQ $128, SI
-	SUBQ $32, CX
-	JMP  gt_last
-
+	ADDQ $%d, AX
+	SHRQ $%d, AX''' % (ve - 1, 4 if avx512 else 3))
+    for nv in range(1, vmax):
+        w('\tCMPQ AX, $%d' % nv)
+        w('\tJE   gt_p%d' % nv)
+    w('\tJMP  gt_p%d' % vmax)
+    for nv in range(1, vmax + 1):
+        w('\ngt_p%d:' % nv)
+        rows_loop('gt_p%d' % nv, nv, True)
+        w('\tJMP  gt_done')
+    w('''
 gt_done:
 	VZEROUPPER
 	RET
 ''')
+
+gemvT('AVX512')
+gemvT('AVX2')
 
 # ---------- gemvN ----------
 def gemvN(isa):
@@ -281,50 +193,62 @@ gn_group:
 	ADDQ R10, R14
 
 gn_rows:''')
-    for v in range(8):
+    # U vectors of x per step, each dotted with the four rows into
+    # accumulator set u (registers 4u..4u+3); x's vectors in X0..
+    U = 4 if isa == 'AVX512' else 2
+    X0 = 16 if isa == 'AVX512' else 8
+    for v in range(4 * U):
         w('\tVXORPS %s%d, %s%d, %s%d' % (z, v, z, v, z, v))
     w('''	XORQ BX, BX
 	MOVQ CX, AX
 
-gn_loop2:
+gn_loopU:
 	CMPQ AX, $%d
-	JB   gn_loop1
-	VMOVUPS (DX)(BX*1), %s8
-	VMOVUPS %d(DX)(BX*1), %s9''' % (2*ve, z, vb, z))
+	JB   gn_loop1''' % (U*ve))
+    for u in range(U):
+        w('\tVMOVUPS %d(DX)(BX*1), %s%d' % (u*vb, z, X0+u))
     rows = ['R11', 'R12', 'R13', 'R14']
-    for r in range(4):
-        w('\tVFMADD231PS (%s)(BX*1), %s8, %s%d' % (rows[r], z, z, r))
-    for r in range(4):
-        w('\tVFMADD231PS %d(%s)(BX*1), %s9, %s%d' % (vb, rows[r], z, z, 4+r))
+    for u in range(U):
+        for r in range(4):
+            w('\tVFMADD231PS %d(%s)(BX*1), %s%d, %s%d' % (u*vb, rows[r], z, X0+u, z, 4*u+r))
     w('''	ADDQ $%d, BX
 	SUBQ $%d, AX
-	JMP  gn_loop2
+	JMP  gn_loopU
 
 gn_loop1:
 	CMPQ AX, $%d
 	JB   gn_tail
-	VMOVUPS (DX)(BX*1), %s8''' % (2*vb, 2*ve, ve, z))
+	VMOVUPS (DX)(BX*1), %s%d''' % (U*vb, U*ve, ve, z, X0))
     for r in range(4):
-        w('\tVFMADD231PS (%s)(BX*1), %s8, %s%d' % (rows[r], z, z, r))
+        w('\tVFMADD231PS (%s)(BX*1), %s%d, %s%d' % (rows[r], z, X0, z, r))
     w('''	ADDQ $%d, BX
 	SUBQ $%d, AX
+	JMP  gn_loop1
 
-gn_tail:
+''' % (vb, ve))
+    w('''gn_tail:
 	TESTQ AX, AX
-	JE   gn_reduce''' % (vb, ve))
+	JE   gn_reduce''')
+    T0 = X0 + U
     if isa == 'AVX512':
-        w('\tVMOVUPS.Z (DX)(BX*1), K1, Z8')
+        w('\tVMOVUPS.Z (DX)(BX*1), K1, Z%d' % X0)
         for r in range(4):
-            w('\tVMOVUPS.Z (%s)(BX*1), K1, Z%d' % (rows[r], 10+r))
+            w('\tVMOVUPS.Z (%s)(BX*1), K1, Z%d' % (rows[r], T0+r))
     else:
-        w('\tVMASKMOVPS (DX)(BX*1), Y15, Y8')
+        w('\tVMASKMOVPS (DX)(BX*1), Y15, Y%d' % X0)
         for r in range(4):
-            w('\tVMASKMOVPS (%s)(BX*1), Y15, Y%d' % (rows[r], 10+r))
+            w('\tVMASKMOVPS (%s)(BX*1), Y15, Y%d' % (rows[r], T0+r))
     for r in range(4):
-        w('\tVFMADD231PS %s%d, %s8, %s%d' % (z, 10+r, z, z, 4+r))
+        w('\tVFMADD231PS %s%d, %s%d, %s%d' % (z, T0+r, z, X0, z, 4+r))
+    # the sets added pairwise, (s0+s1)+(s2+s3), then each row's vector
+    # halved down to four lanes
     w('\ngn_reduce:')
-    for r in range(4):
-        w('\tVADDPS %s%d, %s%d, %s%d' % (z, 4+r, z, r, z, r))
+    step = 1
+    while step < U:
+        for u in range(0, U, 2*step):
+            for r in range(4):
+                w('\tVADDPS %s%d, %s%d, %s%d' % (z, 4*(u+step)+r, z, 4*u+r, z, 4*u+r))
+        step *= 2
     if isa == 'AVX512':
         for r in range(4):
             w('\tVEXTRACTF64X4 $1, Z%d, Y%d' % (r, 4+r))
