@@ -1,8 +1,8 @@
 package asm
 
 // gemv: the two matrix-vector products a GEMM with one row or one column
-// reduces to (blas's Sgemm takes them for such shapes: a batch of one,
-// a single output). A packed, tiled GEMM computes a whole microkernel tile
+// reduces to, and the rank-one update a GEMM of depth one is (blas's Sgemm
+// takes them for such shapes: a batch of one, a single output). A packed, tiled GEMM computes a whole microkernel tile
 // for the one row it has and pays a fixed cost that a product of a few
 // thousand multiply-adds never earns back; these kernels stream the matrix
 // once, in its own layout.
@@ -15,6 +15,8 @@ package asm
 //   - GemvN keeps several partial sums per row and adds them at the end, as
 //     Dot does; every row of one call is summed in the same order, whatever
 //     its place among the rows.
+//   - Ger fuses s*y[j] + beta*c (s = alpha*x[i] and beta*c rounded first):
+//     each element is within 1 ulp of the exactly rounded sum of the two.
 
 // Argument-check messages of the gemv kernels.
 const (
@@ -62,6 +64,28 @@ func GemvT(dst, a []float32, lda int, x []float32) {
 	vec.gemvT(dst, a, lda, x)
 }
 
+// Ger computes the rank-one update C = alpha*x*yᵀ + beta*C of the row-major
+// len(x)×len(y) matrix c with leading dimension ldc:
+//
+//	for i := range x {
+//		s := alpha * x[i]
+//		for j := range y {
+//			if beta == 0 {
+//				c[i*ldc+j] = s * y[j] // C is not read: NaN in C does not leak
+//			} else {
+//				c[i*ldc+j] = s*y[j] + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+// The SIMD levels fuse the multiply-add. It panics unless
+// ldc >= max(1, len(y)) and c holds the rows (len(c) >=
+// (len(x)-1)*ldc+len(y) when x is not empty). c must not overlap x or y.
+func Ger(c []float32, ldc int, alpha float32, x, y []float32, beta float32) {
+	gemvCheck(len(x), len(y), c, ldc)
+	vec.ger(c, ldc, x, y, alpha, beta)
+}
+
 // gemvCheck panics unless a holds rows rows of cols elements, lda apart.
 func gemvCheck(rows, cols int, a []float32, lda int) {
 	if lda < max(1, cols) {
@@ -89,6 +113,22 @@ func gemvTGeneric(dst, a []float32, lda int, x []float32) {
 		row := a[p*lda : p*lda+len(dst)]
 		for j, w := range row {
 			dst[j] += v * w
+		}
+	}
+}
+
+func gerGeneric(c []float32, ldc int, x, y []float32, alpha, beta float32) {
+	for i, xi := range x {
+		s := alpha * xi
+		row := c[i*ldc : i*ldc+len(y)]
+		if beta == 0 {
+			for j, v := range y {
+				row[j] = s * v
+			}
+			continue
+		}
+		for j, v := range y {
+			row[j] = s*v + beta*row[j]
 		}
 	}
 }

@@ -2881,3 +2881,360 @@ gn_done:
 	VZEROUPPER
 	RET
 
+// func gerAVX512(c []float32, ldc int, x, y []float32, alpha, beta float32)
+TEXT ·gerAVX512(SB), NOSPLIT, $0-88
+	MOVQ c_base+0(FP), DI
+	MOVQ ldc+24(FP), R10
+	SHLQ $2, R10
+	MOVQ x_base+32(FP), SI
+	MOVQ x_len+40(FP), R9
+	MOVQ y_base+56(FP), DX
+	MOVQ y_len+64(FP), CX
+	VBROADCASTSS alpha+80(FP), Z30
+	VBROADCASTSS beta+84(FP), Z31
+	// R13: whole vectors of a row; the mask: the lanes of the rest
+	MOVQ CX, R13
+	SHRQ $4, R13
+	MOVQ CX, AX
+	ANDQ $15, AX
+	LEAQ gv_mask16<>(SB), R11
+	MOVWLZX (R11)(AX*2), AX
+	KMOVW AX, K1
+	MOVL beta+84(FP), AX
+	CMPL AX, $0x3f800000
+	JE   ger_b1
+	ANDL $0x7fffffff, AX
+	JE   ger_b0
+	JMP  ger_bx
+
+ger_b0:
+	TESTQ R9, R9
+	JLE  ger_done
+	VBROADCASTSS (SI), Z29
+	VMULPS Z30, Z29, Z29
+	XORQ BX, BX
+	MOVQ R13, R8
+
+ger_b0_4:
+	CMPQ R8, $4
+	JB   ger_b0_1
+	VMULPS 0(DX)(BX*1), Z29, Z0
+	VMOVUPS Z0, 0(DI)(BX*1)
+	VMULPS 64(DX)(BX*1), Z29, Z1
+	VMOVUPS Z1, 64(DI)(BX*1)
+	VMULPS 128(DX)(BX*1), Z29, Z2
+	VMOVUPS Z2, 128(DI)(BX*1)
+	VMULPS 192(DX)(BX*1), Z29, Z3
+	VMOVUPS Z3, 192(DI)(BX*1)
+	ADDQ $256, BX
+	SUBQ $4, R8
+	JMP  ger_b0_4
+
+ger_b0_1:
+	TESTQ R8, R8
+	JE   ger_b0_t
+	VMULPS 0(DX)(BX*1), Z29, Z0
+	VMOVUPS Z0, 0(DI)(BX*1)
+	ADDQ $64, BX
+	DECQ R8
+	JMP  ger_b0_1
+
+ger_b0_t:
+	KORTESTW K1, K1
+	JE   ger_b0_next
+	VMOVUPS.Z (DX)(BX*1), K1, Z4
+	VMULPS Z4, Z29, Z0
+	VMOVUPS Z0, K1, (DI)(BX*1)
+
+ger_b0_next:
+	ADDQ R10, DI
+	ADDQ $4, SI
+	DECQ R9
+	JMP  ger_b0
+
+ger_b1:
+	TESTQ R9, R9
+	JLE  ger_done
+	VBROADCASTSS (SI), Z29
+	VMULPS Z30, Z29, Z29
+	XORQ BX, BX
+	MOVQ R13, R8
+
+ger_b1_4:
+	CMPQ R8, $4
+	JB   ger_b1_1
+	VMOVUPS 0(DI)(BX*1), Z0
+	VFMADD231PS 0(DX)(BX*1), Z29, Z0
+	VMOVUPS Z0, 0(DI)(BX*1)
+	VMOVUPS 64(DI)(BX*1), Z1
+	VFMADD231PS 64(DX)(BX*1), Z29, Z1
+	VMOVUPS Z1, 64(DI)(BX*1)
+	VMOVUPS 128(DI)(BX*1), Z2
+	VFMADD231PS 128(DX)(BX*1), Z29, Z2
+	VMOVUPS Z2, 128(DI)(BX*1)
+	VMOVUPS 192(DI)(BX*1), Z3
+	VFMADD231PS 192(DX)(BX*1), Z29, Z3
+	VMOVUPS Z3, 192(DI)(BX*1)
+	ADDQ $256, BX
+	SUBQ $4, R8
+	JMP  ger_b1_4
+
+ger_b1_1:
+	TESTQ R8, R8
+	JE   ger_b1_t
+	VMOVUPS 0(DI)(BX*1), Z0
+	VFMADD231PS 0(DX)(BX*1), Z29, Z0
+	VMOVUPS Z0, 0(DI)(BX*1)
+	ADDQ $64, BX
+	DECQ R8
+	JMP  ger_b1_1
+
+ger_b1_t:
+	KORTESTW K1, K1
+	JE   ger_b1_next
+	VMOVUPS.Z (DX)(BX*1), K1, Z4
+	VMOVUPS.Z (DI)(BX*1), K1, Z0
+	VFMADD231PS Z4, Z29, Z0
+	VMOVUPS Z0, K1, (DI)(BX*1)
+
+ger_b1_next:
+	ADDQ R10, DI
+	ADDQ $4, SI
+	DECQ R9
+	JMP  ger_b1
+
+ger_bx:
+	TESTQ R9, R9
+	JLE  ger_done
+	VBROADCASTSS (SI), Z29
+	VMULPS Z30, Z29, Z29
+	XORQ BX, BX
+	MOVQ R13, R8
+
+ger_bx_4:
+	CMPQ R8, $4
+	JB   ger_bx_1
+	VMULPS 0(DI)(BX*1), Z31, Z0
+	VFMADD231PS 0(DX)(BX*1), Z29, Z0
+	VMOVUPS Z0, 0(DI)(BX*1)
+	VMULPS 64(DI)(BX*1), Z31, Z1
+	VFMADD231PS 64(DX)(BX*1), Z29, Z1
+	VMOVUPS Z1, 64(DI)(BX*1)
+	VMULPS 128(DI)(BX*1), Z31, Z2
+	VFMADD231PS 128(DX)(BX*1), Z29, Z2
+	VMOVUPS Z2, 128(DI)(BX*1)
+	VMULPS 192(DI)(BX*1), Z31, Z3
+	VFMADD231PS 192(DX)(BX*1), Z29, Z3
+	VMOVUPS Z3, 192(DI)(BX*1)
+	ADDQ $256, BX
+	SUBQ $4, R8
+	JMP  ger_bx_4
+
+ger_bx_1:
+	TESTQ R8, R8
+	JE   ger_bx_t
+	VMULPS 0(DI)(BX*1), Z31, Z0
+	VFMADD231PS 0(DX)(BX*1), Z29, Z0
+	VMOVUPS Z0, 0(DI)(BX*1)
+	ADDQ $64, BX
+	DECQ R8
+	JMP  ger_bx_1
+
+ger_bx_t:
+	KORTESTW K1, K1
+	JE   ger_bx_next
+	VMOVUPS.Z (DX)(BX*1), K1, Z4
+	VMOVUPS.Z (DI)(BX*1), K1, Z0
+	VMULPS Z0, Z31, Z0
+	VFMADD231PS Z4, Z29, Z0
+	VMOVUPS Z0, K1, (DI)(BX*1)
+
+ger_bx_next:
+	ADDQ R10, DI
+	ADDQ $4, SI
+	DECQ R9
+	JMP  ger_bx
+
+ger_done:
+	VZEROUPPER
+	RET
+
+// func gerAVX2(c []float32, ldc int, x, y []float32, alpha, beta float32)
+TEXT ·gerAVX2(SB), NOSPLIT, $0-88
+	MOVQ c_base+0(FP), DI
+	MOVQ ldc+24(FP), R10
+	SHLQ $2, R10
+	MOVQ x_base+32(FP), SI
+	MOVQ x_len+40(FP), R9
+	MOVQ y_base+56(FP), DX
+	MOVQ y_len+64(FP), CX
+	VBROADCASTSS alpha+80(FP), Y13
+	VBROADCASTSS beta+84(FP), Y14
+	// R13: whole vectors of a row; the mask: the lanes of the rest
+	MOVQ CX, R13
+	SHRQ $3, R13
+	MOVQ CX, AX
+	ANDQ $7, AX
+	MOVQ AX, R12
+	NEGQ AX
+	LEAQ ew_mask<>(SB), R11
+	VMOVDQU 32(R11)(AX*4), Y15
+	MOVL beta+84(FP), AX
+	CMPL AX, $0x3f800000
+	JE   ger_b1
+	ANDL $0x7fffffff, AX
+	JE   ger_b0
+	JMP  ger_bx
+
+ger_b0:
+	TESTQ R9, R9
+	JLE  ger_done
+	VBROADCASTSS (SI), Y12
+	VMULPS Y13, Y12, Y12
+	XORQ BX, BX
+	MOVQ R13, R8
+
+ger_b0_4:
+	CMPQ R8, $4
+	JB   ger_b0_1
+	VMULPS 0(DX)(BX*1), Y12, Y0
+	VMOVUPS Y0, 0(DI)(BX*1)
+	VMULPS 32(DX)(BX*1), Y12, Y1
+	VMOVUPS Y1, 32(DI)(BX*1)
+	VMULPS 64(DX)(BX*1), Y12, Y2
+	VMOVUPS Y2, 64(DI)(BX*1)
+	VMULPS 96(DX)(BX*1), Y12, Y3
+	VMOVUPS Y3, 96(DI)(BX*1)
+	ADDQ $128, BX
+	SUBQ $4, R8
+	JMP  ger_b0_4
+
+ger_b0_1:
+	TESTQ R8, R8
+	JE   ger_b0_t
+	VMULPS 0(DX)(BX*1), Y12, Y0
+	VMOVUPS Y0, 0(DI)(BX*1)
+	ADDQ $32, BX
+	DECQ R8
+	JMP  ger_b0_1
+
+ger_b0_t:
+	TESTQ R12, R12
+	JE   ger_b0_next
+	VMASKMOVPS (DX)(BX*1), Y15, Y4
+	VMULPS Y4, Y12, Y0
+	VMASKMOVPS Y0, Y15, (DI)(BX*1)
+
+ger_b0_next:
+	ADDQ R10, DI
+	ADDQ $4, SI
+	DECQ R9
+	JMP  ger_b0
+
+ger_b1:
+	TESTQ R9, R9
+	JLE  ger_done
+	VBROADCASTSS (SI), Y12
+	VMULPS Y13, Y12, Y12
+	XORQ BX, BX
+	MOVQ R13, R8
+
+ger_b1_4:
+	CMPQ R8, $4
+	JB   ger_b1_1
+	VMOVUPS 0(DI)(BX*1), Y0
+	VFMADD231PS 0(DX)(BX*1), Y12, Y0
+	VMOVUPS Y0, 0(DI)(BX*1)
+	VMOVUPS 32(DI)(BX*1), Y1
+	VFMADD231PS 32(DX)(BX*1), Y12, Y1
+	VMOVUPS Y1, 32(DI)(BX*1)
+	VMOVUPS 64(DI)(BX*1), Y2
+	VFMADD231PS 64(DX)(BX*1), Y12, Y2
+	VMOVUPS Y2, 64(DI)(BX*1)
+	VMOVUPS 96(DI)(BX*1), Y3
+	VFMADD231PS 96(DX)(BX*1), Y12, Y3
+	VMOVUPS Y3, 96(DI)(BX*1)
+	ADDQ $128, BX
+	SUBQ $4, R8
+	JMP  ger_b1_4
+
+ger_b1_1:
+	TESTQ R8, R8
+	JE   ger_b1_t
+	VMOVUPS 0(DI)(BX*1), Y0
+	VFMADD231PS 0(DX)(BX*1), Y12, Y0
+	VMOVUPS Y0, 0(DI)(BX*1)
+	ADDQ $32, BX
+	DECQ R8
+	JMP  ger_b1_1
+
+ger_b1_t:
+	TESTQ R12, R12
+	JE   ger_b1_next
+	VMASKMOVPS (DX)(BX*1), Y15, Y4
+	VMASKMOVPS (DI)(BX*1), Y15, Y0
+	VFMADD231PS Y4, Y12, Y0
+	VMASKMOVPS Y0, Y15, (DI)(BX*1)
+
+ger_b1_next:
+	ADDQ R10, DI
+	ADDQ $4, SI
+	DECQ R9
+	JMP  ger_b1
+
+ger_bx:
+	TESTQ R9, R9
+	JLE  ger_done
+	VBROADCASTSS (SI), Y12
+	VMULPS Y13, Y12, Y12
+	XORQ BX, BX
+	MOVQ R13, R8
+
+ger_bx_4:
+	CMPQ R8, $4
+	JB   ger_bx_1
+	VMULPS 0(DI)(BX*1), Y14, Y0
+	VFMADD231PS 0(DX)(BX*1), Y12, Y0
+	VMOVUPS Y0, 0(DI)(BX*1)
+	VMULPS 32(DI)(BX*1), Y14, Y1
+	VFMADD231PS 32(DX)(BX*1), Y12, Y1
+	VMOVUPS Y1, 32(DI)(BX*1)
+	VMULPS 64(DI)(BX*1), Y14, Y2
+	VFMADD231PS 64(DX)(BX*1), Y12, Y2
+	VMOVUPS Y2, 64(DI)(BX*1)
+	VMULPS 96(DI)(BX*1), Y14, Y3
+	VFMADD231PS 96(DX)(BX*1), Y12, Y3
+	VMOVUPS Y3, 96(DI)(BX*1)
+	ADDQ $128, BX
+	SUBQ $4, R8
+	JMP  ger_bx_4
+
+ger_bx_1:
+	TESTQ R8, R8
+	JE   ger_bx_t
+	VMULPS 0(DI)(BX*1), Y14, Y0
+	VFMADD231PS 0(DX)(BX*1), Y12, Y0
+	VMOVUPS Y0, 0(DI)(BX*1)
+	ADDQ $32, BX
+	DECQ R8
+	JMP  ger_bx_1
+
+ger_bx_t:
+	TESTQ R12, R12
+	JE   ger_bx_next
+	VMASKMOVPS (DX)(BX*1), Y15, Y4
+	VMASKMOVPS (DI)(BX*1), Y15, Y0
+	VMULPS Y0, Y14, Y0
+	VFMADD231PS Y4, Y12, Y0
+	VMASKMOVPS Y0, Y15, (DI)(BX*1)
+
+ger_bx_next:
+	ADDQ R10, DI
+	ADDQ $4, SI
+	DECQ R9
+	JMP  ger_bx
+
+ger_done:
+	VZEROUPPER
+	RET
+

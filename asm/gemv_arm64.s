@@ -453,3 +453,182 @@ nst:
 
 ndone:
 	RET
+
+// Ger (c = alpha*x*yᵀ + beta*c, len(x) rows of len(y) columns, ldc apart)
+// picks one of three row loops by the bits of beta, once: beta == ±0 does
+// not read c (c = s*y), beta == 1 fuses onto c (fmla), any other beta
+// scales c first and then fuses (fmul, fmla: s*y + round(beta*c)). Per row,
+// s = alpha*x[i] rounded once (scalar), broadcast to V16; the columns go 16
+// a step (y in V0-V3, c in V4-V7), then 4, then 1-3 scalar (fmadd). Every
+// access stays inside the row's len(y) elements and inside x and y.
+//
+// R0 c row start, R1 row stride in bytes, R2 x pointer, R3 rows left,
+// R4 y, R5 columns, R6 beta bits, R7 y pointer, R8 c pointer,
+// R9 columns left; F30 alpha, V31 beta (broadcast), V16 s (broadcast).
+
+// func gerNEON(c []float32, ldc int, x, y []float32, alpha, beta float32)
+TEXT ·gerNEON(SB), NOSPLIT, $0-88
+	MOVD c_base+0(FP), R0
+	MOVD ldc+24(FP), R1
+	MOVD x_base+32(FP), R2
+	MOVD x_len+40(FP), R3
+	MOVD y_base+56(FP), R4
+	MOVD y_len+64(FP), R5
+	FMOVS alpha+80(FP), F30
+	FMOVS beta+84(FP), F31
+	MOVWU beta+84(FP), R6
+	LSL $2, R1, R1
+	CBZ R3, gdone
+	CBZ R5, gdone
+	VDUP V31.S[0], V31.S4
+	LSLW $1, R6, R7
+	CBZW R7, gZrow
+	MOVW $0x3f800000, R7
+	CMPW R7, R6
+	BEQ gOrow
+
+gBrow:
+	FMOVS.P 4(R2), F17
+	FMULS F30, F17, F17
+	VDUP V17.S[0], V16.S4
+	MOVD R4, R7
+	MOVD R0, R8
+	MOVD R5, R9
+	CMP $16, R9
+	BLT gB4
+
+gB16:
+	VLD1.P 64(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R8), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x6e3fdc84 // fmul v4.4s, v4.4s, v31.4s
+	WORD $0x6e3fdca5 // fmul v5.4s, v5.4s, v31.4s
+	WORD $0x6e3fdcc6 // fmul v6.4s, v6.4s, v31.4s
+	WORD $0x6e3fdce7 // fmul v7.4s, v7.4s, v31.4s
+	WORD $0x4e30cc04 // fmla v4.4s, v0.4s, v16.4s
+	WORD $0x4e30cc25 // fmla v5.4s, v1.4s, v16.4s
+	WORD $0x4e30cc46 // fmla v6.4s, v2.4s, v16.4s
+	WORD $0x4e30cc67 // fmla v7.4s, v3.4s, v16.4s
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R8)
+	SUB $16, R9, R9
+	CMP $16, R9
+	BGE gB16
+
+gB4:
+	CMP $4, R9
+	BLT gB1
+	VLD1.P 16(R7), [V0.S4]
+	VLD1 (R8), [V4.S4]
+	WORD $0x6e3fdc84 // fmul v4.4s, v4.4s, v31.4s
+	WORD $0x4e30cc04 // fmla v4.4s, v0.4s, v16.4s
+	VST1.P [V4.S4], 16(R8)
+	SUB $4, R9, R9
+	B gB4
+
+gB1:
+	CBZ R9, gBnext
+	FMOVS.P 4(R7), F0
+	FMOVS (R8), F4
+	FMULS F31, F4, F4
+	FMADDS F0, F4, F16, F4 // fmadd s4, s16, s0, s4: s4 += s16*s0
+	FMOVS.P F4, 4(R8)
+	SUB $1, R9, R9
+	B gB1
+
+gBnext:
+	ADD R1, R0, R0
+	SUBS $1, R3, R3
+	BGT gBrow
+	RET
+
+gOrow:
+	FMOVS.P 4(R2), F17
+	FMULS F30, F17, F17
+	VDUP V17.S[0], V16.S4
+	MOVD R4, R7
+	MOVD R0, R8
+	MOVD R5, R9
+	CMP $16, R9
+	BLT gO4
+
+gO16:
+	VLD1.P 64(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R8), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x4e30cc04 // fmla v4.4s, v0.4s, v16.4s
+	WORD $0x4e30cc25 // fmla v5.4s, v1.4s, v16.4s
+	WORD $0x4e30cc46 // fmla v6.4s, v2.4s, v16.4s
+	WORD $0x4e30cc67 // fmla v7.4s, v3.4s, v16.4s
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R8)
+	SUB $16, R9, R9
+	CMP $16, R9
+	BGE gO16
+
+gO4:
+	CMP $4, R9
+	BLT gO1
+	VLD1.P 16(R7), [V0.S4]
+	VLD1 (R8), [V4.S4]
+	WORD $0x4e30cc04 // fmla v4.4s, v0.4s, v16.4s
+	VST1.P [V4.S4], 16(R8)
+	SUB $4, R9, R9
+	B gO4
+
+gO1:
+	CBZ R9, gOnext
+	FMOVS.P 4(R7), F0
+	FMOVS (R8), F4
+	FMADDS F0, F4, F16, F4 // fmadd s4, s16, s0, s4: s4 += s16*s0
+	FMOVS.P F4, 4(R8)
+	SUB $1, R9, R9
+	B gO1
+
+gOnext:
+	ADD R1, R0, R0
+	SUBS $1, R3, R3
+	BGT gOrow
+	RET
+
+gZrow:
+	FMOVS.P 4(R2), F17
+	FMULS F30, F17, F17
+	VDUP V17.S[0], V16.S4
+	MOVD R4, R7
+	MOVD R0, R8
+	MOVD R5, R9
+	CMP $16, R9
+	BLT gZ4
+
+gZ16:
+	VLD1.P 64(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD $0x6e30dc04 // fmul v4.4s, v0.4s, v16.4s
+	WORD $0x6e30dc25 // fmul v5.4s, v1.4s, v16.4s
+	WORD $0x6e30dc46 // fmul v6.4s, v2.4s, v16.4s
+	WORD $0x6e30dc67 // fmul v7.4s, v3.4s, v16.4s
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R8)
+	SUB $16, R9, R9
+	CMP $16, R9
+	BGE gZ16
+
+gZ4:
+	CMP $4, R9
+	BLT gZ1
+	VLD1.P 16(R7), [V0.S4]
+	WORD $0x6e30dc04 // fmul v4.4s, v0.4s, v16.4s
+	VST1.P [V4.S4], 16(R8)
+	SUB $4, R9, R9
+	B gZ4
+
+gZ1:
+	CBZ R9, gZnext
+	FMOVS.P 4(R7), F0
+	FMULS F16, F0, F4
+	FMOVS.P F4, 4(R8)
+	SUB $1, R9, R9
+	B gZ1
+
+gZnext:
+	ADD R1, R0, R0
+	SUBS $1, R3, R3
+	BGT gZrow
+
+gdone:
+	RET

@@ -121,6 +121,8 @@ func TestGemvChecks(t *testing.T) {
 		{"GemvN short", gemvErrShort, func() { GemvN(d4, a, 4, x3) }}, // needs 3*4+3
 		{"GemvT lda", gemvErrLda, func() { GemvT(d4, a, 3, x3) }},
 		{"GemvT short", gemvErrShort, func() { GemvT(d4, a, 5, x3) }}, // needs 2*5+4
+		{"Ger ldc", gemvErrLda, func() { Ger(a, 3, 1, x3, d4, 0) }},
+		{"Ger short", gemvErrShort, func() { Ger(a, 5, 1, x3, d4, 0) }}, // needs 2*5+4
 	} {
 		if got := vecPanicMessage(c.f); got != c.msg {
 			t.Errorf("%s: panic %q, want %q", c.name, got, c.msg)
@@ -136,4 +138,67 @@ func TestGemvChecks(t *testing.T) {
 			t.Fatalf("GemvT with no rows: dst %v, want zeros", d4)
 		}
 	}
+}
+
+// TestGer: every level against a float64 rank-one update, each element
+// within an ulp or two of the exact s*y+beta*c of its rounded operands; beta
+// = 0 does not read C (NaN there does not leak), beta = 1 adds onto it;
+// writes stay in each row's len(y) elements (the gaps between rows hold
+// guards too).
+func TestGer(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		k := vecFor(l)
+		r := rand.New(rand.NewPCG(12, uint64(l)))
+		for _, sh := range gemvShapes() {
+			rows, cols := sh[0], sh[1]
+			for _, pad := range []int{0, 3} {
+				ldc := max(1, cols+pad)
+				for _, beta := range []float32{0, 1, -0.75} {
+					alpha := 2*r.Float32() - 1
+					x := newGuarded(rows, r.IntN(16)).fill(randSlice(r, rows, -4, 4))
+					y := newGuarded(cols, r.IntN(16)).fill(randSlice(r, cols, -4, 4))
+					n := 0
+					if rows > 0 {
+						n = (rows-1)*ldc + cols
+					}
+					gc := newGuarded(n, r.IntN(16))
+					c0 := randSlice(r, n, -4, 4)
+					for i := range c0 {
+						if i%ldc >= cols {
+							c0[i] = guardValue // the gaps between rows must stay
+						} else if beta == 0 {
+							c0[i] = float32(math.NaN())
+						}
+					}
+					c := gc.fill(c0)
+					k.ger(c, ldc, x, y, alpha, beta)
+					gc.check(t, "ger c")
+					for i := 0; i < rows; i++ {
+						s := float64(alpha * x[i])
+						for j := 0; j < ldc && i*ldc+j < n; j++ {
+							got := c[i*ldc+j]
+							if j >= cols {
+								if math.Float32bits(got) != math.Float32bits(guardValue) {
+									t.Fatalf("ger %dx%d ldc %d: wrote the gap at (%d, %d)", rows, cols, ldc, i, j)
+								}
+								continue
+							}
+							want := s * float64(y[j])
+							if beta != 0 {
+								want += float64(beta * c0[i*ldc+j])
+							}
+							bound := 0x1p-23 * (math.Abs(s*float64(y[j])) + math.Abs(float64(beta*c0[i*ldc+j])))
+							if beta == 0 {
+								bound = 0x1p-23 * math.Abs(want)
+							}
+							if d := math.Abs(float64(got) - want); !(d <= bound+0x1p-149) {
+								t.Fatalf("ger %dx%d ldc %d beta %g: (%d, %d) = %v, want %v (bound %g)",
+									rows, cols, ldc, beta, i, j, got, want, bound)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
 }

@@ -26,6 +26,7 @@ type vecKernels struct {
 	colSums func(dst, x []float32)
 	gemvN   func(dst, a []float32, lda int, x []float32) // see gemv.go
 	gemvT   func(dst, a []float32, lda int, x []float32)
+	ger     func(c []float32, ldc int, x, y []float32, alpha, beta float32)
 }
 
 var vec = vecFor(active)
@@ -192,6 +193,7 @@ var vecGeneric = vecKernels{
 	colSums: colSumsGeneric,
 	gemvN:   gemvNGeneric,
 	gemvT:   gemvTGeneric,
+	ger:     gerGeneric,
 }
 
 func axpyGeneric(alpha float32, x, y []float32) {

@@ -14,6 +14,7 @@ var vecAVX2 = vecKernels{
 	colSums: colSumsAVX2,
 	gemvN:   gemvNAVX2,
 	gemvT:   gemvTAVX2,
+	ger:     gerAVX2,
 }
 
 var vecAVX512 = vecKernels{
@@ -28,6 +29,7 @@ var vecAVX512 = vecKernels{
 	colSums: colSumsAVX512,
 	gemvN:   gemvNAVX512,
 	gemvT:   gemvTAVX512,
+	ger:     gerAVX512,
 }
 
 // vecFor returns the table of level l (generic for a level this
@@ -107,3 +109,9 @@ func gemvTAVX2(dst, a []float32, lda int, x []float32)
 
 //go:noescape
 func gemvTAVX512(dst, a []float32, lda int, x []float32)
+
+//go:noescape
+func gerAVX2(c []float32, ldc int, x, y []float32, alpha, beta float32)
+
+//go:noescape
+func gerAVX512(c []float32, ldc int, x, y []float32, alpha, beta float32)

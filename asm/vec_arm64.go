@@ -14,6 +14,7 @@ var vecNEON = vecKernels{
 	colSums: colSumsNEON,
 	gemvN:   gemvNNEON,
 	gemvT:   gemvTNEON,
+	ger:     gerNEON,
 }
 
 // vecFor returns the table of level l (generic for a level this
@@ -57,3 +58,6 @@ func gemvNNEON(dst, a []float32, lda int, x []float32)
 
 //go:noescape
 func gemvTNEON(dst, a []float32, lda int, x []float32)
+
+//go:noescape
+func gerNEON(c []float32, ldc int, x, y []float32, alpha, beta float32)

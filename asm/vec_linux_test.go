@@ -54,14 +54,17 @@ func TestVecPageEnd(t *testing.T) {
 					v.colSums(vecPageEndTail(z, cols), x[len(x)-n/cols*cols:])
 				}
 			}
-			// gemv: the matrix's last row ends at the page, and so do x
-			// and dst
+			// gemv and ger: the matrix's last row ends at the page, and
+			// so do the vectors
 			for _, cols := range []int{1, min(3, n), n} {
 				for _, lda := range []int{cols, cols + 2} {
 					rows := (n-cols)/lda + 1
 					a := vecPageEndTail(x, (rows-1)*lda+cols)
 					v.gemvN(vecPageEndTail(z, rows), a, lda, vecPageEndTail(y, cols))
 					v.gemvT(vecPageEndTail(z, cols), a, lda, vecPageEndTail(y, rows))
+					for _, beta := range []float32{0, 1, 0.5} {
+						v.ger(a, lda, vecPageEndTail(y, rows), vecPageEndTail(z, cols), 0.5, beta)
+					}
 				}
 			}
 			o.sgdMomentum(x, y, z, 0.1, 0.9)

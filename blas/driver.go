@@ -59,7 +59,7 @@ type driver struct {
 	workspaces runtime.FreeList[workspace]
 	slots      [maxSlots]atomic.Pointer[workspace] // per share index, see lazyWorkspace
 	kSplits    runtime.FreeList[kSplit]
-	gemvs      runtime.FreeList[gemvWork]
+	level2s    runtime.FreeList[level2Work]
 	// The tile's and the blocks' sizes as divisors (see divisor).
 	mr, nr, tallMR divisor
 	kc, mc, nc     divisor
@@ -119,7 +119,7 @@ func newDriver(l asm.Level, c Caches) *driver {
 	}
 	d.calls.New = func() *call { return &call{d: d} }
 	d.kSplits.New = func() *kSplit { return &kSplit{} }
-	d.gemvs.New = func() *gemvWork { return &gemvWork{} }
+	d.level2s.New = func() *level2Work { return &level2Work{} }
 	return d
 }
 

@@ -13,6 +13,9 @@ import (
 // in its own layout through asm.GemvN (rows of the matrix dotted with the
 // vector) or asm.GemvT (the vector's weighted sum of the matrix's rows).
 //
+// A product of depth one (k = 1: the weight gradient of a batch of one) is
+// a rank-one update, asm.Ger, for the same reasons.
+//
 // Bits: each element of C is its own sum (GemvT: the sequential fused chain
 // over k, as a microkernel's within one depth block; GemvN: partial sums in
 // a fixed order), so they do not depend on the thread count.
@@ -48,15 +51,10 @@ func (d *driver) gemv(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 			incV = ldb
 		}
 	}
-	if incV != 1 {
-		s := runtime.Alloc(k)
-		for p := range s {
-			s[p] = v[p*incV]
-		}
-		defer runtime.Free(s)
-		v = s
+	v, scratch := contiguous(v, incV, k)
+	if scratch {
+		defer runtime.Free(v)
 	}
-	v = v[:k]
 	// The sums go straight into C when it is contiguous and not read.
 	direct := incC == 1 && beta == 0
 	dst := c[:outs]
@@ -64,19 +62,11 @@ func (d *driver) gemv(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 		dst = runtime.Alloc(outs)
 		defer runtime.Free(dst)
 	}
-	w := gemvWork{dst: dst, mat: mat, ldm: ldm, v: v, weighsRows: weighsRows}
-	units := ceilDiv(outs, gemvUnit)
-	if outs*k < gemvParallelMin || runtime.Threads() == 1 || units == 1 {
-		w.Range(0, units)
-	} else {
-		// a record from the free list: w, passed to the pool as a Body,
-		// would move to the heap at every call
-		p := d.gemvs.Get()
-		*p = w
-		runtime.ParallelFor(units, 1, p)
-		*p = gemvWork{}
-		d.gemvs.Put(p)
+	kind := gemvN
+	if weighsRows {
+		kind = gemvT
 	}
+	d.level2(level2Work{kind: kind, c: dst, mat: mat, ldm: ldm, x: v}, ceilDiv(outs, gemvUnit), outs*k)
 	switch {
 	case direct:
 		if alpha != 1 {
@@ -100,26 +90,92 @@ func (d *driver) gemv(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 	}
 }
 
-// gemvWork is one gemv's kernel calls, the runtime.Body of its split over
-// outputs: units of gemvUnit outputs (a vector of columns, or a group of
-// rows), so that no thread's share cuts one.
-type gemvWork struct {
-	dst, mat   []float32
-	ldm        int
-	v          []float32
-	weighsRows bool
+// ger computes gemm's product when k == 1 (and m, n > 1): the rank-one
+// update C = alpha*x*yᵀ + beta*C of op(A)'s column x and op(B)'s row y,
+// through asm.Ger, its rows split between threads.
+func (d *driver) ger(aT, bT bool, m, n int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	incX, incY := lda, 1
+	if aT {
+		incX = 1
+	}
+	if bT {
+		incY = ldb
+	}
+	x, sx := contiguous(a, incX, m)
+	if sx {
+		defer runtime.Free(x)
+	}
+	y, sy := contiguous(b, incY, n)
+	if sy {
+		defer runtime.Free(y)
+	}
+	d.level2(level2Work{kind: rankOne, c: c, mat: nil, ldm: ldc, x: x, y: y, alpha: alpha, beta: beta}, m, m*n)
 }
 
-// gemvUnit is the grain of a split: 16 columns (an AVX-512 vector) or 16
-// rows (four of GemvN's groups).
+// contiguous returns the n values v[p*inc], in v itself when inc is 1, else
+// in a buffer from runtime.Alloc (scratch), which the caller frees.
+func contiguous(v []float32, inc, n int) (s []float32, scratch bool) {
+	if inc == 1 {
+		return v[:n], false
+	}
+	s = runtime.Alloc(n)
+	for p := range s {
+		s[p] = v[p*inc]
+	}
+	return s, true
+}
+
+// level2 runs w over its units, split between threads for a product of at
+// least gemvParallelMin multiply-adds (madds).
+func (d *driver) level2(w level2Work, units, madds int) {
+	if madds < gemvParallelMin || runtime.Threads() == 1 || units == 1 {
+		w.Range(0, units)
+		return
+	}
+	// a record from the free list: w, passed to the pool as a Body, would
+	// move to the heap at every call
+	p := d.level2s.Get()
+	*p = w
+	runtime.ParallelFor(units, 1, p)
+	*p = level2Work{}
+	d.level2s.Put(p)
+}
+
+// level2Work is one matrix-vector product's or rank-one update's kernel
+// calls, the runtime.Body of its split: gemv's units are gemvUnit outputs
+// (a vector of columns, or a group of rows), so that no thread's share
+// cuts one; ger's are rows of C.
+type level2Work struct {
+	kind        level2Kind
+	c           []float32 // the outputs (gemv) or C (ger)
+	mat         []float32 // gemv's matrix
+	ldm         int       // mat's leading dimension (gemv), C's (ger)
+	x, y        []float32 // gemv's vector is x
+	alpha, beta float32   // ger's
+}
+
+type level2Kind uint8
+
+const (
+	gemvN   level2Kind = iota // c = mat·x
+	gemvT                     // c = xᵀ·mat
+	rankOne                   // C = alpha*x*yᵀ + beta*C
+)
+
+// gemvUnit is the grain of a gemv's split: 16 columns (an AVX-512 vector)
+// or 16 rows (four of GemvN's groups).
 const gemvUnit = 16
 
-// Range computes the outputs of units [lo, hi).
-func (w *gemvWork) Range(lo, hi int) {
-	i0, i1 := lo*gemvUnit, min(hi*gemvUnit, len(w.dst))
-	if w.weighsRows {
-		asm.GemvT(w.dst[i0:i1], w.mat[i0:], w.ldm, w.v)
+// Range computes units [lo, hi).
+func (w *level2Work) Range(lo, hi int) {
+	if w.kind == rankOne {
+		asm.Ger(w.c[lo*w.ldm:], w.ldm, w.alpha, w.x[lo:hi], w.y, w.beta)
+		return
+	}
+	i0, i1 := lo*gemvUnit, min(hi*gemvUnit, len(w.c))
+	if w.kind == gemvT {
+		asm.GemvT(w.c[i0:i1], w.mat[i0:], w.ldm, w.x)
 	} else {
-		asm.GemvN(w.dst[i0:i1], w.mat[i0*w.ldm:], w.ldm, w.v)
+		asm.GemvN(w.c[i0:i1], w.mat[i0*w.ldm:], w.ldm, w.x)
 	}
 }

@@ -58,7 +58,8 @@ const (
 // the level, or for a C small next to A and B, a power of two of blocks
 // whose results are added pairwise) with FMA on the assembly levels, and
 // that a C of one row or one column is a matrix-vector product (asm.GemvT
-// sums each element over all of k in order, asm.GemvN in partial sums); the
+// sums each element over all of k in order, asm.GemvN in partial sums) and
+// a product of depth one a rank-one update (asm.Ger); the
 // bits of the result depend on the level and the shape but not on the
 // number of threads. When m or n is 0 it
 // returns at once; when k is 0 or alpha is 0 it only scales C by beta (0
@@ -132,8 +133,12 @@ func sgemm(d *driver, tA, tB Transpose, m, n, k int, alpha float32, a []float32,
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	if m == 1 || n == 1 {
+	switch {
+	case m == 1 || n == 1:
 		d.gemv(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	case k == 1:
+		d.ger(aT, bT, m, n, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	d.gemm(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

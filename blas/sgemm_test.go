@@ -298,11 +298,12 @@ func TestSgemmThreads(t *testing.T) {
 		// a tree whose subtrees the 1, 2, 3 and 7 threads divide
 		// differently; {300, NC+70, KC+50} keeps its packed A panels across
 		// two column blocks and two depth blocks. {1, 1000, 301} and
-		// {999, 1, 300} are gemv's, split by outputs.
+		// {999, 1, 300} are gemv's, split by outputs, {784, 300, 1} ger's,
+		// split by rows.
 		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40},
-			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {12, 40, 5*b.KC + 3}, {300, b.NC + 70, b.KC + 50}, {1, 1000, 301}, {999, 1, 300}}
+			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {12, 40, 5*b.KC + 3}, {300, b.NC + 70, b.KC + 50}, {1, 1000, 301}, {999, 1, 300}, {784, 300, 1}}
 		if testing.Short() {
-			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}, {1, 1000, 301}, {999, 1, 300}}
+			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}, {1, 1000, 301}, {999, 1, 300}, {784, 300, 1}}
 		}
 		for si, s := range shapes {
 			for _, tA := range transposes {
@@ -460,6 +461,8 @@ func TestSgemmAllocsAfterGC(t *testing.T) {
 		{NoTrans, Trans, 1, 10, 100},
 		{NoTrans, NoTrans, 1, 1000, 301},
 		{Trans, NoTrans, 999, 1, 300},
+		{Trans, NoTrans, 784, 300, 1},
+		{NoTrans, Trans, 100, 10, 1},
 	} {
 		ps = append(ps, newProblem(r, s.tA, s.tB, s.m, s.n, s.k, 1, 0.5, 0))
 	}
@@ -528,7 +531,7 @@ func TestSgemmTransposesA(t *testing.T) {
 		taken := 0
 		for _, m := range []int{g.TallMR, g.TallMR + 5, 3*g.TallMR + 1} {
 			for _, n := range []int{2, 4, 10, g.TallNR} { // n = 1 is gemv's
-				for _, k := range []int{1, 33, d.blk.KC + 7} {
+				for _, k := range []int{2, 33, d.blk.KC + 7} { // k = 1 is ger's
 					for _, tB := range transposes {
 						if d.plan(false, tB == Trans, m, n, k) != planTransposeA {
 							continue

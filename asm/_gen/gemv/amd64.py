@@ -283,4 +283,136 @@ gn_done:
 
 gemvN('AVX512')
 gemvN('AVX2')
+
+# ---------- ger ----------
+def ger(isa):
+    avx512 = isa == 'AVX512'
+    z = 'Z' if avx512 else 'Y'
+    vb = 64 if avx512 else 32
+    ve = vb // 4
+    sh = 4 if avx512 else 3
+    S, A, B = (29, 30, 31) if avx512 else (12, 13, 14)
+    w('// func ger%s(c []float32, ldc int, x, y []float32, alpha, beta float32)' % isa)
+    w('TEXT ·ger%s(SB), NOSPLIT, $0-88' % isa)
+    w('''	MOVQ c_base+0(FP), DI
+	MOVQ ldc+24(FP), R10
+	SHLQ $2, R10
+	MOVQ x_base+32(FP), SI
+	MOVQ x_len+40(FP), R9
+	MOVQ y_base+56(FP), DX
+	MOVQ y_len+64(FP), CX
+	VBROADCASTSS alpha+80(FP), %s%d
+	VBROADCASTSS beta+84(FP), %s%d
+	// R13: whole vectors of a row; the mask: the lanes of the rest
+	MOVQ CX, R13
+	SHRQ $%d, R13
+	MOVQ CX, AX
+	ANDQ $%d, AX''' % (z, A, z, B, sh, ve - 1))
+    if avx512:
+        w('''	LEAQ gv_mask16<>(SB), R11
+	MOVWLZX (R11)(AX*2), AX
+	KMOVW AX, K1''')
+    else:
+        w('''	MOVQ AX, R12
+	NEGQ AX
+	LEAQ ew_mask<>(SB), R11
+	VMOVDQU 32(R11)(AX*4), Y15''')
+    w('''	MOVL beta+84(FP), AX
+	CMPL AX, $0x3f800000
+	JE   ger_b1
+	ANDL $0x7fffffff, AX
+	JE   ger_b0
+	JMP  ger_bx
+''')
+    tailtest = 'TESTQ AX, AX' if avx512 else 'TESTQ R12, R12'
+    def variant(name, body, mbody):
+        w('''%s:
+	TESTQ R9, R9
+	JLE  ger_done
+	VBROADCASTSS (SI), %s%d
+	VMULPS %s%d, %s%d, %s%d
+	XORQ BX, BX
+	MOVQ R13, R8
+
+%s_4:
+	CMPQ R8, $4
+	JB   %s_1''' % (name, z, S, z, A, z, S, z, S, name, name))
+        for u in range(4):
+            body(u * vb, u)
+        w('''	ADDQ $%d, BX
+	SUBQ $4, R8
+	JMP  %s_4
+
+%s_1:
+	TESTQ R8, R8
+	JE   %s_t''' % (4 * vb, name, name, name))
+        body(0, 0)
+        w('''	ADDQ $%d, BX
+	DECQ R8
+	JMP  %s_1
+
+%s_t:''' % (vb, name, name))
+        if avx512:
+            w('\tKORTESTW K1, K1')
+            w('\tJE   %s_next' % name)
+        else:
+            w('\tTESTQ R12, R12')
+            w('\tJE   %s_next' % name)
+        mbody()
+        w('''
+%s_next:
+	ADDQ R10, DI
+	ADDQ $4, SI
+	DECQ R9
+	JMP  %s
+''' % (name, name))
+    # c = s*y
+    def b0(off, u):
+        w('\tVMULPS %d(DX)(BX*1), %s%d, %s%d' % (off, z, S, z, u))
+        w('\tVMOVUPS %s%d, %d(DI)(BX*1)' % (z, u, off))
+    # c = s*y + c, fused
+    def b1(off, u):
+        w('\tVMOVUPS %d(DI)(BX*1), %s%d' % (off, z, u))
+        w('\tVFMADD231PS %d(DX)(BX*1), %s%d, %s%d' % (off, z, S, z, u))
+        w('\tVMOVUPS %s%d, %d(DI)(BX*1)' % (z, u, off))
+    # c = s*y + beta*c, fused after beta*c
+    def bx(off, u):
+        w('\tVMULPS %d(DI)(BX*1), %s%d, %s%d' % (off, z, B, z, u))
+        w('\tVFMADD231PS %d(DX)(BX*1), %s%d, %s%d' % (off, z, S, z, u))
+        w('\tVMOVUPS %s%d, %d(DI)(BX*1)' % (z, u, off))
+    def ld(mem, r):
+        if avx512:
+            w('\tVMOVUPS.Z %s, K1, Z%d' % (mem, r))
+        else:
+            w('\tVMASKMOVPS %s, Y15, Y%d' % (mem, r))
+    def st(r, mem):
+        if avx512:
+            w('\tVMOVUPS Z%d, K1, %s' % (r, mem))
+        else:
+            w('\tVMASKMOVPS Y%d, Y15, %s' % (r, mem))
+    def m0():
+        ld('(DX)(BX*1)', 4)
+        w('\tVMULPS %s4, %s%d, %s0' % (z, z, S, z))
+        st(0, '(DI)(BX*1)')
+    def m1():
+        ld('(DX)(BX*1)', 4)
+        ld('(DI)(BX*1)', 0)
+        w('\tVFMADD231PS %s4, %s%d, %s0' % (z, z, S, z))
+        st(0, '(DI)(BX*1)')
+    def mx():
+        ld('(DX)(BX*1)', 4)
+        ld('(DI)(BX*1)', 0)
+        w('\tVMULPS %s0, %s%d, %s0' % (z, z, B, z))
+        w('\tVFMADD231PS %s4, %s%d, %s0' % (z, z, S, z))
+        st(0, '(DI)(BX*1)')
+    variant('ger_b0', b0, m0)
+    variant('ger_b1', b1, m1)
+    variant('ger_bx', bx, mx)
+    w('''ger_done:
+	VZEROUPPER
+	RET
+''')
+
+ger('AVX512')
+ger('AVX2')
 open('asm/gemv_amd64.s', 'w').write('\n'.join(out) + '\n')

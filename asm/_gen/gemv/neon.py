@@ -324,6 +324,109 @@ nst:
 ndone:
 	RET''')
 
+# ---------------------------------------------------------------- ger
+L('''
+// Ger (c = alpha*x*yᵀ + beta*c, len(x) rows of len(y) columns, ldc apart)
+// picks one of three row loops by the bits of beta, once: beta == ±0 does
+// not read c (c = s*y), beta == 1 fuses onto c (fmla), any other beta
+// scales c first and then fuses (fmul, fmla: s*y + round(beta*c)). Per row,
+// s = alpha*x[i] rounded once (scalar), broadcast to V16; the columns go 16
+// a step (y in V0-V3, c in V4-V7), then 4, then 1-3 scalar (fmadd). Every
+// access stays inside the row's len(y) elements and inside x and y.
+//
+// R0 c row start, R1 row stride in bytes, R2 x pointer, R3 rows left,
+// R4 y, R5 columns, R6 beta bits, R7 y pointer, R8 c pointer,
+// R9 columns left; F30 alpha, V31 beta (broadcast), V16 s (broadcast).
+
+// func gerNEON(c []float32, ldc int, x, y []float32, alpha, beta float32)
+TEXT ·gerNEON(SB), NOSPLIT, $0-88
+	MOVD c_base+0(FP), R0
+	MOVD ldc+24(FP), R1
+	MOVD x_base+32(FP), R2
+	MOVD x_len+40(FP), R3
+	MOVD y_base+56(FP), R4
+	MOVD y_len+64(FP), R5
+	FMOVS alpha+80(FP), F30
+	FMOVS beta+84(FP), F31
+	MOVWU beta+84(FP), R6
+	LSL $2, R1, R1
+	CBZ R3, gdone
+	CBZ R5, gdone
+	VDUP V31.S[0], V31.S4
+	LSLW $1, R6, R7
+	CBZW R7, gZrow
+	MOVW $0x3f800000, R7
+	CMPW R7, R6
+	BEQ gOrow''')
+
+def ger_rows(p, kind):
+    """kind: 'B' (any beta: fmul by beta, then fmla), 'O' (beta 1: fmla),
+    'Z' (beta 0: fmul, c not read)."""
+    L()
+    L(f'{p}row:')
+    I('FMOVS.P 4(R2), F17')
+    I('FMULS F30, F17, F17')
+    I('VDUP V17.S[0], V16.S4')
+    I('MOVD R4, R7')
+    I('MOVD R0, R8')
+    I('MOVD R5, R9')
+    I('CMP $16, R9')
+    I(f'BLT {p}4')
+    L()
+    L(f'{p}16:')
+    def body(n):
+        I(f'VLD1.P {16*n}(R7), {vlist(0, n)}')
+        if kind != 'Z':
+            I(f'VLD1 (R8), {vlist(4, n)}')
+        for k in range(n):
+            if kind == 'B':
+                E(f'fmul v{4+k}.4s, v{4+k}.4s, v31.4s')
+        for k in range(n):
+            if kind == 'Z':
+                E(f'fmul v{4+k}.4s, v{k}.4s, v16.4s')
+            else:
+                E(f'fmla v{4+k}.4s, v{k}.4s, v16.4s')
+        I(f'VST1.P {vlist(4, n)}, {16*n}(R8)')
+    body(4)
+    I('SUB $16, R9, R9')
+    I('CMP $16, R9')
+    I(f'BGE {p}16')
+    L()
+    L(f'{p}4:')
+    I('CMP $4, R9')
+    I(f'BLT {p}1')
+    body(1)
+    I('SUB $4, R9, R9')
+    I(f'B {p}4')
+    L()
+    L(f'{p}1:')
+    I(f'CBZ R9, {p}next')
+    I('FMOVS.P 4(R7), F0')
+    if kind == 'Z':
+        I('FMULS F16, F0, F4')
+    else:
+        I('FMOVS (R8), F4')
+        if kind == 'B':
+            I('FMULS F31, F4, F4')
+        I('FMADDS F0, F4, F16, F4 // fmadd s4, s16, s0, s4: s4 += s16*s0')
+    I('FMOVS.P F4, 4(R8)')
+    I('SUB $1, R9, R9')
+    I(f'B {p}1')
+    L()
+    L(f'{p}next:')
+    I('ADD R1, R0, R0')
+    I('SUBS $1, R3, R3')
+    I(f'BGT {p}row')
+
+ger_rows('gB', 'B')
+I('RET')
+ger_rows('gO', 'O')
+I('RET')
+ger_rows('gZ', 'Z')
+L('''
+gdone:
+	RET''')
+
 # encode
 todo = [s[1:] for s in out if s.startswith('@')]
 enc = subprocess.run([A64ENC], input='\n'.join(todo)+'\n', capture_output=True, text=True, check=True).stdout.strip().split('\n')
