@@ -28,7 +28,12 @@
 // load of them then spans two: 784 rows of 300 stream at about 60 GB/s,
 // of 304 at 83.
 //
-// Registers: DI = dst, SI = a, R10 = lda in bytes, DX = x.
+// ger (C = alpha*x*yᵀ + beta*C): row by row, s = alpha*x[i] broadcast, the
+// columns four vectors at a time, then one, then the masked rest; one loop
+// for each of beta = 0 (C not read), 1 and the others, chosen once.
+//
+// Registers: DI = dst (ger: C's row), SI = a (ger: x), R10 = lda (ldc) in
+// bytes, DX = x (ger: y).
 
 // 17 lane masks of 16 bits: gv_mask16<>[i] has the low i bits set.
 

@@ -21,12 +21,14 @@ import (
 // a fixed order), so they do not depend on the thread count.
 
 // gemvParallelMin is the number of multiply-adds (the matrix's elements)
-// from which gemv splits its outputs between threads: the matrix streams
-// from L2 at some 30-50 GFLOPS on a core, and the hand-off to a worker
-// costs a microsecond or two. Two threads against one, NN with one row:
-// 1x128x256 0.93 of the speed, 1x256x256 1.11, 1x300x300 1.34, 1x300x784
-// 1.45.
-const gemvParallelMin = 1 << 16
+// from which gemv and ger split their work between threads, as the blocked
+// path's parallelMin. Below it the matrix fits in a core's L2, and a split
+// pays only while nothing writes the matrix: two threads ran 1x300x784 1.45
+// times as fast as one (1x256x256 1.11, 1x128x256 0.93), but a training
+// step of a batch of one, which updates W (ger) and multiplies by it (gemv)
+// in turn, took 2.3-3.5 times as long on two threads as on one, its lines
+// of W moving between the cores at every step whatever the split.
+const gemvParallelMin = 1 << 18
 
 // gemv computes gemm's product when m == 1 or n == 1.
 func (d *driver) gemv(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -109,7 +111,10 @@ func (d *driver) ger(aT, bT bool, m, n int, alpha float32, a []float32, lda int,
 	if sy {
 		defer runtime.Free(y)
 	}
-	d.level2(level2Work{kind: rankOne, c: c, mat: nil, ldm: ldc, x: x, y: y, alpha: alpha, beta: beta}, m, m*n)
+	// Split by rows: split by columns, the threads wrote the line that holds
+	// a row's boundary at the same time, row after row (784x300x1 ran at
+	// 0.4 times the speed of one thread).
+	d.level2(level2Work{kind: rankOne, c: c, ldm: ldc, x: x, y: y, alpha: alpha, beta: beta}, m, m*n)
 }
 
 // contiguous returns the n values v[p*inc], in v itself when inc is 1, else
@@ -168,14 +173,14 @@ const gemvUnit = 16
 
 // Range computes units [lo, hi).
 func (w *level2Work) Range(lo, hi int) {
-	if w.kind == rankOne {
+	switch w.kind {
+	case rankOne:
 		asm.Ger(w.c[lo*w.ldm:], w.ldm, w.alpha, w.x[lo:hi], w.y, w.beta)
-		return
-	}
-	i0, i1 := lo*gemvUnit, min(hi*gemvUnit, len(w.c))
-	if w.kind == gemvT {
+	case gemvT:
+		i0, i1 := lo*gemvUnit, min(hi*gemvUnit, len(w.c))
 		asm.GemvT(w.c[i0:i1], w.mat[i0:], w.ldm, w.x)
-	} else {
+	default:
+		i0, i1 := lo*gemvUnit, min(hi*gemvUnit, len(w.c))
 		asm.GemvN(w.c[i0:i1], w.mat[i0*w.ldm:], w.ldm, w.x)
 	}
 }

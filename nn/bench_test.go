@@ -10,7 +10,9 @@ import (
 )
 
 // BenchmarkTrainStep measures one training step (forward, backward, SGD
-// update) of the book model on a batch; it must report 0 allocs/op. The
+// update) of the book model on a batch (of one: online learning, whose
+// products are matrix-vector products and rank-one updates); it must report
+// 0 allocs/op. The
 // batches cycle through the embedded Fashion-MNIST subset, as in training:
 // repeating one batch would let the model memorize it, and the vanishing
 // gradients become subnormal floats, which x86 FMA units process slowly.
@@ -28,7 +30,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, threads := range []int{1, 2} {
-		for _, batch := range []int{32, 256} {
+		for _, batch := range []int{1, 32, 256} {
 			for _, dropout := range []float32{0, 0.2} {
 				name := fmt.Sprintf("threads=%d/batch=%d", threads, batch)
 				if dropout > 0 {
