@@ -7,8 +7,9 @@ import (
 )
 
 // Implementation satisfies gonum's blas.Float32 with nnrt's Sgemm, its
-// Sgemv for positive increments (the matrix-vector kernels Sgemm takes for
-// one row or column) and its level-1 kernels for unit-stride Saxpy, Sdot
+// Sgemv and Sger for positive increments (the matrix-vector and rank-one
+// kernels Sgemm takes for one row or column and for depth one) and its
+// level-1 kernels for unit-stride Saxpy, Sdot
 // and Sscal; every other routine, and every other call, is gonum's. A gonum
 // user switches with
 //
@@ -42,6 +43,18 @@ func (im Implementation) Sgemv(tA gblas.Transpose, m, n int, alpha float32, a []
 		return
 	}
 	im.Implementation.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+}
+
+// Sger computes A += alpha * x * yᵀ for the m×n row-major A, as Sgemm of
+// depth one. Empty shapes, non-positive increments and bad arguments go to
+// gonum.
+func (im Implementation) Sger(m, n int, alpha float32, x []float32, incX int, y []float32, incY int, a []float32, lda int) {
+	if m > 0 && n > 0 && incX > 0 && incY > 0 && lda >= n && len(a) >= (m-1)*lda+n &&
+		len(x) >= (m-1)*incX+1 && len(y) >= (n-1)*incY+1 {
+		Sgemm(gblas.NoTrans, gblas.Trans, m, n, 1, alpha, x, incX, y, incY, 1, a, lda)
+		return
+	}
+	im.Implementation.Sger(m, n, alpha, x, incX, y, incY, a, lda)
 }
 
 // Saxpy computes y[i*incY] += alpha * x[i*incX] for i < n.

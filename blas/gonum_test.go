@@ -135,3 +135,33 @@ func TestSgemvVsGonum(t *testing.T) {
 	}()
 	ours.Sgemv(NoTrans, 2, 3, 1, make([]float32, 5), 3, make([]float32, 3), 1, 0, y, 1)
 }
+
+// TestSgerVsGonum: Implementation.Sger against gonum's, with strided
+// vectors, a leading dimension past the width, and the calls it hands to
+// gonum (negative increments).
+func TestSgerVsGonum(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 0))
+	var ours Implementation
+	var theirs gonum.Implementation
+	for it := 0; it < 200; it++ {
+		m, n := 1+r.IntN(70), 1+r.IntN(70)
+		if it%5 == 0 {
+			m, n = 300+r.IntN(600), 100+r.IntN(300)
+		}
+		lda := n + r.IntN(3)
+		incX, incY := 1+r.IntN(3), 1+r.IntN(3)
+		if it%11 == 0 {
+			incX, incY = -incX, -incY
+		}
+		x := randFloats(r, (m-1)*max(incX, -incX)+1)
+		y := randFloats(r, (n-1)*max(incY, -incY)+1)
+		a := randFloats(r, (m-1)*lda+n)
+		alpha := 2*r.Float32() - 1
+		want := append([]float32(nil), a...)
+		theirs.Sger(m, n, alpha, x, incX, y, incY, want, lda)
+		ours.Sger(m, n, alpha, x, incX, y, incY, a, lda)
+		if i, ok := closeTo(a, want, 1e-6); !ok {
+			t.Fatalf("Sger %dx%d lda %d incX %d incY %d: a[%d] = %g, gonum %g", m, n, lda, incX, incY, i, a[i], want[i])
+		}
+	}
+}
