@@ -42,12 +42,28 @@ func (d *driver) gemv(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 		weighsRows bool // C = vᵀ·mat (GemvT) rather than mat·v (GemvN)
 		outs, incC int
 	)
-	if m == 1 {
+	switch {
+	case m == 1 && n == 1:
+		// a dot product: both vectors contiguous, in GemvN's vector
+		// partial sums (GemvT would run one chain of k dependent steps)
+		incA, incB := 1, ldb
+		if aT {
+			incA = lda
+		}
+		if bT {
+			incB = 1
+		}
+		var scratch bool
+		if mat, scratch = contiguous(a, incA, k); scratch {
+			defer runtime.Free(mat)
+		}
+		v, incV, ldm, outs, incC = b, incB, k, 1, 1
+	case m == 1:
 		v, incV, mat, ldm, weighsRows, outs, incC = a, 1, b, ldb, !bT, n, 1
 		if aT {
 			incV = lda
 		}
-	} else {
+	default:
 		v, incV, mat, ldm, weighsRows, outs, incC = b, 1, a, lda, aT, m, ldc
 		if !bT {
 			incV = ldb
