@@ -49,11 +49,14 @@ func Free(b []float32) {
 		return
 	}
 	k := bits.TrailingZeros(uint(c))
-	if last := &buffers.last[k]; last.Load() == nil && last.CompareAndSwap(nil, unsafe.SliceData(b)) {
+	// b takes the slot; the buffer it held, if any, goes on the stack under
+	// it, so that the slot and the stack keep the order of a single stack
+	old := buffers.last[k].Swap(unsafe.SliceData(b))
+	if old == nil {
 		return
 	}
 	buffers.mu.Lock()
-	buffers.free[k] = append(buffers.free[k], b[:0:c])
+	buffers.free[k] = append(buffers.free[k], unsafe.Slice(old, c)[:0])
 	buffers.mu.Unlock()
 }
 
@@ -61,7 +64,9 @@ func Free(b []float32) {
 // Alloc and Free reach with one atomic operation instead of a lock and an
 // unlock (as runtime.FreeList's last record): a small product takes and
 // gives back its scratch buffers one at a time, and at a microsecond a
-// product the locks were some 5% of it.
+// product the locks were some 5% of it. The slot is the top of the class's
+// stack: buffers come back in the reverse order of their Free, which
+// blas relies on to hand each thread the buffers it wrote last.
 var buffers struct {
 	last [64]atomic.Pointer[float32] // a buffer's first element; its class is its slot
 	mu   sync.Mutex

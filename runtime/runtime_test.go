@@ -114,6 +114,24 @@ func TestAllocAlignedAndReused(t *testing.T) {
 	Free(make([]float32, 10)) // foreign slices are ignored, not pooled
 }
 
+// TestAllocLIFO: buffers of a class come back in the reverse order of
+// their Free (blas frees a product's scratch parts last first, so that
+// each is written next time by the thread that wrote it).
+func TestAllocLIFO(t *testing.T) {
+	var bufs [4][]float32
+	for i := range bufs {
+		bufs[i] = Alloc(5000 + i)
+	}
+	for _, b := range bufs {
+		Free(b)
+	}
+	for i := len(bufs) - 1; i >= 0; i-- {
+		if b := Alloc(5000); &b[0] != &bufs[i][0] {
+			t.Fatalf("Alloc %d: not the buffer freed %d-th from last", len(bufs)-1-i, len(bufs)-1-i)
+		}
+	}
+}
+
 // TestAllocFreeConcurrent: goroutines that take and give back buffers of
 // the same classes at once never hold the same buffer (each writes its tag
 // over its buffer and finds it intact before Free); under the race
