@@ -74,7 +74,8 @@ func TestDispatchTables(t *testing.T) {
 			t.Errorf("%v: falls back to the generic table", l)
 		}
 		if v.axpy == nil || v.scale == nil || v.scaleTo == nil || v.dot == nil || v.sum == nil ||
-			v.add == nil || v.mul == nil || v.addBias == nil || v.colSums == nil {
+			v.add == nil || v.mul == nil || v.addBias == nil || v.colSums == nil ||
+			v.gemvN == nil || v.gemvT == nil || v.ger == nil {
 			t.Errorf("%v: vec table has a nil entry", l)
 		}
 		if o.sgdMomentum == nil || o.sgdNesterov == nil || o.adam == nil || o.nadam == nil || o.rmsprop == nil {

@@ -2,10 +2,10 @@ package asm
 
 // gemv: the two matrix-vector products a GEMM with one row or one column
 // reduces to, and the rank-one update a GEMM of depth one is (blas's Sgemm
-// takes them for such shapes: a batch of one, a single output). A packed, tiled GEMM computes a whole microkernel tile
-// for the one row it has and pays a fixed cost that a product of a few
-// thousand multiply-adds never earns back; these kernels stream the matrix
-// once, in its own layout.
+// takes them for such shapes: a batch of one, a single output). A packed,
+// tiled GEMM computes a whole microkernel tile for the one row it has and
+// pays a fixed cost that a product of a few thousand multiply-adds never
+// earns back; these kernels stream the matrix once, in its own layout.
 //
 // Accuracy of the assembly levels against the generic reference:
 //   - GemvT fuses each product into its sum, which runs in the order of
