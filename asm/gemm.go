@@ -170,6 +170,7 @@ type Gemm struct {
 	// PartialRows: KernelRows computes fewer rows than MR (see KernelRows).
 	PartialRows bool
 	k           *gemmKernels
+	v           *vecKernels // the level's gemv and ger (see gemv.go)
 }
 
 // GemmFor returns the microkernel of level l, which must be one of
@@ -180,7 +181,7 @@ func GemmFor(l Level) Gemm {
 	}
 	k := gemmFor(l)
 	g := Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels,
-		EdgeDirect: k.edge != nil, EdgeMasksB: k.edgeMasksB, PartialRows: len(k.rows) > 0, k: k}
+		EdgeDirect: k.edge != nil, EdgeMasksB: k.edgeMasksB, PartialRows: len(k.rows) > 0, k: k, v: vecFor(l)}
 	if len(k.tall) > 1 {
 		g.TallMR, g.TallNR = k.tallMR, len(k.tall)-1
 	}

@@ -38,9 +38,14 @@ const (
 // It panics unless lda >= max(1, len(x)) and a holds the rows
 // (len(a) >= (len(dst)-1)*lda+len(x) when dst is not empty). dst must not
 // overlap a or x.
-func GemvN(dst, a []float32, lda int, x []float32) {
+func GemvN(dst, a []float32, lda int, x []float32) { gemvN(vec, dst, a, lda, x) }
+
+// GemvN is GemvN on level g.Level's kernel.
+func (g Gemm) GemvN(dst, a []float32, lda int, x []float32) { gemvN(g.v, dst, a, lda, x) }
+
+func gemvN(k *vecKernels, dst, a []float32, lda int, x []float32) {
 	gemvCheck(len(dst), len(x), a, lda)
-	vec.gemvN(dst, a, lda, x)
+	k.gemvN(dst, a, lda, x)
 }
 
 // GemvT overwrites dst with the product of x and the row-major matrix a
@@ -59,9 +64,14 @@ func GemvN(dst, a []float32, lda int, x []float32) {
 // It panics unless lda >= max(1, len(dst)) and a holds the rows
 // (len(a) >= (len(x)-1)*lda+len(dst) when x is not empty). dst must not
 // overlap a or x.
-func GemvT(dst, a []float32, lda int, x []float32) {
+func GemvT(dst, a []float32, lda int, x []float32) { gemvT(vec, dst, a, lda, x) }
+
+// GemvT is GemvT on level g.Level's kernel.
+func (g Gemm) GemvT(dst, a []float32, lda int, x []float32) { gemvT(g.v, dst, a, lda, x) }
+
+func gemvT(k *vecKernels, dst, a []float32, lda int, x []float32) {
 	gemvCheck(len(x), len(dst), a, lda)
-	vec.gemvT(dst, a, lda, x)
+	k.gemvT(dst, a, lda, x)
 }
 
 // Ger computes the rank-one update C = alpha*x*yᵀ + beta*C of the row-major
@@ -82,8 +92,17 @@ func GemvT(dst, a []float32, lda int, x []float32) {
 // ldc >= max(1, len(y)) and c holds the rows (len(c) >=
 // (len(x)-1)*ldc+len(y) when x is not empty). c must not overlap x or y.
 func Ger(c []float32, ldc int, alpha float32, x, y []float32, beta float32) {
+	ger(vec, c, ldc, alpha, x, y, beta)
+}
+
+// Ger is Ger on level g.Level's kernel.
+func (g Gemm) Ger(c []float32, ldc int, alpha float32, x, y []float32, beta float32) {
+	ger(g.v, c, ldc, alpha, x, y, beta)
+}
+
+func ger(k *vecKernels, c []float32, ldc int, alpha float32, x, y []float32, beta float32) {
 	gemvCheck(len(x), len(y), c, ldc)
-	vec.ger(c, ldc, x, y, alpha, beta)
+	k.ger(c, ldc, x, y, alpha, beta)
 }
 
 // gemvCheck panics unless a holds rows rows of cols elements, lda apart.

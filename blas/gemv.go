@@ -84,7 +84,7 @@ func (d *driver) gemv(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 	if weighsRows {
 		kind = gemvT
 	}
-	d.level2(level2Work{kind: kind, c: dst, mat: mat, ldm: ldm, x: v}, ceilDiv(outs, gemvUnit), outs*k)
+	d.level2(level2Work{g: d.g, kind: kind, c: dst, mat: mat, ldm: ldm, x: v}, ceilDiv(outs, gemvUnit), outs*k)
 	switch {
 	case direct:
 		if alpha != 1 {
@@ -130,7 +130,7 @@ func (d *driver) ger(aT, bT bool, m, n int, alpha float32, a []float32, lda int,
 	// Split by rows: split by columns, the threads wrote the line that holds
 	// a row's boundary at the same time, row after row (784x300x1 ran at
 	// 0.4 times the speed of one thread).
-	d.level2(level2Work{kind: rankOne, c: c, ldm: ldc, x: x, y: y, alpha: alpha, beta: beta}, m, m*n)
+	d.level2(level2Work{g: d.g, kind: rankOne, c: c, ldm: ldc, x: x, y: y, alpha: alpha, beta: beta}, m, m*n)
 }
 
 // contiguous returns the n values v[p*inc], in v itself when inc is 1, else
@@ -167,6 +167,7 @@ func (d *driver) level2(w level2Work, units, madds int) {
 // (a vector of columns, or a group of rows), so that no thread's share
 // cuts one; ger's are rows of C.
 type level2Work struct {
+	g           asm.Gemm // the level's kernels
 	kind        level2Kind
 	c           []float32 // the outputs (gemv) or C (ger)
 	mat         []float32 // gemv's matrix
@@ -191,12 +192,12 @@ const gemvUnit = 16
 func (w *level2Work) Range(lo, hi int) {
 	switch w.kind {
 	case rankOne:
-		asm.Ger(w.c[lo*w.ldm:], w.ldm, w.alpha, w.x[lo:hi], w.y, w.beta)
+		w.g.Ger(w.c[lo*w.ldm:], w.ldm, w.alpha, w.x[lo:hi], w.y, w.beta)
 	case gemvT:
 		i0, i1 := lo*gemvUnit, min(hi*gemvUnit, len(w.c))
-		asm.GemvT(w.c[i0:i1], w.mat[i0:], w.ldm, w.x)
+		w.g.GemvT(w.c[i0:i1], w.mat[i0:], w.ldm, w.x)
 	default:
 		i0, i1 := lo*gemvUnit, min(hi*gemvUnit, len(w.c))
-		asm.GemvN(w.c[i0:i1], w.mat[i0*w.ldm:], w.ldm, w.x)
+		w.g.GemvN(w.c[i0:i1], w.mat[i0*w.ldm:], w.ldm, w.x)
 	}
 }
