@@ -105,6 +105,53 @@ func ger(k *vecKernels, c []float32, ldc int, alpha float32, x, y []float32, bet
 	k.ger(c, ldc, x, y, alpha, beta)
 }
 
+// GemmRows overwrites the m×n matrix c (row-major, leading dimension ldc)
+// with the product of the m×k matrix X, whose element (i, p) is
+// x[i*sxi+p*sxp], and the k×n row-major matrix a (leading dimension lda),
+// for 2 <= m <= MaxGemmRows (one row is GemvT), as m GemvT's that read a
+// once:
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += x[i*sxi+p*sxp] * a[p*lda+j]
+//			}
+//			c[i*ldc+j] = s
+//		}
+//	}
+//
+// with GemvT's order and fused multiply-adds (every element is the
+// sequential chain over p). HasGemmRows reports whether the level has
+// assembly for it; without, it is the generic loop. It panics on a bad m,
+// a leading dimension under n, or a slice too short for its rows.
+func (g Gemm) GemmRows(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, m, k int) {
+	if m < 2 || m > MaxGemmRows {
+		panic("asm: GemmRows: m out of range")
+	}
+	gemvCheck(m, n, c, ldc)
+	gemvCheck(k, n, a, lda)
+	if m > 0 && k > 0 && (sxi < 0 || sxp < 0 || len(x) <= (m-1)*sxi+(k-1)*sxp) {
+		panic(gemvErrShort)
+	}
+	if n == 0 {
+		return
+	}
+	if f := g.v.gemmRows[m]; f != nil {
+		f(c, ldc, n, a, lda, x, sxi, sxp, k)
+		return
+	}
+	gemmRowsGeneric(c, ldc, n, a, lda, x, sxi, sxp, m, k)
+}
+
+// MaxGemmRows is the most rows GemmRows takes.
+const MaxGemmRows = 4
+
+// HasGemmRows reports whether level g has assembly for GemmRows of m rows.
+func (g Gemm) HasGemmRows(m int) bool {
+	return m >= 2 && m <= MaxGemmRows && g.v.gemmRows[m] != nil
+}
+
 // gemvCheck panics unless a holds rows rows of cols elements, lda apart.
 func gemvCheck(rows, cols int, a []float32, lda int) {
 	if lda < max(1, cols) {
@@ -148,6 +195,19 @@ func gerGeneric(c []float32, ldc int, x, y []float32, alpha, beta float32) {
 		}
 		for j, v := range y {
 			row[j] = s*v + beta*row[j]
+		}
+	}
+}
+
+func gemmRowsGeneric(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, m, k int) {
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		clear(row)
+		for p := 0; p < k; p++ {
+			v := x[i*sxi+p*sxp]
+			for j, w := range a[p*lda : p*lda+n] {
+				row[j] += v * w
+			}
 		}
 	}
 }

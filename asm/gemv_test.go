@@ -202,3 +202,68 @@ func TestGer(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmRows: every level, 2 to 4 rows of X (row-major and transposed
+// strides), against a float64 reference, with guard bands and the gaps
+// between C's rows untouched, and each row the bits of GemvT on that row
+// (the same sequential chains).
+func TestGemmRows(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		r := rand.New(rand.NewPCG(13, uint64(l)))
+		var shapes [][2]int // (n, k)
+		for n := 0; n <= 130; n += 1 + n/20 {
+			shapes = append(shapes, [2]int{n, 1 + r.IntN(40)})
+		}
+		shapes = append(shapes, [2]int{300, 784}, [2]int{100, 300}, [2]int{10, 100}, [2]int{449, 33}, [2]int{241, 0})
+		for _, sh := range shapes {
+			n, k := sh[0], sh[1]
+			for m := 2; m <= MaxGemmRows; m++ {
+				for _, trans := range []bool{false, true} {
+					lda := max(1, n+r.IntN(3))
+					a := gemvMatrix(r, k, n, lda, r.IntN(16))
+					sxi, sxp := k+1, 1 // X row-major, a gap after each row
+					if trans {
+						sxi, sxp = 1, m+2 // Xᵀ row-major
+					}
+					x := randSlice(r, max(1, (m-1)*sxi+(k-1)*sxp+1), -4, 4)
+					ldc := max(1, n+r.IntN(3))
+					gc := newGuarded((m-1)*ldc+n, r.IntN(16))
+					c0 := randSlice(r, len(gc.Data), -1e6, 1e6)
+					for i := range c0 {
+						if i%ldc >= n {
+							c0[i] = guardValue
+						}
+					}
+					c := gc.fill(c0)
+					g.GemmRows(c, ldc, n, a, lda, x, sxi, sxp, m, k)
+					gc.check(t, "gemmRows c")
+					for i := 0; i < m; i++ {
+						xi := make([]float32, k)
+						for p := range xi {
+							xi[p] = x[i*sxi+p*sxp]
+						}
+						row := make([]float32, n)
+						g.GemvT(row, a, lda, xi)
+						for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+							got := c[i*ldc+j]
+							if j >= n {
+								if math.Float32bits(got) != math.Float32bits(guardValue) {
+									t.Fatalf("gemmRows m=%d %dx%d: wrote the gap at (%d, %d)", m, n, k, i, j)
+								}
+								continue
+							}
+							want, abs := gemvWant(a, lda, xi, true, j)
+							if d := math.Abs(float64(got) - want); !(d <= vecReduceBound(k, abs)) {
+								t.Fatalf("gemmRows m=%d %dx%d trans %v: (%d, %d) = %v, want %v", m, n, k, trans, i, j, got, want)
+							}
+							if l != Generic && math.Float32bits(got) != math.Float32bits(row[j]) {
+								t.Fatalf("gemmRows m=%d %dx%d trans %v: (%d, %d) = %v, GemvT of the row %v", m, n, k, trans, i, j, got, row[j])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -15,6 +15,8 @@ var vecAVX2 = vecKernels{
 	gemvN:   gemvNAVX2,
 	gemvT:   gemvTAVX2,
 	ger:     gerAVX2,
+	gemmRows: [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int){
+		2: gemmRows2AVX2, 3: gemmRows3AVX2, 4: gemmRows4AVX2},
 }
 
 var vecAVX512 = vecKernels{
@@ -30,6 +32,8 @@ var vecAVX512 = vecKernels{
 	gemvN:   gemvNAVX512,
 	gemvT:   gemvTAVX512,
 	ger:     gerAVX512,
+	gemmRows: [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int){
+		2: gemmRows2AVX512, 3: gemmRows3AVX512, 4: gemmRows4AVX512},
 }
 
 // vecFor returns the table of level l (generic for a level this
@@ -115,3 +119,21 @@ func gerAVX2(c []float32, ldc int, x, y []float32, alpha, beta float32)
 
 //go:noescape
 func gerAVX512(c []float32, ldc int, x, y []float32, alpha, beta float32)
+
+//go:noescape
+func gemmRows2AVX2(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+
+//go:noescape
+func gemmRows3AVX2(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+
+//go:noescape
+func gemmRows4AVX2(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+
+//go:noescape
+func gemmRows2AVX512(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+
+//go:noescape
+func gemmRows3AVX512(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+
+//go:noescape
+func gemmRows4AVX512(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)

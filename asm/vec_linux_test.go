@@ -65,6 +65,15 @@ func TestVecPageEnd(t *testing.T) {
 					for _, beta := range []float32{0, 1, 0.5} {
 						v.ger(a, lda, vecPageEndTail(y, rows), vecPageEndTail(z, cols), 0.5, beta)
 					}
+					// gemmRows: a is the matrix read (rows × cols), C and X
+					// end at the page too
+					for m := 2; m <= MaxGemmRows && m <= rows; m++ {
+						if f := v.gemmRows[m]; f != nil {
+							c, xm := vecPageEnd(t, m*cols), vecPageEnd(t, m*rows)
+							f(c, cols, cols, a, lda, xm, rows, 1, rows)
+							f(c, cols, cols, a, lda, xm, 1, m, rows)
+						}
+					}
 				}
 			}
 			o.sgdMomentum(x, y, z, 0.1, 0.9)

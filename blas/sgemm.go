@@ -59,7 +59,9 @@ const (
 // whose results are added pairwise) with FMA on the assembly levels, and
 // that a C of one row or one column is a matrix-vector product (asm.GemvT
 // sums each element over all of k in order, asm.GemvN in partial sums) and
-// a product of depth one a rank-one update (asm.Ger); the
+// a product of depth one a rank-one update (asm.Ger), and a product of 2 to
+// 4 rows below the size that threads share GemvT's chains for each row
+// (asm.Gemm.GemmRows); the
 // bits of the result depend on the level and the shape but not on the
 // number of threads. When m or n is 0 it
 // returns at once; when k is 0 or alpha is 0 it only scales C by beta (0
@@ -139,6 +141,9 @@ func sgemm(d *driver, tA, tB Transpose, m, n, k int, alpha float32, a []float32,
 		return
 	case k == 1:
 		d.ger(aT, bT, m, n, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	case m <= asm.MaxGemmRows && !bT && d.g.HasGemmRows(m) && m*n*k < parallelMin:
+		d.gemmRows(aT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	d.gemm(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

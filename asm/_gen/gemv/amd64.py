@@ -419,4 +419,130 @@ def ger(isa):
 
 ger('AVX512')
 ger('AVX2')
+
+# ---------- gemmRows ----------
+# C (m×n) = X·A for m = 2..4 rows of X (element (i, p) at x + i*sxi + p*sxp)
+# and the k×n row-major A: GemvT's passes with m rows of accumulators, so
+# that each vector of A loaded from a row serves m rows of C.
+def gemmRows(isa, m):
+    avx512 = isa == 'AVX512'
+    z = 'Z' if avx512 else 'Y'
+    vb = 64 if avx512 else 32
+    ve = vb // 4
+    # registers: m*vmax accumulators, m broadcasts, a temporary (the vector
+    # of A, loaded once for the m rows: as memory operands of the m FMAs,
+    # it was loaded m times, and a row that starts off a cache line makes
+    # every such load two: NN 4x300x784 ran at half the speed) and on AVX2
+    # the mask
+    nregs = 31 if avx512 else 14
+    vmax = (nregs - m) // m
+    b0 = m * vmax  # broadcast registers b0..b0+m-1
+    tmp = b0 + m if avx512 else 14
+    acc = lambda i, v: i * vmax + v
+    name = 'gemmRows%d%s' % (m, isa)
+    w('// func %s(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)' % name)
+    w('TEXT ·%s(SB), NOSPLIT, $0-120' % name)
+    w('''	MOVQ c_base+0(FP), DI
+	MOVQ ldc+24(FP), R13
+	SHLQ $2, R13
+	MOVQ n+32(FP), CX
+	MOVQ a_base+40(FP), SI
+	MOVQ lda+64(FP), R10
+	SHLQ $2, R10
+	MOVQ x_base+72(FP), DX
+	MOVQ sxi+96(FP), R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R14
+	MOVQ k+112(FP), R9
+
+gr_block:
+	CMPQ CX, $%d
+	JBE  gr_last''' % (vmax * ve))
+    xaddr = ['(R12)', '(R12)(R11*1)', '(R12)(R11*2)', '(R12)(R14*1)']
+    def rows_loop(label, nv, masked):
+        for i in range(m):
+            for v in range(nv):
+                r = acc(i, v)
+                w('\tVXORPS %s%d, %s%d, %s%d' % (z, r, z, r, z, r))
+        w('''	MOVQ SI, R8
+	MOVQ DX, R12
+	MOVQ sxp+104(FP), AX
+	SHLQ $2, AX
+	MOVQ R9, BX
+	TESTQ BX, BX
+	JE   %s_store
+
+%s_rows:''' % (label, label))
+        for i in range(m):
+            w('\tVBROADCASTSS %s, %s%d' % (xaddr[i], z, b0 + i))
+        full = nv - 1 if masked else nv
+        for v in range(nv):
+            if v < full:
+                w('\tVMOVUPS %d(R8), %s%d' % (vb * v, z, tmp))
+            elif avx512:
+                w('\tVMOVUPS.Z %d(R8), K1, Z%d' % (vb * v, tmp))
+            else:
+                w('\tVMASKMOVPS %d(R8), Y15, Y%d' % (vb * v, tmp))
+            for i in range(m):
+                w('\tVFMADD231PS %s%d, %s%d, %s%d' % (z, tmp, z, b0 + i, z, acc(i, v)))
+        w('''	ADDQ R10, R8
+	ADDQ AX, R12
+	DECQ BX
+	JNZ  %s_rows
+
+%s_store:''' % (label, label))
+        rowp = ['(DI)', '(DI)(R13*1)', '(DI)(R13*2)', '(AX)']
+        if m == 4:
+            w('\tLEAQ (DI)(R13*2), AX')
+            w('\tADDQ R13, AX')
+        for i in range(m):
+            for v in range(full):
+                w('\tVMOVUPS %s%d, %d%s' % (z, acc(i, v), vb * v, rowp[i]))
+            if masked:
+                v = nv - 1
+                if avx512:
+                    w('\tVMOVUPS Z%d, K1, %d%s' % (acc(i, v), vb * v, rowp[i]))
+                else:
+                    w('\tVMASKMOVPS Y%d, Y15, %d%s' % (acc(i, v), vb * v, rowp[i]))
+    rows_loop('gr_full', vmax, False)
+    w('''	ADDQ $%d, DI
+	ADDQ $%d, SI
+	SUBQ $%d, CX
+	JMP  gr_block
+
+gr_last:
+	TESTQ CX, CX
+	JE   gr_done
+	MOVQ CX, AX
+	DECQ AX
+	ANDQ $%d, AX
+	INCQ AX''' % (vmax * vb, vmax * vb, vmax * ve, ve - 1))
+    if avx512:
+        w('''	LEAQ gv_mask16<>(SB), BX
+	MOVWLZX (BX)(AX*2), AX
+	KMOVW AX, K1''')
+    else:
+        w('''	NEGQ AX
+	LEAQ ew_mask<>(SB), BX
+	VMOVDQU 32(BX)(AX*4), Y15''')
+    w('''	MOVQ CX, AX
+	ADDQ $%d, AX
+	SHRQ $%d, AX''' % (ve - 1, 4 if avx512 else 3))
+    for nv in range(1, vmax):
+        w('\tCMPQ AX, $%d' % nv)
+        w('\tJE   gr_p%d' % nv)
+    w('\tJMP  gr_p%d' % vmax)
+    for nv in range(1, vmax + 1):
+        w('\ngr_p%d:' % nv)
+        rows_loop('gr_p%d' % nv, nv, True)
+        w('\tJMP  gr_done')
+    w('''
+gr_done:
+	VZEROUPPER
+	RET
+''')
+
+for m in (2, 3, 4):
+    gemmRows('AVX512', m)
+    gemmRows('AVX2', m)
 open('asm/gemv_amd64.s', 'w').write('\n'.join(out) + '\n')
