@@ -145,6 +145,9 @@ func sgemm(d *driver, tA, tB Transpose, m, n, k int, alpha float32, a []float32,
 	case m <= asm.MaxGemmRows && !bT && d.g.HasGemmRows(m) && m*n*k < parallelMin:
 		d.gemmRows(aT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
+	case m <= gemvRowsMax && bT && k >= gemvRowsMinK && m*n*k < parallelMin:
+		d.gemvRows(aT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
 	}
 	d.gemm(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

@@ -559,9 +559,10 @@ func TestSgemmTransposesA(t *testing.T) {
 	})
 }
 
-// TestSgemmFewRows: products of 2 to 4 rows with a row-major B take the
-// level's GemmRows (where it has one), with alpha, beta, padded leading
-// dimensions and both transposes of A; larger ones the five loops.
+// TestSgemmFewRows: products of 2 to 4 rows take the level's GemmRows (a
+// row-major B, where the level has one) or a GemvN a row (a transposed B,
+// up to 3 rows), with alpha, beta, padded leading dimensions and both
+// transposes of A; larger ones the five loops.
 func TestSgemmFewRows(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, d *driver) {
 		r := rand.New(rand.NewPCG(14, uint64(d.g.Level)))
@@ -569,9 +570,11 @@ func TestSgemmFewRows(t *testing.T) {
 			for _, nk := range [][2]int{{1, 1}, {10, 100}, {100, 300}, {300, 200}, {17, 3}, {449, 7}} {
 				for _, tA := range transposes {
 					for _, ab := range [][2]float32{{1, 0}, {-0.75, 1}, {1.5, -0.5}} {
-						p := newProblem(r, tA, NoTrans, m, nk[0], nk[1], ab[0], ab[1], r.IntN(3))
-						p.run(d)
-						p.check(t)
+						for _, tB := range transposes {
+							p := newProblem(r, tA, tB, m, nk[0], nk[1], ab[0], ab[1], r.IntN(3))
+							p.run(d)
+							p.check(t)
+						}
 					}
 				}
 			}
