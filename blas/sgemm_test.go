@@ -215,17 +215,24 @@ func TestSgemmBlocks(t *testing.T) {
 func TestSgemmBetaZeroIgnoresC(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, d *driver) {
 		r := rand.New(rand.NewPCG(3, 0))
-		for _, s := range [][3]int{{1, 1, 1}, {d.g.MR + 1, d.g.NR + 1, 5}, {50, 70, 300}, {3, 4, 0}} {
-			for _, alpha := range []float32{1, 0} {
-				p := newProblem(r, NoTrans, Trans, s[0], s[1], s[2], alpha, 0, 2)
-				c := p.c()
-				for i := 0; i < p.m; i++ {
-					for j := 0; j < p.n; j++ {
-						c[i*p.ldc+j] = float32(math.NaN())
+		// the blocked path, and the matrix-vector (1x300x100, 300x1x100),
+		// rank-one (100x10x1) and few-rows (2x300x100, 3x100x300) ones
+		for _, s := range [][3]int{{1, 1, 1}, {d.g.MR + 1, d.g.NR + 1, 5}, {50, 70, 300}, {3, 4, 0},
+			{1, 300, 100}, {300, 1, 100}, {100, 10, 1}, {2, 300, 100}, {3, 100, 300}} {
+			for _, alpha := range []float32{1, 0, -1.5} {
+				for _, tA := range transposes {
+					for _, tB := range transposes {
+						p := newProblem(r, tA, tB, s[0], s[1], s[2], alpha, 0, 2)
+						c := p.c()
+						for i := 0; i < p.m; i++ {
+							for j := 0; j < p.n; j++ {
+								c[i*p.ldc+j] = float32(math.NaN())
+							}
+						}
+						p.run(d)
+						p.check(t)
 					}
 				}
-				p.run(d)
-				p.check(t)
 			}
 		}
 	})
