@@ -137,8 +137,9 @@ func TestSgemvVsGonum(t *testing.T) {
 }
 
 // TestSgerVsGonum: Implementation.Sger against gonum's, with strided
-// vectors, a leading dimension past the width, and the calls it hands to
-// gonum (negative increments).
+// vectors and a leading dimension past the width. (Negative increments go
+// to gonum itself; gonum v0.17's assembly Ger reads before x for them,
+// which faults in the race build, so they are not compared here.)
 func TestSgerVsGonum(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 0))
 	var ours Implementation
@@ -150,11 +151,8 @@ func TestSgerVsGonum(t *testing.T) {
 		}
 		lda := n + r.IntN(3)
 		incX, incY := 1+r.IntN(3), 1+r.IntN(3)
-		if it%11 == 0 {
-			incX, incY = -incX, -incY
-		}
-		x := randFloats(r, (m-1)*max(incX, -incX)+1)
-		y := randFloats(r, (n-1)*max(incY, -incY)+1)
+		x := randFloats(r, (m-1)*incX+1)
+		y := randFloats(r, (n-1)*incY+1)
 		a := randFloats(r, (m-1)*lda+n)
 		alpha := 2*r.Float32() - 1
 		want := append([]float32(nil), a...)
