@@ -632,3 +632,1523 @@ gZnext:
 
 gdone:
 	RET
+
+// GemmRows (C = X * A for m = 2..4 rows of X, see gemv.go) is m gemvT's
+// that read A once: blocks of columns (W = 32, 24, 16 for m = 2, 3, 4: V =
+// 8, 6, 4 vectors of four, m*V accumulators), and inside a block the rows
+// p of A in order, each vector of A loaded once and fused into the m rows'
+// accumulators with x[i][p] broadcast (VLD1R): every element is the
+// sequential chain of fused multiply-adds from +0 over p, the bits of
+// gemvTNEON. After the full blocks, the 1..W-1 columns left take nv =
+// ceil(left/4) vectors, the last one moved back to end at the last column
+// (left < 4 with n >= 4: one vector at [n-4, n)), recomputing and storing
+// again some columns bit for bit; n < 4 is scalar (fmadd), with the column
+// pointers clamped to the last column. Every access stays inside the rows'
+// n elements and inside x.
+//
+// R0 C block (row 0), R1 ldc in bytes, R2 columns left, R3 lda in bytes,
+// R4 A block (row 0), R5 x, R6 sxi in bytes, R7 sxp in bytes, R9 k,
+// R8/R10/R16 A pointers (vectors 0-3, 4.., the last), R12-R15 x row
+// pointers, R17 rows left, R20 the last vector's byte offset, R19/R21
+// store pointers, R22/R23 the scalar columns' byte offsets.
+
+// func gemmRows2NEON(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+TEXT ·gemmRows2NEON(SB), NOSPLIT, $0-120
+	MOVD c_base+0(FP), R0
+	MOVD ldc+24(FP), R1
+	MOVD n+32(FP), R2
+	MOVD a_base+40(FP), R4
+	MOVD lda+64(FP), R3
+	MOVD x_base+72(FP), R5
+	MOVD sxi+96(FP), R6
+	MOVD sxp+104(FP), R7
+	MOVD k+112(FP), R9
+	LSL $2, R1, R1
+	LSL $2, R3, R3
+	LSL $2, R6, R6
+	LSL $2, R7, R7
+
+gr2full:
+	CMP $32, R2
+	BLT gr2rem
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R4, R8
+	ADD $64, R4, R10
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b8st
+
+gr2b8:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P (R10)(R3), [V20.S4, V21.S4, V22.S4, V23.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	WORD $0x4e38ce21 // fmla v1.4s, v17.4s, v24.4s
+	WORD $0x4e39ce29 // fmla v9.4s, v17.4s, v25.4s
+	WORD $0x4e38ce42 // fmla v2.4s, v18.4s, v24.4s
+	WORD $0x4e39ce4a // fmla v10.4s, v18.4s, v25.4s
+	WORD $0x4e38ce63 // fmla v3.4s, v19.4s, v24.4s
+	WORD $0x4e39ce6b // fmla v11.4s, v19.4s, v25.4s
+	WORD $0x4e38ce84 // fmla v4.4s, v20.4s, v24.4s
+	WORD $0x4e39ce8c // fmla v12.4s, v20.4s, v25.4s
+	WORD $0x4e38cea5 // fmla v5.4s, v21.4s, v24.4s
+	WORD $0x4e39cead // fmla v13.4s, v21.4s, v25.4s
+	WORD $0x4e38cec6 // fmla v6.4s, v22.4s, v24.4s
+	WORD $0x4e39cece // fmla v14.4s, v22.4s, v25.4s
+	WORD $0x4e38cee7 // fmla v7.4s, v23.4s, v24.4s
+	WORD $0x4e39ceef // fmla v15.4s, v23.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b8
+
+gr2b8st:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R21)
+	ADD $128, R0, R0
+	ADD $128, R4, R4
+	SUB $32, R2, R2
+	B gr2full
+
+gr2rem:
+	CBZ R2, gr2done
+	CMP $4, R2
+	BGE gr2vec
+	MOVD n+32(FP), R19
+	CMP $4, R19
+	BLT gr2sc
+	// Under 4 columns left of n >= 4: one vector at [n-4, n).
+	MOVD $4, R19
+	SUB R2, R19, R19
+	SUB R19<<2, R0, R0
+	SUB R19<<2, R4, R4
+	MOVD $4, R2
+
+gr2vec:
+	// nv = ceil(R2/4) vectors, the last at byte offset 4*(R2-4).
+	SUB $4, R2, R20
+	LSL $2, R20, R20
+	ADD $3, R2, R19
+	LSR $2, R19, R19
+	CMP $1, R19
+	BEQ gr2v1
+	CMP $2, R19
+	BEQ gr2v2
+	CMP $3, R19
+	BEQ gr2v3
+	CMP $4, R19
+	BEQ gr2v4
+	CMP $5, R19
+	BEQ gr2v5
+	CMP $6, R19
+	BEQ gr2v6
+	CMP $7, R19
+	BEQ gr2v7
+
+gr2v8:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R4, R8
+	ADD $64, R4, R10
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b8lst
+
+gr2b8l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P (R10)(R3), [V20.S4, V21.S4, V22.S4]
+	VLD1.P (R16)(R3), [V23.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	WORD $0x4e38ce21 // fmla v1.4s, v17.4s, v24.4s
+	WORD $0x4e39ce29 // fmla v9.4s, v17.4s, v25.4s
+	WORD $0x4e38ce42 // fmla v2.4s, v18.4s, v24.4s
+	WORD $0x4e39ce4a // fmla v10.4s, v18.4s, v25.4s
+	WORD $0x4e38ce63 // fmla v3.4s, v19.4s, v24.4s
+	WORD $0x4e39ce6b // fmla v11.4s, v19.4s, v25.4s
+	WORD $0x4e38ce84 // fmla v4.4s, v20.4s, v24.4s
+	WORD $0x4e39ce8c // fmla v12.4s, v20.4s, v25.4s
+	WORD $0x4e38cea5 // fmla v5.4s, v21.4s, v24.4s
+	WORD $0x4e39cead // fmla v13.4s, v21.4s, v25.4s
+	WORD $0x4e38cec6 // fmla v6.4s, v22.4s, v24.4s
+	WORD $0x4e39cece // fmla v14.4s, v22.4s, v25.4s
+	WORD $0x4e38cee7 // fmla v7.4s, v23.4s, v24.4s
+	WORD $0x4e39ceef // fmla v15.4s, v23.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b8l
+
+gr2b8lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V4.S4, V5.S4, V6.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V7.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V12.S4, V13.S4, V14.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V15.S4], (R21)
+	RET
+
+gr2v7:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R4, R8
+	ADD $64, R4, R10
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b7lst
+
+gr2b7l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P (R10)(R3), [V20.S4, V21.S4]
+	VLD1.P (R16)(R3), [V22.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	WORD $0x4e38ce21 // fmla v1.4s, v17.4s, v24.4s
+	WORD $0x4e39ce29 // fmla v9.4s, v17.4s, v25.4s
+	WORD $0x4e38ce42 // fmla v2.4s, v18.4s, v24.4s
+	WORD $0x4e39ce4a // fmla v10.4s, v18.4s, v25.4s
+	WORD $0x4e38ce63 // fmla v3.4s, v19.4s, v24.4s
+	WORD $0x4e39ce6b // fmla v11.4s, v19.4s, v25.4s
+	WORD $0x4e38ce84 // fmla v4.4s, v20.4s, v24.4s
+	WORD $0x4e39ce8c // fmla v12.4s, v20.4s, v25.4s
+	WORD $0x4e38cea5 // fmla v5.4s, v21.4s, v24.4s
+	WORD $0x4e39cead // fmla v13.4s, v21.4s, v25.4s
+	WORD $0x4e38cec6 // fmla v6.4s, v22.4s, v24.4s
+	WORD $0x4e39cece // fmla v14.4s, v22.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b7l
+
+gr2b7lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V4.S4, V5.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V6.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V12.S4, V13.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V14.S4], (R21)
+	RET
+
+gr2v6:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R4, R8
+	ADD $64, R4, R10
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b6lst
+
+gr2b6l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P (R10)(R3), [V20.S4]
+	VLD1.P (R16)(R3), [V21.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	WORD $0x4e38ce21 // fmla v1.4s, v17.4s, v24.4s
+	WORD $0x4e39ce29 // fmla v9.4s, v17.4s, v25.4s
+	WORD $0x4e38ce42 // fmla v2.4s, v18.4s, v24.4s
+	WORD $0x4e39ce4a // fmla v10.4s, v18.4s, v25.4s
+	WORD $0x4e38ce63 // fmla v3.4s, v19.4s, v24.4s
+	WORD $0x4e39ce6b // fmla v11.4s, v19.4s, v25.4s
+	WORD $0x4e38ce84 // fmla v4.4s, v20.4s, v24.4s
+	WORD $0x4e39ce8c // fmla v12.4s, v20.4s, v25.4s
+	WORD $0x4e38cea5 // fmla v5.4s, v21.4s, v24.4s
+	WORD $0x4e39cead // fmla v13.4s, v21.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b6l
+
+gr2b6lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V4.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V5.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V12.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V13.S4], (R21)
+	RET
+
+gr2v5:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b5lst
+
+gr2b5l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P (R16)(R3), [V20.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	WORD $0x4e38ce21 // fmla v1.4s, v17.4s, v24.4s
+	WORD $0x4e39ce29 // fmla v9.4s, v17.4s, v25.4s
+	WORD $0x4e38ce42 // fmla v2.4s, v18.4s, v24.4s
+	WORD $0x4e39ce4a // fmla v10.4s, v18.4s, v25.4s
+	WORD $0x4e38ce63 // fmla v3.4s, v19.4s, v24.4s
+	WORD $0x4e39ce6b // fmla v11.4s, v19.4s, v25.4s
+	WORD $0x4e38ce84 // fmla v4.4s, v20.4s, v24.4s
+	WORD $0x4e39ce8c // fmla v12.4s, v20.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b5l
+
+gr2b5lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V4.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V12.S4], (R21)
+	RET
+
+gr2v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b4lst
+
+gr2b4l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4, V18.S4]
+	VLD1.P (R16)(R3), [V19.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	WORD $0x4e38ce21 // fmla v1.4s, v17.4s, v24.4s
+	WORD $0x4e39ce29 // fmla v9.4s, v17.4s, v25.4s
+	WORD $0x4e38ce42 // fmla v2.4s, v18.4s, v24.4s
+	WORD $0x4e39ce4a // fmla v10.4s, v18.4s, v25.4s
+	WORD $0x4e38ce63 // fmla v3.4s, v19.4s, v24.4s
+	WORD $0x4e39ce6b // fmla v11.4s, v19.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b4l
+
+gr2b4lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V3.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4, V10.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V11.S4], (R21)
+	RET
+
+gr2v3:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b3lst
+
+gr2b3l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4]
+	VLD1.P (R16)(R3), [V18.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	WORD $0x4e38ce21 // fmla v1.4s, v17.4s, v24.4s
+	WORD $0x4e39ce29 // fmla v9.4s, v17.4s, v25.4s
+	WORD $0x4e38ce42 // fmla v2.4s, v18.4s, v24.4s
+	WORD $0x4e39ce4a // fmla v10.4s, v18.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b3l
+
+gr2b3lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V2.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V10.S4], (R21)
+	RET
+
+gr2v2:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b2lst
+
+gr2b2l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R8)(R3), [V16.S4]
+	VLD1.P (R16)(R3), [V17.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	WORD $0x4e38ce21 // fmla v1.4s, v17.4s, v24.4s
+	WORD $0x4e39ce29 // fmla v9.4s, v17.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b2l
+
+gr2b2lst:
+	MOVD R0, R19
+	VST1 [V0.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V1.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V9.S4], (R21)
+	RET
+
+gr2v1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	MOVD R9, R17
+	CBZ R17, gr2b1lst
+
+gr2b1l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1.P (R16)(R3), [V16.S4]
+	WORD $0x4e38ce00 // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e39ce08 // fmla v8.4s, v16.4s, v25.4s
+	SUBS $1, R17, R17
+	BNE gr2b1l
+
+gr2b1lst:
+	MOVD R0, R19
+	ADD R20, R19, R21
+	VST1 [V0.S4], (R21)
+	ADD R1, R19, R19
+	ADD R20, R19, R21
+	VST1 [V8.S4], (R21)
+	RET
+
+gr2sc:
+	// 1..3 columns, scalar: column j at min(j, n-1), byte offsets 0, R22, R23.
+	SUB $1, R2, R21
+	CMP $1, R21
+	CSET GE, R22
+	LSL $2, R22, R22
+	CMP $2, R21
+	CSET GE, R23
+	ADD R23<<2, R22, R23
+	MOVD R4, R8
+	ADD R22, R4, R10
+	ADD R23, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	FMOVS $0.0, F0
+	FMOVS $0.0, F1
+	FMOVS $0.0, F2
+	FMOVS $0.0, F3
+	FMOVS $0.0, F4
+	FMOVS $0.0, F5
+	MOVD R9, R17
+	CBZ R17, gr2scst
+
+gr2s1:
+	FMOVS (R12), F20
+	ADD R7, R12, R12
+	FMOVS (R13), F21
+	ADD R7, R13, R13
+	FMOVS (R8), F16
+	FMOVS (R10), F17
+	FMOVS (R16), F18
+	FMADDS F16, F0, F20, F0 // fmadd s0, s20, s16, s0
+	FMADDS F17, F1, F20, F1 // fmadd s1, s20, s17, s1
+	FMADDS F18, F2, F20, F2 // fmadd s2, s20, s18, s2
+	FMADDS F16, F3, F21, F3 // fmadd s3, s21, s16, s3
+	FMADDS F17, F4, F21, F4 // fmadd s4, s21, s17, s4
+	FMADDS F18, F5, F21, F5 // fmadd s5, s21, s18, s5
+	ADD R3, R8, R8
+	ADD R3, R10, R10
+	ADD R3, R16, R16
+	SUBS $1, R17, R17
+	BNE gr2s1
+
+gr2scst:
+	MOVD R0, R19
+	FMOVS F0, (R19)
+	ADD R22, R19, R21
+	FMOVS F1, (R21)
+	ADD R23, R19, R21
+	FMOVS F2, (R21)
+	ADD R1, R19, R19
+	FMOVS F3, (R19)
+	ADD R22, R19, R21
+	FMOVS F4, (R21)
+	ADD R23, R19, R21
+	FMOVS F5, (R21)
+
+gr2done:
+	RET
+
+// func gemmRows3NEON(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+TEXT ·gemmRows3NEON(SB), NOSPLIT, $0-120
+	MOVD c_base+0(FP), R0
+	MOVD ldc+24(FP), R1
+	MOVD n+32(FP), R2
+	MOVD a_base+40(FP), R4
+	MOVD lda+64(FP), R3
+	MOVD x_base+72(FP), R5
+	MOVD sxi+96(FP), R6
+	MOVD sxp+104(FP), R7
+	MOVD k+112(FP), R9
+	LSL $2, R1, R1
+	LSL $2, R3, R3
+	LSL $2, R6, R6
+	LSL $2, R7, R7
+
+gr3full:
+	CMP $24, R2
+	BLT gr3rem
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	MOVD R4, R8
+	ADD $64, R4, R10
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	MOVD R9, R17
+	CBZ R17, gr3b6st
+
+gr3b6:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1R.P (R14)(R7), [V26.S4]
+	VLD1.P (R8)(R3), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P (R10)(R3), [V22.S4, V23.S4]
+	WORD $0x4e38ce40 // fmla v0.4s, v18.4s, v24.4s
+	WORD $0x4e39ce46 // fmla v6.4s, v18.4s, v25.4s
+	WORD $0x4e3ace4c // fmla v12.4s, v18.4s, v26.4s
+	WORD $0x4e38ce61 // fmla v1.4s, v19.4s, v24.4s
+	WORD $0x4e39ce67 // fmla v7.4s, v19.4s, v25.4s
+	WORD $0x4e3ace6d // fmla v13.4s, v19.4s, v26.4s
+	WORD $0x4e38ce82 // fmla v2.4s, v20.4s, v24.4s
+	WORD $0x4e39ce88 // fmla v8.4s, v20.4s, v25.4s
+	WORD $0x4e3ace8e // fmla v14.4s, v20.4s, v26.4s
+	WORD $0x4e38cea3 // fmla v3.4s, v21.4s, v24.4s
+	WORD $0x4e39cea9 // fmla v9.4s, v21.4s, v25.4s
+	WORD $0x4e3aceaf // fmla v15.4s, v21.4s, v26.4s
+	WORD $0x4e38cec4 // fmla v4.4s, v22.4s, v24.4s
+	WORD $0x4e39ceca // fmla v10.4s, v22.4s, v25.4s
+	WORD $0x4e3aced0 // fmla v16.4s, v22.4s, v26.4s
+	WORD $0x4e38cee5 // fmla v5.4s, v23.4s, v24.4s
+	WORD $0x4e39ceeb // fmla v11.4s, v23.4s, v25.4s
+	WORD $0x4e3acef1 // fmla v17.4s, v23.4s, v26.4s
+	SUBS $1, R17, R17
+	BNE gr3b6
+
+gr3b6st:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V4.S4, V5.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V6.S4, V7.S4, V8.S4, V9.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V10.S4, V11.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V16.S4, V17.S4], (R21)
+	ADD $96, R0, R0
+	ADD $96, R4, R4
+	SUB $24, R2, R2
+	B gr3full
+
+gr3rem:
+	CBZ R2, gr3done
+	CMP $4, R2
+	BGE gr3vec
+	MOVD n+32(FP), R19
+	CMP $4, R19
+	BLT gr3sc
+	// Under 4 columns left of n >= 4: one vector at [n-4, n).
+	MOVD $4, R19
+	SUB R2, R19, R19
+	SUB R19<<2, R0, R0
+	SUB R19<<2, R4, R4
+	MOVD $4, R2
+
+gr3vec:
+	// nv = ceil(R2/4) vectors, the last at byte offset 4*(R2-4).
+	SUB $4, R2, R20
+	LSL $2, R20, R20
+	ADD $3, R2, R19
+	LSR $2, R19, R19
+	CMP $1, R19
+	BEQ gr3v1
+	CMP $2, R19
+	BEQ gr3v2
+	CMP $3, R19
+	BEQ gr3v3
+	CMP $4, R19
+	BEQ gr3v4
+	CMP $5, R19
+	BEQ gr3v5
+
+gr3v6:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	MOVD R4, R8
+	ADD $64, R4, R10
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	MOVD R9, R17
+	CBZ R17, gr3b6lst
+
+gr3b6l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1R.P (R14)(R7), [V26.S4]
+	VLD1.P (R8)(R3), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P (R10)(R3), [V22.S4]
+	VLD1.P (R16)(R3), [V23.S4]
+	WORD $0x4e38ce40 // fmla v0.4s, v18.4s, v24.4s
+	WORD $0x4e39ce46 // fmla v6.4s, v18.4s, v25.4s
+	WORD $0x4e3ace4c // fmla v12.4s, v18.4s, v26.4s
+	WORD $0x4e38ce61 // fmla v1.4s, v19.4s, v24.4s
+	WORD $0x4e39ce67 // fmla v7.4s, v19.4s, v25.4s
+	WORD $0x4e3ace6d // fmla v13.4s, v19.4s, v26.4s
+	WORD $0x4e38ce82 // fmla v2.4s, v20.4s, v24.4s
+	WORD $0x4e39ce88 // fmla v8.4s, v20.4s, v25.4s
+	WORD $0x4e3ace8e // fmla v14.4s, v20.4s, v26.4s
+	WORD $0x4e38cea3 // fmla v3.4s, v21.4s, v24.4s
+	WORD $0x4e39cea9 // fmla v9.4s, v21.4s, v25.4s
+	WORD $0x4e3aceaf // fmla v15.4s, v21.4s, v26.4s
+	WORD $0x4e38cec4 // fmla v4.4s, v22.4s, v24.4s
+	WORD $0x4e39ceca // fmla v10.4s, v22.4s, v25.4s
+	WORD $0x4e3aced0 // fmla v16.4s, v22.4s, v26.4s
+	WORD $0x4e38cee5 // fmla v5.4s, v23.4s, v24.4s
+	WORD $0x4e39ceeb // fmla v11.4s, v23.4s, v25.4s
+	WORD $0x4e3acef1 // fmla v17.4s, v23.4s, v26.4s
+	SUBS $1, R17, R17
+	BNE gr3b6l
+
+gr3b6lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V4.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V5.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V6.S4, V7.S4, V8.S4, V9.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V10.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V11.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R19)
+	ADD $64, R19, R21
+	VST1 [V16.S4], (R21)
+	ADD R20, R19, R21
+	VST1 [V17.S4], (R21)
+	RET
+
+gr3v5:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	MOVD R9, R17
+	CBZ R17, gr3b5lst
+
+gr3b5l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1R.P (R14)(R7), [V26.S4]
+	VLD1.P (R8)(R3), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P (R16)(R3), [V22.S4]
+	WORD $0x4e38ce40 // fmla v0.4s, v18.4s, v24.4s
+	WORD $0x4e39ce46 // fmla v6.4s, v18.4s, v25.4s
+	WORD $0x4e3ace4c // fmla v12.4s, v18.4s, v26.4s
+	WORD $0x4e38ce61 // fmla v1.4s, v19.4s, v24.4s
+	WORD $0x4e39ce67 // fmla v7.4s, v19.4s, v25.4s
+	WORD $0x4e3ace6d // fmla v13.4s, v19.4s, v26.4s
+	WORD $0x4e38ce82 // fmla v2.4s, v20.4s, v24.4s
+	WORD $0x4e39ce88 // fmla v8.4s, v20.4s, v25.4s
+	WORD $0x4e3ace8e // fmla v14.4s, v20.4s, v26.4s
+	WORD $0x4e38cea3 // fmla v3.4s, v21.4s, v24.4s
+	WORD $0x4e39cea9 // fmla v9.4s, v21.4s, v25.4s
+	WORD $0x4e3aceaf // fmla v15.4s, v21.4s, v26.4s
+	WORD $0x4e38cec4 // fmla v4.4s, v22.4s, v24.4s
+	WORD $0x4e39ceca // fmla v10.4s, v22.4s, v25.4s
+	WORD $0x4e3aced0 // fmla v16.4s, v22.4s, v26.4s
+	SUBS $1, R17, R17
+	BNE gr3b5l
+
+gr3b5lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V4.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V6.S4, V7.S4, V8.S4, V9.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V10.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V16.S4], (R21)
+	RET
+
+gr3v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	MOVD R9, R17
+	CBZ R17, gr3b4lst
+
+gr3b4l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1R.P (R14)(R7), [V26.S4]
+	VLD1.P (R8)(R3), [V18.S4, V19.S4, V20.S4]
+	VLD1.P (R16)(R3), [V21.S4]
+	WORD $0x4e38ce40 // fmla v0.4s, v18.4s, v24.4s
+	WORD $0x4e39ce46 // fmla v6.4s, v18.4s, v25.4s
+	WORD $0x4e3ace4c // fmla v12.4s, v18.4s, v26.4s
+	WORD $0x4e38ce61 // fmla v1.4s, v19.4s, v24.4s
+	WORD $0x4e39ce67 // fmla v7.4s, v19.4s, v25.4s
+	WORD $0x4e3ace6d // fmla v13.4s, v19.4s, v26.4s
+	WORD $0x4e38ce82 // fmla v2.4s, v20.4s, v24.4s
+	WORD $0x4e39ce88 // fmla v8.4s, v20.4s, v25.4s
+	WORD $0x4e3ace8e // fmla v14.4s, v20.4s, v26.4s
+	WORD $0x4e38cea3 // fmla v3.4s, v21.4s, v24.4s
+	WORD $0x4e39cea9 // fmla v9.4s, v21.4s, v25.4s
+	WORD $0x4e3aceaf // fmla v15.4s, v21.4s, v26.4s
+	SUBS $1, R17, R17
+	BNE gr3b4l
+
+gr3b4lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V3.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V6.S4, V7.S4, V8.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V9.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4, V13.S4, V14.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V15.S4], (R21)
+	RET
+
+gr3v3:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	MOVD R9, R17
+	CBZ R17, gr3b3lst
+
+gr3b3l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1R.P (R14)(R7), [V26.S4]
+	VLD1.P (R8)(R3), [V18.S4, V19.S4]
+	VLD1.P (R16)(R3), [V20.S4]
+	WORD $0x4e38ce40 // fmla v0.4s, v18.4s, v24.4s
+	WORD $0x4e39ce46 // fmla v6.4s, v18.4s, v25.4s
+	WORD $0x4e3ace4c // fmla v12.4s, v18.4s, v26.4s
+	WORD $0x4e38ce61 // fmla v1.4s, v19.4s, v24.4s
+	WORD $0x4e39ce67 // fmla v7.4s, v19.4s, v25.4s
+	WORD $0x4e3ace6d // fmla v13.4s, v19.4s, v26.4s
+	WORD $0x4e38ce82 // fmla v2.4s, v20.4s, v24.4s
+	WORD $0x4e39ce88 // fmla v8.4s, v20.4s, v25.4s
+	WORD $0x4e3ace8e // fmla v14.4s, v20.4s, v26.4s
+	SUBS $1, R17, R17
+	BNE gr3b3l
+
+gr3b3lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V2.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V6.S4, V7.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V8.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4, V13.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V14.S4], (R21)
+	RET
+
+gr3v2:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	MOVD R9, R17
+	CBZ R17, gr3b2lst
+
+gr3b2l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1R.P (R14)(R7), [V26.S4]
+	VLD1.P (R8)(R3), [V18.S4]
+	VLD1.P (R16)(R3), [V19.S4]
+	WORD $0x4e38ce40 // fmla v0.4s, v18.4s, v24.4s
+	WORD $0x4e39ce46 // fmla v6.4s, v18.4s, v25.4s
+	WORD $0x4e3ace4c // fmla v12.4s, v18.4s, v26.4s
+	WORD $0x4e38ce61 // fmla v1.4s, v19.4s, v24.4s
+	WORD $0x4e39ce67 // fmla v7.4s, v19.4s, v25.4s
+	WORD $0x4e3ace6d // fmla v13.4s, v19.4s, v26.4s
+	SUBS $1, R17, R17
+	BNE gr3b2l
+
+gr3b2lst:
+	MOVD R0, R19
+	VST1 [V0.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V1.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V6.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V7.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V13.S4], (R21)
+	RET
+
+gr3v1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	MOVD R9, R17
+	CBZ R17, gr3b1lst
+
+gr3b1l:
+	VLD1R.P (R12)(R7), [V24.S4]
+	VLD1R.P (R13)(R7), [V25.S4]
+	VLD1R.P (R14)(R7), [V26.S4]
+	VLD1.P (R16)(R3), [V18.S4]
+	WORD $0x4e38ce40 // fmla v0.4s, v18.4s, v24.4s
+	WORD $0x4e39ce46 // fmla v6.4s, v18.4s, v25.4s
+	WORD $0x4e3ace4c // fmla v12.4s, v18.4s, v26.4s
+	SUBS $1, R17, R17
+	BNE gr3b1l
+
+gr3b1lst:
+	MOVD R0, R19
+	ADD R20, R19, R21
+	VST1 [V0.S4], (R21)
+	ADD R1, R19, R19
+	ADD R20, R19, R21
+	VST1 [V6.S4], (R21)
+	ADD R1, R19, R19
+	ADD R20, R19, R21
+	VST1 [V12.S4], (R21)
+	RET
+
+gr3sc:
+	// 1..3 columns, scalar: column j at min(j, n-1), byte offsets 0, R22, R23.
+	SUB $1, R2, R21
+	CMP $1, R21
+	CSET GE, R22
+	LSL $2, R22, R22
+	CMP $2, R21
+	CSET GE, R23
+	ADD R23<<2, R22, R23
+	MOVD R4, R8
+	ADD R22, R4, R10
+	ADD R23, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	FMOVS $0.0, F0
+	FMOVS $0.0, F1
+	FMOVS $0.0, F2
+	FMOVS $0.0, F3
+	FMOVS $0.0, F4
+	FMOVS $0.0, F5
+	FMOVS $0.0, F6
+	FMOVS $0.0, F7
+	FMOVS $0.0, F8
+	MOVD R9, R17
+	CBZ R17, gr3scst
+
+gr3s1:
+	FMOVS (R12), F20
+	ADD R7, R12, R12
+	FMOVS (R13), F21
+	ADD R7, R13, R13
+	FMOVS (R14), F22
+	ADD R7, R14, R14
+	FMOVS (R8), F16
+	FMOVS (R10), F17
+	FMOVS (R16), F18
+	FMADDS F16, F0, F20, F0 // fmadd s0, s20, s16, s0
+	FMADDS F17, F1, F20, F1 // fmadd s1, s20, s17, s1
+	FMADDS F18, F2, F20, F2 // fmadd s2, s20, s18, s2
+	FMADDS F16, F3, F21, F3 // fmadd s3, s21, s16, s3
+	FMADDS F17, F4, F21, F4 // fmadd s4, s21, s17, s4
+	FMADDS F18, F5, F21, F5 // fmadd s5, s21, s18, s5
+	FMADDS F16, F6, F22, F6 // fmadd s6, s22, s16, s6
+	FMADDS F17, F7, F22, F7 // fmadd s7, s22, s17, s7
+	FMADDS F18, F8, F22, F8 // fmadd s8, s22, s18, s8
+	ADD R3, R8, R8
+	ADD R3, R10, R10
+	ADD R3, R16, R16
+	SUBS $1, R17, R17
+	BNE gr3s1
+
+gr3scst:
+	MOVD R0, R19
+	FMOVS F0, (R19)
+	ADD R22, R19, R21
+	FMOVS F1, (R21)
+	ADD R23, R19, R21
+	FMOVS F2, (R21)
+	ADD R1, R19, R19
+	FMOVS F3, (R19)
+	ADD R22, R19, R21
+	FMOVS F4, (R21)
+	ADD R23, R19, R21
+	FMOVS F5, (R21)
+	ADD R1, R19, R19
+	FMOVS F6, (R19)
+	ADD R22, R19, R21
+	FMOVS F7, (R21)
+	ADD R23, R19, R21
+	FMOVS F8, (R21)
+
+gr3done:
+	RET
+
+// func gemmRows4NEON(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+TEXT ·gemmRows4NEON(SB), NOSPLIT, $0-120
+	MOVD c_base+0(FP), R0
+	MOVD ldc+24(FP), R1
+	MOVD n+32(FP), R2
+	MOVD a_base+40(FP), R4
+	MOVD lda+64(FP), R3
+	MOVD x_base+72(FP), R5
+	MOVD sxi+96(FP), R6
+	MOVD sxp+104(FP), R7
+	MOVD k+112(FP), R9
+	LSL $2, R1, R1
+	LSL $2, R3, R3
+	LSL $2, R6, R6
+	LSL $2, R7, R7
+
+gr4full:
+	CMP $16, R2
+	BLT gr4rem
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R4, R8
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	ADD R6, R14, R15
+	MOVD R9, R17
+	CBZ R17, gr4b4st
+
+gr4b4:
+	VLD1R.P (R12)(R7), [V20.S4]
+	VLD1R.P (R13)(R7), [V21.S4]
+	VLD1R.P (R14)(R7), [V22.S4]
+	VLD1R.P (R15)(R7), [V23.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	WORD $0x4e34ce00 // fmla v0.4s, v16.4s, v20.4s
+	WORD $0x4e35ce04 // fmla v4.4s, v16.4s, v21.4s
+	WORD $0x4e36ce08 // fmla v8.4s, v16.4s, v22.4s
+	WORD $0x4e37ce0c // fmla v12.4s, v16.4s, v23.4s
+	WORD $0x4e34ce21 // fmla v1.4s, v17.4s, v20.4s
+	WORD $0x4e35ce25 // fmla v5.4s, v17.4s, v21.4s
+	WORD $0x4e36ce29 // fmla v9.4s, v17.4s, v22.4s
+	WORD $0x4e37ce2d // fmla v13.4s, v17.4s, v23.4s
+	WORD $0x4e34ce42 // fmla v2.4s, v18.4s, v20.4s
+	WORD $0x4e35ce46 // fmla v6.4s, v18.4s, v21.4s
+	WORD $0x4e36ce4a // fmla v10.4s, v18.4s, v22.4s
+	WORD $0x4e37ce4e // fmla v14.4s, v18.4s, v23.4s
+	WORD $0x4e34ce63 // fmla v3.4s, v19.4s, v20.4s
+	WORD $0x4e35ce67 // fmla v7.4s, v19.4s, v21.4s
+	WORD $0x4e36ce6b // fmla v11.4s, v19.4s, v22.4s
+	WORD $0x4e37ce6f // fmla v15.4s, v19.4s, v23.4s
+	SUBS $1, R17, R17
+	BNE gr4b4
+
+gr4b4st:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD R1, R19, R19
+	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R19)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R19)
+	ADD R1, R19, R19
+	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R19)
+	ADD $64, R0, R0
+	ADD $64, R4, R4
+	SUB $16, R2, R2
+	B gr4full
+
+gr4rem:
+	CBZ R2, gr4done
+	CMP $4, R2
+	BGE gr4vec
+	MOVD n+32(FP), R19
+	CMP $4, R19
+	BLT gr4sc
+	// Under 4 columns left of n >= 4: one vector at [n-4, n).
+	MOVD $4, R19
+	SUB R2, R19, R19
+	SUB R19<<2, R0, R0
+	SUB R19<<2, R4, R4
+	MOVD $4, R2
+
+gr4vec:
+	// nv = ceil(R2/4) vectors, the last at byte offset 4*(R2-4).
+	SUB $4, R2, R20
+	LSL $2, R20, R20
+	ADD $3, R2, R19
+	LSR $2, R19, R19
+	CMP $1, R19
+	BEQ gr4v1
+	CMP $2, R19
+	BEQ gr4v2
+	CMP $3, R19
+	BEQ gr4v3
+
+gr4v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	ADD R6, R14, R15
+	MOVD R9, R17
+	CBZ R17, gr4b4lst
+
+gr4b4l:
+	VLD1R.P (R12)(R7), [V20.S4]
+	VLD1R.P (R13)(R7), [V21.S4]
+	VLD1R.P (R14)(R7), [V22.S4]
+	VLD1R.P (R15)(R7), [V23.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4, V18.S4]
+	VLD1.P (R16)(R3), [V19.S4]
+	WORD $0x4e34ce00 // fmla v0.4s, v16.4s, v20.4s
+	WORD $0x4e35ce04 // fmla v4.4s, v16.4s, v21.4s
+	WORD $0x4e36ce08 // fmla v8.4s, v16.4s, v22.4s
+	WORD $0x4e37ce0c // fmla v12.4s, v16.4s, v23.4s
+	WORD $0x4e34ce21 // fmla v1.4s, v17.4s, v20.4s
+	WORD $0x4e35ce25 // fmla v5.4s, v17.4s, v21.4s
+	WORD $0x4e36ce29 // fmla v9.4s, v17.4s, v22.4s
+	WORD $0x4e37ce2d // fmla v13.4s, v17.4s, v23.4s
+	WORD $0x4e34ce42 // fmla v2.4s, v18.4s, v20.4s
+	WORD $0x4e35ce46 // fmla v6.4s, v18.4s, v21.4s
+	WORD $0x4e36ce4a // fmla v10.4s, v18.4s, v22.4s
+	WORD $0x4e37ce4e // fmla v14.4s, v18.4s, v23.4s
+	WORD $0x4e34ce63 // fmla v3.4s, v19.4s, v20.4s
+	WORD $0x4e35ce67 // fmla v7.4s, v19.4s, v21.4s
+	WORD $0x4e36ce6b // fmla v11.4s, v19.4s, v22.4s
+	WORD $0x4e37ce6f // fmla v15.4s, v19.4s, v23.4s
+	SUBS $1, R17, R17
+	BNE gr4b4l
+
+gr4b4lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V3.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V4.S4, V5.S4, V6.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V7.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4, V10.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V11.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4, V13.S4, V14.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V15.S4], (R21)
+	RET
+
+gr4v3:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	ADD R6, R14, R15
+	MOVD R9, R17
+	CBZ R17, gr4b3lst
+
+gr4b3l:
+	VLD1R.P (R12)(R7), [V20.S4]
+	VLD1R.P (R13)(R7), [V21.S4]
+	VLD1R.P (R14)(R7), [V22.S4]
+	VLD1R.P (R15)(R7), [V23.S4]
+	VLD1.P (R8)(R3), [V16.S4, V17.S4]
+	VLD1.P (R16)(R3), [V18.S4]
+	WORD $0x4e34ce00 // fmla v0.4s, v16.4s, v20.4s
+	WORD $0x4e35ce04 // fmla v4.4s, v16.4s, v21.4s
+	WORD $0x4e36ce08 // fmla v8.4s, v16.4s, v22.4s
+	WORD $0x4e37ce0c // fmla v12.4s, v16.4s, v23.4s
+	WORD $0x4e34ce21 // fmla v1.4s, v17.4s, v20.4s
+	WORD $0x4e35ce25 // fmla v5.4s, v17.4s, v21.4s
+	WORD $0x4e36ce29 // fmla v9.4s, v17.4s, v22.4s
+	WORD $0x4e37ce2d // fmla v13.4s, v17.4s, v23.4s
+	WORD $0x4e34ce42 // fmla v2.4s, v18.4s, v20.4s
+	WORD $0x4e35ce46 // fmla v6.4s, v18.4s, v21.4s
+	WORD $0x4e36ce4a // fmla v10.4s, v18.4s, v22.4s
+	WORD $0x4e37ce4e // fmla v14.4s, v18.4s, v23.4s
+	SUBS $1, R17, R17
+	BNE gr4b3l
+
+gr4b3lst:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V2.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V4.S4, V5.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V6.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4, V9.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V10.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4, V13.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V14.S4], (R21)
+	RET
+
+gr4v2:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R4, R8
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	ADD R6, R14, R15
+	MOVD R9, R17
+	CBZ R17, gr4b2lst
+
+gr4b2l:
+	VLD1R.P (R12)(R7), [V20.S4]
+	VLD1R.P (R13)(R7), [V21.S4]
+	VLD1R.P (R14)(R7), [V22.S4]
+	VLD1R.P (R15)(R7), [V23.S4]
+	VLD1.P (R8)(R3), [V16.S4]
+	VLD1.P (R16)(R3), [V17.S4]
+	WORD $0x4e34ce00 // fmla v0.4s, v16.4s, v20.4s
+	WORD $0x4e35ce04 // fmla v4.4s, v16.4s, v21.4s
+	WORD $0x4e36ce08 // fmla v8.4s, v16.4s, v22.4s
+	WORD $0x4e37ce0c // fmla v12.4s, v16.4s, v23.4s
+	WORD $0x4e34ce21 // fmla v1.4s, v17.4s, v20.4s
+	WORD $0x4e35ce25 // fmla v5.4s, v17.4s, v21.4s
+	WORD $0x4e36ce29 // fmla v9.4s, v17.4s, v22.4s
+	WORD $0x4e37ce2d // fmla v13.4s, v17.4s, v23.4s
+	SUBS $1, R17, R17
+	BNE gr4b2l
+
+gr4b2lst:
+	MOVD R0, R19
+	VST1 [V0.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V1.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V4.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V5.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V8.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V9.S4], (R21)
+	ADD R1, R19, R19
+	VST1 [V12.S4], (R19)
+	ADD R20, R19, R21
+	VST1 [V13.S4], (R21)
+	RET
+
+gr4v1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	ADD R20, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	ADD R6, R14, R15
+	MOVD R9, R17
+	CBZ R17, gr4b1lst
+
+gr4b1l:
+	VLD1R.P (R12)(R7), [V20.S4]
+	VLD1R.P (R13)(R7), [V21.S4]
+	VLD1R.P (R14)(R7), [V22.S4]
+	VLD1R.P (R15)(R7), [V23.S4]
+	VLD1.P (R16)(R3), [V16.S4]
+	WORD $0x4e34ce00 // fmla v0.4s, v16.4s, v20.4s
+	WORD $0x4e35ce04 // fmla v4.4s, v16.4s, v21.4s
+	WORD $0x4e36ce08 // fmla v8.4s, v16.4s, v22.4s
+	WORD $0x4e37ce0c // fmla v12.4s, v16.4s, v23.4s
+	SUBS $1, R17, R17
+	BNE gr4b1l
+
+gr4b1lst:
+	MOVD R0, R19
+	ADD R20, R19, R21
+	VST1 [V0.S4], (R21)
+	ADD R1, R19, R19
+	ADD R20, R19, R21
+	VST1 [V4.S4], (R21)
+	ADD R1, R19, R19
+	ADD R20, R19, R21
+	VST1 [V8.S4], (R21)
+	ADD R1, R19, R19
+	ADD R20, R19, R21
+	VST1 [V12.S4], (R21)
+	RET
+
+gr4sc:
+	// 1..3 columns, scalar: column j at min(j, n-1), byte offsets 0, R22, R23.
+	SUB $1, R2, R21
+	CMP $1, R21
+	CSET GE, R22
+	LSL $2, R22, R22
+	CMP $2, R21
+	CSET GE, R23
+	ADD R23<<2, R22, R23
+	MOVD R4, R8
+	ADD R22, R4, R10
+	ADD R23, R4, R16
+	MOVD R5, R12
+	ADD R6, R12, R13
+	ADD R6, R13, R14
+	ADD R6, R14, R15
+	FMOVS $0.0, F0
+	FMOVS $0.0, F1
+	FMOVS $0.0, F2
+	FMOVS $0.0, F3
+	FMOVS $0.0, F4
+	FMOVS $0.0, F5
+	FMOVS $0.0, F6
+	FMOVS $0.0, F7
+	FMOVS $0.0, F8
+	FMOVS $0.0, F9
+	FMOVS $0.0, F10
+	FMOVS $0.0, F11
+	MOVD R9, R17
+	CBZ R17, gr4scst
+
+gr4s1:
+	FMOVS (R12), F20
+	ADD R7, R12, R12
+	FMOVS (R13), F21
+	ADD R7, R13, R13
+	FMOVS (R14), F22
+	ADD R7, R14, R14
+	FMOVS (R15), F23
+	ADD R7, R15, R15
+	FMOVS (R8), F16
+	FMOVS (R10), F17
+	FMOVS (R16), F18
+	FMADDS F16, F0, F20, F0 // fmadd s0, s20, s16, s0
+	FMADDS F17, F1, F20, F1 // fmadd s1, s20, s17, s1
+	FMADDS F18, F2, F20, F2 // fmadd s2, s20, s18, s2
+	FMADDS F16, F3, F21, F3 // fmadd s3, s21, s16, s3
+	FMADDS F17, F4, F21, F4 // fmadd s4, s21, s17, s4
+	FMADDS F18, F5, F21, F5 // fmadd s5, s21, s18, s5
+	FMADDS F16, F6, F22, F6 // fmadd s6, s22, s16, s6
+	FMADDS F17, F7, F22, F7 // fmadd s7, s22, s17, s7
+	FMADDS F18, F8, F22, F8 // fmadd s8, s22, s18, s8
+	FMADDS F16, F9, F23, F9 // fmadd s9, s23, s16, s9
+	FMADDS F17, F10, F23, F10 // fmadd s10, s23, s17, s10
+	FMADDS F18, F11, F23, F11 // fmadd s11, s23, s18, s11
+	ADD R3, R8, R8
+	ADD R3, R10, R10
+	ADD R3, R16, R16
+	SUBS $1, R17, R17
+	BNE gr4s1
+
+gr4scst:
+	MOVD R0, R19
+	FMOVS F0, (R19)
+	ADD R22, R19, R21
+	FMOVS F1, (R21)
+	ADD R23, R19, R21
+	FMOVS F2, (R21)
+	ADD R1, R19, R19
+	FMOVS F3, (R19)
+	ADD R22, R19, R21
+	FMOVS F4, (R21)
+	ADD R23, R19, R21
+	FMOVS F5, (R21)
+	ADD R1, R19, R19
+	FMOVS F6, (R19)
+	ADD R22, R19, R21
+	FMOVS F7, (R21)
+	ADD R23, R19, R21
+	FMOVS F8, (R21)
+	ADD R1, R19, R19
+	FMOVS F9, (R19)
+	ADD R22, R19, R21
+	FMOVS F10, (R21)
+	ADD R23, R19, R21
+	FMOVS F11, (R21)
+
+gr4done:
+	RET

@@ -15,6 +15,8 @@ var vecNEON = vecKernels{
 	gemvN:   gemvNNEON,
 	gemvT:   gemvTNEON,
 	ger:     gerNEON,
+	gemmRows: [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int){
+		2: gemmRows2NEON, 3: gemmRows3NEON, 4: gemmRows4NEON},
 }
 
 // vecFor returns the table of level l (generic for a level this
@@ -61,3 +63,12 @@ func gemvTNEON(dst, a []float32, lda int, x []float32)
 
 //go:noescape
 func gerNEON(c []float32, ldc int, x, y []float32, alpha, beta float32)
+
+//go:noescape
+func gemmRows2NEON(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+
+//go:noescape
+func gemmRows3NEON(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+
+//go:noescape
+func gemmRows4NEON(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)

@@ -427,6 +427,203 @@ L('''
 gdone:
 	RET''')
 
+# ---------------------------------------------------------------- gemmRows
+L('''
+// GemmRows (C = X * A for m = 2..4 rows of X, see gemv.go) is m gemvT's
+// that read A once: blocks of columns (W = 32, 24, 16 for m = 2, 3, 4: V =
+// 8, 6, 4 vectors of four, m*V accumulators), and inside a block the rows
+// p of A in order, each vector of A loaded once and fused into the m rows'
+// accumulators with x[i][p] broadcast (VLD1R): every element is the
+// sequential chain of fused multiply-adds from +0 over p, the bits of
+// gemvTNEON. After the full blocks, the 1..W-1 columns left take nv =
+// ceil(left/4) vectors, the last one moved back to end at the last column
+// (left < 4 with n >= 4: one vector at [n-4, n)), recomputing and storing
+// again some columns bit for bit; n < 4 is scalar (fmadd), with the column
+// pointers clamped to the last column. Every access stays inside the rows'
+// n elements and inside x.
+//
+// R0 C block (row 0), R1 ldc in bytes, R2 columns left, R3 lda in bytes,
+// R4 A block (row 0), R5 x, R6 sxi in bytes, R7 sxp in bytes, R9 k,
+// R8/R10/R16 A pointers (vectors 0-3, 4.., the last), R12-R15 x row
+// pointers, R17 rows left, R20 the last vector's byte offset, R19/R21
+// store pointers, R22/R23 the scalar columns' byte offsets.''')
+
+GR_V = {2: 8, 3: 6, 4: 4}
+
+def gr_block(m, V, nv, last_reg):
+    """One block of nv vectors at R4 (A) / R0 (C); the last vector at byte
+    offset R20 when last_reg, else contiguous."""
+    acc = lambda i, v: i * V + v
+    abase = m * V
+    bbase = abase + V
+    if last_reg:
+        body = list(range(nv - 1))
+    else:
+        body = list(range(nv))
+    g0 = [v for v in body if v < 4]
+    g1 = [v for v in body if v >= 4]
+    for i in range(m):
+        for v in range(nv):
+            I(f'VEOR V{acc(i, v)}.B16, V{acc(i, v)}.B16, V{acc(i, v)}.B16')
+    if g0:
+        I('MOVD R4, R8')
+    if g1:
+        I('ADD $64, R4, R10')
+    if last_reg:
+        I('ADD R20, R4, R16')
+    I('MOVD R5, R12')
+    for i in range(1, m):
+        I(f'ADD R6, R{11+i}, R{12+i}')
+    I('MOVD R9, R17')
+    lab = f'gr{m}b{nv}{"l" if last_reg else ""}'
+    I(f'CBZ R17, {lab}st')
+    L()
+    L(f'{lab}:')
+    for i in range(m):
+        I(f'VLD1R.P (R{12+i})(R7), [V{bbase+i}.S4]')
+    if g0:
+        I(f'VLD1.P (R8)(R3), {vlist(abase + g0[0], len(g0))}')
+    if g1:
+        I(f'VLD1.P (R10)(R3), {vlist(abase + g1[0], len(g1))}')
+    if last_reg:
+        I(f'VLD1.P (R16)(R3), [V{abase + nv - 1}.S4]')
+    for v in range(nv):
+        for i in range(m):
+            E(f'fmla v{acc(i, v)}.4s, v{abase + v}.4s, v{bbase + i}.4s')
+    I('SUBS $1, R17, R17')
+    I(f'BNE {lab}')
+    L()
+    L(f'{lab}st:')
+    I('MOVD R0, R19')
+    for i in range(m):
+        if i > 0:
+            I('ADD R1, R19, R19')
+        if g0:
+            I(f'VST1 {vlist(acc(i, g0[0]), len(g0))}, (R19)')
+        if g1:
+            I('ADD $64, R19, R21')
+            I(f'VST1 {vlist(acc(i, g1[0]), len(g1))}, (R21)')
+        if last_reg:
+            I('ADD R20, R19, R21')
+            I(f'VST1 [V{acc(i, nv - 1)}.S4], (R21)')
+
+def gemm_rows(m):
+    V = GR_V[m]
+    W = 4 * V
+    name = f'gemmRows{m}NEON'
+    L()
+    L(f'// func {name}(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)')
+    L(f'TEXT ·{name}(SB), NOSPLIT, $0-120')
+    I('MOVD c_base+0(FP), R0')
+    I('MOVD ldc+24(FP), R1')
+    I('MOVD n+32(FP), R2')
+    I('MOVD a_base+40(FP), R4')
+    I('MOVD lda+64(FP), R3')
+    I('MOVD x_base+72(FP), R5')
+    I('MOVD sxi+96(FP), R6')
+    I('MOVD sxp+104(FP), R7')
+    I('MOVD k+112(FP), R9')
+    I('LSL $2, R1, R1')
+    I('LSL $2, R3, R3')
+    I('LSL $2, R6, R6')
+    I('LSL $2, R7, R7')
+    p = f'gr{m}'
+    L()
+    L(f'{p}full:')
+    I(f'CMP ${W}, R2')
+    I(f'BLT {p}rem')
+    gr_block(m, V, V, False)
+    I(f'ADD ${4 * W}, R0, R0')
+    I(f'ADD ${4 * W}, R4, R4')
+    I(f'SUB ${W}, R2, R2')
+    I(f'B {p}full')
+    L()
+    L(f'{p}rem:')
+    I(f'CBZ R2, {p}done')
+    I('CMP $4, R2')
+    I(f'BGE {p}vec')
+    I('MOVD n+32(FP), R19')
+    I('CMP $4, R19')
+    I(f'BLT {p}sc')
+    I('// Under 4 columns left of n >= 4: one vector at [n-4, n).')
+    I('MOVD $4, R19')
+    I('SUB R2, R19, R19')
+    I('SUB R19<<2, R0, R0')
+    I('SUB R19<<2, R4, R4')
+    I('MOVD $4, R2')
+    L()
+    L(f'{p}vec:')
+    I('// nv = ceil(R2/4) vectors, the last at byte offset 4*(R2-4).')
+    I('SUB $4, R2, R20')
+    I('LSL $2, R20, R20')
+    I('ADD $3, R2, R19')
+    I('LSR $2, R19, R19')
+    for nv in range(1, V):
+        I(f'CMP ${nv}, R19')
+        I(f'BEQ {p}v{nv}')
+    for nv in range(V, 0, -1):
+        L()
+        L(f'{p}v{nv}:')
+        gr_block(m, V, nv, True)
+        I('RET')
+    # scalar: n in 1..3
+    L()
+    L(f'{p}sc:')
+    I('// 1..3 columns, scalar: column j at min(j, n-1), byte offsets 0, R22, R23.')
+    I('SUB $1, R2, R21')
+    I('CMP $1, R21')
+    I('CSET GE, R22')
+    I('LSL $2, R22, R22')
+    I('CMP $2, R21')
+    I('CSET GE, R23')
+    I('ADD R23<<2, R22, R23')
+    I('MOVD R4, R8')
+    I('ADD R22, R4, R10')
+    I('ADD R23, R4, R16')
+    I('MOVD R5, R12')
+    for i in range(1, m):
+        I(f'ADD R6, R{11+i}, R{12+i}')
+    # accumulators F0..F(3m-1): row i column j in F(3i+j); A in F16-F18; x in F20..
+    for i in range(m):
+        for j in range(3):
+            I(f'FMOVS $0.0, F{3*i+j}')
+    I('MOVD R9, R17')
+    I(f'CBZ R17, {p}scst')
+    L()
+    L(f'{p}s1:')
+    for i in range(m):
+        I(f'FMOVS (R{12+i}), F{20+i}')
+        I(f'ADD R7, R{12+i}, R{12+i}')
+    I('FMOVS (R8), F16')
+    I('FMOVS (R10), F17')
+    I('FMOVS (R16), F18')
+    for i in range(m):
+        for j in range(3):
+            d = 3 * i + j
+            I(f'FMADDS F{16+j}, F{d}, F{20+i}, F{d} // fmadd s{d}, s{20+i}, s{16+j}, s{d}')
+    I('ADD R3, R8, R8')
+    I('ADD R3, R10, R10')
+    I('ADD R3, R16, R16')
+    I('SUBS $1, R17, R17')
+    I(f'BNE {p}s1')
+    L()
+    L(f'{p}scst:')
+    I('MOVD R0, R19')
+    for i in range(m):
+        if i > 0:
+            I('ADD R1, R19, R19')
+        I(f'FMOVS F{3*i}, (R19)')
+        I('ADD R22, R19, R21')
+        I(f'FMOVS F{3*i+1}, (R21)')
+        I('ADD R23, R19, R21')
+        I(f'FMOVS F{3*i+2}, (R21)')
+    L()
+    L(f'{p}done:')
+    I('RET')
+
+for m in (2, 3, 4):
+    gemm_rows(m)
+
 # encode
 todo = [s[1:] for s in out if s.startswith('@')]
 enc = subprocess.run([A64ENC], input='\n'.join(todo)+'\n', capture_output=True, text=True, check=True).stdout.strip().split('\n')
