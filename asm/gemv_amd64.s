@@ -181,8 +181,8 @@ gt_last:
 	DECQ AX
 	ANDQ $15, AX
 	INCQ AX
-	LEAQ gv_mask16<>(SB), R11
-	MOVWLZX (R11)(AX*2), AX
+	LEAQ gv_mask16<>(SB), BX
+	MOVWLZX (BX)(AX*2), AX
 	KMOVW AX, K1
 	MOVQ CX, AX
 	ADDQ $15, AX
@@ -2050,8 +2050,8 @@ gt_last:
 	ANDQ $7, AX
 	INCQ AX
 	NEGQ AX
-	LEAQ ew_mask<>(SB), R11
-	VMOVDQU 32(R11)(AX*4), Y15
+	LEAQ ew_mask<>(SB), BX
+	VMOVDQU 32(BX)(AX*4), Y15
 	MOVQ CX, AX
 	ADDQ $7, AX
 	SHRQ $3, AX

@@ -45,6 +45,41 @@ for i in range(17):
     w('DATA gv_mask16<>+%d(SB)/2, $0x%04x' % (2*i, (1 << i) - 1))
 w('GLOBL gv_mask16<>(SB), RODATA|NOPTR, $34\n')
 
+# last_pass writes the last pass of a kernel whose full passes hold vmax
+# vectors: CX (> 0) columns left, the mask of its last vector (K1 or Y15,
+# through BX), then one loop for each vector count (rows_loop(label, nv,
+# True)), each ending at <prefix>_done.
+def last_pass(prefix, avx512, vmax, ve, rows_loop):
+    w('''	MOVQ CX, AX
+	DECQ AX
+	ANDQ $%d, AX
+	INCQ AX''' % (ve - 1))
+    if avx512:
+        w('''	LEAQ gv_mask16<>(SB), BX
+	MOVWLZX (BX)(AX*2), AX
+	KMOVW AX, K1''')
+    else:
+        w('''	NEGQ AX
+	LEAQ ew_mask<>(SB), BX
+	VMOVDQU 32(BX)(AX*4), Y15''')
+    w('''	MOVQ CX, AX
+	ADDQ $%d, AX
+	SHRQ $%d, AX''' % (ve - 1, 4 if avx512 else 3))
+    for nv in range(1, vmax):
+        w('\tCMPQ AX, $%d' % nv)
+        w('\tJE   %s_p%d' % (prefix, nv))
+    w('\tJMP  %s_p%d' % (prefix, vmax))
+    for nv in range(1, vmax + 1):
+        w('\n%s_p%d:' % (prefix, nv))
+        rows_loop('%s_p%d' % (prefix, nv), nv, True)
+        w('\tJMP  %s_done' % prefix)
+    w('''
+%s_done:
+	VZEROUPPER
+	RET
+''' % prefix)
+
+
 # ---------- gemvT ----------
 def gemvT(isa):
     avx512 = isa == 'AVX512'
@@ -113,35 +148,8 @@ gt_block:
 // for each count.
 gt_last:
 	TESTQ CX, CX
-	JE   gt_done
-	MOVQ CX, AX
-	DECQ AX
-	ANDQ $%d, AX
-	INCQ AX''' % (vmax * vb, vmax * vb, vmax * ve, ve, ve - 1))
-    if avx512:
-        w('''	LEAQ gv_mask16<>(SB), R11
-	MOVWLZX (R11)(AX*2), AX
-	KMOVW AX, K1''')
-    else:
-        w('''	NEGQ AX
-	LEAQ ew_mask<>(SB), R11
-	VMOVDQU 32(R11)(AX*4), Y15''')
-    w('''	MOVQ CX, AX
-	ADDQ $%d, AX
-	SHRQ $%d, AX''' % (ve - 1, 4 if avx512 else 3))
-    for nv in range(1, vmax):
-        w('\tCMPQ AX, $%d' % nv)
-        w('\tJE   gt_p%d' % nv)
-    w('\tJMP  gt_p%d' % vmax)
-    for nv in range(1, vmax + 1):
-        w('\ngt_p%d:' % nv)
-        rows_loop('gt_p%d' % nv, nv, True)
-        w('\tJMP  gt_done')
-    w('''
-gt_done:
-	VZEROUPPER
-	RET
-''')
+	JE   gt_done''' % (vmax * vb, vmax * vb, vmax * ve, ve))
+    last_pass('gt', avx512, vmax, ve, rows_loop)
 
 gemvT('AVX512')
 gemvT('AVX2')
@@ -512,35 +520,8 @@ gr_block:
 
 gr_last:
 	TESTQ CX, CX
-	JE   gr_done
-	MOVQ CX, AX
-	DECQ AX
-	ANDQ $%d, AX
-	INCQ AX''' % (vmax * vb, vmax * vb, vmax * ve, ve - 1))
-    if avx512:
-        w('''	LEAQ gv_mask16<>(SB), BX
-	MOVWLZX (BX)(AX*2), AX
-	KMOVW AX, K1''')
-    else:
-        w('''	NEGQ AX
-	LEAQ ew_mask<>(SB), BX
-	VMOVDQU 32(BX)(AX*4), Y15''')
-    w('''	MOVQ CX, AX
-	ADDQ $%d, AX
-	SHRQ $%d, AX''' % (ve - 1, 4 if avx512 else 3))
-    for nv in range(1, vmax):
-        w('\tCMPQ AX, $%d' % nv)
-        w('\tJE   gr_p%d' % nv)
-    w('\tJMP  gr_p%d' % vmax)
-    for nv in range(1, vmax + 1):
-        w('\ngr_p%d:' % nv)
-        rows_loop('gr_p%d' % nv, nv, True)
-        w('\tJMP  gr_done')
-    w('''
-gr_done:
-	VZEROUPPER
-	RET
-''')
+	JE   gr_done''' % (vmax * vb, vmax * vb, vmax * ve))
+    last_pass('gr', avx512, vmax, ve, rows_loop)
 
 for m in (2, 3, 4):
     gemmRows('AVX512', m)
