@@ -174,7 +174,7 @@ func (d *driver) gemmRows(aT bool, m, n, k int, alpha float32, a []float32, lda 
 
 // gemvRows computes gemm's product for 2 <= m <= gemvRowsMax, a transposed
 // B, a depth of at least gemvRowsMinK and fewer than parallelMin
-// multiply-adds (the input gradient dY·Wᵀ of a batch of two or three) as
+// multiply-adds (the input gradient dY·Wᵀ of a batch of two to four) as
 // one GemvN for each row of C: the five loops
 // transposed all of B first (n×k values for m rows: NT 2x300x100 ran at
 // 0.22 of OpenBLAS's speed, 3.5 times as long as two GemvN's).
@@ -209,12 +209,14 @@ func (d *driver) gemvRows(aT bool, m, n, k int, alpha float32, a []float32, lda 
 	}
 }
 
-// gemvRowsMax is the most rows gemvRows takes: at four, the five loops
-// (B transposed once) ran as fast as four GemvN's. gemvRowsMinK is the
+// gemvRowsMax is the most rows gemvRows takes: against the five loops
+// (one thread, paired), four rows took 0.22-0.74 of the time (NT 4x300x100
+// 0.74, 4x32x784 0.28, 4x16x2000 0.22, TT 4x784x64 0.54), five 0.77-0.87
+// but 1.07 for a narrow C (5x32x300), six as long. gemvRowsMinK is the
 // least depth: GemvN's rows of a few values are mostly its reduction of
 // partial sums (NT 2x100x10 took 1.25 times as long as the five loops).
 const (
-	gemvRowsMax  = 3
+	gemvRowsMax  = 4
 	gemvRowsMinK = 32
 )
 

@@ -568,12 +568,12 @@ func TestSgemmTransposesA(t *testing.T) {
 
 // TestSgemmFewRows: products of 2 to 4 rows take the level's GemmRows (a
 // row-major B, where the level has one) or a GemvN a row (a transposed B,
-// up to 3 rows), with alpha, beta, padded leading dimensions and both
+// up to gemvRowsMax rows), with alpha, beta, padded leading dimensions and both
 // transposes of A; larger ones the five loops.
 func TestSgemmFewRows(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, d *driver) {
 		r := rand.New(rand.NewPCG(14, uint64(d.g.Level)))
-		for m := 2; m <= asm.MaxGemmRows; m++ {
+		for m := 2; m <= max(asm.MaxGemmRows, gemvRowsMax); m++ {
 			for _, nk := range [][2]int{{1, 1}, {10, 100}, {100, 300}, {300, 200}, {17, 3}, {449, 7}} {
 				for _, tA := range transposes {
 					for _, ab := range [][2]float32{{1, 0}, {-0.75, 1}, {1.5, -0.5}} {
