@@ -173,8 +173,9 @@ type Result struct {
 	NsPerOp []float64 `json:"ns_per_op"`
 	// PeakFraction is, for a GFLOPS op on a level with an FMA peak loop
 	// (asm.FMAPeak), the median over samples of the sample's rate over the
-	// FMA peak of Threads cores measured right after it: "percent of peak"
-	// at the clock the sample ran at (which a virtual machine changes).
+	// FMA peak of Threads cores, the mean of the peaks timed right before
+	// and right after it: "percent of peak" at the clock the sample ran at
+	// (which a virtual machine changes).
 	PeakFraction float64 `json:"peak_fraction,omitempty"`
 }
 
@@ -231,11 +232,25 @@ func Run(o Op, c Config) (Result, error) {
 	t.Clock = c.Clock
 	samples := make([]float64, c.Count)
 	var fractions []float64
+	// The peak is timed right before and right after each sample (the
+	// after of one sample is the before of the next) and the sample is
+	// set against their mean: a host whose speed drifts during the sample
+	// moves both sides.
+	withPeak := o.Unit == GFLOPS
+	var before float64
+	if withPeak {
+		before = fmaPeak()
+	}
 	for i := range samples {
 		samples[i] = t.Sample()
-		if peak := fmaPeak(); o.Unit == GFLOPS && peak > 0 {
+		if !withPeak {
+			continue
+		}
+		after := fmaPeak()
+		if peak := (before + after) / 2; peak > 0 {
 			fractions = append(fractions, samples[i]/(float64(c.Threads)*peak))
 		}
+		before = after
 	}
 	s := Summarize(samples)
 	r := Result{Op: o.Name, Shape: FormatShape(c.Shape), ISA: asm.ISA().String(), Threads: c.Threads,
