@@ -70,6 +70,22 @@ func (a activation) apply(e *elementwise, dst, x []float32, cols int) {
 	}
 }
 
+// applyBias adds bias to the rows of x (of len(bias) values) in place and
+// writes act(x) to dst (dst is not written when the activation is linear;
+// skipAct: the caller wants x + bias only, as a Dense layer whose softmax
+// the loss fuses). Bias and element-wise activation run as one pass, split
+// across threads; softmax, which needs whole rows, runs after.
+func (a activation) applyBias(e *elementwise, dst, x, bias []float32, skipAct bool) {
+	e.dst, e.x, e.bias, e.act = dst, x, bias, a
+	if skipAct || a.softmax {
+		e.act = activation{}
+	}
+	e.run(biasActForward, len(x))
+	if a.softmax && !skipAct {
+		asm.Softmax(dst, x, len(bias))
+	}
+}
+
 // grad writes dL/dx to dx from dL/dy and the output y. For softmax, the
 // Jacobian-vector product per row: dx_j = y_j (dy_j - sum_k dy_k y_k).
 func (a activation) grad(e *elementwise, dx, dy, y []float32, cols int) {

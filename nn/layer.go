@@ -269,14 +269,20 @@ func (l *dense) forward(x []float32, rows int, m mode) []float32 {
 	l.x = x[:rows*in]
 	z := l.z[:rows*units]
 	blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, units, in, 1, l.x, in, l.kernel.Value, units, 0, z, units)
-	if l.bias != nil {
-		asm.AddBias(z, l.bias.Value)
+	linear := l.act.linear() || (l.fuseSoft && !m.probs())
+	var y []float32
+	if !linear {
+		y = l.y[:rows*units]
 	}
-	if l.act.linear() || (l.fuseSoft && !m.probs()) {
+	switch {
+	case l.bias != nil:
+		l.act.applyBias(&l.par, y, z, l.bias.Value, linear)
+	case !linear:
+		l.act.apply(&l.par, y, z, units)
+	}
+	if linear {
 		return z
 	}
-	y := l.y[:rows*units]
-	l.act.apply(&l.par, y, z, units)
 	return y
 }
 

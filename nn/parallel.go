@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/reg"
 	"github.com/nnrt/nnrt/runtime"
 )
@@ -18,6 +19,7 @@ const parallelElems = 1 << 15
 type elementwise struct {
 	n         int
 	dst, x, y []float32
+	bias      []float32
 	mask      []uint64
 	offset    uint64
 	act       activation
@@ -34,13 +36,43 @@ func (e *elementwise) run(op func(e *elementwise, lo, hi int), n int) {
 	} else {
 		runtime.ParallelFor((n+63)/64, parallelElems/2/64, e)
 	}
-	e.dst, e.x, e.y, e.mask = nil, nil, nil, nil
+	e.dst, e.x, e.y, e.bias, e.mask = nil, nil, nil, nil, nil
 }
 
 // Range runs op over the elements of 64-element words [lo, hi).
 func (e *elementwise) Range(lo, hi int) { e.op(e, lo*64, min(hi*64, e.n)) }
 
 func actForward(e *elementwise, lo, hi int) { e.act.forward(e.dst[lo:hi], e.x[lo:hi]) }
+
+// biasActForward adds the bias to the rows of x in [lo, hi) (x is rows of
+// len(bias) values, so lo may fall inside a row), then, unless the
+// activation is linear, writes its activation to dst: one pass over the
+// chunk while it is in cache, on the thread that has it.
+func biasActForward(e *elementwise, lo, hi int) {
+	addBiasRange(e.x, e.bias, lo, hi)
+	if e.act.forward != nil {
+		e.act.forward(e.dst[lo:hi], e.x[lo:hi])
+	}
+}
+
+// addBiasRange adds bias to the elements [lo, hi) of the rows x: the part
+// of a row at each end with asm.Add, the whole rows between with
+// asm.AddBias (the same rounding: one addition an element).
+func addBiasRange(x, bias []float32, lo, hi int) {
+	cols := len(bias)
+	if j := lo % cols; j != 0 {
+		n := min(cols-j, hi-lo)
+		asm.Add(x[lo:lo+n], x[lo:lo+n], bias[j:j+n])
+		lo += n
+	}
+	whole := lo + (hi-lo)/cols*cols
+	if whole > lo {
+		asm.AddBias(x[lo:whole], bias)
+	}
+	if whole < hi {
+		asm.Add(x[whole:hi], x[whole:hi], bias[:hi-whole])
+	}
+}
 
 func actBackward(e *elementwise, lo, hi int) {
 	e.act.backward(e.dst[lo:hi], e.x[lo:hi], e.y[lo:hi])
