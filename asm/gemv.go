@@ -152,6 +152,45 @@ func (g Gemm) HasGemmRows(m int) bool {
 	return m >= 2 && m <= MaxGemmRows && g.v.gemmRows[m] != nil
 }
 
+// GemvNRows overwrites the m×n matrix c (row-major, leading dimension
+// ldc) with the products of the n×k row-major matrix a (leading dimension
+// lda) and the m rows of x (k values each, ldx apart), for 2 <= m <=
+// MaxGemmRows:
+//
+//	for r := 0; r < m; r++ {
+//		GemvN(c[r*ldc:r*ldc+n], a, lda, x[r*ldx:r*ldx+k])
+//	}
+//
+// bit for bit, on every level (an input gradient dY·Wᵀ of a batch of a
+// few). The levels for which HasGemvNRows reports true read a once for
+// the m rows, one of its rows at a time; the m GemvN's read it m times.
+// It panics on a bad m, a leading dimension under its row, or a slice too
+// short for its rows. c must not overlap a or x.
+func (g Gemm) GemvNRows(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, m, k int) {
+	if m < 2 || m > MaxGemmRows {
+		panic("asm: GemvNRows: m out of range")
+	}
+	gemvCheck(m, n, c, ldc)
+	gemvCheck(n, k, a, lda)
+	gemvCheck(m, k, x, ldx)
+	if n == 0 {
+		return
+	}
+	if f := g.v.gemvNRows[m]; f != nil {
+		f(c, ldc, n, a, lda, x, ldx, k)
+		return
+	}
+	for r := 0; r < m; r++ {
+		g.v.gemvN(c[r*ldc:r*ldc+n], a, lda, x[r*ldx:r*ldx+k])
+	}
+}
+
+// HasGemvNRows reports whether level g has assembly for GemvNRows of m
+// rows (without, GemvNRows is m GemvN's).
+func (g Gemm) HasGemvNRows(m int) bool {
+	return m >= 2 && m <= MaxGemmRows && g.v.gemvNRows[m] != nil
+}
+
 // gemvCheck panics unless a holds rows rows of cols elements, lda apart.
 func gemvCheck(rows, cols int, a []float32, lda int) {
 	if lda < max(1, cols) {

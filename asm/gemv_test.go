@@ -110,6 +110,7 @@ func TestGemv(t *testing.T) {
 }
 
 func TestGemvChecks(t *testing.T) {
+	g := GemmFor(ISA())
 	a := make([]float32, 12)
 	x3, d4 := make([]float32, 3), make([]float32, 4)
 	for _, c := range []struct {
@@ -123,6 +124,12 @@ func TestGemvChecks(t *testing.T) {
 		{"GemvT short", gemvErrShort, func() { GemvT(d4, a, 5, x3) }}, // needs 2*5+4
 		{"Ger ldc", gemvErrLda, func() { Ger(a, 3, 1, x3, d4, 0) }},
 		{"Ger short", gemvErrShort, func() { Ger(a, 5, 1, x3, d4, 0) }}, // needs 2*5+4
+		{"GemvNRows m 1", "asm: GemvNRows: m out of range", func() { g.GemvNRows(a, 4, 4, a, 3, x3, 3, 1, 3) }},
+		{"GemvNRows m 5", "asm: GemvNRows: m out of range", func() { g.GemvNRows(a, 1, 1, a, 3, a, 1, 5, 1) }},
+		{"GemvNRows ldx", gemvErrLda, func() { g.GemvNRows(d4, 2, 2, a, 3, a, 2, 2, 3) }},
+		{"GemvNRows x short", gemvErrShort, func() { g.GemvNRows(d4, 2, 2, a, 3, x3, 3, 2, 3) }},    // needs 3+3
+		{"GemvNRows a short", gemvErrShort, func() { g.GemvNRows(d4, 2, 2, a[:5], 3, a, 3, 2, 3) }}, // needs 3+3
+		{"GemvNRows c short", gemvErrShort, func() { g.GemvNRows(d4[:3], 2, 2, a, 3, a, 3, 2, 3) }}, // needs 2+2
 	} {
 		if got := vecPanicMessage(c.f); got != c.msg {
 			t.Errorf("%s: panic %q, want %q", c.name, got, c.msg)
@@ -260,6 +267,59 @@ func TestGemmRows(t *testing.T) {
 							if l != Generic && math.Float32bits(got) != math.Float32bits(row[j]) {
 								t.Fatalf("gemmRows m=%d %dx%d trans %v: (%d, %d) = %v, GemvT of the row %v", m, n, k, trans, i, j, got, row[j])
 							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemvNRows: every level, 2 to 4 rows of X with gaps between them
+// (holding NaN, as do A's), with guard bands and C's gaps untouched, each
+// row the bits of GemvN on that row.
+func TestGemvNRows(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		r := rand.New(rand.NewPCG(17, uint64(l)))
+		var shapes [][2]int // (n, k)
+		for k := 0; k <= 70; k++ {
+			shapes = append(shapes, [2]int{1 + r.IntN(9), k})
+		}
+		shapes = append(shapes, [2]int{300, 100}, [2]int{100, 10}, [2]int{784, 300}, [2]int{32, 784},
+			[2]int{16, 2000}, [2]int{0, 5}, [2]int{7, 127}, [2]int{5, 129})
+		for _, sh := range shapes {
+			n, k := sh[0], sh[1]
+			for m := 2; m <= MaxGemmRows; m++ {
+				lda := max(1, k+r.IntN(3))
+				a := gemvMatrix(r, n, k, lda, r.IntN(16))
+				ldx := max(1, k+r.IntN(3))
+				x := gemvMatrix(r, m, k, ldx, r.IntN(16))
+				ldc := max(1, n+r.IntN(3))
+				gc := newGuarded((m-1)*ldc+n, r.IntN(16))
+				c0 := randSlice(r, len(gc.Data), -1e6, 1e6)
+				for i := range c0 {
+					if i%ldc >= n {
+						c0[i] = guardValue
+					}
+				}
+				c := gc.fill(c0)
+				g.GemvNRows(c, ldc, n, a, lda, x, ldx, m, k)
+				gc.check(t, "gemvNRows c")
+				for i := 0; i < m; i++ {
+					xi := x[i*ldx : i*ldx+k]
+					row := make([]float32, n)
+					g.GemvN(row, a, lda, xi)
+					for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+						got := c[i*ldc+j]
+						if j >= n {
+							if math.Float32bits(got) != math.Float32bits(guardValue) {
+								t.Fatalf("gemvNRows m=%d %dx%d: wrote the gap at (%d, %d)", m, n, k, i, j)
+							}
+							continue
+						}
+						if math.Float32bits(got) != math.Float32bits(row[j]) {
+							t.Fatalf("gemvNRows m=%d n=%d k=%d: (%d, %d) = %v, GemvN of the row %v", m, n, k, i, j, got, row[j])
 						}
 					}
 				}

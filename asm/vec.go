@@ -27,8 +27,9 @@ type vecKernels struct {
 	gemvN   func(dst, a []float32, lda int, x []float32) // see gemv.go
 	gemvT   func(dst, a []float32, lda int, x []float32)
 	ger     func(c []float32, ldc int, x, y []float32, alpha, beta float32)
-	// gemmRows[m] (m = 2..4), where the level has one
-	gemmRows [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+	// gemmRows[m] and gemvNRows[m] (m = 2..4), where the level has them
+	gemmRows  [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+	gemvNRows [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int)
 }
 
 var vec = vecFor(active)

@@ -17,6 +17,8 @@ var vecAVX2 = vecKernels{
 	ger:     gerAVX2,
 	gemmRows: [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int){
 		2: gemmRows2AVX2, 3: gemmRows3AVX2, 4: gemmRows4AVX2},
+	gemvNRows: [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int){
+		2: gemvNRows2AVX2, 3: gemvNRows3AVX2, 4: gemvNRows4AVX2},
 }
 
 var vecAVX512 = vecKernels{
@@ -34,6 +36,8 @@ var vecAVX512 = vecKernels{
 	ger:     gerAVX512,
 	gemmRows: [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int){
 		2: gemmRows2AVX512, 3: gemmRows3AVX512, 4: gemmRows4AVX512},
+	gemvNRows: [5]func(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int){
+		2: gemvNRows2AVX512, 3: gemvNRows3AVX512, 4: gemvNRows4AVX512},
 }
 
 // vecFor returns the table of level l (generic for a level this
@@ -137,3 +141,21 @@ func gemmRows3AVX512(c []float32, ldc, n int, a []float32, lda int, x []float32,
 
 //go:noescape
 func gemmRows4AVX512(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, k int)
+
+//go:noescape
+func gemvNRows2AVX2(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int)
+
+//go:noescape
+func gemvNRows3AVX2(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int)
+
+//go:noescape
+func gemvNRows4AVX2(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int)
+
+//go:noescape
+func gemvNRows2AVX512(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int)
+
+//go:noescape
+func gemvNRows3AVX512(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int)
+
+//go:noescape
+func gemvNRows4AVX512(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int)

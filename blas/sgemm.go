@@ -61,9 +61,10 @@ const (
 // sums each element over all of k in order, asm.GemvN in partial sums) and
 // a product of depth one a rank-one update (asm.Ger), and a product of 2 to
 // 4 rows below the size that threads share GemvT's chains for each row
-// (asm.Gemm.GemmRows); the
-// bits of the result depend on the level and the shape but not on the
-// number of threads. When m or n is 0 it
+// (asm.Gemm.GemmRows), or with a transposed B and a depth of at least 32,
+// GemvN's sums for each row (asm.Gemm.GemvNRows); the bits of the result
+// depend on the level and the shape but not on the number of threads.
+// When m or n is 0 it
 // returns at once; when k is 0 or alpha is 0 it only scales C by beta (0
 // writes zeros) and does not read A and B. Bad arguments panic with gonum's
 // messages ("blas: bad leading dimension of A", "blas: insufficient length

@@ -523,7 +523,135 @@ gr_last:
 	JE   gr_done''' % (vmax * vb, vmax * vb, vmax * ve))
     last_pass('gr', avx512, vmax, ve, rows_loop)
 
+# ---------- gemvNRows ----------
+# C (m×n) = X·Aᵀ for m = 2..4 rows of X (k values each, ldx apart) and the
+# n×k row-major A: gemvN's sums for each row of X, computed together, one
+# row of A at a time, so that A is read once for the m rows (m gemvN's
+# read it m times, from L2 for the book model's matrices). Each element
+# has gemvN's bits: the same U sets of vector partial sums (the tail in
+# set 1), added in the same tree; the four lanes left of each row of X go
+# through gemvN's three horizontal additions, the rows of X taking the
+# places of gemvN's four rows of A.
+def gemvNRows(isa, m):
+    avx512 = isa == 'AVX512'
+    z = 'Z' if avx512 else 'Y'
+    vb = 64 if avx512 else 32
+    ve = vb // 4
+    U = 4 if avx512 else 2          # gemvN's sets of partial sums
+    acc = lambda u, r: u * m + r    # set u of X's row r
+    W0 = U * m                      # A's vectors of a step: W0..W0+U-1
+    T0 = W0 + U                     # the tail's rows of X: T0..T0+m-1
+    name = 'gemvNRows%d%s' % (m, isa)
+    xrow = ['DX', 'R13', 'R14', 'R12']
+    w('// func %s(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, k int)' % name)
+    w('TEXT ·%s(SB), NOSPLIT, $0-112' % name)
+    w('\tMOVQ c_base+0(FP), DI')
+    w('\tMOVQ ldc+24(FP), R8')
+    w('\tSHLQ $2, R8')
+    w('\tMOVQ n+32(FP), R9')
+    w('\tMOVQ a_base+40(FP), SI')
+    w('\tMOVQ lda+64(FP), R10')
+    w('\tSHLQ $2, R10')
+    w('\tMOVQ x_base+72(FP), DX')
+    w('\tMOVQ ldx+96(FP), R11')
+    w('\tSHLQ $2, R11')
+    w('\tLEAQ (DX)(R11*1), R13')
+    w('\tLEAQ (DX)(R11*2), R14')
+    w('\tLEAQ (R13)(R11*2), R12')
+    w('\tMOVQ k+104(FP), CX')
+    w('\tMOVQ CX, AX')
+    if avx512:
+        w('\tANDQ $15, AX')
+        w('\tLEAQ gv_mask16<>(SB), R11')
+        w('\tMOVWLZX (R11)(AX*2), AX')
+        w('\tKMOVW AX, K1')
+    else:
+        w('\tANDQ $7, AX')
+        w('\tNEGQ AX')
+        w('\tLEAQ ew_mask<>(SB), R11')
+        w('\tVMOVDQU 32(R11)(AX*4), Y15')
+    p = 'gnr%d' % m
+    w('\n%s_row:' % p)
+    w('\tTESTQ R9, R9')
+    w('\tJE   %s_done' % p)
+    for u in range(U):
+        for r in range(m):
+            a = acc(u, r)
+            w('\tVXORPS %s%d, %s%d, %s%d' % (z, a, z, a, z, a))
+    w('\tXORQ BX, BX')
+    w('\tMOVQ CX, AX')
+    w('\n%s_loopU:' % p)
+    w('\tCMPQ AX, $%d' % (U * ve))
+    w('\tJB   %s_loop1' % p)
+    for u in range(U):
+        w('\tVMOVUPS %d(SI)(BX*1), %s%d' % (u * vb, z, W0 + u))
+    for u in range(U):
+        for r in range(m):
+            w('\tVFMADD231PS %d(%s)(BX*1), %s%d, %s%d' % (u * vb, xrow[r], z, W0 + u, z, acc(u, r)))
+    w('\tADDQ $%d, BX' % (U * vb))
+    w('\tSUBQ $%d, AX' % (U * ve))
+    w('\tJMP  %s_loopU' % p)
+    w('\n%s_loop1:' % p)
+    w('\tCMPQ AX, $%d' % ve)
+    w('\tJB   %s_tail' % p)
+    w('\tVMOVUPS (SI)(BX*1), %s%d' % (z, W0))
+    for r in range(m):
+        w('\tVFMADD231PS (%s)(BX*1), %s%d, %s%d' % (xrow[r], z, W0, z, acc(0, r)))
+    w('\tADDQ $%d, BX' % vb)
+    w('\tSUBQ $%d, AX' % ve)
+    w('\tJMP  %s_loop1' % p)
+    w('\n%s_tail:' % p)
+    w('\tTESTQ AX, AX')
+    w('\tJE   %s_reduce' % p)
+    if avx512:
+        w('\tVMOVUPS.Z (SI)(BX*1), K1, Z%d' % W0)
+        for r in range(m):
+            w('\tVMOVUPS.Z (%s)(BX*1), K1, Z%d' % (xrow[r], T0 + r))
+    else:
+        w('\tVMASKMOVPS (SI)(BX*1), Y15, Y%d' % W0)
+        for r in range(m):
+            w('\tVMASKMOVPS (%s)(BX*1), Y15, Y%d' % (xrow[r], T0 + r))
+    for r in range(m):
+        w('\tVFMADD231PS %s%d, %s%d, %s%d' % (z, T0 + r, z, W0, z, acc(1, r)))
+    # gemvN's tree: the sets pairwise, then each vector halved to 4 lanes
+    w('\n%s_reduce:' % p)
+    step = 1
+    while step < U:
+        for u in range(0, U, 2 * step):
+            for r in range(m):
+                w('\tVADDPS %s%d, %s%d, %s%d' % (z, acc(u + step, r), z, acc(u, r), z, acc(u, r)))
+        step *= 2
+    tmp = acc(1, 0)  # set 1, free after the tree (VEX instructions reach registers 0-15 only)
+    if avx512:
+        for r in range(m):
+            w('\tVEXTRACTF64X4 $1, Z%d, Y%d' % (r, tmp))
+            w('\tVADDPS Y%d, Y%d, Y%d' % (tmp, r, r))
+    for r in range(m):
+        w('\tVEXTRACTF128 $1, Y%d, X%d' % (r, tmp))
+        w('\tVADDPS X%d, X%d, X%d' % (tmp, r, r))
+    rows = [r if r < m else m - 1 for r in range(4)]  # missing rows repeat the last
+    w('\tVHADDPS X%d, X%d, X%d' % (rows[1], rows[0], tmp))
+    w('\tVHADDPS X%d, X%d, X%d' % (rows[3], rows[2], tmp + 1))
+    w('\tVHADDPS X%d, X%d, X%d' % (tmp + 1, tmp, tmp))
+    w('\tVMOVSS X%d, (DI)' % tmp)
+    w('\tVEXTRACTPS $1, X%d, (DI)(R8*1)' % tmp)
+    if m > 2:
+        w('\tVEXTRACTPS $2, X%d, (DI)(R8*2)' % tmp)
+    if m > 3:
+        w('\tLEAQ (DI)(R8*2), R11')
+        w('\tVEXTRACTPS $3, X%d, (R11)(R8*1)' % tmp)
+    w('\tADDQ $4, DI')
+    w('\tADDQ R10, SI')
+    w('\tDECQ R9')
+    w('\tJMP  %s_row' % p)
+    w('\n%s_done:' % p)
+    w('\tVZEROUPPER')
+    w('\tRET\n')
+
 for m in (2, 3, 4):
     gemmRows('AVX512', m)
     gemmRows('AVX2', m)
+for m in (2, 3, 4):
+    gemvNRows('AVX512', m)
+    gemvNRows('AVX2', m)
 open('asm/gemv_amd64.s', 'w').write('\n'.join(out) + '\n')
