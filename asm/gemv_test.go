@@ -1,6 +1,7 @@
 package asm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -210,6 +211,32 @@ func TestGer(t *testing.T) {
 	})
 }
 
+// guardedRows returns a C of m rows of n values, ldc apart, for a kernel
+// to write: garbage in the rows, guardValue in the gaps between them (which
+// the kernel must not touch), guard bands around.
+func guardedRows(r *rand.Rand, m, n, ldc int) (*guarded, []float32) {
+	gc := newGuarded((m-1)*ldc+n, r.IntN(16))
+	c0 := randSlice(r, len(gc.Data), -1e6, 1e6)
+	for i := range c0 {
+		if i%ldc >= n {
+			c0[i] = guardValue
+		}
+	}
+	return gc, gc.fill(c0)
+}
+
+// checkRows checks that a kernel that wrote c (from guardedRows) left its
+// guard bands and the gaps between its rows alone.
+func checkRows(t *testing.T, name string, gc *guarded, c []float32, n, ldc int) {
+	t.Helper()
+	gc.check(t, name)
+	for i, v := range c {
+		if i%ldc >= n && math.Float32bits(v) != math.Float32bits(guardValue) {
+			t.Fatalf("%s: wrote the gap at (%d, %d)", name, i/ldc, i%ldc)
+		}
+	}
+}
+
 // TestGemmRows: every level, 2 to 4 rows of X (row-major and transposed
 // strides), against a float64 reference, with guard bands and the gaps
 // between C's rows untouched, and each row the bits of GemvT on that row
@@ -235,16 +262,9 @@ func TestGemmRows(t *testing.T) {
 					}
 					x := randSlice(r, max(1, (m-1)*sxi+(k-1)*sxp+1), -4, 4)
 					ldc := max(1, n+r.IntN(3))
-					gc := newGuarded((m-1)*ldc+n, r.IntN(16))
-					c0 := randSlice(r, len(gc.Data), -1e6, 1e6)
-					for i := range c0 {
-						if i%ldc >= n {
-							c0[i] = guardValue
-						}
-					}
-					c := gc.fill(c0)
+					gc, c := guardedRows(r, m, n, ldc)
 					g.GemmRows(c, ldc, n, a, lda, x, sxi, sxp, m, k)
-					gc.check(t, "gemmRows c")
+					checkRows(t, fmt.Sprintf("gemmRows m=%d %dx%d", m, n, k), gc, c, n, ldc)
 					for i := 0; i < m; i++ {
 						xi := make([]float32, k)
 						for p := range xi {
@@ -252,14 +272,8 @@ func TestGemmRows(t *testing.T) {
 						}
 						row := make([]float32, n)
 						g.GemvT(row, a, lda, xi)
-						for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+						for j := 0; j < n; j++ {
 							got := c[i*ldc+j]
-							if j >= n {
-								if math.Float32bits(got) != math.Float32bits(guardValue) {
-									t.Fatalf("gemmRows m=%d %dx%d: wrote the gap at (%d, %d)", m, n, k, i, j)
-								}
-								continue
-							}
 							want, abs := gemvWant(a, lda, xi, true, j)
 							if d := math.Abs(float64(got) - want); !(d <= vecReduceBound(k, abs)) {
 								t.Fatalf("gemmRows m=%d %dx%d trans %v: (%d, %d) = %v, want %v", m, n, k, trans, i, j, got, want)
@@ -296,28 +310,15 @@ func TestGemvNRows(t *testing.T) {
 				ldx := max(1, k+r.IntN(3))
 				x := gemvMatrix(r, m, k, ldx, r.IntN(16))
 				ldc := max(1, n+r.IntN(3))
-				gc := newGuarded((m-1)*ldc+n, r.IntN(16))
-				c0 := randSlice(r, len(gc.Data), -1e6, 1e6)
-				for i := range c0 {
-					if i%ldc >= n {
-						c0[i] = guardValue
-					}
-				}
-				c := gc.fill(c0)
+				gc, c := guardedRows(r, m, n, ldc)
 				g.GemvNRows(c, ldc, n, a, lda, x, ldx, m, k)
-				gc.check(t, "gemvNRows c")
+				checkRows(t, fmt.Sprintf("gemvNRows m=%d %dx%d", m, n, k), gc, c, n, ldc)
 				for i := 0; i < m; i++ {
 					xi := x[i*ldx : i*ldx+k]
 					row := make([]float32, n)
 					g.GemvN(row, a, lda, xi)
-					for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+					for j := 0; j < n; j++ {
 						got := c[i*ldc+j]
-						if j >= n {
-							if math.Float32bits(got) != math.Float32bits(guardValue) {
-								t.Fatalf("gemvNRows m=%d %dx%d: wrote the gap at (%d, %d)", m, n, k, i, j)
-							}
-							continue
-						}
 						if math.Float32bits(got) != math.Float32bits(row[j]) {
 							t.Fatalf("gemvNRows m=%d n=%d k=%d: (%d, %d) = %v, GemvN of the row %v", m, n, k, i, j, got, row[j])
 						}
