@@ -154,6 +154,34 @@ gt_last:
 gemvT('AVX512')
 gemvT('AVX2')
 
+# reduce_sets writes gemvN's reduction of m (<= 4) rows' partial sums, row
+# r's set u in register acc(u, r) with acc(0, r) == r: the U sets added
+# pairwise, (s0+s1)+(s2+s3), each row's vector halved down to four lanes,
+# then three horizontal additions that leave row r's sum in lane r of
+# X<out> (missing rows repeat the last). gemvN and gemvNRows share it, so
+# that they give the same bits. Registers out and out+1 (under 16: VEX
+# instructions reach no further) must be free once the sets are added.
+def reduce_sets(avx512, U, m, acc, out):
+    z = 'Z' if avx512 else 'Y'
+    step = 1
+    while step < U:
+        for u in range(0, U, 2 * step):
+            for r in range(m):
+                w('\tVADDPS %s%d, %s%d, %s%d' % (z, acc(u + step, r), z, acc(u, r), z, acc(u, r)))
+        step *= 2
+    if avx512:
+        for r in range(m):
+            w('\tVEXTRACTF64X4 $1, Z%d, Y%d' % (r, out))
+            w('\tVADDPS Y%d, Y%d, Y%d' % (out, r, r))
+    for r in range(m):
+        w('\tVEXTRACTF128 $1, Y%d, X%d' % (r, out))
+        w('\tVADDPS X%d, X%d, X%d' % (out, r, r))
+    rows = [r if r < m else m - 1 for r in range(4)]
+    w('\tVHADDPS X%d, X%d, X%d' % (rows[1], rows[0], out))
+    w('\tVHADDPS X%d, X%d, X%d' % (rows[3], rows[2], out + 1))
+    w('\tVHADDPS X%d, X%d, X%d' % (out + 1, out, out))
+
+
 # ---------- gemvN ----------
 def gemvN(isa):
     z = 'Z' if isa == 'AVX512' else 'Y'
@@ -253,41 +281,25 @@ gn_loop1:
             w('\tVMASKMOVPS (%s)(BX*1), Y15, Y%d' % (rows[r], T0+r))
     for r in range(4):
         w('\tVFMADD231PS %s%d, %s%d, %s%d' % (z, T0+r, z, X0, z, 4+r))
-    # the sets added pairwise, (s0+s1)+(s2+s3), then each row's vector
-    # halved down to four lanes
     w('\ngn_reduce:')
-    step = 1
-    while step < U:
-        for u in range(0, U, 2*step):
-            for r in range(4):
-                w('\tVADDPS %s%d, %s%d, %s%d' % (z, 4*(u+step)+r, z, 4*u+r, z, 4*u+r))
-        step *= 2
-    if isa == 'AVX512':
-        for r in range(4):
-            w('\tVEXTRACTF64X4 $1, Z%d, Y%d' % (r, 4+r))
-            w('\tVADDPS Y%d, Y%d, Y%d' % (4+r, r, r))
-    for r in range(4):
-        w('\tVEXTRACTF128 $1, Y%d, X%d' % (r, 4+r))
-        w('\tVADDPS X%d, X%d, X%d' % (4+r, r, r))
-    w('''	VHADDPS X1, X0, X0
-	VHADDPS X3, X2, X2
-	VHADDPS X2, X0, X0
-	CMPQ R9, $4
+    # the sum of row r in lane r of X4 (set 1's first register)
+    reduce_sets(isa == 'AVX512', U, 4, lambda u, r: 4 * u + r, 4)
+    w('''	CMPQ R9, $4
 	JB   gn_part
-	VMOVUPS X0, (DI)
+	VMOVUPS X4, (DI)
 	ADDQ $16, DI
 	LEAQ (SI)(R10*4), SI
 	SUBQ $4, R9
 	JMP  gn_group
 
 gn_part:
-	VMOVSS X0, (DI)
+	VMOVSS X4, (DI)
 	CMPQ R9, $1
 	JE   gn_done
-	VEXTRACTPS $1, X0, 4(DI)
+	VEXTRACTPS $1, X4, 4(DI)
 	CMPQ R9, $2
 	JE   gn_done
-	VEXTRACTPS $2, X0, 8(DI)
+	VEXTRACTPS $2, X4, 8(DI)
 
 gn_done:
 	VZEROUPPER
@@ -613,26 +625,9 @@ def gemvNRows(isa, m):
             w('\tVMASKMOVPS (%s)(BX*1), Y15, Y%d' % (xrow[r], T0 + r))
     for r in range(m):
         w('\tVFMADD231PS %s%d, %s%d, %s%d' % (z, T0 + r, z, W0, z, acc(1, r)))
-    # gemvN's tree: the sets pairwise, then each vector halved to 4 lanes
     w('\n%s_reduce:' % p)
-    step = 1
-    while step < U:
-        for u in range(0, U, 2 * step):
-            for r in range(m):
-                w('\tVADDPS %s%d, %s%d, %s%d' % (z, acc(u + step, r), z, acc(u, r), z, acc(u, r)))
-        step *= 2
-    tmp = acc(1, 0)  # set 1, free after the tree (VEX instructions reach registers 0-15 only)
-    if avx512:
-        for r in range(m):
-            w('\tVEXTRACTF64X4 $1, Z%d, Y%d' % (r, tmp))
-            w('\tVADDPS Y%d, Y%d, Y%d' % (tmp, r, r))
-    for r in range(m):
-        w('\tVEXTRACTF128 $1, Y%d, X%d' % (r, tmp))
-        w('\tVADDPS X%d, X%d, X%d' % (tmp, r, r))
-    rows = [r if r < m else m - 1 for r in range(4)]  # missing rows repeat the last
-    w('\tVHADDPS X%d, X%d, X%d' % (rows[1], rows[0], tmp))
-    w('\tVHADDPS X%d, X%d, X%d' % (rows[3], rows[2], tmp + 1))
-    w('\tVHADDPS X%d, X%d, X%d' % (tmp + 1, tmp, tmp))
+    tmp = acc(1, 0)  # set 1's first register, free after the sets are added
+    reduce_sets(avx512, U, m, acc, tmp)
     w('\tVMOVSS X%d, (DI)' % tmp)
     w('\tVEXTRACTPS $1, X%d, (DI)(R8*1)' % tmp)
     if m > 2:
