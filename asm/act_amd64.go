@@ -125,7 +125,7 @@ func actFor(l Level) *actKernels {
 	switch l {
 	case AVX2:
 		return &actAVX2
-	case AVX512:
+	case AVX512, AMX:
 		return &actAVX512
 	}
 	return &actGeneric

@@ -16,6 +16,10 @@ func TestSelect(t *testing.T) {
 	noFMA := avx512
 	noFMA.FMA3 = false
 	neon := Features{Arch: "arm64", ASIMD: true}
+	amx := avx512
+	amx.AMX = true
+	amxNoVL := noVL
+	amxNoVL.AMX = true
 
 	// asm is what the level is when assembly is compiled; a purego build
 	// selects generic for every CPU.
@@ -44,6 +48,11 @@ func TestSelect(t *testing.T) {
 		{"cap avx2", avx512, "avx2", pick(AVX2), !compiledAsm},
 		{"cap avx512", avx512, "avx512", pick(AVX512), !compiledAsm},
 		{"cap neon on arm64", neon, "neon", pick(NEON), !compiledAsm},
+		{"AMX is not the default", amx, "", pick(AVX512), false},
+		{"cap amx", amx, "amx", pick(AMX), !compiledAsm},
+		{"cap avx512 with AMX", amx, "avx512", pick(AVX512), !compiledAsm},
+		{"cap amx without AMX", avx512, "amx", Generic, true},
+		{"cap amx without AVX-512 VL", amxNoVL, "amx", Generic, true},
 		{"cap avx512 on AVX2", avx2, "avx512", Generic, true},
 		{"cap neon on amd64", avx512, "neon", Generic, true},
 		{"cap avx2 on arm64", neon, "avx2", Generic, true},

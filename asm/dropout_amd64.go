@@ -6,7 +6,7 @@ package asm
 // architecture lacks).
 func dropoutFor(l Level) *dropoutKernels {
 	switch l {
-	case AVX512:
+	case AVX512, AMX:
 		return &dropoutAVX512
 	case AVX2:
 		return &dropoutAVX2

@@ -113,6 +113,7 @@ var gemmTiles = [...]struct{ MR, NR int }{
 	AVX2:    {6, 16},
 	AVX512:  {12, 32},
 	NEON:    {8, 12},
+	AMX:     {12, 32}, // avx512's (the tiles take the larger products in blas)
 }
 
 // gemmKernels is one level's microkernel. fn obeys the contract above and

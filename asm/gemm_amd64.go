@@ -172,7 +172,7 @@ func gemmFor(l Level) *gemmKernels {
 	switch l {
 	case AVX2:
 		return &gemmAVX2
-	case AVX512:
+	case AVX512, AMX:
 		return &gemmAVX512
 	}
 	return &gemmGeneric

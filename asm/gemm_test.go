@@ -476,7 +476,7 @@ func BenchmarkFMAPeak(b *testing.B) {
 func TestFMAPeak(t *testing.T) {
 	for _, l := range Available() {
 		got := FMAPeak(l, 3)
-		switch want := map[Level]float64{AVX512: 3 * 384, AVX2: 3 * 192}[l]; {
+		switch want := map[Level]float64{AVX512: 3 * 384, AMX: 3 * 384, AVX2: 3 * 192}[l]; {
 		case got != want:
 			t.Errorf("%v: FMAPeak(3) = %v, want %v", l, got, want)
 		}

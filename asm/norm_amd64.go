@@ -6,7 +6,7 @@ package asm
 // architecture lacks).
 func normFor(l Level) *normKernels {
 	switch l {
-	case AVX512:
+	case AVX512, AMX:
 		return &normAVX512
 	case AVX2:
 		return &normAVX2

@@ -24,7 +24,7 @@ func optimFor(l Level) *optimKernels {
 	switch l {
 	case AVX2:
 		return &optimAVX2
-	case AVX512:
+	case AVX512, AMX:
 		return &optimAVX512
 	}
 	return &optimGeneric

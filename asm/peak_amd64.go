@@ -12,7 +12,7 @@ func fmaLoopAVX2(n int)
 
 func fmaLoopFor(l Level) (loop func(n int), flopsPerIter int) {
 	switch l {
-	case AVX512:
+	case AVX512, AMX:
 		return fmaLoopAVX512, 384
 	case AVX2:
 		return fmaLoopAVX2, 192

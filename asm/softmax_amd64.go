@@ -24,7 +24,7 @@ func softmaxFor(l Level) *softmaxKernels {
 	switch l {
 	case AVX2:
 		return &softmaxAVX2
-	case AVX512:
+	case AVX512, AMX:
 		return &softmaxAVX512
 	}
 	return &softmaxGeneric

@@ -46,7 +46,7 @@ func vecFor(l Level) *vecKernels {
 	switch l {
 	case AVX2:
 		return &vecAVX2
-	case AVX512:
+	case AVX512, AMX:
 		return &vecAVX512
 	}
 	return &vecGeneric

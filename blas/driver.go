@@ -64,6 +64,9 @@ type driver struct {
 	mr, nr, tallMR divisor
 	kc, mc, nc     divisor
 	planMemo       [1 << planMemoBits]atomic.Uint64 // see plans
+	// amx: the level computes its larger products on the AMX tiles (amx.go).
+	amx      bool
+	amxCalls runtime.FreeList[amxCall]
 }
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
@@ -96,7 +99,7 @@ var (
 	active  *driver
 )
 
-var asmLevels = [...]asm.Level{asm.Generic, asm.AVX2, asm.AVX512, asm.NEON}
+var asmLevels = [...]asm.Level{asm.Generic, asm.AVX2, asm.AVX512, asm.NEON, asm.AMX}
 
 func init() {
 	caches := DetectCaches()
@@ -120,6 +123,8 @@ func newDriver(l asm.Level, c Caches) *driver {
 	d.calls.New = func() *call { return &call{d: d} }
 	d.kSplits.New = func() *kSplit { return &kSplit{} }
 	d.level2s.New = func() *level2Work { return &level2Work{} }
+	d.amx = l == asm.AMX
+	d.amxCalls.New = func() *amxCall { return &amxCall{} }
 	return d
 }
 

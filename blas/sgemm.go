@@ -62,8 +62,13 @@ const (
 // a product of depth one a rank-one update (asm.Ger), and a product of 2 to
 // 4 rows below the size that threads share GemvT's chains for each row
 // (asm.Gemm.GemmRows), or with a transposed B and a depth of at least 32,
-// GemvN's sums for each row (asm.Gemm.GemvNRows); the bits of the result
-// depend on the level and the shape but not on the number of threads.
+// GemvN's sums for each row (asm.Gemm.GemvNRows), and that on the amx
+// level (NNRT_ISA=amx) a product of at least 16 in each dimension and 2^16
+// multiply-adds runs on the AMX tiles as six bfloat16 part products per
+// depth block, with the error bound of the float32 sum (asm/amx.go, and
+// blas's amx.go for its loops); the bits of the result depend on the level,
+// the shape and (on amx, whether a depth block falls back to FMA) the
+// data, but not on the number of threads.
 // When m or n is 0 it
 // returns at once; when k is 0 or alpha is 0 it only scales C by beta (0
 // writes zeros) and does not read A and B. Bad arguments panic with gonum's
@@ -148,6 +153,9 @@ func sgemm(d *driver, tA, tB Transpose, m, n, k int, alpha float32, a []float32,
 		return
 	case m <= gemvRowsMax && bT && k >= gemvRowsMinK && m*n*k < parallelMin:
 		d.gemvRows(aT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	case d.amxUses(m, n, k):
+		d.amxGemm(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	d.gemm(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

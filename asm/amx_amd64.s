@@ -1,0 +1,360 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AMX-BF16 kernels (see amx.go for the layouts and the arithmetic). Go's
+// assembler has no AMX mnemonics, so the tile instructions are spelled out
+// as bytes; each macro names the instruction it encodes. The registers are
+// fixed by the encodings:
+//
+//	tiles: T0..T3 the 2x2 C tiles (T0 rows 0-15 cols 0-15, T1 rows 0-15
+//	       cols 16-31, T2 rows 16-31 cols 0-15, T3 rows 16-31 cols 16-31),
+//	       T4/T5 the A tiles (rows 0-15, 16-31), T6/T7 the B tiles (cols
+//	       0-15, 16-31);
+//	A/B chunk loads: base SI (A) and DI (B), index DX = 64 (the tile row
+//	       stride), the second tile of a pair 1024 bytes on;
+//	C tile stores: base BX (T0/T1) and CX (T2/T3), index AX (row stride),
+//	       T1 and T3 64 bytes to the right.
+
+// TILELOADD T4, (SI)(DX*1); T5, 1024(SI)(DX*1); T6, (DI)(DX*1); T7, 1024(DI)(DX*1)
+#define LOAD_AB \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x24; BYTE $0x16 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0xAC; BYTE $0x16; BYTE $0x00; BYTE $0x04; BYTE $0x00; BYTE $0x00 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x34; BYTE $0x17 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0xBC; BYTE $0x17; BYTE $0x00; BYTE $0x04; BYTE $0x00; BYTE $0x00
+
+// TDPBF16PS T0, T4, T6; T1, T4, T7; T2, T5, T6; T3, T5, T7
+#define DP4 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x4A; BYTE $0x5C; BYTE $0xC4 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x42; BYTE $0x5C; BYTE $0xCC \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x4A; BYTE $0x5C; BYTE $0xD5 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x42; BYTE $0x5C; BYTE $0xDD
+
+// TILESTORED (BX)(AX*1), T0; 64(BX)(AX*1), T1; (CX)(AX*1), T2; 64(CX)(AX*1), T3
+#define STORE_C \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7A; BYTE $0x4B; BYTE $0x04; BYTE $0x03 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7A; BYTE $0x4B; BYTE $0x4C; BYTE $0x03; BYTE $0x40 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7A; BYTE $0x4B; BYTE $0x14; BYTE $0x01 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7A; BYTE $0x4B; BYTE $0x5C; BYTE $0x01; BYTE $0x40
+
+// TILEZERO T0; T1; T2; T3
+#define ZERO_C \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xC0 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xC8 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xD0 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xD8
+
+// LDTILECFG (SI)
+#define LDTILECFG_SI BYTE $0xC4; BYTE $0xE2; BYTE $0x78; BYTE $0x49; BYTE $0x06
+
+// TILERELEASE
+#define TILERELEASE BYTE $0xC4; BYTE $0xE2; BYTE $0x78; BYTE $0x49; BYTE $0xC0
+
+// The tile configuration: palette 1, eight tiles of 16 rows of 64 bytes.
+DATA amxTileCfg<>+0(SB)/8, $1
+DATA amxTileCfg<>+8(SB)/8, $0
+DATA amxTileCfg<>+16(SB)/8, $0x0040004000400040
+DATA amxTileCfg<>+24(SB)/8, $0x0040004000400040
+DATA amxTileCfg<>+32(SB)/8, $0
+DATA amxTileCfg<>+40(SB)/8, $0
+DATA amxTileCfg<>+48(SB)/8, $0x1010101010101010
+DATA amxTileCfg<>+56(SB)/8, $0
+GLOBL amxTileCfg<>(SB), RODATA|NOPTR, $64
+
+// One product of an A part with a B part over a depth block: R13 chunks of
+// 32 values of k, A from aseg, B from bseg (each an address expression).
+#define SEGMENT(aseg, bseg, label) \
+	LEAQ aseg, SI \
+	LEAQ bseg, DI \
+	MOVQ R13, R14 \
+label: \
+	LOAD_AB \
+	DP4 \
+	ADDQ $2048, SI \
+	ADDQ $2048, DI \
+	DECQ R14 \
+	JNZ  label
+
+// func amxKernelAsm(a, b unsafe.Pointer, seg, np, aStride int, c unsafe.Pointer, ldc, rows, cols int, alpha, beta float32, mode int, scratch unsafe.Pointer)
+TEXT ·amxKernelAsm(SB), NOSPLIT, $0-96
+	MOVQ a+0(FP), R8
+	MOVQ b+8(FP), R9
+	MOVQ seg+16(FP), R12
+	MOVQ np+24(FP), R10
+	MOVQ aStride+32(FP), R11
+	MOVQ c+40(FP), R15
+	MOVQ R12, R13
+	SHRQ $11, R13 // chunks per part
+
+	// Column masks of C: K1 for columns 0-15, K2 for 16-31.
+	MOVQ cols+64(FP), CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1
+	SHRQ $16, AX
+	KMOVW AX, K2
+	VBROADCASTSS alpha+72(FP), Z30
+	VBROADCASTSS beta+76(FP), Z31
+
+	LEAQ amxTileCfg<>(SB), SI
+	LDTILECFG_SI
+	MOVQ $64, DX
+
+panel:
+	ZERO_C
+	// The six products, the small ones first (see amx.go):
+	// A2·B0, A0·B2, A1·B1, A1·B0, A0·B1, A0·B0.
+	SEGMENT((R8)(R12*2), (R9), a2b0)
+	SEGMENT((R8), (R9)(R12*2), a0b2)
+	SEGMENT((R8)(R12*1), (R9)(R12*1), a1b1)
+	SEGMENT((R8)(R12*1), (R9), a1b0)
+	SEGMENT((R8), (R9)(R12*1), a0b1)
+	SEGMENT((R8), (R9), a0b0)
+
+	// The 32x32 sums to the scratch tile (row stride 128 bytes).
+	MOVQ scratch+88(FP), BX
+	MOVQ $128, AX
+	LEAQ 2048(BX), CX
+	STORE_C
+
+	// C = alpha*S (+ beta*C) on the valid rows and columns.
+	MOVQ $32, CX
+	CMPQ R10, $1
+	JNE  update
+	MOVQ rows+56(FP), CX
+update:
+	MOVQ R15, DI
+	MOVQ BX, SI
+	MOVQ ldc+48(FP), AX
+	MOVQ mode+80(FP), R14
+	CMPQ R14, $1
+	JEQ  add
+	JGT  general
+
+store:
+	VMULPS  (SI), Z30, Z0
+	VMULPS  64(SI), Z30, Z1
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K2, 64(DI)
+	ADDQ    $128, SI
+	ADDQ    AX, DI
+	DECQ    CX
+	JNZ     store
+	JMP     next
+
+add:
+	VMOVUPS.Z   (DI), K1, Z0
+	VMOVUPS.Z   64(DI), K2, Z1
+	VFMADD231PS (SI), Z30, Z0
+	VFMADD231PS 64(SI), Z30, Z1
+	VMOVUPS     Z0, K1, (DI)
+	VMOVUPS     Z1, K2, 64(DI)
+	ADDQ        $128, SI
+	ADDQ        AX, DI
+	DECQ        CX
+	JNZ         add
+	JMP         next
+
+general:
+	VMOVUPS.Z   (DI), K1, Z0
+	VMOVUPS.Z   64(DI), K2, Z1
+	VMULPS      Z31, Z0, Z0
+	VMULPS      Z31, Z1, Z1
+	VFMADD231PS (SI), Z30, Z0
+	VFMADD231PS 64(SI), Z30, Z1
+	VMOVUPS     Z0, K1, (DI)
+	VMOVUPS     Z1, K2, 64(DI)
+	ADDQ        $128, SI
+	ADDQ        AX, DI
+	DECQ        CX
+	JNZ         general
+
+next:
+	ADDQ R11, R8
+	SHLQ $5, AX
+	ADDQ AX, R15
+	DECQ R10
+	JNZ  panel
+
+	TILERELEASE
+	VZEROUPPER
+	RET
+
+// RNE rounds the float32 values in x to bfloat16 by their bits (round to
+// nearest, ties to even), leaving them as float32 with the low 16 bits
+// zero in out; t is clobbered. Z27 = 1, Z28 = 0x7FFF, Z29 = 0xFFFF0000.
+#define RNE(x, out, t) \
+	VPSRLD $16, x, t \
+	VPANDD Z27, t, t \
+	VPADDD x, t, t \
+	VPADDD Z28, t, t \
+	VPANDD Z29, t, out
+
+// SPLIT scales x by alpha (Z25), flags in K5 the values outside the safe
+// range (see amx.go), and splits the product into three bfloat16 parts
+// p0 + p1 + p2 (float32 with zero low halves). Z24 = 0x7FFFFFFF,
+// Z23 = the lowest safe biased exponent, Z22 = the width of the safe range;
+// Z20, Z21 and K3, K4 are clobbered.
+#define SPLIT(x, p0, p1, p2) \
+	VMULPS    Z25, x, x \
+	VPANDD    Z24, x, Z20 \
+	VPTESTMD  Z20, Z20, K4 \
+	VPSRLD    $23, Z20, Z20 \
+	VPSUBD    Z23, Z20, Z20 \
+	VPCMPUD   $6, Z22, Z20, K4, K3 \
+	KORW      K3, K5, K5 \
+	RNE(x, p0, Z20) \
+	VSUBPS    p0, x, Z21 \
+	RNE(Z21, p1, Z20) \
+	VSUBPS    p1, Z21, Z21 \
+	RNE(Z21, p2, Z20)
+
+#define PACK_CONSTANTS \
+	MOVL         $1, AX \
+	VPBROADCASTD AX, Z27 \
+	MOVL         $0x7FFF, AX \
+	VPBROADCASTD AX, Z28 \
+	MOVL         $0xFFFF0000, AX \
+	VPBROADCASTD AX, Z29 \
+	MOVL         $0x7FFFFFFF, AX \
+	VPBROADCASTD AX, Z24 \
+	MOVL         $amxMinExp, AX \
+	VPBROADCASTD AX, Z23 \
+	MOVL         $(amxMaxExp-amxMinExp), AX \
+	VPBROADCASTD AX, Z22
+
+#define amxMinExp 77
+#define amxMaxExp 227
+
+// TRANSPOSE16 transposes the 16x16 dwords in Z0-Z15 (row i in Zi), using
+// Z16-Z31.
+#define TRANSPOSE16 \
+	VPUNPCKLDQ Z1, Z0, Z16; VPUNPCKHDQ Z1, Z0, Z17 \
+	VPUNPCKLDQ Z3, Z2, Z18; VPUNPCKHDQ Z3, Z2, Z19 \
+	VPUNPCKLDQ Z5, Z4, Z20; VPUNPCKHDQ Z5, Z4, Z21 \
+	VPUNPCKLDQ Z7, Z6, Z22; VPUNPCKHDQ Z7, Z6, Z23 \
+	VPUNPCKLDQ Z9, Z8, Z24; VPUNPCKHDQ Z9, Z8, Z25 \
+	VPUNPCKLDQ Z11, Z10, Z26; VPUNPCKHDQ Z11, Z10, Z27 \
+	VPUNPCKLDQ Z13, Z12, Z28; VPUNPCKHDQ Z13, Z12, Z29 \
+	VPUNPCKLDQ Z15, Z14, Z30; VPUNPCKHDQ Z15, Z14, Z31 \
+	VPUNPCKLQDQ Z18, Z16, Z0; VPUNPCKHQDQ Z18, Z16, Z1; VPUNPCKLQDQ Z19, Z17, Z2; VPUNPCKHQDQ Z19, Z17, Z3 \
+	VPUNPCKLQDQ Z22, Z20, Z4; VPUNPCKHQDQ Z22, Z20, Z5; VPUNPCKLQDQ Z23, Z21, Z6; VPUNPCKHQDQ Z23, Z21, Z7 \
+	VPUNPCKLQDQ Z26, Z24, Z8; VPUNPCKHQDQ Z26, Z24, Z9; VPUNPCKLQDQ Z27, Z25, Z10; VPUNPCKHQDQ Z27, Z25, Z11 \
+	VPUNPCKLQDQ Z30, Z28, Z12; VPUNPCKHQDQ Z30, Z28, Z13; VPUNPCKLQDQ Z31, Z29, Z14; VPUNPCKHQDQ Z31, Z29, Z15 \
+	VSHUFI32X4 $0x88, Z4, Z0, Z16; VSHUFI32X4 $0xDD, Z4, Z0, Z20; VSHUFI32X4 $0x88, Z12, Z8, Z24; VSHUFI32X4 $0xDD, Z12, Z8, Z28 \
+	VSHUFI32X4 $0x88, Z5, Z1, Z17; VSHUFI32X4 $0xDD, Z5, Z1, Z21; VSHUFI32X4 $0x88, Z13, Z9, Z25; VSHUFI32X4 $0xDD, Z13, Z9, Z29 \
+	VSHUFI32X4 $0x88, Z6, Z2, Z18; VSHUFI32X4 $0xDD, Z6, Z2, Z22; VSHUFI32X4 $0x88, Z14, Z10, Z26; VSHUFI32X4 $0xDD, Z14, Z10, Z30 \
+	VSHUFI32X4 $0x88, Z7, Z3, Z19; VSHUFI32X4 $0xDD, Z7, Z3, Z23; VSHUFI32X4 $0x88, Z15, Z11, Z27; VSHUFI32X4 $0xDD, Z15, Z11, Z31 \
+	VSHUFI32X4 $0x88, Z24, Z16, Z0; VSHUFI32X4 $0xDD, Z24, Z16, Z8; VSHUFI32X4 $0x88, Z28, Z20, Z4; VSHUFI32X4 $0xDD, Z28, Z20, Z12 \
+	VSHUFI32X4 $0x88, Z25, Z17, Z1; VSHUFI32X4 $0xDD, Z25, Z17, Z9; VSHUFI32X4 $0x88, Z29, Z21, Z5; VSHUFI32X4 $0xDD, Z29, Z21, Z13 \
+	VSHUFI32X4 $0x88, Z26, Z18, Z2; VSHUFI32X4 $0xDD, Z26, Z18, Z10; VSHUFI32X4 $0x88, Z30, Z22, Z6; VSHUFI32X4 $0xDD, Z30, Z22, Z14 \
+	VSHUFI32X4 $0x88, Z27, Z19, Z3; VSHUFI32X4 $0xDD, Z27, Z19, Z11; VSHUFI32X4 $0x88, Z31, Z23, Z7; VSHUFI32X4 $0xDD, Z31, Z23, Z15
+
+#define LOAD16(base) \
+	VMOVDQU32 (base), Z0; VMOVDQU32 64(base), Z1; VMOVDQU32 128(base), Z2; VMOVDQU32 192(base), Z3 \
+	VMOVDQU32 256(base), Z4; VMOVDQU32 320(base), Z5; VMOVDQU32 384(base), Z6; VMOVDQU32 448(base), Z7 \
+	VMOVDQU32 512(base), Z8; VMOVDQU32 576(base), Z9; VMOVDQU32 640(base), Z10; VMOVDQU32 704(base), Z11 \
+	VMOVDQU32 768(base), Z12; VMOVDQU32 832(base), Z13; VMOVDQU32 896(base), Z14; VMOVDQU32 960(base), Z15
+
+#define STORE16(base) \
+	VMOVDQU32 Z0, (base); VMOVDQU32 Z1, 64(base); VMOVDQU32 Z2, 128(base); VMOVDQU32 Z3, 192(base) \
+	VMOVDQU32 Z4, 256(base); VMOVDQU32 Z5, 320(base); VMOVDQU32 Z6, 384(base); VMOVDQU32 Z7, 448(base) \
+	VMOVDQU32 Z8, 512(base); VMOVDQU32 Z9, 576(base); VMOVDQU32 Z10, 640(base); VMOVDQU32 Z11, 704(base) \
+	VMOVDQU32 Z12, 768(base); VMOVDQU32 Z13, 832(base); VMOVDQU32 Z14, 896(base); VMOVDQU32 Z15, 960(base)
+
+// func amxPackAsm(dst unsafe.Pointer, seg int, src unsafe.Pointer, ld, ntiles, srcStep, dstStep int, alpha float32, kMajor, transpose bool) (bad bool)
+TEXT ·amxPackAsm(SB), NOSPLIT, $0-65
+	MOVQ dst+0(FP), DI
+	MOVQ seg+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ ld+24(FP), R9
+	MOVQ ntiles+32(FP), R10
+	MOVQ srcStep+40(FP), R11
+	MOVQ dstStep+48(FP), R12
+	KXORW K5, K5, K5
+	LEAQ (R8)(R8*1), R13 // 2*seg
+
+tile:
+	PACK_CONSTANTS
+	VBROADCASTSS alpha+56(FP), Z25
+	MOVQ SI, BX
+	MOVQ DI, DX
+	MOVQ $16, CX
+	MOVBQZX kMajor+60(FP), AX
+	TESTQ AX, AX
+	JNZ  kmajor
+
+krows:
+	// Line l of the tile: 32 values of k, contiguous; its tile row is
+	// their 32 bfloat16 in order.
+	VMOVUPS   (BX), Z0
+	VMOVUPS   64(BX), Z1
+	SPLIT(Z0, Z2, Z3, Z4)
+	SPLIT(Z1, Z5, Z6, Z7)
+	VPSRLD    $16, Z2, Z2
+	VPSRLD    $16, Z5, Z5
+	VPMOVDW   Z2, (DX)
+	VPMOVDW   Z5, 32(DX)
+	VPSRLD    $16, Z3, Z3
+	VPSRLD    $16, Z6, Z6
+	VPMOVDW   Z3, (DX)(R8*1)
+	VPMOVDW   Z6, 32(DX)(R8*1)
+	VPSRLD    $16, Z4, Z4
+	VPSRLD    $16, Z7, Z7
+	VPMOVDW   Z4, (DX)(R13*1)
+	VPMOVDW   Z7, 32(DX)(R13*1)
+	ADDQ      R9, BX
+	ADDQ      $64, DX
+	DECQ      CX
+	JNZ       krows
+	JMP       packed
+
+kmajor:
+	// Pair j of the tile: rows 2j and 2j+1 of k, 16 lines contiguous in
+	// each; its tile row holds per line the pair (k even in the low half).
+	VMOVUPS   (BX), Z0
+	VMOVUPS   (BX)(R9*1), Z1
+	SPLIT(Z0, Z2, Z3, Z4)
+	SPLIT(Z1, Z5, Z6, Z7)
+	VPSRLD    $16, Z2, Z2
+	VPORD     Z5, Z2, Z2
+	VMOVDQU32 Z2, (DX)
+	VPSRLD    $16, Z3, Z3
+	VPORD     Z6, Z3, Z3
+	VMOVDQU32 Z3, (DX)(R8*1)
+	VPSRLD    $16, Z4, Z4
+	VPORD     Z7, Z4, Z4
+	VMOVDQU32 Z4, (DX)(R13*1)
+	LEAQ      (BX)(R9*2), BX
+	ADDQ      $64, DX
+	DECQ      CX
+	JNZ       kmajor
+
+packed:
+	MOVBQZX transpose+61(FP), AX
+	TESTQ   AX, AX
+	JZ      done
+	MOVQ    DI, DX
+	LOAD16(DX)
+	TRANSPOSE16
+	STORE16(DX)
+	ADDQ    R8, DX
+	LOAD16(DX)
+	TRANSPOSE16
+	STORE16(DX)
+	ADDQ    R8, DX
+	LOAD16(DX)
+	TRANSPOSE16
+	STORE16(DX)
+
+done:
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ R10
+	JNZ  tile
+
+	KORTESTW K5, K5
+	SETNE    bad+64(FP)
+	VZEROUPPER
+	RET

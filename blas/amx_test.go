@@ -1,0 +1,113 @@
+package blas
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/runtime"
+)
+
+func amxDriver(t *testing.T) *driver {
+	t.Helper()
+	if !asm.AMXAvailable() || drivers[asm.AMX] == nil {
+		t.Skip("the amx level is not available here")
+	}
+	return drivers[asm.AMX]
+}
+
+// TestAMXShapes: the tiles' products around their boundaries (micro-panels
+// of 32 lines, tiles of 16, chunks of 32 in depth, depth blocks), every
+// transpose, against the float64 reference within float32 tolerance.
+func TestAMXShapes(t *testing.T) {
+	d := amxDriver(t)
+	r := rand.New(rand.NewPCG(11, 0))
+	dims := []int{16, 17, 33, 47, 65}
+	depths := []int{16, 31, 257, 600}
+	if testing.Short() {
+		dims, depths = []int{17, 47}, []int{31, 600}
+	}
+	for _, m := range dims {
+		for _, n := range dims {
+			for _, k := range depths {
+				if !d.amxUses(m, n, k) {
+					continue
+				}
+				for _, tA := range transposes {
+					for _, tB := range transposes {
+						for _, beta := range []float32{0, 1, -0.5} {
+							p := newProblem(r, tA, tB, m, n, k, 0.75, beta, 5)
+							p.run(d)
+							p.check(t)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestAMXOutOfRange: a depth block holding a value the tiles cannot take
+// (NaN, ±Inf, one whose parts would be subnormal) is computed on the FMA
+// kernels: NaN and Inf propagate as in IEEE arithmetic (the parts of Inf
+// would turn Inf·x into NaN), and tiny values keep float32's accuracy (the
+// tiles would flush their low parts to zero). Depth 600 is three blocks.
+func TestAMXOutOfRange(t *testing.T) {
+	d := amxDriver(t)
+	const m, n, k = 48, 40, 600
+	r := rand.New(rand.NewPCG(12, 0))
+
+	p := newProblem(r, NoTrans, NoTrans, m, n, k, 1, 0, 0)
+	p.b[300*p.ldb+7] = float32(math.Inf(1)) // block 2
+	p.a[5*p.lda+450] = float32(math.NaN())  // block 3, row 5
+	p.run(d)
+	c := p.c()
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			v := float64(c[i*p.ldc+j])
+			switch {
+			case i == 5:
+				if !math.IsNaN(v) {
+					t.Fatalf("C[5,%d] = %g, want NaN", j, v)
+				}
+			case j == 7:
+				if want := math.Inf(int(math.Copysign(1, float64(p.a[i*p.lda+300])))); v != want {
+					t.Fatalf("C[%d,7] = %g, want %g", i, v, want)
+				}
+			case math.IsNaN(v) || math.IsInf(v, 0):
+				t.Fatalf("C[%d,%d] = %g", i, j, v)
+			}
+		}
+	}
+
+	// Rows of A at 1e-36 (their third parts subnormal) and a column of B
+	// at 1e-33 in block 1; the rest of A and B ordinary.
+	p = newProblem(r, Trans, NoTrans, m, n, k, 1, 0.5, 0)
+	for l := 0; l < k; l++ {
+		p.a[l*p.lda+3] *= 1e-36
+		p.a[l*p.lda+30] *= 1e-36
+	}
+	for l := 0; l < 200; l++ {
+		p.b[l*p.ldb+11] *= 1e-33
+	}
+	p.run(d)
+	p.check(t)
+}
+
+// TestAMXAllocs: a product on the tiles allocates nothing once warm.
+func TestAMXAllocs(t *testing.T) {
+	d := amxDriver(t)
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	defer runtime.SetThreads(runtime.SetThreads(2))
+	r := rand.New(rand.NewPCG(13, 0))
+	for _, s := range [][3]int{{256, 300, 784}, {784, 300, 256}} {
+		p := newProblem(r, Trans, NoTrans, s[0], s[1], s[2], 1, 0, 0)
+		p.run(d)
+		if n := testing.AllocsPerRun(10, func() { p.run(d) }); n > 0 {
+			t.Errorf("%v: %v allocations per call", p, n)
+		}
+	}
+}
