@@ -17,28 +17,31 @@ func amxDriver(t *testing.T) *driver {
 	return drivers[asm.AMX]
 }
 
+// runAMX runs p on the tiles whatever its size (Sgemm sends only the
+// larger products there, see amxUses).
+func (p *problem) runAMX(d *driver) {
+	d.amxGemm(p.tA == Trans, p.tB == Trans, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c(), p.ldc)
+}
+
 // TestAMXShapes: the tiles' products around their boundaries (micro-panels
 // of 32 lines, tiles of 16, chunks of 32 in depth, depth blocks), every
 // transpose, against the float64 reference within float32 tolerance.
 func TestAMXShapes(t *testing.T) {
 	d := amxDriver(t)
 	r := rand.New(rand.NewPCG(11, 0))
-	dims := []int{16, 17, 33, 47, 65}
-	depths := []int{16, 31, 257, 600}
+	dims := []int{1, 15, 16, 17, 33, 47, 65}
+	depths := []int{1, 16, 31, 257, 600}
 	if testing.Short() {
-		dims, depths = []int{17, 47}, []int{31, 600}
+		dims, depths = []int{1, 17, 47}, []int{31, 600}
 	}
 	for _, m := range dims {
 		for _, n := range dims {
 			for _, k := range depths {
-				if !d.amxUses(m, n, k) {
-					continue
-				}
 				for _, tA := range transposes {
 					for _, tB := range transposes {
 						for _, beta := range []float32{0, 1, -0.5} {
 							p := newProblem(r, tA, tB, m, n, k, 0.75, beta, 5)
-							p.run(d)
+							p.runAMX(d)
 							p.check(t)
 						}
 					}
@@ -61,7 +64,7 @@ func TestAMXOutOfRange(t *testing.T) {
 	p := newProblem(r, NoTrans, NoTrans, m, n, k, 1, 0, 0)
 	p.b[300*p.ldb+7] = float32(math.Inf(1)) // block 2
 	p.a[5*p.lda+450] = float32(math.NaN())  // block 3, row 5
-	p.run(d)
+	p.runAMX(d)
 	c := p.c()
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
@@ -91,8 +94,58 @@ func TestAMXOutOfRange(t *testing.T) {
 	for l := 0; l < 200; l++ {
 		p.b[l*p.ldb+11] *= 1e-33
 	}
-	p.run(d)
+	p.runAMX(d)
 	p.check(t)
+}
+
+// TestAMXThreads: 1, 2, 3 and 7 threads give the same bits (the items
+// split C along m and n only), with and without a depth block on the FMA
+// kernels.
+func TestAMXThreads(t *testing.T) {
+	d := amxDriver(t)
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	for _, s := range [][3]int{{300, 200, 300}, {100, 70, 600}, {40, 700, 100}} {
+		for _, tiny := range []bool{false, true} {
+			var ref []float32
+			for _, th := range []int{1, 2, 3, 7} {
+				runtime.SetThreads(th)
+				r := rand.New(rand.NewPCG(14, 0))
+				p := newProblem(r, NoTrans, Trans, s[0], s[1], s[2], 1.25, -0.5, 3)
+				if tiny {
+					p.a[7*p.lda+s[2]-1] = 1e-40
+				}
+				p.runAMX(d)
+				if ref == nil {
+					p.check(t)
+					ref = append([]float32(nil), p.c()...)
+					continue
+				}
+				for i, v := range p.c() {
+					if math.Float32bits(v) != math.Float32bits(ref[i]) {
+						t.Fatalf("%v: threads=%d differs from 1 thread at C offset %d: %g vs %g", p, th, i, v, ref[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestAMXUses: Sgemm sends exactly the products that reuse their packed
+// parts enough to the tiles, on the amx level only.
+func TestAMXUses(t *testing.T) {
+	d := amxDriver(t)
+	for _, c := range []struct {
+		m, n, k int
+		want    bool
+	}{{1024, 1024, 1024, true}, {784, 300, 256, true}, {512, 512, 64, true}, {512, 512, 63, false},
+		{256, 300, 784, false}, {32, 300, 784, false}, {4096, 100, 4096, false}} {
+		if got := d.amxUses(c.m, c.n, c.k); got != c.want {
+			t.Errorf("amxUses(%d, %d, %d) = %v, want %v", c.m, c.n, c.k, got, c.want)
+		}
+		if drivers[asm.AVX512].amxUses(c.m, c.n, c.k) {
+			t.Errorf("avx512 sends %dx%dx%d to the tiles", c.m, c.n, c.k)
+		}
+	}
 }
 
 // TestAMXAllocs: a product on the tiles allocates nothing once warm.
@@ -105,8 +158,8 @@ func TestAMXAllocs(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 0))
 	for _, s := range [][3]int{{256, 300, 784}, {784, 300, 256}} {
 		p := newProblem(r, Trans, NoTrans, s[0], s[1], s[2], 1, 0, 0)
-		p.run(d)
-		if n := testing.AllocsPerRun(10, func() { p.run(d) }); n > 0 {
+		p.runAMX(d)
+		if n := testing.AllocsPerRun(10, func() { p.runAMX(d) }); n > 0 {
 			t.Errorf("%v: %v allocations per call", p, n)
 		}
 	}

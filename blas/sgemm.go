@@ -63,8 +63,8 @@ const (
 // 4 rows below the size that threads share GemvT's chains for each row
 // (asm.Gemm.GemmRows), or with a transposed B and a depth of at least 32,
 // GemvN's sums for each row (asm.Gemm.GemvNRows), and that on the amx
-// level (NNRT_ISA=amx) a product of at least 16 in each dimension and 2^16
-// multiply-adds runs on the AMX tiles as six bfloat16 part products per
+// level (NNRT_ISA=amx) a product large enough to pay for the packing
+// (m*n >= 192*(m+n), k >= 64) runs on the AMX tiles as six bfloat16 part products per
 // depth block, with the error bound of the float32 sum (asm/amx.go, and
 // blas's amx.go for its loops); the bits of the result depend on the level,
 // the shape and (on amx, whether a depth block falls back to FMA) the
