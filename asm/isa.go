@@ -162,7 +162,7 @@ func ISA() Level { return active }
 // Available reports the levels this machine and build support, lowest first.
 func Available() []Level { return Supported(features) }
 
-// Why says why the active level was chosen: the features seen and the cap.
+// Why says why the active level was chosen: the features seen and NNRT_ISA.
 func Why() string {
 	f := features
 	var seen []string
@@ -180,7 +180,9 @@ func Why() string {
 		s += "; assembly not compiled (purego build or unsupported GOARCH)"
 	}
 	if c := os.Getenv("NNRT_ISA"); c != "" {
-		s += "; capped by NNRT_ISA=" + c
+		s += "; chosen by NNRT_ISA=" + c
+	} else if f.AMX && compiledAsm {
+		s += "; amx only by NNRT_ISA=amx"
 	}
 	return s
 }

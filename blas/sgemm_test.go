@@ -509,6 +509,12 @@ func FuzzSgemm(f *testing.F) {
 			p := newProblem(r, tA, tB, int(m), int(n), int(k%1000), alpha, beta, int(pad%5))
 			p.run(drivers[l])
 			p.check(t)
+			if l == asm.AMX && p.m > 0 && p.n > 0 && p.k > 0 && alpha != 0 {
+				// the tiles' path at every size, not only those Sgemm sends there
+				p = newProblem(r, tA, tB, int(m), int(n), int(k%1000), alpha, beta, int(pad%5))
+				p.runAMX(drivers[l])
+				p.check(t)
+			}
 		}
 	})
 }
