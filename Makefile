@@ -18,7 +18,7 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq qemu-user-static; }
 
 ## test: everything CI runs
-test: deps fmt vet test-amd64 test-purego test-race test-arm64 build-other
+test: deps fmt vet test-amd64 test-amx test-purego test-race test-arm64 build-other
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -31,6 +31,13 @@ vet:
 
 test-amd64:
 	$(GO) test -count=1 $(PKGS)
+
+## test-amx: the opt-in amx level (NNRT_ISA=amx), where the CPU has AMX-BF16
+test-amx:
+	@if grep -qw amx_bf16 /proc/cpuinfo 2>/dev/null && grep -qw amx_tile /proc/cpuinfo; then \
+		echo "NNRT_ISA=amx $(GO) test -count=1 ./asm ./blas ./nn"; \
+		NNRT_ISA=amx $(GO) test -count=1 ./asm ./blas ./nn; \
+	else echo "test-amx: no AMX-BF16 on this CPU, skipped"; fi
 
 test-purego:
 	$(GO) test -count=1 -tags purego $(PKGS)

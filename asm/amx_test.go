@@ -9,7 +9,7 @@ import (
 func skipWithoutAMX(t *testing.T) {
 	t.Helper()
 	if !available(AMX) {
-		t.Skip("the amx level is not available here")
+		t.Skip("the amx level is not available here (it needs NNRT_ISA=amx and a CPU with AMX-BF16; make test-amx)")
 	}
 }
 

@@ -71,7 +71,12 @@ type Features struct {
 }
 
 // DetectFeatures reads the features of this CPU with klauspost/cpuid (which
-// also checks that the OS saves the wide registers).
+// also checks that the OS saves the wide registers). AMX is requested from
+// the OS, and so reported, only when NNRT_ISA=amx: once the tile state is
+// granted, Linux sizes every signal frame of the process for its 8 KiB and
+// refuses smaller alternate signal stacks (a C library's SIGSTKSZ of 8 KiB
+// among them), which a library must not impose on every program that
+// imports it.
 func DetectFeatures() Features {
 	c := &cpuid.CPU
 	return Features{
@@ -83,7 +88,7 @@ func DetectFeatures() Features {
 		AVX512DQ: c.Supports(cpuid.AVX512DQ),
 		AVX512VL: c.Supports(cpuid.AVX512VL),
 		ASIMD:    c.Supports(cpuid.ASIMD) || goruntime.GOARCH == "arm64", // ASIMD is mandatory on arm64
-		AMX:      compiledAsm && c.Supports(cpuid.AMXTILE) && c.Supports(cpuid.AMXBF16) && requestAMX(),
+		AMX:      compiledAsm && os.Getenv("NNRT_ISA") == "amx" && c.Supports(cpuid.AMXTILE) && c.Supports(cpuid.AMXBF16) && requestAMX(),
 	}
 }
 
@@ -117,7 +122,8 @@ func Supported(f Features) []Level {
 // names when it is not empty (the value of NNRT_ISA). A name that is no
 // level, or a level this CPU or build cannot run, is an error.
 //
-// amx is chosen only by name: on the Xeon (Emerald Rapids, under KVM) it
+// amx is chosen only by name (and only then requested from the OS, see
+// DetectFeatures): on the Xeon (Emerald Rapids, under KVM) it
 // was measured on, its tiles ran the SGEMM kernel at about 2.7 times the
 // FMA kernels' rate in some minutes and at 0.6 times in others, the phase
 // changing every few seconds with nothing else running (see README), so it
@@ -181,8 +187,8 @@ func Why() string {
 	}
 	if c := os.Getenv("NNRT_ISA"); c != "" {
 		s += "; chosen by NNRT_ISA=" + c
-	} else if f.AMX && compiledAsm {
-		s += "; amx only by NNRT_ISA=amx"
+	} else if compiledAsm && cpuid.CPU.Supports(cpuid.AMXTILE) && cpuid.CPU.Supports(cpuid.AMXBF16) {
+		s += "; the amx level (AMX tiles) needs NNRT_ISA=amx"
 	}
 	return s
 }

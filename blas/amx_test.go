@@ -12,7 +12,7 @@ import (
 func amxDriver(t *testing.T) *driver {
 	t.Helper()
 	if !asm.AMXAvailable() || drivers[asm.AMX] == nil {
-		t.Skip("the amx level is not available here")
+		t.Skip("the amx level is not available here (it needs NNRT_ISA=amx and a CPU with AMX-BF16; make test-amx)")
 	}
 	return drivers[asm.AMX]
 }
