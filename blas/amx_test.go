@@ -115,16 +115,7 @@ func TestAMXThreads(t *testing.T) {
 					p.a[7*p.lda+s[2]-1] = 1e-40
 				}
 				p.runAMX(d)
-				if ref == nil {
-					p.check(t)
-					ref = append([]float32(nil), p.c()...)
-					continue
-				}
-				for i, v := range p.c() {
-					if math.Float32bits(v) != math.Float32bits(ref[i]) {
-						t.Fatalf("%v: threads=%d differs from 1 thread at C offset %d: %g vs %g", p, th, i, v, ref[i])
-					}
-				}
+				ref = p.checkThreads(t, ref, th)
 			}
 		}
 	}

@@ -325,21 +325,29 @@ func TestSgemmThreads(t *testing.T) {
 						p := newProblem(r, tA, tB, s[0], s[1], s[2], 1.25, beta, 3)
 						r = rand.New(rand.NewPCG(4, 0))
 						p.run(d)
-						if ref == nil {
-							p.check(t)
-							ref = append([]float32(nil), p.c()...)
-							continue
-						}
-						for i, v := range p.c() {
-							if math.Float32bits(v) != math.Float32bits(ref[i]) {
-								t.Fatalf("%v: threads=%d differs from 1 thread at C offset %d: %g vs %g", p, th, i, v, ref[i])
-							}
-						}
+						ref = p.checkThreads(t, ref, th)
 					}
 				}
 			}
 		}
 	})
+}
+
+// checkThreads checks p's result against the reference (and returns it as
+// the reference when there is none yet, after checking it against float64):
+// a run on th threads must give the first run's bits.
+func (p *problem) checkThreads(t *testing.T, ref []float32, th int) []float32 {
+	t.Helper()
+	if ref == nil {
+		p.check(t)
+		return append([]float32(nil), p.c()...)
+	}
+	for i, v := range p.c() {
+		if math.Float32bits(v) != math.Float32bits(ref[i]) {
+			t.Fatalf("%v: threads=%d differs from the first run at C offset %d: %g vs %g", p, th, i, v, ref[i])
+		}
+	}
+	return ref
 }
 
 // TestDepthBlocks: the depth blocks depend on the shape only, and a
