@@ -36,6 +36,10 @@ type Blocking struct {
 func (b Blocking) String() string {
 	s := fmt.Sprintf("%s: tile %dx%d, MC=%d KC=%d NC=%d (L1d %d KiB, L2 %d KiB, L3 %d KiB)",
 		b.Level, b.MR, b.NR, b.MC, b.KC, b.NC, b.Caches.L1D>>10, b.Caches.L2>>10, b.Caches.L3>>10)
+	if b.Level == asm.AMX {
+		s += fmt.Sprintf("; products with m*n >= %d*(m+n) and k >= %d on the AMX tiles (32x32 blocks of C, depth blocks of at most %d, rows in blocks of %d)",
+			amxReuse, amxMinK, amxKC, amxMC)
+	}
 	if len(b.Notes) > 0 {
 		s += "; " + strings.Join(b.Notes, ", ")
 	}
