@@ -31,10 +31,12 @@ const (
 	// time per multiply-add (about 200 against 150 GFLOPS on one core of
 	// the Xeon measured, with real data: the tiles slow down on random bits),
 	// so the product must reuse each packed element often enough. Paired
-	// on one core against the avx512 level: 512^3 1.18 times as fast,
-	// 1024^3 1.09, 2048^3 1.12, TN 784x300x256 1.06; 256x300x784 1.02,
-	// 128x300x784 0.88, 256x100x300 0.72, 32x300x784 0.46 (those below the
-	// threshold stay on the FMA kernels).
+	// against the avx512 level, one thread: 512^3 1.18 times as fast,
+	// 768^3 1.23, 1024^3 1.09, 2048^3 1.12, 512x512x128 1.43, TN 784x300x256
+	// 1.06; two threads: 768^3 1.19, 1024^3 1.09, 512x512x128 1.24, TN
+	// 784x300x256 1.05. Below the threshold (on the FMA kernels): one
+	// thread 256x300x784 1.02, 128x300x784 0.87, TN 300x100x256 0.69,
+	// 32x300x784 0.46; two threads 256x300x784 0.73, 128x300x784 0.63.
 	amxReuse = 192
 	amxMinK  = 64
 )
@@ -70,7 +72,11 @@ func (d *driver) amxGemm(aT, bT bool, m, n, k int, alpha float32, a []float32, l
 	kcMax := roundUp(ceilDiv(k, blocks), 32)
 	cl := d.amxCalls.Get()
 	*cl = amxCall{aT: aT, bT: bT, m: m, n: n, alpha: alpha, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
-		na: ceilDiv(m, 32), nb: ceilDiv(n, 32), mcp: amxMC / 32}
+		na: ceilDiv(m, 32), nb: ceilDiv(n, 32)}
+	// Row blocks of equal size (within a micro-panel), at most amxMC rows:
+	// the items are then of one size, and threads that split them evenly
+	// get even work (16+8 panels for m = 768 left one thread half idle).
+	cl.mcp = ceilDiv(cl.na, ceilDiv(cl.na, amxMC/32))
 	seg := kcMax / 32 * asm.AMXChunk
 	abuf := runtime.Alloc(cl.na * 3 * seg / 2)
 	bbuf := runtime.Alloc(cl.nb * 3 * seg / 2)
