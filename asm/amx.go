@@ -13,9 +13,11 @@ import (
 //
 //	a·b = Σ ai·bj over i, j in 0..2,
 //
-// and the six products with i + j <= 2 carry every bit of a·b down to
-// 2^-22 of it: the three dropped ones (a1·b2, a2·b1, a2·b2) are together
-// below 2^-23·|a·b|, under the rounding of one float32 addition. The level
+// and the six products with i + j <= 2 give a·b to within about
+// 2^-23·|a·b|: rounding to nearest makes |x1| <= 2^-8·|x| and |x2| <=
+// 2^-16·|x|, so the three dropped ones (a1·b2, a2·b1, a2·b2) are at most
+// 2^-24, 2^-24 and 2^-32 of |a·b|, about the rounding of one float32
+// addition. The level
 // amx computes each block of depth kc of C = alpha·A·B + beta·C as those six
 // products on the tiles, the small ones first (A2·B0, A0·B2, A1·B1, A1·B0,
 // A0·B1) and A0·B0 last, all in one float32 accumulator per element of C:
