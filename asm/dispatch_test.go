@@ -132,3 +132,19 @@ func TestNNRTISA(t *testing.T) {
 		}
 	}
 }
+
+// TestOnRequest: a level offered on request is one this process does not
+// have, and only amx is ever offered so.
+func TestOnRequest(t *testing.T) {
+	for _, l := range OnRequest() {
+		if l != AMX {
+			t.Errorf("OnRequest offers %v", l)
+		}
+		if available(l) {
+			t.Errorf("%v is both available and on request", l)
+		}
+	}
+	if os.Getenv("NNRT_ISA") == "amx" && len(OnRequest()) != 0 {
+		t.Errorf("OnRequest = %v with NNRT_ISA=amx", OnRequest())
+	}
+}

@@ -168,6 +168,23 @@ func ISA() Level { return active }
 // Available reports the levels this machine and build support, lowest first.
 func Available() []Level { return Supported(features) }
 
+// OnRequest reports the levels this machine has but a process gets only by
+// naming them in NNRT_ISA at start-up: amx, on a Linux CPU with AMX-BF16,
+// when NNRT_ISA does not name it (see DetectFeatures). A tool that wants to
+// measure one runs a process of its own with NNRT_ISA set.
+func OnRequest() []Level {
+	f := features
+	if !compiledAsm || f.AMX || goruntime.GOOS != "linux" || f.Arch != "amd64" ||
+		!cpuid.CPU.Supports(cpuid.AMXTILE) || !cpuid.CPU.Supports(cpuid.AMXBF16) {
+		return nil
+	}
+	f.AMX = true
+	if l := Supported(f); l[len(l)-1] == AMX {
+		return []Level{AMX}
+	}
+	return nil
+}
+
 // Why says why the active level was chosen: the features seen and NNRT_ISA.
 func Why() string {
 	f := features
@@ -187,7 +204,7 @@ func Why() string {
 	}
 	if c := os.Getenv("NNRT_ISA"); c != "" {
 		s += "; chosen by NNRT_ISA=" + c
-	} else if compiledAsm && cpuid.CPU.Supports(cpuid.AMXTILE) && cpuid.CPU.Supports(cpuid.AMXBF16) {
+	} else if len(OnRequest()) > 0 {
 		s += "; the amx level (AMX tiles) needs NNRT_ISA=amx"
 	}
 	return s

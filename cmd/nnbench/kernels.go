@@ -155,13 +155,16 @@ func runKernels(args []string, stdout, stderr io.Writer) error {
 }
 
 // isaLevels parses --isa: empty is the active level, "all" every level this
-// machine supports, else a comma-separated list of supported levels.
+// machine supports (those it runs only on request, asm.OnRequest, included:
+// each level runs in a process of its own), else a comma-separated list of
+// supported levels.
 func isaLevels(s string) ([]asm.Level, error) {
+	all := append(asm.Available(), asm.OnRequest()...)
 	switch s {
 	case "":
 		return []asm.Level{asm.ISA()}, nil
 	case "all":
-		return asm.Available(), nil
+		return all, nil
 	}
 	var out []asm.Level
 	for _, name := range strings.Split(s, ",") {
@@ -170,11 +173,11 @@ func isaLevels(s string) ([]asm.Level, error) {
 			return nil, err
 		}
 		supported := false
-		for _, a := range asm.Available() {
+		for _, a := range all {
 			supported = supported || a == l
 		}
 		if !supported {
-			return nil, fmt.Errorf("level %s is not supported here (available: %v)", l, asm.Available())
+			return nil, fmt.Errorf("level %s is not supported here (available: %v)", l, all)
 		}
 		out = append(out, l)
 	}
