@@ -75,6 +75,22 @@ label: \
 	DECQ R14 \
 	JNZ  label
 
+// C_ROW_LOAD loads the valid columns of C's row at DI into Z0, Z1 (zeros
+// elsewhere); C_ROW_STORE_NEXT stores them back and moves to the next row of
+// the scratch (SI) and of C (DI, AX apart), looping to label while CX rows
+// remain.
+#define C_ROW_LOAD \
+	VMOVUPS.Z (DI), K1, Z0 \
+	VMOVUPS.Z 64(DI), K2, Z1
+
+#define C_ROW_STORE_NEXT(label) \
+	VMOVUPS Z0, K1, (DI) \
+	VMOVUPS Z1, K2, 64(DI) \
+	ADDQ    $128, SI \
+	ADDQ    AX, DI \
+	DECQ    CX \
+	JNZ     label
+
 // func amxKernelAsm(a, b unsafe.Pointer, seg, np, aStride int, c unsafe.Pointer, ldc, rows, cols int, alpha, beta float32, mode int, scratch unsafe.Pointer)
 TEXT ·amxKernelAsm(SB), NOSPLIT, $0-96
 	MOVQ a+0(FP), R8
@@ -133,42 +149,25 @@ update:
 	JGT  general
 
 store:
-	VMULPS  (SI), Z30, Z0
-	VMULPS  64(SI), Z30, Z1
-	VMOVUPS Z0, K1, (DI)
-	VMOVUPS Z1, K2, 64(DI)
-	ADDQ    $128, SI
-	ADDQ    AX, DI
-	DECQ    CX
-	JNZ     store
-	JMP     next
+	VMULPS (SI), Z30, Z0
+	VMULPS 64(SI), Z30, Z1
+	C_ROW_STORE_NEXT(store)
+	JMP    next
 
 add:
-	VMOVUPS.Z   (DI), K1, Z0
-	VMOVUPS.Z   64(DI), K2, Z1
+	C_ROW_LOAD
 	VFMADD231PS (SI), Z30, Z0
 	VFMADD231PS 64(SI), Z30, Z1
-	VMOVUPS     Z0, K1, (DI)
-	VMOVUPS     Z1, K2, 64(DI)
-	ADDQ        $128, SI
-	ADDQ        AX, DI
-	DECQ        CX
-	JNZ         add
+	C_ROW_STORE_NEXT(add)
 	JMP         next
 
 general:
-	VMOVUPS.Z   (DI), K1, Z0
-	VMOVUPS.Z   64(DI), K2, Z1
+	C_ROW_LOAD
 	VMULPS      Z31, Z0, Z0
 	VMULPS      Z31, Z1, Z1
 	VFMADD231PS (SI), Z30, Z0
 	VFMADD231PS 64(SI), Z30, Z1
-	VMOVUPS     Z0, K1, (DI)
-	VMOVUPS     Z1, K2, 64(DI)
-	ADDQ        $128, SI
-	ADDQ        AX, DI
-	DECQ        CX
-	JNZ         general
+	C_ROW_STORE_NEXT(general)
 
 next:
 	ADDQ R11, R8
