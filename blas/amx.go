@@ -195,14 +195,26 @@ func amxPackPanel(dst []uint16, seg int, x []float32, off, ls, ps, lines, kc, kp
 			}
 		}
 		for ; ch < kp/32; ch++ {
+			// The edge tile, zero-padded, in the operand's own orientation
+			// (so that its valid part is a few contiguous copies): 16 lines
+			// of 32 values of k, or 32 values of k of 16 lines.
 			clear(stage)
-			for l := 0; l < valid; l++ {
-				base := off + (16*g+l)*ls + 32*ch*ps
-				for q := 0; q < min(32, kc-32*ch); q++ {
-					stage[l*32+q] = x[base+q*ps]
+			depth := max(0, min(32, kc-32*ch))
+			base := off + 16*g*ls + 32*ch*ps
+			if kMajor {
+				for q := 0; q < depth && valid > 0; q++ {
+					copy(stage[q*16:q*16+valid], x[base+q*ps:])
+				}
+			} else {
+				for l := 0; l < valid && depth > 0; l++ {
+					copy(stage[l*32:l*32+depth], x[base+l*ls:])
 				}
 			}
-			ok = asm.AMXPack(dst[g*512+ch*asm.AMXChunk:], seg, stage, 32, 1, 0, 0, 1, false, bLayout) && ok
+			ld := 32
+			if kMajor {
+				ld = 16
+			}
+			ok = asm.AMXPack(dst[g*512+ch*asm.AMXChunk:], seg, stage, ld, 1, 0, 0, 1, kMajor, kMajor != bLayout) && ok
 		}
 	}
 	return ok
