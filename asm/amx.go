@@ -100,6 +100,9 @@ func AMXKernel(a, b []uint16, seg, np, aStride int, c []float32, ldc, rows, cols
 		len(c) < (np-1)*32*ldc+(rows-1)*ldc+cols {
 		panic("asm: AMXKernel: bad arguments")
 	}
+	if compiledAsm && !features.AMX {
+		panic("asm: AMXKernel: the amx level is not available (it needs NNRT_ISA=amx)")
+	}
 	amxKernel(a, b, seg, np, aStride, c, ldc, rows, cols, alpha, beta, mode, scratch)
 }
 

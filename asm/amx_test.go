@@ -1,8 +1,10 @@
 package asm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -197,4 +199,19 @@ func testAMXKernel(t *testing.T, kernel func(a, b []uint16, seg, np, aStride int
 			t.Errorf("%+v: worst relative error %.3g (FMA chain %.3g, bound %.3g)", tc, worst, worstFMA, tol)
 		}
 	}
+}
+
+// TestAMXKernelUnavailable: without the tiles, AMXKernel panics with a
+// message instead of dying on an illegal instruction.
+func TestAMXKernelUnavailable(t *testing.T) {
+	if !compiledAsm || available(AMX) {
+		t.Skip("the tiles are available (or there is no asm)")
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "NNRT_ISA=amx") {
+			t.Errorf("recovered %v, want a panic naming NNRT_ISA=amx", r)
+		}
+	}()
+	const seg = AMXChunk
+	AMXKernel(make([]uint16, 3*seg), make([]uint16, 3*seg), seg, 1, 3*seg, make([]float32, 1024), 32, 32, 32, 1, 0, 0, make([]float32, 1024))
 }
