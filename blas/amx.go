@@ -19,7 +19,8 @@ import (
 //	    AMXKernel: C[rows, 32 columns] = alpha*S + beta*C   (beta: 1 after the first block)
 //
 // A B micro-panel (3 parts × kp × 32 bfloat16, 48 KiB at kp = 256) is
-// reused across the row block's A micro-panels, which stream from L2. The
+// reused across the row block's A micro-panels, which stream from L2 (or
+// L3: all of A's block is packed before the compute phase). The
 // items split along m and n only, so the bits do not depend on the thread
 // count; which depth blocks take the FMA path depends on the data alone.
 const (
@@ -29,7 +30,7 @@ const (
 	// costs some 0.3-1.2 ns per element of A and B (three parts, six bytes
 	// written for each), the tiles save about a third of the FMA kernels'
 	// time per multiply-add (about 200 against 150 GFLOPS on one core of
-	// the Xeon measured, with real data: the tiles slow down on random bits),
+	// the Xeon measured, with real data: the tiles' rate depends on the bits),
 	// so the product must reuse each packed element often enough. Paired
 	// against the avx512 level, one thread: 512^3 1.18 times as fast,
 	// 768^3 1.23, 1024^3 1.09, 2048^3 1.12, 512x512x128 1.43, TN 784x300x256
