@@ -142,18 +142,7 @@ func TestAMXUses(t *testing.T) {
 // TestAMXAllocs: a product on the tiles allocates nothing once warm.
 func TestAMXAllocs(t *testing.T) {
 	d := amxDriver(t)
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under the race detector")
-	}
-	defer runtime.SetThreads(runtime.SetThreads(2))
-	r := rand.New(rand.NewPCG(13, 0))
-	for _, s := range [][3]int{{256, 300, 784}, {784, 300, 256}} {
-		p := newProblem(r, Trans, NoTrans, s[0], s[1], s[2], 1, 0, 0)
-		p.runAMX(d)
-		if n := testing.AllocsPerRun(10, func() { p.runAMX(d) }); n > 0 {
-			t.Errorf("%v: %v allocations per call", p, n)
-		}
-	}
+	checkNoAllocs(t, Trans, NoTrans, [][3]int{{256, 300, 784}, {784, 300, 256}}, func(p *problem) { p.runAMX(d) })
 }
 
 // TestAMXAccuracy: the tiles' result is as accurate as the FMA kernels'

@@ -440,15 +440,22 @@ func TestSgemmAt(t *testing.T) {
 
 // TestSgemmAllocs: the steady state allocates nothing.
 func TestSgemmAllocs(t *testing.T) {
+	checkNoAllocs(t, NoTrans, Trans, [][3]int{{32, 300, 784}, {300, 400, 200}}, func(p *problem) { p.run(active) })
+}
+
+// checkNoAllocs runs each shape once to warm up and then checks, on two
+// threads, that further runs allocate nothing.
+func checkNoAllocs(t *testing.T, tA, tB Transpose, shapes [][3]int, run func(*problem)) {
+	t.Helper()
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	defer runtime.SetThreads(runtime.SetThreads(2))
 	r := rand.New(rand.NewPCG(5, 0))
-	for _, s := range [][3]int{{32, 300, 784}, {300, 400, 200}} {
-		p := newProblem(r, NoTrans, Trans, s[0], s[1], s[2], 1, 0, 0)
-		p.run(active)
-		if n := testing.AllocsPerRun(20, func() { p.run(active) }); n > 0 {
+	for _, s := range shapes {
+		p := newProblem(r, tA, tB, s[0], s[1], s[2], 1, 0, 0)
+		run(p)
+		if n := testing.AllocsPerRun(20, func() { run(p) }); n > 0 {
 			t.Errorf("%v: %v allocations per call", p, n)
 		}
 	}
