@@ -31,8 +31,8 @@ func sparseMatrix(rng *rand.Rand, r, c, ld int, zeros float64, withNaN bool) []f
 // guard entry past their ends.
 func compressed(k *sparseKernels, cols bool, n, l int, x []float32, ldx, blk int) (ptr, col []int32, val []float32) {
 	pl, el := CompressedLen(n, l, blk)
-	ptr, col, val = make([]int32, pl+1), make([]int32, el+1), make([]float32, el+1)
-	ptr[pl], col[el], val[el] = -7, -7, guardValue
+	ptr, col, val = make([]int32, pl+1), make([]int32, el+1), make([]float32, 2*el+1)
+	ptr[pl], col[el], val[2*el] = -7, -7, guardValue
 	saved := sparse
 	sparse = k
 	defer func() { sparse = saved }()
@@ -68,17 +68,17 @@ func TestCompress(t *testing.T) {
 									t.Fatalf("%s: ptr[%d] = %d, want %d", what, i, p[i], gp[i])
 								}
 							}
-							for i := 0; i < n; i++ {
+							for i := 0; i < (n+1)/2; i++ {
 								for e := gp[i*(nb+1)]; e < gp[i*(nb+1)+nb]; e++ {
-									if c[e] != gc[e] || math.Float32bits(v[e]) != math.Float32bits(gv[e]) {
-										t.Fatalf("%s: entry %d = (%d, %v), want (%d, %v)", what, e, c[e], v[e], gc[e], gv[e])
+									if c[e] != gc[e] || math.Float32bits(v[2*e]) != math.Float32bits(gv[2*e]) || math.Float32bits(v[2*e+1]) != math.Float32bits(gv[2*e+1]) {
+										t.Fatalf("%s: entry %d = (%d, %v, %v), want (%d, %v, %v)", what, e, c[e], v[2*e], v[2*e+1], gc[e], gv[2*e], gv[2*e+1])
 									}
-									if gv[e] == 0 {
-										t.Fatalf("%s: a zero was kept", what)
+									if gv[2*e] == 0 && gv[2*e+1] == 0 {
+										t.Fatalf("%s: a pair of zeros was kept", what)
 									}
 								}
 							}
-							if last := len(c) - 1; c[last] != -7 || math.Float32bits(v[last]) != math.Float32bits(guardValue) {
+							if c[len(c)-1] != -7 || math.Float32bits(v[len(v)-1]) != math.Float32bits(guardValue) {
 								t.Fatalf("%s: wrote past the entries", what)
 							}
 						}
@@ -95,35 +95,81 @@ func TestCompressCount(t *testing.T) {
 	x := []float32{
 		0, 1, 0, 2,
 		3, 0, 0, 0,
+		0, 0, 0, 5,
 	}
 	forEachLevel(t, func(t *testing.T, l Level) {
 		saved := sparse
 		sparse = sparseFor(l)
 		defer func() { sparse = saved }()
-		pl, el := CompressedLen(2, 4, 16)
-		ptr, col, val := make([]int32, pl), make([]int32, el), make([]float32, el)
-		if got := CompressRows(2, 4, x, 4, 16, ptr, col, val); got != 3 {
-			t.Fatalf("rows: %d entries, want 3", got)
+		// rows: pair 0 (rows 0 and 1) keeps positions 0, 1, 3; pair 1 (row
+		// 2 and zeros) position 3
+		pl, el := CompressedLen(3, 4, 16)
+		if pl != 4 || el != 40 {
+			t.Fatalf("CompressedLen = %d, %d", pl, el)
 		}
-		if ptr[0] != 0 || ptr[1] != 2 || ptr[2] != 20 || ptr[3] != 21 || col[0] != 1 || col[1] != 3 || val[1] != 2 || col[20] != 0 || val[20] != 3 {
-			t.Fatalf("rows: ptr %v col %v val %v", ptr, col[:2], val[:2])
+		ptr, col, val := make([]int32, pl), make([]int32, el), make([]float32, 2*el)
+		if got := CompressRows(3, 4, x, 4, 16, ptr, col, val); got != 4 {
+			t.Fatalf("rows: %d entries, want 4", got)
 		}
-		pl, el = CompressedLen(4, 2, 16)
-		ptr, col, val = make([]int32, pl), make([]int32, el), make([]float32, el)
-		if got := CompressCols(4, 2, x, 4, 16, ptr, col, val); got != 3 {
-			t.Fatalf("cols: %d entries, want 3", got)
+		if want := []int32{0, 3, 20, 21}; !equalInt32(ptr, want) {
+			t.Fatalf("rows: ptr %v, want %v", ptr, want)
 		}
-		// column 0 has row 1 (3); column 1 row 0 (1); column 2 nothing; column 3 row 0 (2)
-		want := []int32{0, 1, 18, 19, 36, 36, 54, 55}
-		for i, w := range want {
-			if ptr[i] != w {
-				t.Fatalf("cols: ptr %v, want %v", ptr, want)
-			}
+		if want := []int32{0, 1, 3}; !equalInt32(col[:3], want) || col[20] != 3 {
+			t.Fatalf("rows: col %v %d", col[:3], col[20])
 		}
-		if col[0] != 1 || val[0] != 3 || col[18] != 0 || val[18] != 1 || col[54] != 0 || val[54] != 2 {
-			t.Fatalf("cols: entries wrong")
+		if want := []float32{0, 3, 1, 0, 2, 0}; !equalFloat32(val[:6], want) || val[40] != 5 || val[41] != 0 {
+			t.Fatalf("rows: val %v, %v", val[:6], val[40:42])
+		}
+		// columns: pair 0 (columns 0 and 1) keeps rows 0 and 1; pair 1
+		// (columns 2 and 3) rows 0 and 2
+		pl, el = CompressedLen(4, 3, 16)
+		ptr, col, val = make([]int32, pl), make([]int32, el), make([]float32, 2*el)
+		if got := CompressCols(4, 3, x, 4, 16, ptr, col, val); got != 4 {
+			t.Fatalf("cols: %d entries, want 4", got)
+		}
+		if want := []int32{0, 2, 19, 21}; !equalInt32(ptr, want) {
+			t.Fatalf("cols: ptr %v, want %v", ptr, want)
+		}
+		if col[0] != 0 || col[1] != 1 || col[19] != 0 || col[20] != 2 {
+			t.Fatalf("cols: col %v %v", col[:2], col[19:21])
+		}
+		if want := []float32{0, 1, 3, 0}; !equalFloat32(val[:4], want) {
+			t.Fatalf("cols: val %v", val[:4])
+		}
+		if want := []float32{0, 2, 0, 5}; !equalFloat32(val[38:42], want) {
+			t.Fatalf("cols: val %v", val[38:42])
+		}
+		// an odd count of columns: the last pair's second line is zeros
+		pl, el = CompressedLen(3, 3, 16)
+		ptr, col, val = make([]int32, pl), make([]int32, el), make([]float32, 2*el)
+		if got := CompressCols(3, 3, x, 4, 16, ptr, col, val); got != 2 {
+			t.Fatalf("odd cols: %d entries, want 2", got)
 		}
 	})
+}
+
+func equalInt32(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func equalFloat32(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func TestSparseMul(t *testing.T) {
@@ -211,7 +257,7 @@ func TestSparseArgs(t *testing.T) {
 		f()
 	}
 	x := make([]float32, 8)
-	ptr, col, val := make([]int32, 8), make([]int32, 64), make([]float32, 64)
+	ptr, col, val := make([]int32, 8), make([]int32, 64), make([]float32, 128)
 	mustPanic("blk 8", func() { CompressRows(2, 4, x, 4, 8, ptr, col, val) })
 	mustPanic("short x", func() { CompressRows(3, 4, x, 4, 16, ptr, col, val) })
 	mustPanic("short col", func() { CompressRows(2, 4, x, 4, 16, ptr, col[:10], val) })

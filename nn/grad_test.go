@@ -16,7 +16,8 @@ type gradCase struct {
 	layers     func() []Layer
 	loss       string
 	fromLogits bool
-	targets    bool // dense targets instead of labels
+	targets    bool    // dense targets instead of labels
+	zeros      float64 // the fraction of the inputs set to 0, multiplied on their nonzeros (sparseInput)
 }
 
 func denseL(units int, act string) Layer {
@@ -87,6 +88,17 @@ func gradCases() []gradCase {
 					Dense(DenseConfig{Units: 3, Activation: "softmax", KernelRegularizer: reg.L1(0.05)}),
 				}
 			}},
+		gradCase{name: "sparse_input", input: []int{2, 9}, zeros: 0.7,
+			layers: func() []Layer {
+				return []Layer{Flatten(), denseL(5, "elu"), Dropout(0.3), denseL(3, "softmax")}
+			}},
+		gradCase{name: "sparse_input_regularized", input: []int{18}, zeros: 0.8,
+			layers: func() []Layer {
+				return []Layer{
+					Dense(DenseConfig{Units: 6, Activation: "selu", KernelRegularizer: reg.L1L2{L1: 0.01, L2: 0.02}}),
+					denseL(3, "softmax"),
+				}
+			}},
 		gradCase{name: "no_bias", input: []int{4},
 			layers: func() []Layer {
 				f := false
@@ -112,6 +124,12 @@ func TestGradients(t *testing.T) {
 			x := make([]float32, rows*in)
 			for i := range x {
 				x[i] = float32(rng.NormFloat64())
+				if c.zeros > 0 && rng.Float64() < c.zeros {
+					x[i] = 0
+				}
+			}
+			if c.zeros > 0 {
+				defer forceSparse()()
 			}
 			var labels []int32
 			var targets []float32
@@ -167,6 +185,9 @@ func TestGradients(t *testing.T) {
 			}
 			resetDropout()
 			m.gradients(x, labels, targets, rows)
+			if first := firstDense(m); c.zeros > 0 && (first == nil || !first.sparse) {
+				t.Fatal("the first Dense layer did not multiply its input on its nonzeros")
+			}
 			for _, p := range m.opt.params {
 				analytic := append([]float32(nil), p.Grad...)
 				for i := range p.Value {
@@ -186,6 +207,15 @@ func TestGradients(t *testing.T) {
 			}
 		})
 	}
+}
+
+func firstDense(m *Sequential) *dense {
+	for _, l := range m.layers {
+		if d, ok := l.(*dense); ok {
+			return d
+		}
+	}
+	return nil
 }
 
 // TestGradientsL1AtKink: L1's subgradient at w = 0 is 0 (Keras's sign(0)).

@@ -186,6 +186,56 @@ type dense struct {
 	z, y   []float32 // pre-activation and output
 	dz, dx []float32
 	par    elementwise // the activation's passes, split across threads
+
+	// The input's products on its nonzeros (see sparseInput): xs holds
+	// the input compressed, sparse says the last forward pass used it (the
+	// backward pass then compresses xᵀ into xs for dW), denseFor counts
+	// the forward passes left before the next look at a dense input.
+	xs       blas.Sparse
+	sparse   bool
+	denseFor int
+}
+
+// Sparse inputs. A batch whose values are mostly zeros (images with a
+// blank background, one-hot or bag-of-words features, an input dropout)
+// is multiplied on its nonzeros (blas.SgemmSparse), in the forward pass
+// and in dW, when a pair of rows leaves at most sparseMaxDensity of the
+// dense multiply-adds. Measured on Fashion-MNIST batches of 256 (pixels
+// half zeros) with more zeros added, two threads, the sparse products
+// against the dense ones (forward, dW): density 0.66 0.93 and 1.02 (so
+// plain Fashion-MNIST stays dense), 0.58 (with the book's input dropout
+// 0.2) 1.07 and 1.09, 0.53 1.19 and 1.12, 0.34 1.32 and 1.46, 0.19 1.96
+// and 1.82. Below sparseMinRows rows the copy of the kernel to aligned
+// rows that the forward product makes costs more than it saves (batch 32:
+// 0.57). A layer whose input is too dense looks again after
+// sparseRecheck forward passes, so a dense input costs one compression
+// (1/15 of its product) per sparseRecheck steps. The choice depends only
+// on the data, so a seed still gives the same bits.
+var (
+	sparseMaxDensity = 0.6
+	sparseMinRows    = 128
+	// sparseOn: the level has assembly for the sparse products (on the
+	// others, asm's Go loops would be slower than the dense products).
+	sparseOn = asm.SparseFast()
+)
+
+const sparseRecheck = 64
+
+// sparseInput reports whether the forward pass multiplies x (rows × in)
+// on its nonzeros, compressing it into xs when it does.
+func (l *dense) sparseInput(x []float32, rows int) bool {
+	if !sparseOn || rows < sparseMinRows {
+		return false
+	}
+	if l.denseFor > 0 {
+		l.denseFor--
+		return false
+	}
+	if l.xs.Compress(blas.NoTrans, rows, l.inSize, x, l.inSize) > sparseMaxDensity {
+		l.denseFor = sparseRecheck
+		return false
+	}
+	return true
 }
 
 // Dense is a fully connected layer: y = act(x·W + b) with W of shape
@@ -268,7 +318,11 @@ func (l *dense) forward(x []float32, rows int, m mode) []float32 {
 	in, units := l.inSize, l.outSize
 	l.x = x[:rows*in]
 	z := l.z[:rows*units]
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, units, in, 1, l.x, in, l.kernel.Value, units, 0, z, units)
+	if l.sparse = l.sparseInput(l.x, rows); l.sparse {
+		blas.SgemmSparse(&l.xs, units, 1, l.kernel.Value, units, 0, z, units)
+	} else {
+		blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, units, in, 1, l.x, in, l.kernel.Value, units, 0, z, units)
+	}
 	linear := l.act.linear() || (l.fuseSoft && !m.probs())
 	var y []float32
 	if !linear {
@@ -302,10 +356,16 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 		dx = l.dx[:rows*in]
 		blas.Sgemm(blas.NoTrans, blas.Trans, rows, in, units, 1, dz, units, l.kernel.Value, units, 0, dx, in)
 	}
+	// dW = xᵀ·dz, or with a fused update W -= lr·xᵀ·dz
+	alpha, beta, dw := float32(1), float32(0), l.kernel.Grad
 	if lr := l.kernel.fuseLR; lr != 0 {
-		blas.Sgemm(blas.Trans, blas.NoTrans, in, units, rows, -lr, l.x, in, dz, units, 1, l.kernel.Value, units)
+		alpha, beta, dw = -lr, 1, l.kernel.Value
+	}
+	if l.sparse {
+		l.xs.Compress(blas.Trans, in, rows, l.x, in)
+		blas.SgemmSparse(&l.xs, units, alpha, dz, units, beta, dw, units)
 	} else {
-		blas.Sgemm(blas.Trans, blas.NoTrans, in, units, rows, 1, l.x, in, dz, units, 0, l.kernel.Grad, units)
+		blas.Sgemm(blas.Trans, blas.NoTrans, in, units, rows, alpha, l.x, in, dz, units, beta, dw, units)
 	}
 	return dx
 }

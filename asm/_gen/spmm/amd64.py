@@ -11,19 +11,21 @@ w('''//go:build !purego
 //
 // sparseMul (see spmm.go): one loop per vector count (1..8, the last vector
 // masked by K1), so that a narrow panel does not pay for vectors it does not
-// have. Per entry: one column index (times B's row stride, IMULQ), one
-// broadcast of the value and one fused multiply-add per vector with B's row
-// as a memory operand, into one of two sets of accumulators (even and odd
-// entries), so that two entries' chains are in flight; the sets are added
-// at the end of the row. B's rows should start on 64-byte boundaries: a
-// vector that straddles two cache lines costs two loads, and this loop does
-// one load per multiply-add (1.0x the dense kernels' speed on misaligned
-// rows against 1.35x aligned, at half density).
+// have. A pair of rows of C at a time: per entry, one column index (times
+// B's row stride, IMULQ), the broadcasts of the pair's two values, and per
+// vector one load of B's row and two fused multiply-adds, one per row. Two
+// multiply-adds per load keep the loop on the FMA ports: with one row per
+// entry (one load per multiply-add) it ran at 0.6 of their rate. B's rows
+// should start on 64-byte boundaries (a vector across two cache lines
+// costs two loads).
 //
-// compressRows / compressCols: sixteen values at a time, compared with zero
-// (unordered: NaN is kept), compressed into a register with their column
-// indices and stored whole (the layout leaves 16 entries of slack per row);
-// compressCols gathers its sixteen values down a column.
+// compressRows / compressCols: a pair of lines, sixteen positions at a
+// time: the pair's values interleaved into (line 2i, line 2i+1) qwords
+// (VPERMT2PS for rows; for columns, the pair is adjacent in memory and a
+// qword gather reads it as such), kept where either is nonzero (sign bits
+// cleared, VPTESTMQ: ±0 is zero, NaN is not), compressed with their
+// positions into registers and stored whole (the layout leaves 16 entries
+// of slack per pair).
 ''')
 
 for nv in range(1, 9):
@@ -46,72 +48,76 @@ TEXT ·sparseMulAVX512_{nv}(SB), NOSPLIT, $0-168
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVL beta+128(FP), R14
-	ANDL $0x7fffffff, R14
 	MOVQ c_base+136(FP), DI
 	MOVQ ldc+160(FP), R8
 	SHLQ $2, R8
 
-row:
+pair:
 	MOVLQSX 0(R9), AX
-	MOVLQSX 4(R9), R15
-	DECQ R15''')
+	MOVLQSX 4(R9), R15''')
     for i in range(nv):
         w(f'\tVPXORD Z{i}, Z{i}, Z{i}')
         w(f'\tVPXORD Z{8+i}, Z{8+i}, Z{8+i}')
-    w('''	CMPQ AX, R15
-	JGE single
+    def entry(d, t0, bc0, bc1, ptr):
+        w(f'''	MOVL {4*d}(R11)(AX*4), {ptr}
+	IMULQ BX, {ptr}
+	ADDQ SI, {ptr}
+	VBROADCASTSS {8*d}(R12)(AX*8), Z{bc0}
+	VBROADCASTSS {8*d+4}(R12)(AX*8), Z{bc1}''')
+        for i in range(nv):
+            t = t0 + i % 4
+            if i == last:
+                w(f'\tVMOVUPS.Z {64*i}({ptr}), K1, Z{t}')
+            else:
+                w(f'\tVMOVUPS {64*i}({ptr}), Z{t}')
+            w(f'\tVFMADD231PS Z{t}, Z{bc0}, Z{i}')
+            w(f'\tVFMADD231PS Z{t}, Z{bc1}, Z{8+i}')
+    w('''	LEAQ -1(R15), R14
+	CMPQ AX, R14
+	JGE one
 
-pair:
-	MOVL (R11)(AX*4), R13
-	MOVL 4(R11)(AX*4), DX
-	IMULQ BX, R13
-	IMULQ BX, DX
-	ADDQ SI, R13
-	ADDQ SI, DX
-	VBROADCASTSS (R12)(AX*4), Z16
-	VBROADCASTSS 4(R12)(AX*4), Z17''')
-    for i in range(nv):
-        k = ', K1' if i == last else ''
-        w(f'\tVFMADD231PS {64*i}(R13), Z16{k}, Z{i}')
-        w(f'\tVFMADD231PS {64*i}(DX), Z17{k}, Z{8+i}')
+two:''')
+    entry(0, 18, 16, 17, 'R13')
+    entry(1, 22, 26, 27, 'DX')
     w('''	ADDQ $2, AX
-	CMPQ AX, R15
-	JLT pair
+	CMPQ AX, R14
+	JLT two
 
-single:
+one:
 	CMPQ AX, R15
-	JGT sum
-	MOVL (R11)(AX*4), R13
-	IMULQ BX, R13
-	ADDQ SI, R13
-	VBROADCASTSS (R12)(AX*4), Z16''')
-    for i in range(nv):
-        k = ', K1' if i == last else ''
-        w(f'\tVFMADD231PS {64*i}(R13), Z16{k}, Z{i}')
-    w('\nsum:')
-    for i in range(nv):
-        w(f'\tVADDPS Z{8+i}, Z{i}, Z{i}')
-        w(f'\tVMULPS Z30, Z{i}, Z{i}')
-    w('\tTESTL R14, R14\n\tJZ store')
-    for i in range(nv):
-        k = ', K1' if i == last else ''
-        w(f'\tVFMADD231PS {64*i}(DI), Z31{k}, Z{i}')
-    w('\nstore:')
-    for i in range(nv):
-        k = 'K1, ' if i == last else ''
-        w(f'\tVMOVUPS Z{i}, {k}{64*i}(DI)')
-    w('''	ADDQ R8, DI
+	JGE sum''')
+    entry(0, 18, 16, 17, 'R13')
+    w('''
+sum:''')
+    def update(base, off, dst):
+        for i in range(nv):
+            w(f'\tVMULPS Z30, Z{base+i}, Z{base+i}')
+        w(f'\tMOVL beta+128(FP), R14\n\tANDL $0x7fffffff, R14\n\tJZ store{dst}')
+        for i in range(nv):
+            k = ', K1' if i == last else ''
+            w(f'\tVFMADD231PS {64*i}({off}), Z31{k}, Z{base+i}')
+        w(f'store{dst}:')
+        for i in range(nv):
+            k = 'K1, ' if i == last else ''
+            w(f'\tVMOVUPS Z{base+i}, {k}{64*i}({off})')
+    update(0, 'DI', 0)
+    w('''	CMPQ CX, $1
+	JEQ ret
+	LEAQ (DI)(R8*1), DX''')
+    update(8, 'DX', 1)
+    w('''	LEAQ (DI)(R8*2), DI
 	ADDQ R10, R9
-	DECQ CX
-	JNZ row
+	SUBQ $2, CX
+	JG pair
 
 ret:
 	VZEROUPPER
 	RET''')
 
-# iota 0..15 as dwords
 w('''
+// The positions 0..15 as dwords; the VPERMT2PS indices that interleave
+// two vectors' low and high halves into pairs; the mask of a qword's two
+// sign bits.
 DATA spmmIota<>+0(SB)/8, $0x0000000100000000
 DATA spmmIota<>+8(SB)/8, $0x0000000300000002
 DATA spmmIota<>+16(SB)/8, $0x0000000500000004
@@ -121,44 +127,67 @@ DATA spmmIota<>+40(SB)/8, $0x0000000b0000000a
 DATA spmmIota<>+48(SB)/8, $0x0000000d0000000c
 DATA spmmIota<>+56(SB)/8, $0x0000000f0000000e
 GLOBL spmmIota<>(SB), RODATA|NOPTR, $64
+''')
+for name, base in (('spmmZipLo', 0), ('spmmZipHi', 8)):
+    for q in range(8):
+        lo, hi = base + q, 16 + base + q
+        w(f'DATA {name}<>+{8*q}(SB)/8, $0x{hi:08x}{lo:08x}')
+    w(f'GLOBL {name}<>(SB), RODATA|NOPTR, $64')
+w('''DATA spmmAbs<>+0(SB)/8, $0x7fffffff7fffffff
+GLOBL spmmAbs<>(SB), RODATA|NOPTR, $8
+''')
 
-// The two compressors share their arguments: n lines (rows of x, or its
-// columns) of length l, each compressed into blocks of blk (a multiple of
-// 16) entries' worth of positions; line i's entries start at i*(l+16).
-//
-// func compressRowsAVX512(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
-TEXT ·compressRowsAVX512(SB), NOSPLIT, $0-128
-	MOVQ n+0(FP), CX
+# Shared emission of one half (8 pairs in Z{src}) of a step.
+def half(src, idx, lbl):
+    w(f'''	VPANDQ Z26, Z{src}, Z3
+	VPTESTMQ Z3, Z3, K3
+	VPCOMPRESSQ Z{src}, K3, Z4
+	VPCOMPRESSD Y{idx}, K3, Y5
+	VMOVUPS Z4, (R12)(R15*8)
+	VMOVDQU32 Y5, (R11)(R15*4)
+	KMOVB K3, AX
+	POPCNTL AX, AX
+	ADDQ AX, R15''')
+
+common_head = '''	MOVQ n+0(FP), CX
 	MOVQ l+8(FP), DX
 	MOVQ x_base+16(FP), SI
 	MOVQ ldx+40(FP), R8
-	SHLQ $2, R8
 	MOVQ blk+48(FP), R9
 	SHRQ $4, R9
 	MOVQ ptr_base+56(FP), R10
 	MOVQ col_base+80(FP), R11
 	MOVQ val_base+104(FP), R12
 	VMOVDQU32 spmmIota<>(SB), Z28
-	VPXORD Z29, Z29, Z29
+	VPBROADCASTQ spmmAbs<>(SB), Z26
 	MOVL $16, AX
 	VPBROADCASTD AX, Z27
-	XORQ R13, R13            // line
+	XORQ R13, R13            // pair
+'''
+
+w('''
+// The compressors share their arguments: n lines of length l (rows of x,
+// or its columns), compressed by pairs into blocks of blk (a multiple of 16)
+// positions; pair i's entries start at i*(l+16).
+//
+// func compressRowsAVX512(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
+TEXT ·compressRowsAVX512(SB), NOSPLIT, $8-128
+''' + common_head + '''	SHLQ $2, R8
+	VMOVDQU32 spmmZipLo<>(SB), Z24
+	VMOVDQU32 spmmZipHi<>(SB), Z25
 	TESTQ CX, CX
 	JLE cr_done
 
-cr_line:
-	// e = line*(l+16), the first entry position of the line
-	LEAQ 16(DX), AX
-	IMULQ R13, AX
-	MOVQ SI, DI              // x of this line
-	VMOVDQA32 Z28, Z26       // column indices j..j+15
-	MOVQ DX, BX              // values left
-	MOVQ R9, R14             // vectors left in this block
-	MOVL AX, (R10)
+cr_pair:
+	LEAQ 16(DX), R15
+	IMULQ R13, R15           // e: the pair's first entry
+	MOVQ SI, DI              // line 2i
+	LEAQ (SI)(R8*1), R14     // line 2i+1
+	VMOVDQA32 Z28, Z23       // positions p..p+15
+	MOVQ DX, BX              // positions left
+	MOVL R15, (R10)
 	ADDQ $4, R10
-	MOVQ AX, R15
-	TESTQ BX, BX
-	JLE cr_end
+	MOVQ R9, left-8(SP)      // vectors left in the block
 
 cr_vec:
 	MOVL $0xffff, AX
@@ -167,74 +196,64 @@ cr_vec:
 	BZHIL BX, AX, AX
 cr_full:
 	KMOVW AX, K2
-	VMOVUPS (DI), K2, Z0
-	VCMPPS $4, Z29, Z0, K2, K3
-	VCOMPRESSPS Z0, K3, Z1
-	VPCOMPRESSD Z26, K3, Z2
-	VMOVUPS Z1, (R12)(R15*4)
-	VMOVDQU32 Z2, (R11)(R15*4)
-	KMOVW K3, AX
-	POPCNTL AX, AX
-	ADDQ AX, R15
-	VPADDD Z27, Z26, Z26
+	VMOVUPS.Z (DI), K2, Z0
+	VPXORD Z1, Z1, Z1
+	// the pair's second line, unless line 2i is the last
+	LEAQ 1(R13)(R13*1), AX
+	CMPQ AX, CX
+	JGE cr_one
+	VMOVUPS.Z (R14), K2, Z1
+cr_one:
+	VMOVDQA32 Z0, Z6
+	VPERMT2PS Z1, Z24, Z6    // pairs of positions p..p+7
+	VPERMT2PS Z1, Z25, Z0    // p+8..p+15''')
+half(6, 23, 'a')
+w('\tVEXTRACTI32X8 $1, Z23, Y7')
+half(0, 7, 'b')
+w('''	VPADDD Z27, Z23, Z23
 	ADDQ $64, DI
+	ADDQ $64, R14
 	SUBQ $16, BX
 	JLE cr_end
-	DECQ R14
+	DECQ left-8(SP)
 	JNZ cr_vec
 	MOVL R15, (R10)
 	ADDQ $4, R10
-	MOVQ R9, R14
+	MOVQ R9, left-8(SP)
 	JMP cr_vec
 
 cr_end:
 	MOVL R15, (R10)
 	ADDQ $4, R10
-	ADDQ R8, SI
+	LEAQ (SI)(R8*2), SI
 	INCQ R13
-	CMPQ R13, CX
-	JLT cr_line
+	LEAQ (R13)(R13*1), AX
+	CMPQ AX, CX
+	JLT cr_pair
 
 cr_done:
 	VZEROUPPER
 	RET
 
 // func compressColsAVX512(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
-TEXT ·compressColsAVX512(SB), NOSPLIT, $0-128
-	MOVQ n+0(FP), CX
-	MOVQ l+8(FP), DX
-	MOVQ x_base+16(FP), SI
-	MOVQ ldx+40(FP), R8
-	MOVQ blk+48(FP), R9
-	SHRQ $4, R9
-	MOVQ ptr_base+56(FP), R10
-	MOVQ col_base+80(FP), R11
-	MOVQ val_base+104(FP), R12
-	VMOVDQU32 spmmIota<>(SB), Z28
-	VPBROADCASTD R8, Z25
-	VPMULLD Z25, Z28, Z24    // row offsets of 16 consecutive rows, in elements
+TEXT ·compressColsAVX512(SB), NOSPLIT, $8-128
+''' + common_head + '''	VPBROADCASTD R8, Z25
+	VPMULLD Z25, Z28, Z24    // offsets of 16 consecutive rows, in elements
 	SHLQ $4, R8
-	VPBROADCASTD R8, Z23     // 16 rows further
-	VPXORD Z29, Z29, Z29
-	MOVL $16, AX
-	VPBROADCASTD AX, Z27
-	XORQ R13, R13
+	VPBROADCASTD R8, Z22     // 16 rows further
 	TESTQ CX, CX
 	JLE cc_done
 
-cc_line:
-	LEAQ 16(DX), AX
-	IMULQ R13, AX
-	LEAQ (SI)(R13*4), DI     // the top of column line
-	VMOVDQA32 Z28, Z26       // row indices b..b+15
-	VMOVDQA32 Z24, Z22       // their offsets in x
+cc_pair:
+	LEAQ 16(DX), R15
+	IMULQ R13, R15
+	LEAQ (SI)(R13*8), DI     // the top of column 2i
+	VMOVDQA32 Z28, Z23       // positions (rows of x) b..b+15
+	VMOVDQA32 Z24, Z21       // their offsets
 	MOVQ DX, BX
-	MOVQ R9, R14
-	MOVL AX, (R10)
+	MOVL R15, (R10)
 	ADDQ $4, R10
-	MOVQ AX, R15
-	TESTQ BX, BX
-	JLE cc_end
+	MOVQ R9, left-8(SP)
 
 cc_vec:
 	MOVL $0xffff, AX
@@ -243,34 +262,34 @@ cc_vec:
 	BZHIL BX, AX, AX
 cc_full:
 	KMOVW AX, K2
-	KMOVW AX, K4
+	KMOVW K2, K4
+	KSHIFTRW $8, K2, K5
+	VPXORD Z6, Z6, Z6
 	VPXORD Z0, Z0, Z0
-	VGATHERDPS (DI)(Z22*4), K4, Z0
-	VCMPPS $4, Z29, Z0, K2, K3
-	VCOMPRESSPS Z0, K3, Z1
-	VPCOMPRESSD Z26, K3, Z2
-	VMOVUPS Z1, (R12)(R15*4)
-	VMOVDQU32 Z2, (R11)(R15*4)
-	KMOVW K3, AX
-	POPCNTL AX, AX
-	ADDQ AX, R15
-	VPADDD Z27, Z26, Z26
-	VPADDD Z23, Z22, Z22
+	VEXTRACTI32X8 $1, Z21, Y20
+	VPGATHERDQ (DI)(Y21*4), K4, Z6
+	VPGATHERDQ (DI)(Y20*4), K5, Z0''')
+half(6, 23, 'a')
+w('\tVEXTRACTI32X8 $1, Z23, Y7')
+half(0, 7, 'b')
+w('''	VPADDD Z27, Z23, Z23
+	VPADDD Z22, Z21, Z21
 	SUBQ $16, BX
 	JLE cc_end
-	DECQ R14
+	DECQ left-8(SP)
 	JNZ cc_vec
 	MOVL R15, (R10)
 	ADDQ $4, R10
-	MOVQ R9, R14
+	MOVQ R9, left-8(SP)
 	JMP cc_vec
 
 cc_end:
 	MOVL R15, (R10)
 	ADDQ $4, R10
 	INCQ R13
-	CMPQ R13, CX
-	JLT cc_line
+	LEAQ (R13)(R13*1), AX
+	CMPQ AX, CX
+	JLT cc_pair
 
 cc_done:
 	VZEROUPPER

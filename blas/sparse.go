@@ -1,0 +1,251 @@
+package blas
+
+import (
+	"sync/atomic"
+
+	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/runtime"
+)
+
+// Sparse holds the left operand op(A) of a product compressed to its
+// nonzeros (asm's compressed lines: each row of op(A) with its nonzero
+// values and their columns, in blocks of asm.SparseBlock), for
+// SgemmSparse. Compress fills it; its arrays grow to the largest operand
+// it has held and are reused, so a training step that compresses its
+// batch allocates nothing. A Sparse is not safe for concurrent use.
+type Sparse struct {
+	tA       Transpose
+	m, k     int
+	a        []float32 // the dense operand (kept for the IEEE fallback)
+	lda      int
+	nnz      int
+	ptr, col []int32
+	val      []float32
+	work     sparseWork
+}
+
+// Density returns the fraction of a dense product's multiply-adds that
+// SgemmSparse does with s: rows go by pairs, and a pair pays for the
+// positions where either row is nonzero (or NaN), so this is those
+// positions over all of the pairs' (0.66 for Fashion-MNIST images, whose
+// pixels are half zeros). 0 for an empty operand.
+func (s *Sparse) Density() float64 {
+	if s.m == 0 || s.k == 0 {
+		return 0
+	}
+	return float64(s.nnz) / (float64((s.m+1)/2) * float64(s.k))
+}
+
+// Compress stores op(A), the m×k matrix A (tA NoTrans, row-major with
+// leading dimension lda) or Aᵀ (tA Trans: A is k×m), in s and returns its
+// density. SgemmSparse reads A itself again when B holds a NaN or an
+// infinity, so A must not change between Compress and the products that
+// use s. Bad arguments panic with Sgemm's messages. Rows are compressed in
+// parallel on runtime's threads when op(A) is large.
+func (s *Sparse) Compress(tA Transpose, m, k int, a []float32, lda int) float64 {
+	aT := isTrans(tA)
+	switch {
+	case m < 0:
+		panic(mLT0)
+	case k < 0:
+		panic(kLT0)
+	}
+	if aT {
+		if lda < max(1, m) {
+			panic(badLdA)
+		}
+		if m > 0 && k > 0 && len(a) < (k-1)*lda+m {
+			panic(shortA)
+		}
+	} else {
+		if lda < max(1, k) {
+			panic(badLdA)
+		}
+		if m > 0 && k > 0 && len(a) < (m-1)*lda+k {
+			panic(shortA)
+		}
+	}
+	s.tA, s.m, s.k, s.a, s.lda, s.nnz = tA, m, k, a, lda, 0
+	pl, el := asm.CompressedLen(m, k, asm.SparseBlock)
+	if cap(s.ptr) < pl {
+		s.ptr = make([]int32, pl)
+	}
+	if cap(s.col) < el {
+		s.col, s.val = make([]int32, el), make([]float32, 2*el)
+	}
+	s.ptr, s.col, s.val = s.ptr[:pl], s.col[:el], s.val[:2*el]
+	if m == 0 {
+		return 0
+	}
+	w := &s.work
+	*w = sparseWork{s: s, op: compressLines, aT: aT}
+	if pairs := (m + 1) / 2; m*k < parallelMin/4 || runtime.Threads() < 2 {
+		w.Range(0, pairs)
+	} else {
+		runtime.ParallelFor(pairs, 4, w)
+	}
+	s.nnz = int(w.nnz.Load())
+	*w = sparseWork{}
+	return s.Density()
+}
+
+// SgemmSparse computes
+//
+//	C = alpha * op(A) * B + beta * C
+//
+// for the op(A) (m×k) that s holds, B k×n and C m×n row-major with leading
+// dimensions ldb and ldc: Sgemm(tA, NoTrans, m, n, k, ...) on the A given
+// to Compress, with the multiply-adds by A's zeros left out. As a finite
+// b times ±0 adds ±0, which changes no sum, the result is Sgemm's up to
+// the order of the additions (each element is asm.SparseMul's two chains
+// per block of asm.SparseBlock of k, the blocks added into C in order);
+// when B holds a NaN or an infinity (which times a zero of A makes NaN)
+// the product is Sgemm's on the dense A, so IEEE's propagation holds. The
+// bits do not depend on the number of threads.
+//
+// Speed: the time is that of the nonzeros, about 0.75 of the dense
+// kernels' per multiply-add, so it pays below a density of about 0.6
+// (Density); B's rows are copied to 64-byte aligned rows first unless they
+// are aligned already (ldb a multiple of 16 and b aligned), as the loop
+// does one load of B per multiply-add. m, n or k of 0, alpha 0 and bad
+// arguments behave as in Sgemm.
+func SgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	m, k := s.m, s.k
+	switch {
+	case n < 0:
+		panic(nLT0)
+	case ldb < max(1, n):
+		panic(badLdB)
+	case ldc < max(1, n):
+		panic(badLdC)
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if k > 0 && len(b) < (k-1)*ldb+n {
+		panic(shortB)
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic(shortC)
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	w := &s.work
+	*w = sparseWork{s: s, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta, c: c, ldc: ldc}
+	defer func() { *w = sparseWork{} }()
+	// B to aligned rows, checking that it is finite on the way
+	bp, ldp := b, ldb
+	copied := ldb%16 != 0 || !runtime.IsAligned(b)
+	if copied {
+		ldp = (n + 15) &^ 15
+		bp = runtime.Alloc(k * ldp)
+		defer runtime.Free(bp)
+	}
+	w.bp, w.ldp, w.copied = bp, ldp, copied
+	w.op = prepareB
+	parallel := float64(m)*float64(n)*float64(k)*max(s.Density(), 0.05) >= parallelMin && runtime.Threads() >= 2
+	if parallel && k*n >= parallelMin/16 {
+		runtime.ParallelFor(k, 16, w)
+	} else {
+		w.Range(0, k)
+	}
+	if w.nonFinite.Load() {
+		sgemm(active, s.tA, NoTrans, m, n, k, alpha, s.a, s.lda, b, ldb, beta, c, ldc)
+		return
+	}
+	w.op = multiply
+	if pairs := (m + 1) / 2; parallel {
+		runtime.ParallelFor(pairs, 2, w)
+	} else {
+		w.Range(0, pairs)
+	}
+}
+
+// sparseWork is the runtime.Body of Compress and SgemmSparse: op over
+// [lo, hi) of pairs of rows of op(A) (and of C), or of rows of B.
+type sparseWork struct {
+	s         *Sparse
+	op        func(w *sparseWork, lo, hi int)
+	aT        bool
+	nnz       atomic.Int64
+	b, bp, c  []float32
+	ldb, ldp  int
+	ldc, n    int
+	copied    bool
+	alpha     float32
+	beta      float32
+	nonFinite atomic.Bool
+}
+
+func (w *sparseWork) Range(lo, hi int) { w.op(w, lo, hi) }
+
+// compressLines compresses pairs [lo, hi) of rows of op(A). asm writes
+// positions relative to the first pair it is given; they are moved to the
+// whole operand's.
+func compressLines(w *sparseWork, lo, hi int) {
+	s := w.s
+	nb := asm.CompressedBlocks(s.k, asm.SparseBlock)
+	stride := s.k + 16
+	ptr := s.ptr[lo*(nb+1) : hi*(nb+1)]
+	col, val := s.col[lo*stride:hi*stride], s.val[2*lo*stride:2*hi*stride]
+	lines := min(2*hi, s.m) - 2*lo
+	var n int
+	if w.aT {
+		n = asm.CompressCols(lines, s.k, s.a[2*lo:], s.lda, asm.SparseBlock, ptr, col, val)
+	} else {
+		n = asm.CompressRows(lines, s.k, s.a[2*lo*s.lda:], s.lda, asm.SparseBlock, ptr, col, val)
+	}
+	if shift := int32(lo * stride); shift != 0 {
+		for i := range ptr {
+			ptr[i] += shift
+		}
+	}
+	w.nnz.Add(int64(n))
+}
+
+// prepareB copies rows [lo, hi) of B to the aligned copy (when there is
+// one) and notes whether they hold a NaN or an infinity: such a value
+// makes its row's sum NaN or infinite (a finite row whose sum overflows
+// also takes the dense path, which is merely slower).
+func prepareB(w *sparseWork, lo, hi int) {
+	for p := lo; p < hi; p++ {
+		row := w.b[p*w.ldb : p*w.ldb+w.n]
+		if w.copied {
+			dst := w.bp[p*w.ldp : p*w.ldp+w.ldp]
+			copy(dst, row)
+			clear(dst[w.n:])
+		}
+		if t := asm.Sum(row); t-t != 0 {
+			w.nonFinite.Store(true)
+		}
+	}
+}
+
+// multiply computes the rows of pairs [lo, hi) of C: panels of at most
+// SparseMulNR columns, and for each panel the blocks of k in order, in
+// groups of sparseRows rows, so that a block of B's panel (64 rows, 32 KiB)
+// serves a group from L1.
+func multiply(w *sparseWork, lo, hi int) {
+	s := w.s
+	nb := asm.CompressedBlocks(s.k, asm.SparseBlock)
+	rhi := min(2*hi, s.m)
+	for r0 := 2 * lo; r0 < rhi; r0 += sparseRows {
+		r1 := min(rhi, r0+sparseRows)
+		for j0 := 0; j0 < w.n; j0 += asm.SparseMulNR {
+			width := min(w.n-j0, asm.SparseMulNR)
+			for blk := 0; blk < nb; blk++ {
+				beta := float32(1)
+				if blk == 0 {
+					beta = w.beta
+				}
+				asm.SparseMul(r1-r0, width, s.ptr[r0/2*(nb+1)+blk:], nb+1, s.col, s.val,
+					w.bp[j0:], w.ldp, w.alpha, beta, w.c[r0*w.ldc+j0:], w.ldc)
+			}
+		}
+	}
+}
+
+// sparseRows is the group of rows multiply walks each block with (even).
+const sparseRows = 64

@@ -1,0 +1,187 @@
+package blas
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nnrt/nnrt/runtime"
+)
+
+// sparsify zeroes about the fraction zeros of p's A (±0 alike).
+func sparsify(r *rand.Rand, p *problem, zeros float64) {
+	for i := range p.a {
+		if u := r.Float64(); u < zeros/2 {
+			p.a[i] = 0
+		} else if u < zeros {
+			p.a[i] = float32(math.Copysign(0, -1))
+		}
+	}
+}
+
+func (p *problem) runSparse(s *Sparse) {
+	s.Compress(p.tA, p.m, p.k, p.a, p.lda)
+	SgemmSparse(s, p.n, p.alpha, p.b, p.ldb, p.beta, p.c(), p.ldc)
+}
+
+func TestSgemmSparseShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	var s Sparse
+	for _, tA := range []Transpose{NoTrans, Trans} {
+		for _, m := range []int{1, 2, 5, 17, 64, 65, 130} {
+			for _, n := range []int{1, 10, 16, 17, 100, 128, 129, 300} {
+				for _, k := range []int{1, 15, 64, 65, 200} {
+					for _, zeros := range []float64{0, 0.5, 0.95, 1} {
+						alpha, beta := float32(0.5+r.Float64()), []float32{0, 1, -0.25}[r.IntN(3)]
+						p := newProblem(r, tA, NoTrans, m, n, k, alpha, beta, r.IntN(3)*7)
+						sparsify(r, p, zeros)
+						if beta == 0 {
+							c := p.c()
+							for i := range c {
+								if i%p.ldc < n {
+									c[i] = float32(math.NaN()) // must not be read
+								}
+							}
+						}
+						p.runSparse(&s)
+						p.check(t)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmSparseDensity checks the count on a matrix worked by hand.
+func TestSgemmSparseDensity(t *testing.T) {
+	a := []float32{
+		0, 1, 0, 2,
+		3, 0, 0, float32(math.NaN()),
+	}
+	var s Sparse
+	// the pair of rows keeps positions 0, 1 and 3 (NaN counts)
+	if d := s.Compress(NoTrans, 2, 4, a, 4); d != 0.75 {
+		t.Errorf("density %v, want 0.75", d)
+	}
+	// columns (0, 1) keep rows 0 and 1, columns (2, 3) rows 0 and 1
+	if d := s.Compress(Trans, 4, 2, a, 4); d != 1 {
+		t.Errorf("transposed density %v, want 1", d)
+	}
+	// three rows: the last pair is row 2 and zeros
+	b := []float32{1, 0, 0, 0, 0, 0, 0, 0, 0}
+	if d := s.Compress(NoTrans, 3, 3, b, 3); d != 1.0/6 {
+		t.Errorf("odd density %v, want 1/6", d)
+	}
+	if d := s.Compress(NoTrans, 0, 4, a, 4); d != 0 {
+		t.Errorf("empty density %v", d)
+	}
+}
+
+// TestSgemmSparseIEEE: an infinity or NaN of B meets A's zeros as in a
+// dense product (NaN), and NaN in A propagates.
+func TestSgemmSparseIEEE(t *testing.T) {
+	// column 0 of A is zeros: no pair of rows keeps it
+	a := []float32{
+		0, 1,
+		0, 2,
+	}
+	inf := float32(math.Inf(1))
+	for _, bad := range []float32{inf, float32(math.NaN())} {
+		b := []float32{
+			bad, 1,
+			1, 1,
+		}
+		c := make([]float32, 4)
+		var s Sparse
+		s.Compress(NoTrans, 2, 2, a, 2)
+		SgemmSparse(&s, 2, 1, b, 2, 0, c, 2)
+		// column 0 of C is 0*bad + a*1: NaN, as Sgemm gives
+		want := make([]float32, 4)
+		Sgemm(NoTrans, NoTrans, 2, 2, 2, 1, a, 2, b, 2, 0, want, 2)
+		for i := range c {
+			if math.Float32bits(c[i]) != math.Float32bits(want[i]) && !(c[i] != c[i] && want[i] != want[i]) {
+				t.Errorf("B with %v: C %v, want %v", bad, c, want)
+				break
+			}
+		}
+		if c[0] == c[0] || c[2] == c[2] {
+			t.Errorf("B with %v: 0*%v gave %v, want NaN", bad, bad, c)
+		}
+	}
+	a[1] = float32(math.NaN())
+	b := []float32{1, 1, 1, 1}
+	c := make([]float32, 4)
+	var s Sparse
+	s.Compress(NoTrans, 2, 2, a, 2)
+	SgemmSparse(&s, 2, 1, b, 2, 0, c, 2)
+	if c[0] == c[0] || c[2] != 2 {
+		t.Errorf("NaN in A: C %v", c)
+	}
+}
+
+// TestSgemmSparseThreads: 1, 2, 3 and 7 threads give the same bits, for
+// both orientations and a B that is copied and one that is not.
+func TestSgemmSparseThreads(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, tA := range []Transpose{NoTrans, Trans} {
+		for _, sh := range [][3]int{{256, 300, 784}, {784, 300, 256}, {300, 128, 200}} {
+			p := newProblem(r, tA, NoTrans, sh[0], sh[1], sh[2], 1, 0.5, 0)
+			sparsify(r, p, 0.5)
+			var ref []float32
+			for _, th := range []int{1, 2, 3, 7} {
+				func() {
+					defer runtime.SetThreads(runtime.SetThreads(th))
+					copy(p.c(), p.c0)
+					var s Sparse
+					p.runSparse(&s)
+				}()
+				if ref == nil {
+					ref = append([]float32(nil), p.c()...)
+					p.check(t)
+					continue
+				}
+				for i, v := range p.c() {
+					if math.Float32bits(v) != math.Float32bits(ref[i]) {
+						t.Fatalf("%v: %d threads: C[%d] = %v, 1 thread %v", p, th, i, v, ref[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSgemmSparsePanics(t *testing.T) {
+	a := make([]float32, 12)
+	mustPanic := func(msg string, f func()) {
+		t.Helper()
+		defer func() {
+			if r := recover(); r != msg {
+				t.Errorf("panic %v, want %q", r, msg)
+			}
+		}()
+		f()
+	}
+	var s Sparse
+	mustPanic(mLT0, func() { s.Compress(NoTrans, -1, 2, a, 2) })
+	mustPanic(badLdA, func() { s.Compress(NoTrans, 2, 4, a, 3) })
+	mustPanic(shortA, func() { s.Compress(Trans, 4, 4, a, 4) })
+	mustPanic(badTranspose, func() { s.Compress('x', 2, 2, a, 2) })
+	s.Compress(NoTrans, 3, 4, a, 4)
+	mustPanic(nLT0, func() { SgemmSparse(&s, -1, 1, a, 1, 0, a, 1) })
+	mustPanic(badLdB, func() { SgemmSparse(&s, 3, 1, a, 2, 0, a, 3) })
+	mustPanic(shortB, func() { SgemmSparse(&s, 3, 1, a[:5], 3, 0, a, 3) })
+	mustPanic(shortC, func() { SgemmSparse(&s, 3, 1, a, 3, 0, a[:7], 3) })
+}
+
+func TestSgemmSparseAllocs(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	var s Sparse
+	for _, tA := range []Transpose{NoTrans, Trans} {
+		checkNoAllocs(t, tA, NoTrans, [][3]int{{256, 300, 784}, {32, 100, 300}}, func(p *problem) {
+			if p.a[0] != 0 {
+				sparsify(r, p, 0.5)
+			}
+			p.runSparse(&s)
+		})
+	}
+}

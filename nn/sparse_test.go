@@ -1,0 +1,128 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nnrt/nnrt/runtime"
+)
+
+// sparseBlobs are blobs whose features are mostly zeros: each sample keeps
+// a few of in features, around its class's centre.
+func sparseBlobs(n, in, classes int, keep float64) ([]float32, []int32) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	x, y := make([]float32, n*in), make([]int32, n)
+	for i := 0; i < n; i++ {
+		c := rng.IntN(classes)
+		y[i] = int32(c)
+		for j := 0; j < in; j++ {
+			p, v := keep/2, rng.Float64()
+			if j%classes == c {
+				p, v = 2*keep, v+1 // the class's features: more often on, and larger
+			}
+			if rng.Float64() < p {
+				x[i*in+j] = float32(v)
+			}
+		}
+	}
+	return x, y
+}
+
+// forceSparse makes every Dense layer multiply a sparse enough input on
+// its nonzeros, on every level (asm's Go loops on those without assembly),
+// whatever the batch size; it returns the function that undoes it.
+func forceSparse() func() {
+	on, rows := sparseOn, sparseMinRows
+	sparseOn, sparseMinRows = true, 1
+	return func() { sparseOn, sparseMinRows = on, rows }
+}
+
+func sparseModel(t *testing.T) *Sequential {
+	return compiled(t, NewSequential([]int{96},
+		Dense(DenseConfig{Units: 130, Activation: "elu", KernelInitializer: "he_normal"}),
+		Dense(DenseConfig{Units: 3, Activation: "softmax"})), NewSGD(0.05))
+}
+
+// TestSparseInputs: a batch of mostly zeros takes the sparse products
+// (where the level has them), trains to the dense products' history within
+// rounding, to the same bits on 1, 2 and 3 threads, and a step allocates
+// nothing; a dense input stays on the dense products.
+func TestSparseInputs(t *testing.T) {
+	defer forceSparse()()
+	x, y := sparseBlobs(600, 96, 3, 0.2)
+	fit := func(threads int, sparse bool) (*History, [][]float32, bool) {
+		defer runtime.SetThreads(runtime.SetThreads(threads))
+		if !sparse {
+			defer func(d float64) { sparseMaxDensity = d }(sparseMaxDensity)
+			sparseMaxDensity = -1
+		}
+		m := sparseModel(t)
+		h, err := m.Fit(x, y, FitConfig{Epochs: 3, BatchSize: 200, Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h, m.Weights(), firstDense(m).sparse
+	}
+	hs, ws, used := fit(1, true)
+	if !used {
+		t.Fatal("the first layer did not take the sparse products")
+	}
+	hd, _, usedDense := fit(1, false)
+	if usedDense {
+		t.Fatal("sparse products with sparseMaxDensity < 0")
+	}
+	for i := range hs.Epochs {
+		if a, b := hs.Epochs[i].Loss, hd.Epochs[i].Loss; math.Abs(a-b) > 1e-5*math.Abs(b) {
+			t.Errorf("epoch %d: loss %v with sparse products, %v with dense ones", i, a, b)
+		}
+	}
+	if hs.Epochs[2].Accuracy < 0.9 {
+		t.Errorf("accuracy %v after 3 epochs", hs.Epochs[2].Accuracy)
+	}
+	for _, threads := range []int{2, 3} {
+		_, w, _ := fit(threads, true)
+		for i := range w {
+			for j := range w[i] {
+				if math.Float32bits(w[i][j]) != math.Float32bits(ws[i][j]) {
+					t.Fatalf("threads=%d: weights %d[%d] = %v, one thread %v", threads, i, j, w[i][j], ws[i][j])
+				}
+			}
+		}
+	}
+	// dense inputs: the layer looks once, then stays dense for sparseRecheck passes
+	xd, yd := sparseBlobs(200, 96, 3, 0.9)
+	m := sparseModel(t)
+	if _, err := m.TrainOnBatch(xd, yd); err != nil {
+		t.Fatal(err)
+	}
+	if l := firstDense(m); l.sparse || l.denseFor != sparseRecheck {
+		t.Errorf("dense input: sparse %v, denseFor %d", l.sparse, l.denseFor)
+	}
+	if raceEnabled {
+		return
+	}
+	m = sparseModel(t)
+	if _, err := m.TrainOnBatch(x[:200*96], y[:200]); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(20, func() { _, _ = m.TrainOnBatch(x[:200*96], y[:200]) }); n != 0 {
+		t.Errorf("a sparse step allocates %v times", n)
+	}
+}
+
+// TestSparseInputsNaNWeights: a NaN in the kernel where the input is zero
+// still gives NaN (a dense product's 0*NaN), so training stops as it would.
+func TestSparseInputsNaNWeights(t *testing.T) {
+	defer forceSparse()()
+	x, y := sparseBlobs(200, 96, 3, 0.2)
+	for i := 0; i < 200; i++ {
+		x[i*96] = 0 // feature 0 is zero in every sample
+	}
+	m := sparseModel(t)
+	firstDense(m).kernel.Value[5] = float32(math.NaN()) // row 0: feature 0
+	loss, err := m.TrainOnBatch(x, y)
+	if err == nil && !math.IsNaN(loss) {
+		t.Errorf("loss %v, err %v: the NaN weight was skipped", loss, err)
+	}
+}
