@@ -49,6 +49,9 @@ type Op struct {
 	AllThreads bool
 	// Transposes reports whether the op takes --trans (SGEMM).
 	Transposes bool
+	// Equivalent ops report dense-equivalent flops (the sparse product):
+	// their rate has no fraction of the FMA peak.
+	Equivalent bool
 	Summary    string
 	// setup allocates the operands of a call for shape and returns the call
 	// and its work (flops or bytes).
@@ -236,7 +239,7 @@ func Run(o Op, c Config) (Result, error) {
 	// after of one sample is the before of the next) and the sample is
 	// set against their mean: a host whose speed drifts during the sample
 	// moves both sides.
-	withPeak := o.Unit == GFLOPS
+	withPeak := o.Unit == GFLOPS && !o.Equivalent
 	var before float64
 	if withPeak {
 		before = fmaPeak()
