@@ -97,15 +97,16 @@ func (s *Sparse) Compress(tA Transpose, m, k int, a []float32, lda int) float64 
 // dimensions ldb and ldc: Sgemm(tA, NoTrans, m, n, k, ...) on the A given
 // to Compress, with the multiply-adds by A's zeros left out. As a finite
 // b times ±0 adds ±0, which changes no sum, the result is Sgemm's up to
-// the order of the additions (each element is asm.SparseMul's two chains
-// per block of asm.SparseBlock of k, the blocks added into C in order);
+// the grouping of the additions (each element is one fused multiply-add
+// chain per block of asm.SparseBlock of k, over the positions its pair of
+// rows keeps, the blocks added into C in order);
 // when B holds a NaN or an infinity (which times a zero of A makes NaN)
 // the product is Sgemm's on the dense A, so IEEE's propagation holds. The
 // bits do not depend on the number of threads.
 //
-// Speed: the time is that of the nonzeros, about 0.75 of the dense
-// kernels' per multiply-add, so it pays below a density of about 0.6
-// (Density); B's rows are copied to 64-byte aligned rows first unless they
+// Speed: the time is that of the pairs' positions (Density), at about 0.8
+// of the dense kernels' rate per multiply-add, so it pays below a density
+// of about 0.6; B's rows are copied to 64-byte aligned rows first unless they
 // are aligned already (ldb a multiple of 16 and b aligned), as the loop
 // does one load of B per multiply-add. m, n or k of 0, alpha 0 and bad
 // arguments behave as in Sgemm.
