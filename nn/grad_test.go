@@ -185,7 +185,7 @@ func TestGradients(t *testing.T) {
 			}
 			resetDropout()
 			m.gradients(x, labels, targets, rows)
-			if first := firstDense(m); c.zeros > 0 && (first == nil || !first.sparse) {
+			if first := firstDense(m); c.zeros > 0 && (first == nil || !first.sparse || !first.sparseDW) {
 				t.Fatal("the first Dense layer did not multiply its input on its nonzeros")
 			}
 			for _, p := range m.opt.params {

@@ -187,30 +187,31 @@ type dense struct {
 	dz, dx []float32
 	par    elementwise // the activation's passes, split across threads
 
-	// The input's products on its nonzeros (see sparseInput): xs holds
-	// the input compressed, sparse says the last forward pass used it (the
-	// backward pass then compresses xᵀ into xs for dW), denseFor counts
-	// the forward passes left before the next look at a dense input.
-	xs       blas.Sparse
-	sparse   bool
-	denseFor int
+	// The input's products on its nonzeros (see sparseGate): xs holds
+	// the input compressed (x for the forward product, then xᵀ for dW);
+	// sparse and sparseDW say whether the last passes used it.
+	xs               blas.Sparse
+	fwdGate, dwGate  sparseGate
+	sparse, sparseDW bool
 }
 
 // Sparse inputs. A batch whose values are mostly zeros (images with a
 // blank background, one-hot or bag-of-words features, an input dropout)
 // is multiplied on its nonzeros (blas.SgemmSparse), in the forward pass
-// and in dW, when a pair of rows leaves at most sparseMaxDensity of the
-// dense multiply-adds. Measured on Fashion-MNIST batches of 256 (pixels
+// (x by rows) and in dW (xᵀ by rows: pairs of adjacent features), each when
+// a pair of rows leaves at most sparseMaxDensity of the dense
+// multiply-adds. Measured on Fashion-MNIST batches of 256 (pixels
 // half zeros) with more zeros added, two threads, the sparse products
 // against the dense ones (forward, dW): density 0.66 0.93 and 1.02 (so
 // plain Fashion-MNIST stays dense), 0.58 (with the book's input dropout
 // 0.2) 1.07 and 1.09, 0.53 1.19 and 1.12, 0.34 1.32 and 1.46, 0.19 1.96
 // and 1.82. Below sparseMinRows rows the copy of the kernel to aligned
 // rows that the forward product makes costs more than it saves (batch 32:
-// 0.57). A layer whose input is too dense looks again after
-// sparseRecheck forward passes, so a dense input costs one compression
-// (1/15 of its product) per sparseRecheck steps. The choice depends only
-// on the data, so a seed still gives the same bits.
+// 0.57). Plain Fashion-MNIST's xᵀ (0.55) takes the sparse dW (1.18-1.23x
+// on one thread) and its x (0.66) stays dense. A product whose operand is
+// too dense looks again after sparseRecheck passes, so a dense input costs
+// one compression (1/15 of its product) per sparseRecheck steps. The
+// choice depends only on the data, so a seed still gives the same bits.
 var (
 	sparseMaxDensity = 0.6
 	sparseMinRows    = 128
@@ -221,18 +222,23 @@ var (
 
 const sparseRecheck = 64
 
-// sparseInput reports whether the forward pass multiplies x (rows × in)
-// on its nonzeros, compressing it into xs when it does.
-func (l *dense) sparseInput(x []float32, rows int) bool {
+// sparseGate decides, for one product of a layer, whether to multiply its
+// left operand on its nonzeros: it compresses the operand into s when it
+// looks, and then keeps it when sparse enough.
+type sparseGate struct {
+	denseFor int // passes left before the next look at a dense operand
+}
+
+func (g *sparseGate) admit(s *blas.Sparse, tA blas.Transpose, m, k int, a []float32, lda, rows int) bool {
 	if !sparseOn || rows < sparseMinRows {
 		return false
 	}
-	if l.denseFor > 0 {
-		l.denseFor--
+	if g.denseFor > 0 {
+		g.denseFor--
 		return false
 	}
-	if l.xs.Compress(blas.NoTrans, rows, l.inSize, x, l.inSize) > sparseMaxDensity {
-		l.denseFor = sparseRecheck
+	if s.Compress(tA, m, k, a, lda) > sparseMaxDensity {
+		g.denseFor = sparseRecheck
 		return false
 	}
 	return true
@@ -318,7 +324,7 @@ func (l *dense) forward(x []float32, rows int, m mode) []float32 {
 	in, units := l.inSize, l.outSize
 	l.x = x[:rows*in]
 	z := l.z[:rows*units]
-	if l.sparse = l.sparseInput(l.x, rows); l.sparse {
+	if l.sparse = l.fwdGate.admit(&l.xs, blas.NoTrans, rows, in, l.x, in, rows); l.sparse {
 		blas.SgemmSparse(&l.xs, units, 1, l.kernel.Value, units, 0, z, units)
 	} else {
 		blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, units, in, 1, l.x, in, l.kernel.Value, units, 0, z, units)
@@ -361,8 +367,7 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 	if lr := l.kernel.fuseLR; lr != 0 {
 		alpha, beta, dw = -lr, 1, l.kernel.Value
 	}
-	if l.sparse {
-		l.xs.Compress(blas.Trans, in, rows, l.x, in)
+	if l.sparseDW = l.dwGate.admit(&l.xs, blas.Trans, in, rows, l.x, in, rows); l.sparseDW {
 		blas.SgemmSparse(&l.xs, units, alpha, dz, units, beta, dw, units)
 	} else {
 		blas.Sgemm(blas.Trans, blas.NoTrans, in, units, rows, alpha, l.x, in, dz, units, beta, dw, units)

@@ -62,7 +62,8 @@ func TestSparseInputs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return h, m.Weights(), firstDense(m).sparse
+		l := firstDense(m)
+		return h, m.Weights(), l.sparse && l.sparseDW
 	}
 	hs, ws, used := fit(1, true)
 	if !used {
@@ -96,8 +97,8 @@ func TestSparseInputs(t *testing.T) {
 	if _, err := m.TrainOnBatch(xd, yd); err != nil {
 		t.Fatal(err)
 	}
-	if l := firstDense(m); l.sparse || l.denseFor != sparseRecheck {
-		t.Errorf("dense input: sparse %v, denseFor %d", l.sparse, l.denseFor)
+	if l := firstDense(m); l.sparse || l.sparseDW || l.fwdGate.denseFor != sparseRecheck || l.dwGate.denseFor != sparseRecheck {
+		t.Errorf("dense input: sparse %v %v, denseFor %d %d", l.sparse, l.sparseDW, l.fwdGate.denseFor, l.dwGate.denseFor)
 	}
 	if raceEnabled {
 		return
