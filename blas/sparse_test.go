@@ -27,11 +27,15 @@ func (p *problem) runSparse(s *Sparse) {
 func TestSgemmSparseShapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	var s Sparse
+	ms, ns, ks, zs := []int{1, 2, 5, 17, 64, 65, 130}, []int{1, 10, 16, 17, 100, 128, 129, 300}, []int{1, 15, 64, 65, 200}, []float64{0, 0.5, 0.95, 1}
+	if testing.Short() {
+		ms, ns, ks, zs = []int{1, 5, 65}, []int{1, 17, 129, 300}, []int{15, 65}, []float64{0.5, 1}
+	}
 	for _, tA := range []Transpose{NoTrans, Trans} {
-		for _, m := range []int{1, 2, 5, 17, 64, 65, 130} {
-			for _, n := range []int{1, 10, 16, 17, 100, 128, 129, 300} {
-				for _, k := range []int{1, 15, 64, 65, 200} {
-					for _, zeros := range []float64{0, 0.5, 0.95, 1} {
+		for _, m := range ms {
+			for _, n := range ns {
+				for _, k := range ks {
+					for _, zeros := range zs {
 						alpha, beta := float32(0.5+r.Float64()), []float32{0, 1, -0.25}[r.IntN(3)]
 						p := newProblem(r, tA, NoTrans, m, n, k, alpha, beta, r.IntN(3)*7)
 						sparsify(r, p, zeros)
@@ -123,8 +127,12 @@ func TestSgemmSparseIEEE(t *testing.T) {
 // both orientations and a B that is copied and one that is not.
 func TestSgemmSparseThreads(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
+	shapes := [][3]int{{256, 300, 784}, {784, 300, 256}, {300, 128, 200}}
+	if testing.Short() {
+		shapes = [][3]int{{130, 300, 200}, {300, 128, 130}}
+	}
 	for _, tA := range []Transpose{NoTrans, Trans} {
-		for _, sh := range [][3]int{{256, 300, 784}, {784, 300, 256}, {300, 128, 200}} {
+		for _, sh := range shapes {
 			p := newProblem(r, tA, NoTrans, sh[0], sh[1], sh[2], 1, 0.5, 0)
 			sparsify(r, p, 0.5)
 			var ref []float32
@@ -184,4 +192,25 @@ func TestSgemmSparseAllocs(t *testing.T) {
 			p.runSparse(&s)
 		})
 	}
+}
+
+func FuzzSgemmSparse(f *testing.F) {
+	f.Add(uint8(5), uint8(7), uint16(9), false, float32(1), float32(0), uint8(128), uint8(0), uint64(1))
+	f.Add(uint8(65), uint8(200), uint16(300), true, float32(-2), float32(0.5), uint8(230), uint8(3), uint64(2))
+	f.Fuzz(func(t *testing.T, m, n uint8, k uint16, ta bool, alpha, beta float32, zeros, pad uint8, seed uint64) {
+		if math.IsNaN(float64(alpha)) || math.IsInf(float64(alpha), 0) || math.Abs(float64(alpha)) > 1e3 ||
+			math.IsNaN(float64(beta)) || math.IsInf(float64(beta), 0) || math.Abs(float64(beta)) > 1e3 {
+			t.Skip()
+		}
+		tA := NoTrans
+		if ta {
+			tA = Trans
+		}
+		r := rand.New(rand.NewPCG(seed, 0))
+		p := newProblem(r, tA, NoTrans, int(m), int(n), int(k%700), alpha, beta, int(pad%5))
+		sparsify(r, p, float64(zeros)/255)
+		var s Sparse
+		p.runSparse(&s)
+		p.check(t)
+	})
 }
