@@ -68,6 +68,16 @@
 // Fit reports x/y length mismatches, empty data, labels out of range and
 // NaN or Inf inputs. None of them panics.
 //
+// # Sparse inputs
+//
+// A Dense layer whose input is mostly zeros (a batch of at least 128 rows:
+// one-hot or bag-of-words features, MNIST digits, the output of an input
+// Dropout) multiplies it on its nonzeros (blas.SgemmSparse) in the forward
+// product and in dW, each when the compressed operand leaves at most 0.6
+// of the dense multiply-adds (see sparseMaxDensity in layer.go for the
+// measurements). The result is the dense product's up to the grouping of
+// the additions; the choice depends only on the data.
+//
 // # Determinism
 //
 // Weights come from CompileConfig.Seed, the shuffle from FitConfig.Seed,
