@@ -44,6 +44,8 @@ type MachineInfo struct {
 	BLASNotes []string `json:"blas_fallbacks,omitempty"`
 	// GEMMKernels names the active level's microkernels (asm.Gemm.String).
 	GEMMKernels string `json:"gemm_kernels"`
+	// Sparse says how the sparse product (blas.SgemmSparse) runs.
+	Sparse string `json:"sparse"`
 
 	Threads    int    `json:"threads"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
@@ -85,6 +87,10 @@ func Info() MachineInfo {
 	blk := blas.BlockingFor(asm.ISA())
 	m.BLAS, m.BLASNotes = blk.String(), blk.Notes
 	m.GEMMKernels = asm.GemmFor(asm.ISA()).String()
+	m.Sparse = "Go loops (nn's Dense keeps sparse inputs on the dense products)"
+	if asm.SparseFast() {
+		m.Sparse = fmt.Sprintf("%s: pairs of rows, panels of %d columns, blocks of %d of depth", asm.ISA(), asm.SparseMulNR, asm.SparseBlock)
+	}
 	for _, l := range asm.Available() {
 		m.Available = append(m.Available, l.String())
 	}

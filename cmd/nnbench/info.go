@@ -52,6 +52,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	}
 	row("sgemm", "%s", m.BLAS)
 	row("", "kernels %s", m.GEMMKernels)
+	row("sparse", "%s", m.Sparse)
 	row("threads", "%d (runtime.Threads; GOMAXPROCS %d, NumCPU %d)", m.Threads, m.GOMAXPROCS, m.NumCPU)
 	row("go", "%s %s/%s", m.GoVersion, m.GOOS, m.GOARCH)
 	return tw.Flush()
