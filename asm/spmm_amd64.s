@@ -1257,7 +1257,7 @@ GLOBL spmmAbs<>(SB), RODATA|NOPTR, $8
 // The compressors share their arguments: n lines of length l (rows of x,
 // or its columns), compressed by pairs into blocks of blk (a multiple of 16)
 // positions; pair i's entries start at i*(l+16).
-//
+
 // func compressRowsAVX512(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
 TEXT ·compressRowsAVX512(SB), NOSPLIT, $8-128
 	MOVQ n+0(FP), CX
@@ -1283,9 +1283,9 @@ TEXT ·compressRowsAVX512(SB), NOSPLIT, $8-128
 cr_pair:
 	LEAQ 16(DX), R15
 	IMULQ R13, R15           // e: the pair's first entry
+	VMOVDQA32 Z28, Z23       // positions p..p+15
 	MOVQ SI, DI              // line 2i
 	LEAQ (SI)(R8*1), R14     // line 2i+1
-	VMOVDQA32 Z28, Z23       // positions p..p+15
 	MOVQ DX, BX              // positions left
 	MOVL R15, (R10)
 	ADDQ $4, R10
@@ -1378,14 +1378,14 @@ TEXT ·compressColsAVX512(SB), NOSPLIT, $8-128
 
 cc_pair:
 	LEAQ 16(DX), R15
-	IMULQ R13, R15
+	IMULQ R13, R15           // e: the pair's first entry
+	VMOVDQA32 Z28, Z23       // positions p..p+15
 	LEAQ (SI)(R13*8), DI     // the top of column 2i
-	VMOVDQA32 Z28, Z23       // positions (rows of x) b..b+15
-	VMOVDQA32 Z24, Z21       // their offsets
-	MOVQ DX, BX
+	VMOVDQA32 Z24, Z21       // the offsets of positions p..p+15
+	MOVQ DX, BX              // positions left
 	MOVL R15, (R10)
 	ADDQ $4, R10
-	MOVQ R9, left-8(SP)
+	MOVQ R9, left-8(SP)      // vectors left in the block
 
 cc_vec:
 	MOVL $0xffff, AX
@@ -1399,6 +1399,7 @@ cc_full:
 	VPXORD Z6, Z6, Z6
 	VPXORD Z0, Z0, Z0
 	VEXTRACTI32X8 $1, Z21, Y20
+	// the pair is adjacent in memory: one qword per position
 	VPGATHERDQ (DI)(Y21*4), K4, Z6
 	VPGATHERDQ (DI)(Y20*4), K5, Z0
 	VPANDQ Z26, Z6, Z3

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -111,13 +112,13 @@ func TestCompressCount(t *testing.T) {
 		if got := CompressRows(3, 4, x, 4, 16, ptr, col, val); got != 4 {
 			t.Fatalf("rows: %d entries, want 4", got)
 		}
-		if want := []int32{0, 3, 20, 21}; !equalInt32(ptr, want) {
+		if want := []int32{0, 3, 20, 21}; !slices.Equal(ptr, want) {
 			t.Fatalf("rows: ptr %v, want %v", ptr, want)
 		}
-		if want := []int32{0, 1, 3}; !equalInt32(col[:3], want) || col[20] != 3 {
+		if want := []int32{0, 1, 3}; !slices.Equal(col[:3], want) || col[20] != 3 {
 			t.Fatalf("rows: col %v %d", col[:3], col[20])
 		}
-		if want := []float32{0, 3, 1, 0, 2, 0}; !equalFloat32(val[:6], want) || val[40] != 5 || val[41] != 0 {
+		if want := []float32{0, 3, 1, 0, 2, 0}; !slices.Equal(val[:6], want) || val[40] != 5 || val[41] != 0 {
 			t.Fatalf("rows: val %v, %v", val[:6], val[40:42])
 		}
 		// columns: pair 0 (columns 0 and 1) keeps rows 0 and 1; pair 1
@@ -127,16 +128,16 @@ func TestCompressCount(t *testing.T) {
 		if got := CompressCols(4, 3, x, 4, 16, ptr, col, val); got != 4 {
 			t.Fatalf("cols: %d entries, want 4", got)
 		}
-		if want := []int32{0, 2, 19, 21}; !equalInt32(ptr, want) {
+		if want := []int32{0, 2, 19, 21}; !slices.Equal(ptr, want) {
 			t.Fatalf("cols: ptr %v, want %v", ptr, want)
 		}
 		if col[0] != 0 || col[1] != 1 || col[19] != 0 || col[20] != 2 {
 			t.Fatalf("cols: col %v %v", col[:2], col[19:21])
 		}
-		if want := []float32{0, 1, 3, 0}; !equalFloat32(val[:4], want) {
+		if want := []float32{0, 1, 3, 0}; !slices.Equal(val[:4], want) {
 			t.Fatalf("cols: val %v", val[:4])
 		}
-		if want := []float32{0, 2, 0, 5}; !equalFloat32(val[38:42], want) {
+		if want := []float32{0, 2, 0, 5}; !slices.Equal(val[38:42], want) {
 			t.Fatalf("cols: val %v", val[38:42])
 		}
 		// an odd count of columns: the last pair's second line is zeros
@@ -146,30 +147,6 @@ func TestCompressCount(t *testing.T) {
 			t.Fatalf("odd cols: %d entries, want 2", got)
 		}
 	})
-}
-
-func equalInt32(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalFloat32(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSparseMul(t *testing.T) {

@@ -100,40 +100,16 @@ func sgemm(d *driver, tA, tB Transpose, m, n, k int, alpha float32, a []float32,
 	case k < 0:
 		panic(kLT0)
 	}
-	if aT {
-		if lda < max(1, m) {
-			panic(badLdA)
-		}
-	} else if lda < max(1, k) {
-		panic(badLdA)
-	}
-	if bT {
-		if ldb < max(1, k) {
-			panic(badLdB)
-		}
-	} else if ldb < max(1, n) {
-		panic(badLdB)
-	}
+	checkLd(aT, m, k, lda, badLdA)
+	checkLd(bT, k, n, ldb, badLdB)
 	if ldc < max(1, n) {
 		panic(badLdC)
 	}
 	if m == 0 || n == 0 {
 		return
 	}
-	if aT {
-		if len(a) < (k-1)*lda+m {
-			panic(shortA)
-		}
-	} else if len(a) < (m-1)*lda+k {
-		panic(shortA)
-	}
-	if bT {
-		if len(b) < (n-1)*ldb+k {
-			panic(shortB)
-		}
-	} else if len(b) < (k-1)*ldb+n {
-		panic(shortB)
-	}
+	checkLen(aT, m, k, a, lda, shortA)
+	checkLen(bT, k, n, b, ldb, shortB)
 	if len(c) < (m-1)*ldc+n {
 		panic(shortC)
 	}
@@ -159,6 +135,27 @@ func sgemm(d *driver, tA, tB Transpose, m, n, k int, alpha float32, a []float32,
 		return
 	}
 	d.gemm(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkLd panics with msg when ld is too small for op(X), r×c: X is
+// stored r×c, or c×r when transposed.
+func checkLd(t bool, r, c, ld int, msg string) {
+	if t {
+		r, c = c, r
+	}
+	if ld < max(1, c) {
+		panic(msg)
+	}
+}
+
+// checkLen panics with msg when x is too short for op(X), r×c (r, c > 0).
+func checkLen(t bool, r, c int, x []float32, ld int, msg string) {
+	if t {
+		r, c = c, r
+	}
+	if len(x) < (r-1)*ld+c {
+		panic(msg)
+	}
 }
 
 func isTrans(t Transpose) bool {

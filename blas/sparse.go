@@ -51,20 +51,9 @@ func (s *Sparse) Compress(tA Transpose, m, k int, a []float32, lda int) float64 
 	case k < 0:
 		panic(kLT0)
 	}
-	if aT {
-		if lda < max(1, m) {
-			panic(badLdA)
-		}
-		if m > 0 && k > 0 && len(a) < (k-1)*lda+m {
-			panic(shortA)
-		}
-	} else {
-		if lda < max(1, k) {
-			panic(badLdA)
-		}
-		if m > 0 && k > 0 && len(a) < (m-1)*lda+k {
-			panic(shortA)
-		}
+	checkLd(aT, m, k, lda, badLdA)
+	if m > 0 && k > 0 {
+		checkLen(aT, m, k, a, lda, shortA)
 	}
 	s.tA, s.m, s.k, s.a, s.lda, s.nnz = tA, m, k, a, lda, 0
 	pl, el := asm.CompressedLen(m, k, asm.SparseBlock)

@@ -5,12 +5,20 @@ import (
 	gblas "gonum.org/v1/gonum/blas"
 )
 
+// gemmOperands returns the sizes of a product of shape MxNxK and random
+// operands A (m*k values), B (k*n) and C (m*n).
+func gemmOperands(c Config) (m, n, k int, a, b, dst []float32) {
+	m, n, k = c.Shape[0], c.Shape[1], c.Shape[2]
+	r := rng()
+	return m, n, k, randSlice(r, m*k, -1, 1), randSlice(r, k*n, -1, 1), randSlice(r, m*n, -1, 1)
+}
+
 func init() {
 	register(Op{Name: "sgemm", Unit: GFLOPS, Dims: 3, DefaultShape: []int{1024, 1024, 1024},
 		Parallel: true, AllThreads: true, Transposes: true,
 		Summary: "blas.Sgemm C = op(A)·op(B), shape MxNxK, alpha 1, beta 0; 2*M*N*K flops",
 		setup: func(c Config) (func(), float64) {
-			m, n, k := c.Shape[0], c.Shape[1], c.Shape[2]
+			m, n, k, a, b, dst := gemmOperands(c)
 			// Stored A is m×k, or k×m when transposed; B likewise k×n or n×k.
 			lda, ldb := k, n
 			if c.TransA == gblas.Trans {
@@ -19,8 +27,6 @@ func init() {
 			if c.TransB == gblas.Trans {
 				ldb = k
 			}
-			r := rng()
-			a, b, dst := randSlice(r, m*k, -1, 1), randSlice(r, k*n, -1, 1), randSlice(r, m*n, -1, 1)
 			return func() { blas.Sgemm(c.TransA, c.TransB, m, n, k, 1, a, lda, b, ldb, 0, dst, n) },
 				2 * float64(m) * float64(n) * float64(k)
 		}})
@@ -37,9 +43,8 @@ func init() {
 		Parallel: true, AllThreads: true, Equivalent: true,
 		Summary: "blas.SgemmSparse C = A·B, A compressed in the call, 80% of A zeros; shape MxNxK, 2*M*N*K dense-equivalent flops (compare with sgemm)",
 		setup: func(c Config) (func(), float64) {
-			m, n, k := c.Shape[0], c.Shape[1], c.Shape[2]
+			m, n, k, a, b, dst := gemmOperands(c)
 			r := rng()
-			a, b, dst := randSlice(r, m*k, -1, 1), randSlice(r, k*n, -1, 1), randSlice(r, m*n, -1, 1)
 			for i := range a {
 				if r.Float64() < sparseZeros {
 					a[i] = 0

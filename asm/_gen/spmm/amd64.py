@@ -168,35 +168,69 @@ common_head = '''	MOVQ n+0(FP), CX
 w('''
 // The compressors share their arguments: n lines of length l (rows of x,
 // or its columns), compressed by pairs into blocks of blk (a multiple of 16)
-// positions; pair i's entries start at i*(l+16).
-//
-// func compressRowsAVX512(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
-TEXT ·compressRowsAVX512(SB), NOSPLIT, $8-128
-''' + common_head + '''	SHLQ $2, R8
-	VMOVDQU32 spmmZipLo<>(SB), Z24
-	VMOVDQU32 spmmZipHi<>(SB), Z25
-	TESTQ CX, CX
-	JLE cr_done
+// positions; pair i's entries start at i*(l+16).''')
 
-cr_pair:
+
+def compressor(name, p, setup, pair_setup, load, advance, next_pair):
+    # The loops both compressors share; load leaves the pairs of positions
+    # p..p+7 in Z6 and p+8..p+15 in Z0 (zero past the line's end).
+    w(f'''
+// func {name}(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
+TEXT ·{name}(SB), NOSPLIT, $8-128
+''' + common_head + setup + f'''	TESTQ CX, CX
+	JLE {p}_done
+
+{p}_pair:
 	LEAQ 16(DX), R15
 	IMULQ R13, R15           // e: the pair's first entry
-	MOVQ SI, DI              // line 2i
-	LEAQ (SI)(R8*1), R14     // line 2i+1
 	VMOVDQA32 Z28, Z23       // positions p..p+15
-	MOVQ DX, BX              // positions left
+''' + pair_setup + f'''	MOVQ DX, BX              // positions left
 	MOVL R15, (R10)
 	ADDQ $4, R10
 	MOVQ R9, left-8(SP)      // vectors left in the block
 
-cr_vec:
+{p}_vec:
 	MOVL $0xffff, AX
 	CMPQ BX, $16
-	JGE cr_full
+	JGE {p}_full
 	BZHIL BX, AX, AX
-cr_full:
+{p}_full:
 	KMOVW AX, K2
-	VMOVUPS.Z (DI), K2, Z0
+''' + load)
+    half(6, 23, 'a')
+    w('\tVEXTRACTI32X8 $1, Z23, Y7')
+    half(0, 7, 'b')
+    w('\tVPADDD Z27, Z23, Z23\n' + advance + f'''	SUBQ $16, BX
+	JLE {p}_end
+	DECQ left-8(SP)
+	JNZ {p}_vec
+	MOVL R15, (R10)
+	ADDQ $4, R10
+	MOVQ R9, left-8(SP)
+	JMP {p}_vec
+
+{p}_end:
+	MOVL R15, (R10)
+	ADDQ $4, R10
+''' + next_pair + f'''	INCQ R13
+	LEAQ (R13)(R13*1), AX
+	CMPQ AX, CX
+	JLT {p}_pair
+
+{p}_done:
+	VZEROUPPER
+	RET''')
+
+
+compressor('compressRowsAVX512', 'cr',
+           setup='''	SHLQ $2, R8
+	VMOVDQU32 spmmZipLo<>(SB), Z24
+	VMOVDQU32 spmmZipHi<>(SB), Z25
+''',
+           pair_setup='''	MOVQ SI, DI              // line 2i
+	LEAQ (SI)(R8*1), R14     // line 2i+1
+''',
+           load='''	VMOVUPS.Z (DI), K2, Z0
 	VPXORD Z1, Z1, Z1
 	// the pair's second line, unless line 2i is the last
 	LEAQ 1(R13)(R13*1), AX
@@ -206,93 +240,32 @@ cr_full:
 cr_one:
 	VMOVDQA32 Z0, Z6
 	VPERMT2PS Z1, Z24, Z6    // pairs of positions p..p+7
-	VPERMT2PS Z1, Z25, Z0    // p+8..p+15''')
-half(6, 23, 'a')
-w('\tVEXTRACTI32X8 $1, Z23, Y7')
-half(0, 7, 'b')
-w('''	VPADDD Z27, Z23, Z23
-	ADDQ $64, DI
+	VPERMT2PS Z1, Z25, Z0    // p+8..p+15''',
+           advance='''	ADDQ $64, DI
 	ADDQ $64, R14
-	SUBQ $16, BX
-	JLE cr_end
-	DECQ left-8(SP)
-	JNZ cr_vec
-	MOVL R15, (R10)
-	ADDQ $4, R10
-	MOVQ R9, left-8(SP)
-	JMP cr_vec
+''',
+           next_pair='''	LEAQ (SI)(R8*2), SI
+''')
 
-cr_end:
-	MOVL R15, (R10)
-	ADDQ $4, R10
-	LEAQ (SI)(R8*2), SI
-	INCQ R13
-	LEAQ (R13)(R13*1), AX
-	CMPQ AX, CX
-	JLT cr_pair
-
-cr_done:
-	VZEROUPPER
-	RET
-
-// func compressColsAVX512(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
-TEXT ·compressColsAVX512(SB), NOSPLIT, $8-128
-''' + common_head + '''	VPBROADCASTD R8, Z25
+compressor('compressColsAVX512', 'cc',
+           setup='''	VPBROADCASTD R8, Z25
 	VPMULLD Z25, Z28, Z24    // offsets of 16 consecutive rows, in elements
 	SHLQ $4, R8
 	VPBROADCASTD R8, Z22     // 16 rows further
-	TESTQ CX, CX
-	JLE cc_done
-
-cc_pair:
-	LEAQ 16(DX), R15
-	IMULQ R13, R15
-	LEAQ (SI)(R13*8), DI     // the top of column 2i
-	VMOVDQA32 Z28, Z23       // positions (rows of x) b..b+15
-	VMOVDQA32 Z24, Z21       // their offsets
-	MOVQ DX, BX
-	MOVL R15, (R10)
-	ADDQ $4, R10
-	MOVQ R9, left-8(SP)
-
-cc_vec:
-	MOVL $0xffff, AX
-	CMPQ BX, $16
-	JGE cc_full
-	BZHIL BX, AX, AX
-cc_full:
-	KMOVW AX, K2
-	KMOVW K2, K4
+''',
+           pair_setup='''	LEAQ (SI)(R13*8), DI     // the top of column 2i
+	VMOVDQA32 Z24, Z21       // the offsets of positions p..p+15
+''',
+           load='''	KMOVW K2, K4
 	KSHIFTRW $8, K2, K5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z0, Z0, Z0
 	VEXTRACTI32X8 $1, Z21, Y20
+	// the pair is adjacent in memory: one qword per position
 	VPGATHERDQ (DI)(Y21*4), K4, Z6
-	VPGATHERDQ (DI)(Y20*4), K5, Z0''')
-half(6, 23, 'a')
-w('\tVEXTRACTI32X8 $1, Z23, Y7')
-half(0, 7, 'b')
-w('''	VPADDD Z27, Z23, Z23
-	VPADDD Z22, Z21, Z21
-	SUBQ $16, BX
-	JLE cc_end
-	DECQ left-8(SP)
-	JNZ cc_vec
-	MOVL R15, (R10)
-	ADDQ $4, R10
-	MOVQ R9, left-8(SP)
-	JMP cc_vec
+	VPGATHERDQ (DI)(Y20*4), K5, Z0''',
+           advance='''	VPADDD Z22, Z21, Z21
+''',
+           next_pair='')
 
-cc_end:
-	MOVL R15, (R10)
-	ADDQ $4, R10
-	INCQ R13
-	LEAQ (R13)(R13*1), AX
-	CMPQ AX, CX
-	JLT cc_pair
-
-cc_done:
-	VZEROUPPER
-	RET
-''')
-open('asm/spmm_amd64.s', 'w').write('\n'.join(out))
+open('asm/spmm_amd64.s', 'w').write('\n'.join(out) + '\n')
