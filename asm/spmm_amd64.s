@@ -1354,91 +1354,392 @@ cr_done:
 	RET
 
 // func compressColsAVX512(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
-TEXT ·compressColsAVX512(SB), NOSPLIT, $8-128
+TEXT ·compressColsAVX512(SB), NOSPLIT, $88-128
+	MOVQ l+8(FP), AX
+	ADDQ blk+48(FP), AX
+	DECQ AX
+	XORL DX, DX
+	MOVQ blk+48(FP), BX
+	DIVQ BX
+	INCQ AX
+	SHLQ $2, AX
+	MOVQ AX, R14             // ptr's stride per pair, in bytes
 	MOVQ n+0(FP), CX
+	SHRQ $1, CX              // pairs (n is even)
 	MOVQ l+8(FP), DX
 	MOVQ x_base+16(FP), SI
 	MOVQ ldx+40(FP), R8
+	SHLQ $2, R8
 	MOVQ blk+48(FP), R9
-	SHRQ $4, R9
+	SHRQ $3, R9              // steps of 8 rows per block
 	MOVQ ptr_base+56(FP), R10
 	MOVQ col_base+80(FP), R11
 	MOVQ val_base+104(FP), R12
-	VMOVDQU32 spmmIota<>(SB), Z28
+	VMOVDQU32 spmmIota<>(SB), Y28
 	VPBROADCASTQ spmmAbs<>(SB), Z26
-	MOVL $16, AX
-	VPBROADCASTD AX, Z27
-	XORQ R13, R13            // pair
-	VPBROADCASTD R8, Z25
-	VPMULLD Z25, Z28, Z24    // offsets of 16 consecutive rows, in elements
-	SHLQ $4, R8
-	VPBROADCASTD R8, Z22     // 16 rows further
+	MOVL $8, AX
+	VPBROADCASTD AX, Y27
+	XORQ R13, R13            // the group's first pair
 	TESTQ CX, CX
 	JLE cc_done
 
-cc_pair:
-	LEAQ 16(DX), R15
-	IMULQ R13, R15           // e: the pair's first entry
-	VMOVDQA32 Z28, Z23       // positions p..p+15
-	LEAQ (SI)(R13*8), DI     // the top of column 2i
-	VMOVDQA32 Z24, Z21       // the offsets of positions p..p+15
-	MOVQ DX, BX              // positions left
-	MOVL R15, (R10)
-	ADDQ $4, R10
-	MOVQ R9, left-8(SP)      // vectors left in the block
-
-cc_vec:
+cc_group:
+	// pairs in the group, and the mask of their columns
+	MOVQ CX, AX
+	SUBQ R13, AX
+	CMPQ AX, $8
+	JLE cc_gp
+	MOVQ $8, AX
+cc_gp:
+	MOVQ AX, gp-16(SP)
+	MOVQ AX, BX
+	SHLQ $1, BX
 	MOVL $0xffff, AX
-	CMPQ BX, $16
-	JGE cc_full
 	BZHIL BX, AX, AX
-cc_full:
-	KMOVW AX, K2
-	KMOVW K2, K4
-	KSHIFTRW $8, K2, K5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z0, Z0, Z0
-	VEXTRACTI32X8 $1, Z21, Y20
-	// the pair is adjacent in memory: one qword per position
-	VPGATHERDQ (DI)(Y21*4), K4, Z6
-	VPGATHERDQ (DI)(Y20*4), K5, Z0
-	VPANDQ Z26, Z6, Z3
-	VPTESTMQ Z3, Z3, K3
-	VPCOMPRESSQ Z6, K3, Z4
-	VPCOMPRESSD Y23, K3, Y5
-	VMOVUPS Z4, (R12)(R15*8)
-	VMOVDQU32 Y5, (R11)(R15*4)
-	KMOVB K3, AX
-	POPCNTL AX, AX
-	ADDQ AX, R15
-	VEXTRACTI32X8 $1, Z23, Y7
-	VPANDQ Z26, Z0, Z3
-	VPTESTMQ Z3, Z3, K3
-	VPCOMPRESSQ Z0, K3, Z4
-	VPCOMPRESSD Y7, K3, Y5
-	VMOVUPS Z4, (R12)(R15*8)
-	VMOVDQU32 Y5, (R11)(R15*4)
-	KMOVB K3, AX
-	POPCNTL AX, AX
-	ADDQ AX, R15
-	VPADDD Z27, Z23, Z23
-	VPADDD Z22, Z21, Z21
-	SUBQ $16, BX
+	KMOVW AX, K1
+	// entry counters: pair p's entries start at p*(l+16)
+	LEAQ 16(DX), AX
+	IMULQ R13, AX
+	LEAQ 16(DX), BX
+	MOVQ AX, e0-88(SP)
+	ADDQ BX, AX
+	MOVQ AX, e1-80(SP)
+	ADDQ BX, AX
+	MOVQ AX, e2-72(SP)
+	ADDQ BX, AX
+	MOVQ AX, e3-64(SP)
+	ADDQ BX, AX
+	MOVQ AX, e4-56(SP)
+	ADDQ BX, AX
+	MOVQ AX, e5-48(SP)
+	ADDQ BX, AX
+	MOVQ AX, e6-40(SP)
+	ADDQ BX, AX
+	MOVQ AX, e7-32(SP)
+	// ptr's cursor: the group's first pair, block 0
+	MOVQ R13, AX
+	IMULQ R14, AX
+	ADDQ R10, AX
+	MOVQ AX, cur-8(SP)
+	MOVQ cur-8(SP), AX
+	MOVQ e0-88(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $2
+	JL cc_p0
+	MOVQ e1-80(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $3
+	JL cc_p0
+	MOVQ e2-72(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $4
+	JL cc_p0
+	MOVQ e3-64(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $5
+	JL cc_p0
+	MOVQ e4-56(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $6
+	JL cc_p0
+	MOVQ e5-48(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $7
+	JL cc_p0
+	MOVQ e6-40(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $8
+	JL cc_p0
+	MOVQ e7-32(SP), DI
+	MOVL DI, (AX)
+cc_p0:
+	ADDQ $4, cur-8(SP)
+	MOVQ SI, DI
+	MOVQ DX, BX              // rows left
+	MOVQ R9, R15             // steps left in the block
+	VMOVDQA32 Y28, Y24       // row indices r..r+7
+
+cc_step:
+	VPXORQ Z0, Z0, Z0
+	CMPQ BX, $1
+	JL cc_load0
+	VMOVDQU32.Z (DI), K1, Z0
+cc_load0:
+	ADDQ R8, DI
+	VPXORQ Z1, Z1, Z1
+	CMPQ BX, $2
+	JL cc_load1
+	VMOVDQU32.Z (DI), K1, Z1
+cc_load1:
+	ADDQ R8, DI
+	VPXORQ Z2, Z2, Z2
+	CMPQ BX, $3
+	JL cc_load2
+	VMOVDQU32.Z (DI), K1, Z2
+cc_load2:
+	ADDQ R8, DI
+	VPXORQ Z3, Z3, Z3
+	CMPQ BX, $4
+	JL cc_load3
+	VMOVDQU32.Z (DI), K1, Z3
+cc_load3:
+	ADDQ R8, DI
+	VPXORQ Z4, Z4, Z4
+	CMPQ BX, $5
+	JL cc_load4
+	VMOVDQU32.Z (DI), K1, Z4
+cc_load4:
+	ADDQ R8, DI
+	VPXORQ Z5, Z5, Z5
+	CMPQ BX, $6
+	JL cc_load5
+	VMOVDQU32.Z (DI), K1, Z5
+cc_load5:
+	ADDQ R8, DI
+	VPXORQ Z6, Z6, Z6
+	CMPQ BX, $7
+	JL cc_load6
+	VMOVDQU32.Z (DI), K1, Z6
+cc_load6:
+	ADDQ R8, DI
+	VPXORQ Z7, Z7, Z7
+	CMPQ BX, $8
+	JL cc_load7
+	VMOVDQU32.Z (DI), K1, Z7
+cc_load7:
+	VPUNPCKLQDQ Z1, Z0, Z8
+	VPUNPCKHQDQ Z1, Z0, Z9
+	VPUNPCKLQDQ Z3, Z2, Z10
+	VPUNPCKHQDQ Z3, Z2, Z11
+	VPUNPCKLQDQ Z5, Z4, Z12
+	VPUNPCKHQDQ Z5, Z4, Z13
+	VPUNPCKLQDQ Z7, Z6, Z14
+	VPUNPCKHQDQ Z7, Z6, Z15
+	VSHUFI64X2 $0x88, Z10, Z8, Z16
+	VSHUFI64X2 $0xdd, Z10, Z8, Z17
+	VSHUFI64X2 $0x88, Z14, Z12, Z18
+	VSHUFI64X2 $0xdd, Z14, Z12, Z19
+	VSHUFI64X2 $0x88, Z11, Z9, Z20
+	VSHUFI64X2 $0xdd, Z11, Z9, Z21
+	VSHUFI64X2 $0x88, Z15, Z13, Z22
+	VSHUFI64X2 $0xdd, Z15, Z13, Z23
+	VSHUFI64X2 $0x88, Z18, Z16, Z0
+	VSHUFI64X2 $0xdd, Z18, Z16, Z4
+	VSHUFI64X2 $0x88, Z19, Z17, Z2
+	VSHUFI64X2 $0xdd, Z19, Z17, Z6
+	VSHUFI64X2 $0x88, Z22, Z20, Z1
+	VSHUFI64X2 $0xdd, Z22, Z20, Z5
+	VSHUFI64X2 $0x88, Z23, Z21, Z3
+	VSHUFI64X2 $0xdd, Z23, Z21, Z7
+	VPANDQ Z26, Z0, Z30
+	VPTESTMQ Z30, Z30, K3
+	MOVQ e0-88(SP), AX
+	VPCOMPRESSQ Z0, K3, Z31
+	VPCOMPRESSD Y24, K3, Y29
+	VMOVDQU64 Z31, (R12)(AX*8)
+	VMOVDQU32 Y29, (R11)(AX*4)
+	KMOVB K3, DI
+	POPCNTL DI, DI
+	ADDQ DI, AX
+	MOVQ AX, e0-88(SP)
+	CMPQ gp-16(SP), $2
+	JL cc_kept
+	VPANDQ Z26, Z1, Z30
+	VPTESTMQ Z30, Z30, K3
+	MOVQ e1-80(SP), AX
+	VPCOMPRESSQ Z1, K3, Z31
+	VPCOMPRESSD Y24, K3, Y29
+	VMOVDQU64 Z31, (R12)(AX*8)
+	VMOVDQU32 Y29, (R11)(AX*4)
+	KMOVB K3, DI
+	POPCNTL DI, DI
+	ADDQ DI, AX
+	MOVQ AX, e1-80(SP)
+	CMPQ gp-16(SP), $3
+	JL cc_kept
+	VPANDQ Z26, Z2, Z30
+	VPTESTMQ Z30, Z30, K3
+	MOVQ e2-72(SP), AX
+	VPCOMPRESSQ Z2, K3, Z31
+	VPCOMPRESSD Y24, K3, Y29
+	VMOVDQU64 Z31, (R12)(AX*8)
+	VMOVDQU32 Y29, (R11)(AX*4)
+	KMOVB K3, DI
+	POPCNTL DI, DI
+	ADDQ DI, AX
+	MOVQ AX, e2-72(SP)
+	CMPQ gp-16(SP), $4
+	JL cc_kept
+	VPANDQ Z26, Z3, Z30
+	VPTESTMQ Z30, Z30, K3
+	MOVQ e3-64(SP), AX
+	VPCOMPRESSQ Z3, K3, Z31
+	VPCOMPRESSD Y24, K3, Y29
+	VMOVDQU64 Z31, (R12)(AX*8)
+	VMOVDQU32 Y29, (R11)(AX*4)
+	KMOVB K3, DI
+	POPCNTL DI, DI
+	ADDQ DI, AX
+	MOVQ AX, e3-64(SP)
+	CMPQ gp-16(SP), $5
+	JL cc_kept
+	VPANDQ Z26, Z4, Z30
+	VPTESTMQ Z30, Z30, K3
+	MOVQ e4-56(SP), AX
+	VPCOMPRESSQ Z4, K3, Z31
+	VPCOMPRESSD Y24, K3, Y29
+	VMOVDQU64 Z31, (R12)(AX*8)
+	VMOVDQU32 Y29, (R11)(AX*4)
+	KMOVB K3, DI
+	POPCNTL DI, DI
+	ADDQ DI, AX
+	MOVQ AX, e4-56(SP)
+	CMPQ gp-16(SP), $6
+	JL cc_kept
+	VPANDQ Z26, Z5, Z30
+	VPTESTMQ Z30, Z30, K3
+	MOVQ e5-48(SP), AX
+	VPCOMPRESSQ Z5, K3, Z31
+	VPCOMPRESSD Y24, K3, Y29
+	VMOVDQU64 Z31, (R12)(AX*8)
+	VMOVDQU32 Y29, (R11)(AX*4)
+	KMOVB K3, DI
+	POPCNTL DI, DI
+	ADDQ DI, AX
+	MOVQ AX, e5-48(SP)
+	CMPQ gp-16(SP), $7
+	JL cc_kept
+	VPANDQ Z26, Z6, Z30
+	VPTESTMQ Z30, Z30, K3
+	MOVQ e6-40(SP), AX
+	VPCOMPRESSQ Z6, K3, Z31
+	VPCOMPRESSD Y24, K3, Y29
+	VMOVDQU64 Z31, (R12)(AX*8)
+	VMOVDQU32 Y29, (R11)(AX*4)
+	KMOVB K3, DI
+	POPCNTL DI, DI
+	ADDQ DI, AX
+	MOVQ AX, e6-40(SP)
+	CMPQ gp-16(SP), $8
+	JL cc_kept
+	VPANDQ Z26, Z7, Z30
+	VPTESTMQ Z30, Z30, K3
+	MOVQ e7-32(SP), AX
+	VPCOMPRESSQ Z7, K3, Z31
+	VPCOMPRESSD Y24, K3, Y29
+	VMOVDQU64 Z31, (R12)(AX*8)
+	VMOVDQU32 Y29, (R11)(AX*4)
+	KMOVB K3, DI
+	POPCNTL DI, DI
+	ADDQ DI, AX
+	MOVQ AX, e7-32(SP)
+cc_kept:
+	VPADDD Y27, Y24, Y24
+	SUBQ $8, BX
 	JLE cc_end
-	DECQ left-8(SP)
-	JNZ cc_vec
-	MOVL R15, (R10)
-	ADDQ $4, R10
-	MOVQ R9, left-8(SP)
-	JMP cc_vec
+	DECQ R15
+	JNZ cc_next
+	MOVQ cur-8(SP), AX
+	MOVQ e0-88(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $2
+	JL cc_p1
+	MOVQ e1-80(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $3
+	JL cc_p1
+	MOVQ e2-72(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $4
+	JL cc_p1
+	MOVQ e3-64(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $5
+	JL cc_p1
+	MOVQ e4-56(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $6
+	JL cc_p1
+	MOVQ e5-48(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $7
+	JL cc_p1
+	MOVQ e6-40(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $8
+	JL cc_p1
+	MOVQ e7-32(SP), DI
+	MOVL DI, (AX)
+cc_p1:
+	ADDQ $4, cur-8(SP)
+	MOVQ R9, R15
+cc_next:
+	// DI: the next eight rows
+	MOVQ DX, AX
+	SUBQ BX, AX
+	IMULQ R8, AX
+	LEAQ (SI)(AX*1), DI
+	JMP cc_step
 
 cc_end:
-	MOVL R15, (R10)
-	ADDQ $4, R10
-	INCQ R13
-	LEAQ (R13)(R13*1), AX
-	CMPQ AX, CX
-	JLT cc_pair
+	MOVQ cur-8(SP), AX
+	MOVQ e0-88(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $2
+	JL cc_p2
+	MOVQ e1-80(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $3
+	JL cc_p2
+	MOVQ e2-72(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $4
+	JL cc_p2
+	MOVQ e3-64(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $5
+	JL cc_p2
+	MOVQ e4-56(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $6
+	JL cc_p2
+	MOVQ e5-48(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $7
+	JL cc_p2
+	MOVQ e6-40(SP), DI
+	MOVL DI, (AX)
+	ADDQ R14, AX
+	CMPQ gp-16(SP), $8
+	JL cc_p2
+	MOVQ e7-32(SP), DI
+	MOVL DI, (AX)
+cc_p2:
+	ADDQ $4, cur-8(SP)
+	ADDQ $64, SI
+	ADDQ $8, R13
+	CMPQ R13, CX
+	JLT cc_group
 
 cc_done:
 	VZEROUPPER

@@ -51,7 +51,7 @@ func TestCompress(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for _, cols := range []bool{false, true} {
 			for _, blk := range []int{16, 32, 64} {
-				for _, n := range []int{1, 2, 3, 7} {
+				for _, n := range []int{1, 2, 3, 7, 16, 17, 34} {
 					for _, ln := range []int{1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 129} {
 						for _, zeros := range []float64{0, 0.5, 1} {
 							rows, width := n, ln
