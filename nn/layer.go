@@ -202,13 +202,13 @@ type dense struct {
 // a pair of rows leaves at most sparseMaxDensity of the dense
 // multiply-adds. Measured on Fashion-MNIST batches of 256 (pixels
 // half zeros) with more zeros added, two threads, the sparse products
-// against the dense ones (forward, dW): density 0.66 0.93 and 1.02 (so
-// plain Fashion-MNIST stays dense), 0.58 (with the book's input dropout
+// against the dense ones (forward, dW): density 0.66 0.93 (x of plain
+// Fashion-MNIST, which stays dense), 0.55 1.01-1.06 (its xᵀ, which takes
+// the sparse dW: 1.32 on one thread), 0.58 (with the book's input dropout
 // 0.2) 1.07 and 1.09, 0.53 1.19 and 1.12, 0.34 1.32 and 1.46, 0.19 1.96
 // and 1.82. Below sparseMinRows rows the copy of the kernel to aligned
 // rows that the forward product makes costs more than it saves (batch 32:
-// 0.57). Plain Fashion-MNIST's xᵀ (0.55) takes the sparse dW (1.18-1.23x
-// on one thread) and its x (0.66) stays dense. A product whose operand is
+// 0.57). A product whose operand is
 // too dense looks again after sparseRecheck passes, so a dense input costs
 // one compression (1/15 of its product) per sparseRecheck steps. The
 // choice depends only on the data, so a seed still gives the same bits.
