@@ -213,18 +213,30 @@ var sparseGeneric = sparseKernels{
 }
 
 func sparseMulGeneric(rows, n int, ptr []int32, pstride int, col []int32, val []float32, b []float32, ldb int, alpha, beta float32, c []float32, ldc int) {
-	for r := 0; r < rows; r++ {
+	// Row by row of B (an axpy into the pair's two rows of sums), which
+	// adds each element's products in the loop's order of e.
+	var acc [2][SparseMulNR]float32
+	for r := 0; r < rows; r += 2 {
 		lo, hi := int(ptr[r/2*pstride]), int(ptr[r/2*pstride+1])
-		cr := c[r*ldc : r*ldc+n]
-		for j := range cr {
-			var s float32
-			for e := lo; e < hi; e++ {
-				s += val[2*e+r%2] * b[int(col[e])*ldb+j]
+		s0, s1 := acc[0][:n], acc[1][:n]
+		clear(s0)
+		clear(s1)
+		for e := lo; e < hi; e++ {
+			v0, v1 := val[2*e], val[2*e+1]
+			brow := b[int(col[e])*ldb : int(col[e])*ldb+n]
+			for j, bv := range brow {
+				s0[j] += v0 * bv
+				s1[j] += v1 * bv
 			}
-			if beta == 0 {
-				cr[j] = alpha * s
-			} else {
-				cr[j] = alpha*s + beta*cr[j]
+		}
+		for q, s := range [][]float32{s0, s1}[:min(2, rows-r)] {
+			cr := c[(r+q)*ldc : (r+q)*ldc+n]
+			for j := range cr {
+				if beta == 0 {
+					cr[j] = alpha * s[j]
+				} else {
+					cr[j] = alpha*s[j] + beta*cr[j]
+				}
 			}
 		}
 	}
