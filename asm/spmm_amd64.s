@@ -1369,9 +1369,8 @@ TEXT ·compressColsAVX512(SB), NOSPLIT, $88-128
 	MOVQ l+8(FP), DX
 	MOVQ x_base+16(FP), SI
 	MOVQ ldx+40(FP), R8
-	SHLQ $2, R8
 	MOVQ blk+48(FP), R9
-	SHRQ $3, R9              // steps of 8 rows per block
+	SHRQ $3, R9
 	MOVQ ptr_base+56(FP), R10
 	MOVQ col_base+80(FP), R11
 	MOVQ val_base+104(FP), R12
@@ -1379,7 +1378,8 @@ TEXT ·compressColsAVX512(SB), NOSPLIT, $88-128
 	VPBROADCASTQ spmmAbs<>(SB), Z26
 	MOVL $8, AX
 	VPBROADCASTD AX, Y27
-	XORQ R13, R13            // the group's first pair
+	XORQ R13, R13            // pair
+	SHLQ $2, R8
 	TESTQ CX, CX
 	JLE cc_done
 

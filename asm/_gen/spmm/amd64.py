@@ -149,21 +149,27 @@ def half(src, idx, lbl):
 	POPCNTL AX, AX
 	ADDQ AX, R15''')
 
-common_head = '''	MOVQ n+0(FP), CX
-	MOVQ l+8(FP), DX
+def head(pairs, step, v):
+    # The arguments both compressors load: R9 counts the steps of `step`
+    # positions per block; v (Z or Y) holds `step` positions in Z28 and the
+    # step in Z27. pairs: CX counts pairs (n even) rather than lines.
+    half = "\tSHRQ $1, CX              // pairs (n is even)\n" if pairs else ""
+    shift = {16: 4, 8: 3}[step]
+    return f"""	MOVQ n+0(FP), CX
+{half}	MOVQ l+8(FP), DX
 	MOVQ x_base+16(FP), SI
 	MOVQ ldx+40(FP), R8
 	MOVQ blk+48(FP), R9
-	SHRQ $4, R9
+	SHRQ ${shift}, R9
 	MOVQ ptr_base+56(FP), R10
 	MOVQ col_base+80(FP), R11
 	MOVQ val_base+104(FP), R12
-	VMOVDQU32 spmmIota<>(SB), Z28
+	VMOVDQU32 spmmIota<>(SB), {v}28
 	VPBROADCASTQ spmmAbs<>(SB), Z26
-	MOVL $16, AX
-	VPBROADCASTD AX, Z27
+	MOVL ${step}, AX
+	VPBROADCASTD AX, {v}27
 	XORQ R13, R13            // pair
-'''
+"""
 
 w('''
 // The compressors share their arguments: n lines of length l (rows of x,
@@ -177,7 +183,7 @@ def compressor(name, p, setup, pair_setup, load, advance, next_pair):
     w(f'''
 // func {name}(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
 TEXT ·{name}(SB), NOSPLIT, $8-128
-''' + common_head + setup + f'''	TESTQ CX, CX
+''' + head(False, 16, 'Z') + setup + f'''	TESTQ CX, CX
 	JLE {p}_done
 
 {p}_pair:
@@ -282,22 +288,7 @@ TEXT ·compressColsAVX512(SB), NOSPLIT, $88-128
 	INCQ AX
 	SHLQ $2, AX
 	MOVQ AX, R14             // ptr's stride per pair, in bytes
-	MOVQ n+0(FP), CX
-	SHRQ $1, CX              // pairs (n is even)
-	MOVQ l+8(FP), DX
-	MOVQ x_base+16(FP), SI
-	MOVQ ldx+40(FP), R8
-	SHLQ $2, R8
-	MOVQ blk+48(FP), R9
-	SHRQ $3, R9              // steps of 8 rows per block
-	MOVQ ptr_base+56(FP), R10
-	MOVQ col_base+80(FP), R11
-	MOVQ val_base+104(FP), R12
-	VMOVDQU32 spmmIota<>(SB), Y28
-	VPBROADCASTQ spmmAbs<>(SB), Z26
-	MOVL $8, AX
-	VPBROADCASTD AX, Y27
-	XORQ R13, R13            // the group's first pair
+""" + head(True, 8, 'Y') + """	SHLQ $2, R8
 	TESTQ CX, CX
 	JLE cc_done
 
