@@ -208,10 +208,10 @@ type dense struct {
 // 0.2) 1.07 and 1.09, 0.53 1.19 and 1.12, 0.34 1.32 and 1.46, 0.19 1.96
 // and 1.82. Below sparseMinRows rows the copy of the kernel to aligned
 // rows that the forward product makes costs more than it saves (batch 32:
-// 0.57). A product whose operand is
-// too dense looks again after sparseRecheck passes, so a dense input costs
-// one compression (1/15 of its product) per sparseRecheck steps. The
-// choice depends only on the data, so a seed still gives the same bits.
+// 0.57). A product whose operand is too dense looks again after
+// sparseRecheck passes, so a dense input costs one compression (1/15 of
+// its product) per sparseRecheck steps. The choice depends only on the
+// data, so a seed still gives the same bits.
 var (
 	sparseMaxDensity = 0.6
 	sparseMinRows    = 128
