@@ -68,8 +68,9 @@ import "fmt"
 // so callers that promise IEEE semantics check b first (blas.SgemmSparse
 // does).
 
-// SparseMulNR is the widest panel of columns one SparseMul call computes:
-// eight vectors of accumulators per chain on AVX-512.
+// SparseMulNR is the widest panel of columns a SparseMul call computes on
+// any level (eight vectors of accumulators per chain on AVX-512); the
+// active level's is SparseMulWidth.
 const SparseMulNR = 128
 
 // SparseBlock is the block length the blas driver compresses with: 64 rows
@@ -81,6 +82,9 @@ type sparseKernels struct {
 	// mul is SparseMul without the checks.
 	mul      func(rows, n int, ptr []int32, pstride int, col []int32, val []float32, b []float32, ldb int, alpha, beta float32, c []float32, ldc int)
 	compress func(cols bool, n, l int, x []float32, ldx, blk int, ptr, col []int32, val []float32)
+	// width: the widest n of mul (at most SparseMulNR); vec: the floats
+	// of one of its vectors, the grain a caller splits n into panels by
+	width, vec int
 	// fast: the level has assembly for the family (worth its compression)
 	fast bool
 }
@@ -90,6 +94,11 @@ var sparse = sparseFor(active)
 // SparseFast reports whether the active level computes sparse products in
 // assembly; on the others a dense product is faster than SparseMul's Go.
 func SparseFast() bool { return sparse.fast }
+
+// SparseMulWidth returns the widest panel of columns a SparseMul call takes
+// on the active level (128 on AVX-512, 48 on AVX2) and the width of its
+// vectors (16, 8), by which a wider product is best split into panels.
+func SparseMulWidth() (width, vec int) { return sparse.width, sparse.vec }
 
 // CompressedLen returns the lengths of ptr and col that CompressRows and
 // CompressCols need for n lines of length l in blocks of blk; val needs
@@ -187,15 +196,15 @@ func compressCheck(n, l int, x []float32, ldx, blk int, ptr, col []int32, val []
 }
 
 // SparseMul computes the product of the family comment for rows rows of C
-// (from (rows+1)/2 pairs) and n <= SparseMulNR columns. It panics when n is out of range or a slice is
+// (from (rows+1)/2 pairs) and n columns, at most SparseMulWidth(). It panics when n is out of range or a slice is
 // short; the entries must come from CompressRows or CompressCols with
 // columns below the rows of b (it does not check them).
 func SparseMul(rows, n int, ptr []int32, pstride int, col []int32, val []float32, b []float32, ldb int, alpha, beta float32, c []float32, ldc int) {
 	if rows == 0 || n == 0 {
 		return
 	}
-	if rows < 0 || n < 0 || n > SparseMulNR {
-		panic(fmt.Sprintf("asm: SparseMul of %d rows and %d columns (at most %d)", rows, n, SparseMulNR))
+	if rows < 0 || n < 0 || n > sparse.width {
+		panic(fmt.Sprintf("asm: SparseMul of %d rows and %d columns (at most %d)", rows, n, sparse.width))
 	}
 	if pstride < 1 || len(ptr) < (rows-1)/2*pstride+2 {
 		panic("asm: SparseMul: ptr too short")
@@ -210,6 +219,8 @@ func SparseMul(rows, n int, ptr []int32, pstride int, col []int32, val []float32
 var sparseGeneric = sparseKernels{
 	mul:      sparseMulGeneric,
 	compress: compressGeneric,
+	width:    SparseMulNR,
+	vec:      16,
 }
 
 func sparseMulGeneric(rows, n int, ptr []int32, pstride int, col []int32, val []float32, b []float32, ldb int, alpha, beta float32, c []float32, ldc int) {

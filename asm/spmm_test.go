@@ -153,7 +153,7 @@ func TestSparseMul(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l Level) {
 		k := sparseFor(l)
 		rng := rand.New(rand.NewPCG(7, 8))
-		for n := 1; n <= SparseMulNR; n++ {
+		for n := 1; n <= k.width; n++ {
 			for _, depth := range []int{1, 3, 64, 70} {
 				rows := 1 + rng.IntN(4)
 				x := sparseMatrix(rng, rows, depth, depth, 0.5, false)
@@ -239,6 +239,6 @@ func TestSparseArgs(t *testing.T) {
 	mustPanic("short x", func() { CompressRows(3, 4, x, 4, 16, ptr, col, val) })
 	mustPanic("short col", func() { CompressRows(2, 4, x, 4, 16, ptr, col[:10], val) })
 	mustPanic("ldx", func() { CompressCols(4, 2, x, 3, 16, ptr, col, val) })
-	mustPanic("n > NR", func() { SparseMul(1, SparseMulNR+1, ptr, 2, col, val, x, 200, 1, 0, x, 200) })
+	mustPanic("n > width", func() { SparseMul(1, sparse.width+1, ptr, 2, col, val, x, 200, 1, 0, x, 200) })
 	mustPanic("short c", func() { SparseMul(2, 4, ptr, 2, col, val, x, 4, 1, 0, x[:5], 4) })
 }

@@ -237,20 +237,21 @@ func prepareB(w *sparseWork, lo, hi int) {
 	}
 }
 
-// multiply computes the rows of pairs [lo, hi) of C: panels of at most
-// SparseMulNR columns, and for each panel the blocks of k in order, in
-// groups of sparseRows rows, so that a block of B's panel (64 rows, 32 KiB)
-// serves a group from L1.
+// multiply computes the rows of pairs [lo, hi) of C: balanced panels of at
+// most asm.SparseMulWidth columns, and for each panel the blocks of k in
+// order, in groups of sparseRows rows, so that a block of B's panel (64
+// rows, at most 32 KiB) serves a group from L1.
 func multiply(w *sparseWork, lo, hi int) {
 	s := w.s
 	nb := asm.CompressedBlocks(s.k, asm.SparseBlock)
 	rhi := min(2*hi, s.m)
-	vecs := (w.n + 15) / 16
-	panels := (vecs + asm.SparseMulNR/16 - 1) / (asm.SparseMulNR / 16)
+	maxw, vec := asm.SparseMulWidth()
+	vecs := (w.n + vec - 1) / vec
+	panels := (vecs + maxw/vec - 1) / (maxw / vec)
 	for r0 := 2 * lo; r0 < rhi; r0 += sparseRows {
 		r1 := min(rhi, r0+sparseRows)
 		for q, j0 := 0, 0; q < panels; q++ {
-			width := min(w.n-j0, (vecs*(q+1)/panels-vecs*q/panels)*16)
+			width := min(w.n-j0, (vecs*(q+1)/panels-vecs*q/panels)*vec)
 			for blk := 0; blk < nb; blk++ {
 				beta := float32(1)
 				if blk == 0 {

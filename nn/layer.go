@@ -215,8 +215,9 @@ type dense struct {
 var (
 	sparseMaxDensity = 0.6
 	sparseMinRows    = 128
-	// sparseOn: the level has assembly for the sparse products (on the
-	// others, asm's Go loops would be slower than the dense products).
+	// sparseOn: the level has assembly for the sparse products (avx512,
+	// amx, avx2; on the others, asm's Go loops would be slower than the
+	// dense products).
 	sparseOn = asm.SparseFast()
 )
 

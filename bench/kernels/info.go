@@ -89,7 +89,8 @@ func Info() MachineInfo {
 	m.GEMMKernels = asm.GemmFor(asm.ISA()).String()
 	m.Sparse = "Go loops (nn's Dense keeps sparse inputs on the dense products)"
 	if asm.SparseFast() {
-		m.Sparse = fmt.Sprintf("%s: pairs of rows, panels of %d columns, blocks of %d of depth", asm.ISA(), asm.SparseMulNR, asm.SparseBlock)
+		width, _ := asm.SparseMulWidth()
+		m.Sparse = fmt.Sprintf("%s: pairs of rows, panels of %d columns, blocks of %d of depth", asm.ISA(), width, asm.SparseBlock)
 	}
 	for _, l := range asm.Available() {
 		m.Available = append(m.Available, l.String())
