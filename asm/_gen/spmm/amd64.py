@@ -262,18 +262,19 @@ cr_one:
 # rows, the first version, was four times as slow: gathers are slow on
 # Intel cores since the GDS microcode.) The pairs' entry counters and the
 # cursor into ptr live in the frame.
-def e(c):
-    return f'e{c}-{88 - 8*c}(SP)'
+def e(c, top=88):
+    # pair c's entry counter, in a frame of top bytes
+    return f'e{c}-{top - 8*c}(SP)'
 
 
-def ptrs(lbl):
+def ptrs(lbl, pairs=8, top=88):
     # ptr[pair][q] = e for the group's pairs; the cursor moves to q+1
     w("\tMOVQ cur-8(SP), AX")
-    for c in range(8):
+    for c in range(pairs):
         if c > 0:
             w(f"\tCMPQ gp-16(SP), ${c+1}\n\tJL {lbl}")
-        w(f"\tMOVQ {e(c)}, DI\n\tMOVL DI, (AX)")
-        if c < 7:
+        w(f"\tMOVQ {e(c, top)}, DI\n\tMOVL DI, (AX)")
+        if c < pairs - 1:
             w("\tADDQ R14, AX")
     w(f"{lbl}:\n\tADDQ $4, cur-8(SP)")
 
@@ -644,22 +645,6 @@ cr2_done:
 # compares) that indexes spmmKeep's qword entries and spmmKeepQ's
 # positions. The pairs' entry counters and the cursor into ptr live in the
 # frame.
-def e2(c):
-    return f'e{c}-{56 - 8*c}(SP)'
-
-
-def ptrs2(lbl):
-    # ptr[pair][q] = e for the group's pairs; the cursor moves to q+1
-    w("\tMOVQ cur-8(SP), AX")
-    for c in range(4):
-        if c > 0:
-            w(f"\tCMPQ gp-16(SP), ${c+1}\n\tJL {lbl}")
-        w(f"\tMOVQ {e2(c)}, DI\n\tMOVL DI, (AX)")
-        if c < 3:
-            w("\tADDQ R14, AX")
-    w(f"{lbl}:\n\tADDQ $4, cur-8(SP)")
-
-
 w("""
 // func compressColsAVX2(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
 TEXT ·compressColsAVX2(SB), NOSPLIT, $56-128
@@ -711,7 +696,7 @@ cc2_gp:
 	IMULQ R13, AX
 	LEAQ 16(DX), BX""")
 for c in range(4):
-    w(f"\tMOVQ AX, {e2(c)}")
+    w(f"\tMOVQ AX, {e(c, 56)}")
     if c < 3:
         w("\tADDQ BX, AX")
 w("""	// ptr's cursor: the group's first pair, block 0
@@ -719,7 +704,7 @@ w("""	// ptr's cursor: the group's first pair, block 0
 	IMULQ R14, AX
 	ADDQ ptr_base+56(FP), AX
 	MOVQ AX, cur-8(SP)""")
-ptrs2('cc2_p0')
+ptrs('cc2_p0', 4, 56)
 w("""	MOVQ SI, DI
 	MOVQ DX, BX              // rows left
 	MOVQ blk4-24(SP), R15    // steps left in the block
@@ -750,7 +735,7 @@ for c in range(4):
 	VPERMILPS $0xb1, Y4, Y5
 	VORPS Y5, Y4, Y4
 	VMOVMSKPD Y4, DI
-	MOVQ {e2(c)}, AX
+	MOVQ {e(c, 56)}, AX
 	MOVQ DI, CX
 	SHLQ $5, CX
 	VMOVDQU 8192(R9)(CX*1), Y5
@@ -762,7 +747,7 @@ for c in range(4):
 	VMOVDQU X7, (R11)(AX*4)
 	POPCNTL DI, DI
 	ADDQ DI, AX
-	MOVQ AX, {e2(c)}""")
+	MOVQ AX, {e(c, 56)}""")
 w("""cc2_kept:
 	MOVQ n+0(FP), CX
 	SHRQ $1, CX
@@ -771,7 +756,7 @@ w("""cc2_kept:
 	JLE cc2_end
 	DECQ R15
 	JNZ cc2_next""")
-ptrs2('cc2_p1')
+ptrs('cc2_p1', 4, 56)
 w("""	MOVQ blk4-24(SP), R15
 cc2_next:
 	// DI: the next four rows
@@ -782,7 +767,7 @@ cc2_next:
 	JMP cc2_step
 
 cc2_end:""")
-ptrs2('cc2_p2')
+ptrs('cc2_p2', 4, 56)
 w("""	ADDQ $32, SI
 	ADDQ $4, R13
 	CMPQ R13, CX
