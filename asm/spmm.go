@@ -143,9 +143,6 @@ func compressLines(cols bool, n, l int, x []float32, ldx, blk int, ptr, col []in
 		return 0
 	}
 	k := sparse
-	if cols && len(x) > 1<<31-1 {
-		k = &sparseGeneric // the gather's offsets are int32
-	}
 	if cols && n%2 == 1 {
 		// the last column alone: the assembly reads both columns of a pair
 		// at once, and the one past the last may be past x
