@@ -193,9 +193,10 @@ func compressCheck(n, l int, x []float32, ldx, blk int, ptr, col []int32, val []
 }
 
 // SparseMul computes the product of the family comment for rows rows of C
-// (from (rows+1)/2 pairs) and n columns, at most SparseMulWidth(). It panics when n is out of range or a slice is
-// short; the entries must come from CompressRows or CompressCols with
-// columns below the rows of b (it does not check them).
+// (from (rows+1)/2 pairs) and n columns, at most SparseMulWidth(). It
+// panics when n is out of range or a slice is short; the entries must come
+// from CompressRows or CompressCols with columns below the rows of b (it
+// does not check them).
 func SparseMul(rows, n int, ptr []int32, pstride int, col []int32, val []float32, b []float32, ldb int, alpha, beta float32, c []float32, ldc int) {
 	if rows == 0 || n == 0 {
 		return
