@@ -38,13 +38,13 @@ TEXT ·sparseMulAVX512_1(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	MOVL mask+120(FP), AX
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -128,13 +128,13 @@ TEXT ·sparseMulAVX512_2(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	MOVL mask+120(FP), AX
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -235,13 +235,13 @@ TEXT ·sparseMulAVX512_3(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	MOVL mask+120(FP), AX
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -359,13 +359,13 @@ TEXT ·sparseMulAVX512_4(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	MOVL mask+120(FP), AX
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -500,13 +500,13 @@ TEXT ·sparseMulAVX512_5(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	MOVL mask+120(FP), AX
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -658,13 +658,13 @@ TEXT ·sparseMulAVX512_6(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	MOVL mask+120(FP), AX
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -833,13 +833,13 @@ TEXT ·sparseMulAVX512_7(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	MOVL mask+120(FP), AX
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -1025,13 +1025,13 @@ TEXT ·sparseMulAVX512_8(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	MOVL mask+120(FP), AX
 	KMOVW AX, K1
 	VBROADCASTSS alpha+124(FP), Z30
 	VBROADCASTSS beta+128(FP), Z31
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -1765,6 +1765,9 @@ TEXT ·sparseMulAVX2_1(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	// Y15: the lanes of the last vector (mask has one bit per lane, from
 	// bit 0) as sign bits, for VMASKMOVPS
 	MOVL mask+120(FP), AX
@@ -1772,9 +1775,6 @@ TEXT ·sparseMulAVX2_1(SB), NOSPLIT, $0-168
 	NEGQ AX
 	LEAQ spmmLanes<>(SB), DX
 	VMOVDQU 32(DX)(AX*4), Y15
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -1841,6 +1841,9 @@ TEXT ·sparseMulAVX2_2(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	// Y15: the lanes of the last vector (mask has one bit per lane, from
 	// bit 0) as sign bits, for VMASKMOVPS
 	MOVL mask+120(FP), AX
@@ -1848,9 +1851,6 @@ TEXT ·sparseMulAVX2_2(SB), NOSPLIT, $0-168
 	NEGQ AX
 	LEAQ spmmLanes<>(SB), DX
 	VMOVDQU 32(DX)(AX*4), Y15
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -1928,6 +1928,9 @@ TEXT ·sparseMulAVX2_3(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	// Y15: the lanes of the last vector (mask has one bit per lane, from
 	// bit 0) as sign bits, for VMASKMOVPS
 	MOVL mask+120(FP), AX
@@ -1935,9 +1938,6 @@ TEXT ·sparseMulAVX2_3(SB), NOSPLIT, $0-168
 	NEGQ AX
 	LEAQ spmmLanes<>(SB), DX
 	VMOVDQU 32(DX)(AX*4), Y15
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -2026,6 +2026,9 @@ TEXT ·sparseMulAVX2_4(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	// Y15: the lanes of the last vector (mask has one bit per lane, from
 	// bit 0) as sign bits, for VMASKMOVPS
 	MOVL mask+120(FP), AX
@@ -2033,9 +2036,6 @@ TEXT ·sparseMulAVX2_4(SB), NOSPLIT, $0-168
 	NEGQ AX
 	LEAQ spmmLanes<>(SB), DX
 	VMOVDQU 32(DX)(AX*4), Y15
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -2135,6 +2135,9 @@ TEXT ·sparseMulAVX2_5(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	// Y15: the lanes of the last vector (mask has one bit per lane, from
 	// bit 0) as sign bits, for VMASKMOVPS
 	MOVL mask+120(FP), AX
@@ -2142,9 +2145,6 @@ TEXT ·sparseMulAVX2_5(SB), NOSPLIT, $0-168
 	NEGQ AX
 	LEAQ spmmLanes<>(SB), DX
 	VMOVDQU 32(DX)(AX*4), Y15
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -2255,6 +2255,9 @@ TEXT ·sparseMulAVX2_6(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
+	MOVQ c_base+136(FP), DI
+	MOVQ ldc+160(FP), R8
+	SHLQ $2, R8
 	// Y15: the lanes of the last vector (mask has one bit per lane, from
 	// bit 0) as sign bits, for VMASKMOVPS
 	MOVL mask+120(FP), AX
@@ -2262,9 +2265,6 @@ TEXT ·sparseMulAVX2_6(SB), NOSPLIT, $0-168
 	NEGQ AX
 	LEAQ spmmLanes<>(SB), DX
 	VMOVDQU 32(DX)(AX*4), Y15
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX

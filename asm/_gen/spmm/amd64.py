@@ -30,11 +30,13 @@ w('''//go:build !purego
 // of slack per pair).
 ''')
 
-for nv in range(1, 9):
-    last = nv - 1
-    w(f'''
-// func sparseMulAVX512_{nv}(rows int, ptr []int32, pstride int, col []int32, val []float32, b []float32, ldb int, mask uint32, alpha float32, beta float32, c []float32, ldc int)
-TEXT ·sparseMulAVX512_{nv}(SB), NOSPLIT, $0-168
+def mul_head(name):
+    # The arguments every sparseMul loop loads: R9 the pair's ptr, R10
+    # pstride, R11 col, R12 val, SI b, BX ldb (bytes), DI c, R8 ldc
+    # (bytes), CX the rows left; the loop then sets up its mask.
+    return f"""
+// func {name}(rows int, ptr []int32, pstride int, col []int32, val []float32, b []float32, ldb int, mask uint32, alpha float32, beta float32, c []float32, ldc int)
+TEXT ·{name}(SB), NOSPLIT, $0-168
 	MOVQ rows+0(FP), CX
 	TESTQ CX, CX
 	JLE ret
@@ -46,13 +48,18 @@ TEXT ·sparseMulAVX512_{nv}(SB), NOSPLIT, $0-168
 	MOVQ b_base+88(FP), SI
 	MOVQ ldb+112(FP), BX
 	SHLQ $2, BX
-	MOVL mask+120(FP), AX
-	KMOVW AX, K1
-	VBROADCASTSS alpha+124(FP), Z30
-	VBROADCASTSS beta+128(FP), Z31
 	MOVQ c_base+136(FP), DI
 	MOVQ ldc+160(FP), R8
 	SHLQ $2, R8
+"""
+
+
+for nv in range(1, 9):
+    last = nv - 1
+    w(mul_head(f'sparseMulAVX512_{nv}') + '''	MOVL mask+120(FP), AX
+	KMOVW AX, K1
+	VBROADCASTSS alpha+124(FP), Z30
+	VBROADCASTSS beta+128(FP), Z31
 
 pair:
 	MOVLQSX 0(R9), AX
@@ -415,30 +422,13 @@ w("""
 
 for nv in range(1, 7):
     last = nv - 1
-    w(f"""
-// func sparseMulAVX2_{nv}(rows int, ptr []int32, pstride int, col []int32, val []float32, b []float32, ldb int, mask uint32, alpha float32, beta float32, c []float32, ldc int)
-TEXT ·sparseMulAVX2_{nv}(SB), NOSPLIT, $0-168
-	MOVQ rows+0(FP), CX
-	TESTQ CX, CX
-	JLE ret
-	MOVQ ptr_base+8(FP), R9
-	MOVQ pstride+32(FP), R10
-	SHLQ $2, R10
-	MOVQ col_base+40(FP), R11
-	MOVQ val_base+64(FP), R12
-	MOVQ b_base+88(FP), SI
-	MOVQ ldb+112(FP), BX
-	SHLQ $2, BX
-	// Y15: the lanes of the last vector (mask has one bit per lane, from
+    w(mul_head(f'sparseMulAVX2_{nv}') + """	// Y15: the lanes of the last vector (mask has one bit per lane, from
 	// bit 0) as sign bits, for VMASKMOVPS
 	MOVL mask+120(FP), AX
 	POPCNTL AX, AX
 	NEGQ AX
 	LEAQ spmmLanes<>(SB), DX
 	VMOVDQU 32(DX)(AX*4), Y15
-	MOVQ c_base+136(FP), DI
-	MOVQ ldc+160(FP), R8
-	SHLQ $2, R8
 
 pair:
 	MOVLQSX 0(R9), AX
