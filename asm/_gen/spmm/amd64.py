@@ -54,6 +54,24 @@ TEXT ·{name}(SB), NOSPLIT, $0-168
 """
 
 
+def mul_tail(update, second):
+    # The stores of a pair's two rows of C (update(first accumulator, C's
+    # row, label)), the second only when there is one, and the next pair.
+    update(0, 'DI', 0)
+    w("""	CMPQ CX, $1
+	JEQ ret
+	LEAQ (DI)(R8*1), DX""")
+    update(second, 'DX', 1)
+    w("""	LEAQ (DI)(R8*2), DI
+	ADDQ R10, R9
+	SUBQ $2, CX
+	JG pair
+
+ret:
+	VZEROUPPER
+	RET""")
+
+
 for nv in range(1, 9):
     last = nv - 1
     w(mul_head(f'sparseMulAVX512_{nv}') + '''	MOVL mask+120(FP), AX
@@ -109,19 +127,7 @@ sum:''')
         for i in range(nv):
             k = 'K1, ' if i == last else ''
             w(f'\tVMOVUPS Z{base+i}, {k}{64*i}({off})')
-    update(0, 'DI', 0)
-    w('''	CMPQ CX, $1
-	JEQ ret
-	LEAQ (DI)(R8*1), DX''')
-    update(8, 'DX', 1)
-    w('''	LEAQ (DI)(R8*2), DI
-	ADDQ R10, R9
-	SUBQ $2, CX
-	JG pair
-
-ret:
-	VZEROUPPER
-	RET''')
+    mul_tail(update, 8)
 
 w('''
 // The positions 0..15 as dwords; the VPERMT2PS indices that interleave
@@ -476,19 +482,7 @@ sum:
                 w(f'\tVMASKMOVPS Y{base+i}, Y15, {32*i}({off})')
             else:
                 w(f'\tVMOVUPS Y{base+i}, {32*i}({off})')
-    update(0, 'DI', 0)
-    w("""	CMPQ CX, $1
-	JEQ ret
-	LEAQ (DI)(R8*1), DX""")
-    update(6, 'DX', 1)
-    w("""	LEAQ (DI)(R8*2), DI
-	ADDQ R10, R9
-	SUBQ $2, CX
-	JG pair
-
-ret:
-	VZEROUPPER
-	RET""")
+    mul_tail(update, 6)
 
 # spmmLanes: eight dwords of ones, then eight of zeros; the eight dwords at
 # byte 32-4k are k lanes of ones.
