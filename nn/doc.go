@@ -70,11 +70,11 @@
 //
 // # Sparse inputs
 //
-// A Dense layer whose input is mostly zeros (a batch of at least 128 rows:
-// one-hot or bag-of-words features, MNIST digits, the output of an input
-// Dropout) multiplies it on its nonzeros (blas.SgemmSparse) in the forward
-// product and in dW, each when the compressed operand leaves at most 0.6
-// of the dense multiply-adds (see sparseMaxDensity in layer.go for the
+// A Dense layer whose input is mostly zeros (one-hot or bag-of-words
+// features, MNIST digits, the output of an input Dropout) multiplies it on
+// its nonzeros (blas.SgemmSparse) in the forward product (batches of at
+// least 128 rows) and in dW (at least 32), each when the compressed operand
+// leaves at most 0.6 of the dense multiply-adds (see sparseMaxDensity in layer.go for the
 // measurements). The result is the dense product's up to the grouping of
 // the additions; the choice depends only on the data.
 //

@@ -33,9 +33,9 @@ func sparseBlobs(n, in, classes int, keep float64) ([]float32, []int32) {
 // its nonzeros, on every level (asm's Go loops on those without assembly),
 // whatever the batch size; it returns the function that undoes it.
 func forceSparse() func() {
-	on, rows := sparseOn, sparseMinRows
-	sparseOn, sparseMinRows = true, 1
-	return func() { sparseOn, sparseMinRows = on, rows }
+	on, rows, rowsDW := sparseOn, sparseMinRows, sparseMinRowsDW
+	sparseOn, sparseMinRows, sparseMinRowsDW = true, 1, 1
+	return func() { sparseOn, sparseMinRows, sparseMinRowsDW = on, rows, rowsDW }
 }
 
 func sparseModel(t *testing.T) *Sequential {
