@@ -138,10 +138,15 @@ func SgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta flo
 	if w.copied {
 		w.ldp = (n + 15) &^ 15
 	}
+	// Shared between the threads when the product is large enough, and
+	// each thread's multiply-adds (about m*density*k*n/threads) are at
+	// least four times its copy of B (k*n): for a few rows of A against a
+	// large B the copies would cost more than the split saves.
 	pairs := (m + 1) / 2
 	parts := 1
-	if float64(m)*float64(n)*float64(k)*max(s.Density(), 0.05) >= parallelMin && runtime.Threads() >= 2 {
-		parts = min(runtime.Threads(), pairs)
+	if th := runtime.Threads(); th >= 2 && float64(m)*float64(n)*float64(k)*max(s.Density(), 0.05) >= parallelMin &&
+		float64(m)*s.Density() >= float64(4*th) {
+		parts = min(th, pairs)
 	}
 	// the threads' shares of pairs, of equal entries rather than equal
 	// counts: an image's pixels, or a pixel's images, may be 27% nonzero
