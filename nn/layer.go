@@ -202,11 +202,10 @@ type dense struct {
 // a pair of rows leaves at most sparseMaxDensity of the dense
 // multiply-adds. Measured on Fashion-MNIST batches of 256 (pixels
 // half zeros) with more zeros added, two threads, the sparse products
-// against the dense ones (forward, dW): density 0.66 0.93 (x of plain
-// Fashion-MNIST, which stays dense), 0.55 1.01-1.06 (its xᵀ, which takes
-// the sparse dW: 1.32 on one thread), 0.58 (with the book's input dropout
-// 0.2) 1.07 and 1.09, 0.53 1.19 and 1.12, 0.34 1.32 and 1.46, 0.19 1.96
-// and 1.82. Below sparseMinRows rows the copy of the kernel to aligned
+// against the dense ones (forward, dW): densities 0.66 and 0.55 (x and xᵀ
+// of plain Fashion-MNIST; the forward stays dense) 1.00 and 1.28, 0.58 and
+// 0.51 (with the book's input dropout 0.2) 1.04 and 1.32, 0.34 1.44 and
+// 1.74, 0.19 1.79 and 2.42. Below sparseMinRows rows the copy of the kernel to aligned
 // rows that the forward product makes costs more than it saves (batch 32:
 // 0.57); dW copies only dZ and takes batches from sparseMinRowsDW rows:
 // the book's step (plain Fashion-MNIST, sparse dW against dense,
