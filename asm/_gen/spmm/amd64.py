@@ -292,9 +292,11 @@ def ptrs(lbl, pairs=8, top=88):
     w(f"{lbl}:\n\tADDQ $4, cur-8(SP)")
 
 
-w("""
-// func compressColsAVX512(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
-TEXT ·compressColsAVX512(SB), NOSPLIT, $88-128
+def cols_head(name, frame):
+    # A column compressor's frame and R14: ptr's stride per pair, in bytes.
+    return f"""
+// func {name}(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
+TEXT ·{name}(SB), NOSPLIT, ${frame}-128
 	MOVQ l+8(FP), AX
 	ADDQ blk+48(FP), AX
 	DECQ AX
@@ -304,7 +306,10 @@ TEXT ·compressColsAVX512(SB), NOSPLIT, $88-128
 	INCQ AX
 	SHLQ $2, AX
 	MOVQ AX, R14             // ptr's stride per pair, in bytes
-""" + head(True, 8, 'Y') + """	SHLQ $2, R8
+"""
+
+
+w(cols_head('compressColsAVX512', 88) + head(True, 8, 'Y') + """	SHLQ $2, R8
 	TESTQ CX, CX
 	JLE cc_done
 
@@ -629,19 +634,7 @@ cr2_done:
 # compares) that indexes spmmKeep's qword entries and spmmKeepQ's
 # positions. The pairs' entry counters and the cursor into ptr live in the
 # frame.
-w("""
-// func compressColsAVX2(n int, l int, x []float32, ldx int, blk int, ptr []int32, col []int32, val []float32)
-TEXT ·compressColsAVX2(SB), NOSPLIT, $56-128
-	MOVQ l+8(FP), AX
-	ADDQ blk+48(FP), AX
-	DECQ AX
-	XORL DX, DX
-	MOVQ blk+48(FP), BX
-	DIVQ BX
-	INCQ AX
-	SHLQ $2, AX
-	MOVQ AX, R14             // ptr's stride per pair, in bytes
-	MOVQ n+0(FP), CX
+w(cols_head('compressColsAVX2', 56) + """	MOVQ n+0(FP), CX
 	SHRQ $1, CX              // pairs (n is even)
 	MOVQ l+8(FP), DX
 	MOVQ x_base+16(FP), SI
