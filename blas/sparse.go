@@ -104,8 +104,8 @@ func (s *Sparse) Compress(tA Transpose, m, k int, a []float32, lda int) float64 
 // of about 0.6; B's rows are copied to 64-byte aligned rows first unless they
 // are aligned already (ldb a multiple of 16 and b aligned), as the loop
 // does one load of B per multiply-add; on several threads each makes its
-// own copy (of all of B: its pairs' entries point anywhere in it). m, n or k of 0, alpha 0 and bad
-// arguments behave as in Sgemm.
+// own copy (of all of B: its pairs' entries point anywhere in it). m, n or
+// k of 0, alpha 0 and bad arguments behave as in Sgemm.
 func SgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	m, k := s.m, s.k
 	switch {
