@@ -292,6 +292,25 @@ def ptrs(lbl, pairs=8, top=88):
     w(f"{lbl}:\n\tADDQ $4, cur-8(SP)")
 
 
+def group_counters(pairs, top, ptr):
+    # A column group's entry counters (pair p's entries start at p*(l+16),
+    # R13 the group's first pair) and ptr's cursor (block 0 of that pair;
+    # ptr's base in the operand ptr, its stride per pair in R14).
+    w("""	// entry counters: pair p's entries start at p*(l+16)
+	LEAQ 16(DX), AX
+	IMULQ R13, AX
+	LEAQ 16(DX), BX""")
+    for c in range(pairs):
+        w(f"\tMOVQ AX, {e(c, top)}")
+        if c < pairs - 1:
+            w("\tADDQ BX, AX")
+    w(f"""	// ptr's cursor: the group's first pair, block 0
+	MOVQ R13, AX
+	IMULQ R14, AX
+	ADDQ {ptr}, AX
+	MOVQ AX, cur-8(SP)""")
+
+
 def cols_head(name, frame):
     # A column compressor's frame and R14: ptr's stride per pair, in bytes.
     return f"""
@@ -326,20 +345,8 @@ cc_gp:
 	SHLQ $1, BX
 	MOVL $0xffff, AX
 	BZHIL BX, AX, AX
-	KMOVW AX, K1
-	// entry counters: pair p's entries start at p*(l+16)
-	LEAQ 16(DX), AX
-	IMULQ R13, AX
-	LEAQ 16(DX), BX""")
-for c in range(8):
-    w(f"\tMOVQ AX, {e(c)}")
-    if c < 7:
-        w("\tADDQ BX, AX")
-w("""	// ptr's cursor: the group's first pair, block 0
-	MOVQ R13, AX
-	IMULQ R14, AX
-	ADDQ R10, AX
-	MOVQ AX, cur-8(SP)""")
+	KMOVW AX, K1""")
+group_counters(8, 88, 'R10')
 ptrs('cc_p0')
 w("""	MOVQ SI, DI
 	MOVQ DX, BX              // rows left
@@ -667,20 +674,8 @@ cc2_gp:
 	MOVQ AX, gp-16(SP)
 	NEGQ AX
 	LEAQ spmmLanes<>(SB), BX
-	VMOVDQU 32(BX)(AX*8), Y15
-	// entry counters: pair p's entries start at p*(l+16)
-	LEAQ 16(DX), AX
-	IMULQ R13, AX
-	LEAQ 16(DX), BX""")
-for c in range(4):
-    w(f"\tMOVQ AX, {e(c, 56)}")
-    if c < 3:
-        w("\tADDQ BX, AX")
-w("""	// ptr's cursor: the group's first pair, block 0
-	MOVQ R13, AX
-	IMULQ R14, AX
-	ADDQ ptr_base+56(FP), AX
-	MOVQ AX, cur-8(SP)""")
+	VMOVDQU 32(BX)(AX*8), Y15""")
+group_counters(4, 56, 'ptr_base+56(FP)')
 ptrs('cc2_p0', 4, 56)
 w("""	MOVQ SI, DI
 	MOVQ DX, BX              // rows left
