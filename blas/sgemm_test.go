@@ -306,11 +306,16 @@ func TestSgemmThreads(t *testing.T) {
 		// differently; {300, NC+70, KC+50} keeps its packed A panels across
 		// two column blocks and two depth blocks. {1, 1000, 301} and
 		// {999, 1, 300} are gemv's, split by outputs, {1000, 300, 1} ger's,
-		// split by rows.
+		// split by rows. {256, 300, 784} takes splitK from operands five
+		// times C (smallC); {256, 10, 100} and {256, 100, 10}, under
+		// parallelMin, are split from splitMin with a row-major A (on one
+		// thread the first is computed on Aᵀ by the tall kernel).
 		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40},
-			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {12, 40, 5*b.KC + 3}, {300, b.NC + 70, b.KC + 50}, {1, 1000, 301}, {999, 1, 300}, {1000, 300, 1}}
+			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {12, 40, 5*b.KC + 3}, {300, b.NC + 70, b.KC + 50}, {1, 1000, 301}, {999, 1, 300}, {1000, 300, 1},
+			{256, 300, 784}, {256, 10, 100}, {256, 100, 10}}
 		if testing.Short() {
-			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}, {1, 1000, 301}, {999, 1, 300}, {1000, 300, 1}}
+			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}, {1, 1000, 301}, {999, 1, 300}, {1000, 300, 1},
+				{256, 10, 100}}
 		}
 		for si, s := range shapes {
 			for _, tA := range transposes {
