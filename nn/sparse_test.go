@@ -54,8 +54,8 @@ func TestSparseInputs(t *testing.T) {
 	fit := func(threads int, sparse bool) (*History, [][]float32, bool) {
 		defer runtime.SetThreads(runtime.SetThreads(threads))
 		if !sparse {
-			defer func(d float64) { sparseMaxDensity = d }(sparseMaxDensity)
-			sparseMaxDensity = -1
+			defer func(d, f float64) { sparseMaxDensity, sparseMaxDensityFwd = d, f }(sparseMaxDensity, sparseMaxDensityFwd)
+			sparseMaxDensity, sparseMaxDensityFwd = -1, -1
 		}
 		m := sparseModel(t)
 		h, err := m.Fit(x, y, FitConfig{Epochs: 3, BatchSize: 200, Seed: 5})
@@ -71,7 +71,7 @@ func TestSparseInputs(t *testing.T) {
 	}
 	hd, _, usedDense := fit(1, false)
 	if usedDense {
-		t.Fatal("sparse products with sparseMaxDensity < 0")
+		t.Fatal("sparse products with sparseMaxDensity and sparseMaxDensityFwd < 0")
 	}
 	for i := range hs.Epochs {
 		if a, b := hs.Epochs[i].Loss, hd.Epochs[i].Loss; math.Abs(a-b) > 1e-5*math.Abs(b) {
