@@ -200,8 +200,9 @@ type dense struct {
 // is multiplied on its nonzeros (blas.SgemmSparse), in the forward pass
 // (x by rows) and in dW (xᵀ by rows: pairs of adjacent features), each when
 // a pair of rows leaves at most sparseMaxDensityFwd (forward) or
-// sparseMaxDensity (dW) of the dense multiply-adds. Measured on Fashion-MNIST batches of 256 (pixels
-// half zeros) with more zeros added, two threads, the sparse products
+// sparseMaxDensity (dW) of the dense multiply-adds. Measured on
+// Fashion-MNIST batches of 256 (pixels half zeros) with more zeros added,
+// two threads, before the dense forward was split by depth, the sparse products
 // against the dense ones (forward, dW): densities 0.66 and 0.55 (x and xᵀ
 // of plain Fashion-MNIST; the forward stays dense) 1.00 and 1.28, 0.58 and
 // 0.51 (with the book's input dropout 0.2) 1.04 and 1.32, 0.34 1.44 and
