@@ -505,6 +505,19 @@ for q in range(8):
 w('GLOBL spmmLanes<>(SB), RODATA|NOPTR, $64')
 
 
+def avx2_consts(step, v):
+    """The AVX2 compressors' constants: the first step positions (spmmIota)
+    in v11, the step in v10 (v: Y for eight positions, X for four), zero in
+    Y9, and the pair counter R13 at 0."""
+    return f"""	VMOVDQU spmmIota<>(SB), {v}11
+	MOVL ${step}, AX
+	VMOVD AX, X10
+	VPBROADCASTD X10, {v}10    // the step
+	VXORPS Y9, Y9, Y9        // zero
+	XORQ R13, R13            // pair
+"""
+
+
 # spmmKeep: for each 8-bit mask of floats (256 entries), then each 4-bit
 # mask of qwords (16 entries), the VPERMPS indices that move the set lanes
 # to the front in order (the rest 0), 32 bytes an entry; spmmKeepQ: for
@@ -551,13 +564,7 @@ TEXT ·compressRowsAVX2(SB), NOSPLIT, $8-128
 	MOVQ col_base+80(FP), R11
 	MOVQ val_base+104(FP), R12
 	LEAQ spmmKeep<>(SB), R9
-	VMOVDQU spmmIota<>(SB), Y11
-	MOVL $8, AX
-	VMOVD AX, X10
-	VPBROADCASTD X10, Y10    // the step
-	VXORPS Y9, Y9, Y9        // zero
-	XORQ R13, R13            // pair
-	MOVQ n+0(FP), CX
+""" + avx2_consts(8, 'Y') + """	MOVQ n+0(FP), CX
 	TESTQ CX, CX
 	JLE cr2_done
 
@@ -654,13 +661,7 @@ w(cols_head('compressColsAVX2', 56) + """	MOVQ n+0(FP), CX
 	MOVQ val_base+104(FP), R12
 	LEAQ spmmKeep<>(SB), R9
 	LEAQ spmmKeepQ<>(SB), R10
-	VMOVDQU spmmIota<>(SB), X11
-	MOVL $4, AX
-	VMOVD AX, X10
-	VPBROADCASTD X10, X10    // the step
-	VXORPS Y9, Y9, Y9        // zero
-	XORQ R13, R13            // pair
-	TESTQ CX, CX
+""" + avx2_consts(4, 'X') + """	TESTQ CX, CX
 	JLE cc2_done
 
 cc2_group:
