@@ -56,6 +56,9 @@
 //     ReduceLROnPlateau (sched.Plateau), LearningRateScheduler,
 //     TerminateOnNaN, CSVLogger, Progress (Keras-style progress line).
 //   - TrainOnBatch: one step; allocates nothing in steady state.
+//   - Profile(*StepProfile): where the steps of Fit and TrainOnBatch spend
+//     their time, per layer and pass, loss, update and batch gathering
+//     (StepProfile.Write prints it; `nnbench train --profile`).
 //   - PredictMC: MC Dropout, mean and std of the outputs over N passes.
 //   - Save/Load: weights as safetensors plus architecture and training
 //     configuration as JSON beside them; SaveWeights/LoadWeights.

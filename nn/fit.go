@@ -176,7 +176,9 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 		for s := 0; s < steps; s++ {
 			lo := s * batch
 			rows := min(batch, train.n-lo)
+			t := m.stepTimer()
 			m.gather(train, perm[lo:lo+rows])
+			t.part(partGather)
 			var labels []int32
 			var targets []float32
 			if train.labels != nil {
@@ -184,7 +186,7 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 			} else {
 				targets = m.tb[:rows*out]
 			}
-			loss, c := m.step(m.xb[:rows*in], labels, targets, rows)
+			loss, c := m.step(m.xb[:rows*in], labels, targets, rows, &t)
 			lossSum += loss * float64(rows)
 			nCorrect += c
 			seen += rows

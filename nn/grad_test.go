@@ -180,11 +180,11 @@ func TestGradients(t *testing.T) {
 			}
 			lossAt := func() float64 {
 				resetDropout()
-				out := m.forward(x, rows, training)
+				out := m.forward(x, rows, training, nil)
 				return m.loss.compute(nil, out, labels, targets, rows, m.outCols, 0)/rows + m.penalties()
 			}
 			resetDropout()
-			m.gradients(x, labels, targets, rows)
+			m.gradients(x, labels, targets, rows, nil)
 			if first := firstDense(m); c.zeros > 0 && (first == nil || !first.sparse || !first.sparseDW) {
 				t.Fatal("the first Dense layer did not multiply its input on its nonzeros")
 			}

@@ -59,7 +59,7 @@ func FindLR(m *Sequential, x []float32, y []int32, rt *sched.RangeTest, batchSiz
 		}
 		m.gather(d, perm[pos:pos+batch])
 		pos += batch
-		loss, _ := m.step(m.xb[:batch*in], m.yb[:batch], nil, batch)
+		loss, _ := m.step(m.xb[:batch*in], m.yb[:batch], nil, batch, nil)
 		if rt.Observe(step, loss) {
 			return nil
 		}

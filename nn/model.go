@@ -28,6 +28,8 @@ type Sequential struct {
 	yb   []int32
 	tb   []float32
 	dOut []float32
+
+	prof *StepProfile // where the steps' time goes (Profile); nil: not timed
 }
 
 // NewSequential returns a model whose samples have the given input shape
@@ -186,38 +188,46 @@ func (m *Sequential) reserve(rows int) {
 	m.dOut = grow(m.dOut, rows*m.outCols)
 }
 
-// forward runs the layers on rows samples of x.
-func (m *Sequential) forward(x []float32, rows int, md mode) []float32 {
-	for _, l := range m.layers {
+// forward runs the layers on rows samples of x, each timed by t (nil: not
+// timed).
+func (m *Sequential) forward(x []float32, rows int, md mode, t *stepTimer) []float32 {
+	for i, l := range m.layers {
 		x = l.forward(x, rows, md)
+		t.layer(i, false)
 	}
 	return x
 }
 
 // step runs one training step on rows samples (x, and labels or targets):
 // gradients, then the optimizer update with clipping and constraints. It
-// returns the loss and the number of correct predictions.
-func (m *Sequential) step(x []float32, labels []int32, targets []float32, rows int) (loss float64, nCorrect int) {
+// returns the loss and the number of correct predictions. t times its
+// parts (and counts the step) when the model has a profile; the caller
+// starts it, so that what it does first for the step counts too.
+func (m *Sequential) step(x []float32, labels []int32, targets []float32, rows int, t *stepTimer) (loss float64, nCorrect int) {
 	m.opt.planFused()
-	loss, nCorrect = m.gradients(x, labels, targets, rows)
+	loss, nCorrect = m.gradients(x, labels, targets, rows, t)
 	m.opt.step()
+	t.part(partUpdate)
+	t.done(rows)
 	return loss, nCorrect
 }
 
 // gradients runs the forward pass in training mode, the loss (mean over the
 // batch plus the penalties) and the backward pass, leaving every trainable
 // Param's Grad set (penalty terms included). It returns the loss and the
-// number of correct predictions.
-func (m *Sequential) gradients(x []float32, labels []int32, targets []float32, rows int) (loss float64, nCorrect int) {
-	out := m.forward(x, rows, training)
+// number of correct predictions. t (nil: none) times the passes.
+func (m *Sequential) gradients(x []float32, labels []int32, targets []float32, rows int, t *stepTimer) (loss float64, nCorrect int) {
+	out := m.forward(x, rows, training, t)
 	cols := m.outCols
 	sum := m.loss.compute(m.dOut[:rows*cols], out, labels, targets, rows, cols, 1/float32(rows))
 	if m.hasAccuracy() {
 		nCorrect = correct(out, labels, targets, rows, cols)
 	}
+	t.part(partLoss)
 	dy := m.dOut[:rows*cols]
 	for i := len(m.layers) - 1; i >= m.firstParam; i-- {
 		dy = m.layers[i].backward(dy, rows, i > m.firstParam)
+		t.layer(i, true)
 	}
 	// Penalties on the weights as they were in the forward pass, as Keras
 	// adds layer.losses to the loss before the update.
@@ -225,6 +235,7 @@ func (m *Sequential) gradients(x []float32, labels []int32, targets []float32, r
 	for _, p := range m.opt.params {
 		pen += p.Penalty.AddGrad(p.Grad, p.Value)
 	}
+	t.part(partLoss)
 	return sum/float64(rows) + pen, nCorrect
 }
 
@@ -245,8 +256,9 @@ func (m *Sequential) TrainOnBatch(x []float32, y []int32) (float64, error) {
 		}
 	}
 	rows := len(y)
+	t := m.stepTimer()
 	m.reserve(rows)
-	loss, _ := m.step(x, y, nil, rows)
+	loss, _ := m.step(x, y, nil, rows, &t)
 	return loss, nil
 }
 
@@ -374,7 +386,7 @@ func (m *Sequential) evaluate(d dataset, batchSize int) Evaluation {
 	nCorrect := 0
 	for lo := 0; lo < d.n; lo += batchSize {
 		rows := min(batchSize, d.n-lo)
-		out := m.forward(d.x[lo*in:(lo+rows)*in], rows, evaluate)
+		out := m.forward(d.x[lo*in:(lo+rows)*in], rows, evaluate, nil)
 		var labels []int32
 		var targets []float32
 		if d.labels != nil {
@@ -414,7 +426,7 @@ func (m *Sequential) predict(x []float32, batchSize int, md mode) ([]float32, er
 	res := make([]float32, n*m.outCols)
 	for lo := 0; lo < n; lo += batchSize {
 		rows := min(batchSize, n-lo)
-		out := m.forward(x[lo*in:(lo+rows)*in], rows, md)
+		out := m.forward(x[lo*in:(lo+rows)*in], rows, md, nil)
 		copy(res[lo*m.outCols:], out[:rows*m.outCols])
 	}
 	return res, nil

@@ -24,7 +24,7 @@ type trainFlags struct {
 	lr, momentum, dropout, l1, l2, maxNorm                    float64
 	batch, epochs, threads, limit                             int
 	seed                                                      uint64
-	nesterov, standardize                                     bool
+	nesterov, standardize, profile                            bool
 }
 
 // trainReport is the --format json output.
@@ -40,6 +40,8 @@ type trainReport struct {
 	TotalSeconds float64        `json:"total_seconds"`
 	SecondsEpoch float64        `json:"median_seconds_per_epoch"`
 	SavedTo      string         `json:"saved_to,omitempty"`
+	// Profile: where the training steps' time went (--profile)
+	Profile *nn.StepProfile `json:"profile,omitempty"`
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -65,6 +67,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.data, "data", "", "folder with the Fashion-MNIST IDX gz files (default: $NNRT_DATA, /usr/share/datasets/fashion-mnist, ~/.keras/datasets/fashion-mnist, else the embedded subset); \"embedded\" forces the subset")
 	fs.StringVar(&f.format, "format", "text", "text or json (json: the whole history on stdout, progress on stderr)")
 	fs.StringVar(&f.save, "save", "", "write the trained model to PATH (safetensors) and its config to PATH.json")
+	fs.BoolVar(&f.profile, "profile", false, "time each layer's forward and backward pass, the loss, the update and the batch gathering, and print µs per step")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: nnbench train [flags]\n\nTrains Flatten, Dense 300, Dense 100, Dense 10 softmax (Géron ch. 11) and reports the test accuracy.")
 		fs.PrintDefaults()
@@ -109,6 +112,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	var prof *nn.StepProfile
+	if f.profile {
+		prof = &nn.StepProfile{}
+		m.Profile(prof)
+	}
 	start := time.Now()
 	h, err := m.Fit(d.Train.X, d.Train.Y, nn.FitConfig{Epochs: f.epochs, BatchSize: f.batch, Seed: f.seed,
 		ValidationX: d.Val.X, ValidationY: d.Val.Y, ValidationBatchSize: 1024,
@@ -130,7 +138,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	med, _ := stats.Median(secs)
 	if f.format == "json" {
 		r := trainReport{Data: d.Source(), Embedded: d.Embedded, Threads: runtime.Threads(), Model: m.ModelConfig(),
-			Batch: f.batch, Epochs: f.epochs, History: h.Epochs, Test: test, TotalSeconds: total, SecondsEpoch: med, SavedTo: f.save}
+			Batch: f.batch, Epochs: f.epochs, History: h.Epochs, Test: test, TotalSeconds: total, SecondsEpoch: med, SavedTo: f.save, Profile: prof}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
@@ -139,6 +147,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		test.Loss, test.Accuracy, d.Test.N, len(h.Epochs), total, med, runtime.Threads())
 	if f.save != "" {
 		fmt.Fprintf(stdout, "saved %s and %s\n", f.save, nn.ConfigPath(f.save))
+	}
+	if prof != nil {
+		fmt.Fprintf(stdout, "\nwhere a training step's time went (%d steps, wall clock of the calling thread):\n", prof.Steps)
+		return prof.Write(stdout)
 	}
 	return nil
 }

@@ -57,6 +57,23 @@ func TestTrainCommandText(t *testing.T) {
 	}
 }
 
+func TestTrainCommandProfile(t *testing.T) {
+	code, out, errs := runTrainCmd("--data", "embedded", "--limit", "300", "--epochs", "1", "--batch", "50", "--profile")
+	if code != 0 {
+		t.Fatalf("status %d\nstderr:\n%s", code, errs)
+	}
+	for _, want := range []string{"where a training step's time went (6 steps", "dense forward", "dense_2 backward", "gather", "step (50 samples)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = runTrainCmd("--data", "embedded", "--limit", "300", "--epochs", "1", "--batch", "50", "--profile", "--format", "json")
+	var r trainReport
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Profile == nil || r.Profile.Steps != 6 || len(r.Profile.Layers) != 4 {
+		t.Errorf("status %d, report %+v\nstderr:\n%s", code, r.Profile, errs)
+	}
+}
+
 func TestTrainCommandBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--optimizer", "lbfgs"},
