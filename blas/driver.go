@@ -650,7 +650,7 @@ func (d *driver) splitK(aT, bT bool, m, n, k, kb, threads int, alpha float32, a 
 		w.parts = append(w.parts, p)
 	}
 	runtime.ParallelFor(ceilDiv(kb, w.leaves), 1, w)
-	w.sums(0, kb, w.leaves)
+	w.sums(0, kb, w.leaves, true)
 	// freed last first, so that the next call's parts are these, each
 	// written again by the thread that wrote it
 	for j := kb - 1; j > 0; j-- {
@@ -674,7 +674,8 @@ type kSplit struct {
 	padded          bool
 	parts           [][]float32 // parts[j]: the sum rooted at block j > 0 (or nil)
 	ldp             int
-	leaves          int // blocks per task
+	leaves          int  // blocks per task
+	adding          kAdd // the body of a shared add (see add)
 }
 
 // Range computes subtrees [lo, hi): their blocks, then their sums.
@@ -684,7 +685,7 @@ func (w *kSplit) Range(lo, hi int) {
 		for j := j0; j < j1; j++ {
 			w.block(j, t)
 		}
-		w.sums(j0, j1, 1)
+		w.sums(j0, j1, 1, false)
 	}
 }
 
@@ -726,35 +727,65 @@ func (w *kSplit) block(j, slot int) {
 // sums adds, within blocks [j0, j1), the sums of the tree's levels whose
 // subtrees span from 2*from blocks: each root's result gets its right
 // sibling's, level by level. Pairs computed together (from 1, leaves > 1)
-// were summed by their kernel.
-func (w *kSplit) sums(j0, j1, from int) {
+// were summed by their kernel. shared: the caller's levels, after the
+// threads' subtrees, whose large sums the threads share by rows.
+func (w *kSplit) sums(j0, j1, from int, shared bool) {
 	s := from
 	if s == 1 && w.leaves > 1 {
 		s = 2
 	}
 	for ; s < j1-j0; s *= 2 {
 		for g := j0; g+s < j1; g += 2 * s {
-			w.add(g, w.parts[g+s])
+			w.add(g, w.parts[g+s], shared)
 		}
 	}
 }
 
-// add adds p (ldp apart) to the result rooted at block g.
-func (w *kSplit) add(g int, p []float32) {
-	m, n := w.m, w.n
+// splitKAddMin is the size of C (m*n) from which the caller's sums of
+// splitK's tree are split by rows between the threads: each then adds
+// rows of the other's result once, in parallel, and keeps the rows it
+// wrote in its own cache for the pass that reads C next (on one thread
+// the caller read all of the other thread's result, then wrote C for
+// both). The elementwise additions do not depend on the split.
+const splitKAddMin = 1 << 15
+
+// add adds p (ldp apart) to the result rooted at block g, split by rows
+// between the threads when shared and the result is large.
+func (w *kSplit) add(g int, p []float32, shared bool) {
+	if th := runtime.Threads(); shared && th > 1 && w.m > 1 && w.m*w.n >= splitKAddMin {
+		w.adding = kAdd{w: w, g: g, p: p}
+		runtime.ParallelFor(w.m, ceilDiv(w.m, th), &w.adding)
+		w.adding = kAdd{}
+		return
+	}
+	w.addRows(g, p, 0, w.m)
+}
+
+// addRows adds rows [lo, hi) of p to those of the result rooted at g.
+func (w *kSplit) addRows(g int, p []float32, lo, hi int) {
+	n := w.n
 	dst, ldd := w.c, w.ldc
 	if g > 0 {
 		dst, ldd = w.parts[g], w.ldp
 	}
 	if ldd == n && w.ldp == n { // rows without gaps: one call
-		asm.Add(dst[:m*n], dst[:m*n], p[:m*n])
+		asm.Add(dst[lo*n:hi*n], dst[lo*n:hi*n], p[lo*n:hi*n])
 		return
 	}
-	for i := 0; i < m; i++ {
+	for i := lo; i < hi; i++ {
 		row := dst[i*ldd : i*ldd+n]
 		asm.Add(row, row, p[i*w.ldp:i*w.ldp+n])
 	}
 }
+
+// kAdd is the runtime.Body of a shared add: rows [lo, hi).
+type kAdd struct {
+	w *kSplit
+	g int
+	p []float32
+}
+
+func (a *kAdd) Range(lo, hi int) { a.w.addRows(a.g, a.p, lo, hi) }
 
 // loops runs BLIS's five loops over kb depth blocks on threads threads.
 // On one thread the call's state lives on the stack and the loops run as

@@ -186,6 +186,8 @@ type dense struct {
 	z, y   []float32 // pre-activation and output
 	dz, dx []float32
 	par    elementwise // the activation's passes, split across threads
+	bsum   colSums     // the bias gradient's column sums
+	bpart  []float32   // their blocks' sums (see colSums)
 
 	// The input's products on its nonzeros (see sparseGate): xs holds
 	// the input compressed (x for the forward product, then xᵀ for dW);
@@ -337,6 +339,9 @@ func (l *dense) reserve(rows int) {
 		l.dz = grow(l.dz, rows*l.outSize)
 	}
 	l.dx = grow(l.dx, rows*l.inSize)
+	if l.bias != nil {
+		l.bpart = grow(l.bpart, colSumsPartLen(rows, l.outSize))
+	}
 }
 
 func (l *dense) forward(x []float32, rows int, m mode) []float32 {
@@ -373,7 +378,7 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 		l.act.grad(&l.par, dz, dy[:rows*units], l.y[:rows*units], units)
 	}
 	if l.bias != nil {
-		asm.ColSums(l.bias.Grad, dz)
+		l.bsum.run(l.bias.Grad, dz, l.bpart)
 	}
 	var dx []float32
 	if needDX {

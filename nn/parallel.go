@@ -98,3 +98,60 @@ func alphaDropoutForward(e *elementwise, lo, hi int) {
 func alphaDropoutBackward(e *elementwise, lo, hi int) {
 	e.alpha.Backward(e.dst[lo:hi], e.x[lo:hi], e.mask[lo/64:])
 }
+
+// colSumRows is the block of rows whose column sums colSums computes as
+// one chain: a batch's bias gradient is its blocks' sums added in order,
+// so its bits depend on the batch size only, not on the threads that
+// computed the blocks.
+const colSumRows = 64
+
+// colSums writes the column sums of x (rows of len(c.dst) values) to
+// c.dst: asm.ColSums of each block of colSumRows rows (the first into dst,
+// the others into part), the blocks split across runtime's threads for a
+// large x, then the blocks' sums added to dst in order. Each thread sums
+// the rows that the activation's gradient pass before it wrote on its
+// core (both split the batch in halves at a block boundary); on one
+// thread, a batch of 256 rows of 300 read the half written on the other
+// core, 29 µs of a 1.7 ms step while the other thread waited.
+type colSums struct {
+	dst, x, part []float32
+}
+
+// partLen is the length of part that colSums needs for rows rows of cols.
+func colSumsPartLen(rows, cols int) int {
+	return (ceilDiv(rows, colSumRows) - 1) * cols
+}
+
+func (c *colSums) run(dst, x, part []float32) {
+	cols := len(dst)
+	blocks := ceilDiv(len(x)/cols, colSumRows)
+	if blocks <= 1 {
+		asm.ColSums(dst, x)
+		return
+	}
+	c.dst, c.x, c.part = dst, x, part
+	if len(x) < parallelElems || runtime.Threads() < 2 {
+		c.Range(0, blocks)
+	} else {
+		runtime.ParallelFor(blocks, 1, c)
+	}
+	for b := 1; b < blocks; b++ {
+		asm.Add(dst, dst, part[(b-1)*cols:b*cols])
+	}
+	c.dst, c.x, c.part = nil, nil, nil
+}
+
+// Range sums blocks [lo, hi).
+func (c *colSums) Range(lo, hi int) {
+	cols := len(c.dst)
+	rows := len(c.x) / cols
+	for b := lo; b < hi; b++ {
+		out := c.dst
+		if b > 0 {
+			out = c.part[(b-1)*cols : b*cols]
+		}
+		asm.ColSums(out, c.x[b*colSumRows*cols:min((b+1)*colSumRows, rows)*cols])
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -99,3 +99,57 @@ func TestDenseForwardBiasActivation(t *testing.T) {
 		}
 	}
 }
+
+// TestColSums: the bias gradient's column sums are, for each column, the
+// blocks of colSumRows rows summed in row order and the blocks' sums added
+// in order (so one block gives asm.ColSums's bits), the same bits on 1, 2
+// and 3 threads, and within float32 rounding of a float64 sum; part is
+// used up to colSumsPartLen and nothing past dst is written.
+func TestColSums(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, cols := range []int{1, 10, 300} {
+		for _, rows := range []int{1, 63, 64, 65, 200, 256} {
+			x := make([]float32, rows*cols)
+			for i := range x {
+				x[i] = r.Float32() - 0.5
+			}
+			// the definition, block by block
+			want := make([]float32, cols)
+			blk := make([]float32, cols)
+			for r0 := 0; r0 < rows; r0 += colSumRows {
+				asm.ColSums(blk, x[r0*cols:min(r0+colSumRows, rows)*cols])
+				if r0 == 0 {
+					copy(want, blk)
+				} else {
+					asm.Add(want, want, blk)
+				}
+			}
+			for j := range want {
+				var s float64
+				for i := 0; i < rows; i++ {
+					s += float64(x[i*cols+j])
+				}
+				if math.Abs(s-float64(want[j])) > 1e-5*float64(rows) {
+					t.Fatalf("%dx%d: column %d: %g, float64 sum %g", rows, cols, j, want[j], s)
+				}
+			}
+			for _, th := range []int{1, 2, 3} {
+				runtime.SetThreads(th)
+				var c colSums
+				dst := make([]float32, cols+1)
+				dst[cols] = 42
+				part := make([]float32, colSumsPartLen(rows, cols))
+				c.run(dst[:cols], x, part)
+				for j := range want {
+					if math.Float32bits(dst[j]) != math.Float32bits(want[j]) {
+						t.Fatalf("%dx%d, %d threads: column %d = %g, want %g", rows, cols, th, j, dst[j], want[j])
+					}
+				}
+				if dst[cols] != 42 {
+					t.Fatalf("%dx%d, %d threads: wrote past dst", rows, cols, th)
+				}
+			}
+		}
+	}
+}
