@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/runtime"
 )
 
 // Loss names accepted by CompileConfig.Loss.
@@ -135,6 +136,90 @@ func crossEntropyProbs(grad, out []float32, labels []int32, t []float32, rows, c
 		}
 	}
 	return total
+}
+
+// lossBlockRows is the block of rows whose loss lossWork computes as one
+// sum: a batch's loss is its blocks' sums added in order, so its bits
+// depend on the batch size only, whatever threads computed the blocks.
+const lossBlockRows = 128
+
+// lossWork computes the loss of a batch (lossFn.compute, with its
+// gradient) and, when count is set, its correct predictions, by blocks of
+// lossBlockRows rows. On several threads the blocks are shared when the
+// batch has lossParallelElems outputs or more: each thread then reads the
+// outputs of the rows the last layer's product computed on its core (two
+// threads, a batch of 256 on the book's ten classes: the serial loss and
+// accuracy took 21-32 µs of a step, 13 µs of it in cache).
+type lossWork struct {
+	l          *lossFn
+	grad, out  []float32
+	labels     []int32
+	targets    []float32
+	rows, cols int
+	scale      float32
+	count      bool
+	sums       []float64
+	corrects   []int
+}
+
+const lossParallelElems = 1 << 11
+
+// run returns the sum of the rows' losses and, if count, the number of
+// correct predictions.
+func (w *lossWork) run(l *lossFn, grad, out []float32, labels []int32, targets []float32, rows, cols int, scale float32, count bool) (float64, int) {
+	blocks := (rows + lossBlockRows - 1) / lossBlockRows
+	if blocks <= 1 {
+		n := 0
+		if count {
+			n = correct(out, labels, targets, rows, cols)
+		}
+		return l.compute(grad, out, labels, targets, rows, cols, scale), n
+	}
+	if cap(w.sums) < blocks {
+		w.sums, w.corrects = make([]float64, blocks), make([]int, blocks)
+	}
+	*w = lossWork{l: l, grad: grad, out: out, labels: labels, targets: targets, rows: rows, cols: cols,
+		scale: scale, count: count, sums: w.sums[:blocks], corrects: w.corrects[:blocks]}
+	// categorical cross-entropy from logits uses l's scratch row
+	shared := l.name == MeanSquaredError || l.sparse || !l.fromLogits
+	if shared && rows*cols >= lossParallelElems && runtime.Threads() > 1 {
+		runtime.ParallelFor(blocks, 1, w)
+	} else {
+		w.Range(0, blocks)
+	}
+	var sum float64
+	n := 0
+	for b := range blocks {
+		sum += w.sums[b]
+		n += w.corrects[b]
+	}
+	*w = lossWork{sums: w.sums, corrects: w.corrects}
+	return sum, n
+}
+
+// Range computes blocks [lo, hi).
+func (w *lossWork) Range(lo, hi int) {
+	cols := w.cols
+	for b := lo; b < hi; b++ {
+		r0, r1 := b*lossBlockRows, min((b+1)*lossBlockRows, w.rows)
+		var grad []float32
+		if w.grad != nil {
+			grad = w.grad[r0*cols : r1*cols]
+		}
+		var labels []int32
+		var targets []float32
+		if w.labels != nil {
+			labels = w.labels[r0:r1]
+		} else {
+			targets = w.targets[r0*cols : r1*cols]
+		}
+		out := w.out[r0*cols : r1*cols]
+		w.sums[b] = w.l.compute(grad, out, labels, targets, r1-r0, cols, w.scale)
+		w.corrects[b] = 0
+		if w.count {
+			w.corrects[b] = correct(out, labels, targets, r1-r0, cols)
+		}
+	}
 }
 
 // correct counts rows whose argmax matches the truth: the label (sparse),

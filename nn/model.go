@@ -15,6 +15,7 @@ type Sequential struct {
 	cfg      CompileConfig
 	opt      *Optimizer
 	loss     lossFn
+	lossWork lossWork // the loss's parallel body, reused
 	built    bool
 	params   []*Param
 	// index of the first layer with trainable parameters: backward stops
@@ -219,10 +220,7 @@ func (m *Sequential) step(x []float32, labels []int32, targets []float32, rows i
 func (m *Sequential) gradients(x []float32, labels []int32, targets []float32, rows int, t *stepTimer) (loss float64, nCorrect int) {
 	out := m.forward(x, rows, training, t)
 	cols := m.outCols
-	sum := m.loss.compute(m.dOut[:rows*cols], out, labels, targets, rows, cols, 1/float32(rows))
-	if m.hasAccuracy() {
-		nCorrect = correct(out, labels, targets, rows, cols)
-	}
+	sum, nCorrect := m.lossWork.run(&m.loss, m.dOut[:rows*cols], out, labels, targets, rows, cols, 1/float32(rows), m.hasAccuracy())
 	t.part(partLoss)
 	dy := m.dOut[:rows*cols]
 	for i := len(m.layers) - 1; i >= m.firstParam; i-- {
@@ -394,8 +392,9 @@ func (m *Sequential) evaluate(d dataset, batchSize int) Evaluation {
 		} else {
 			targets = d.targets[lo*cols : (lo+rows)*cols]
 		}
-		sum += m.loss.compute(nil, out, labels, targets, rows, cols, 0)
-		nCorrect += correct(out, labels, targets, rows, cols)
+		s, c := m.lossWork.run(&m.loss, nil, out, labels, targets, rows, cols, 0, true)
+		sum += s
+		nCorrect += c
 	}
 	e := Evaluation{Loss: sum/float64(d.n) + m.penalties(), Accuracy: math.NaN()}
 	if m.hasAccuracy() {
