@@ -162,12 +162,14 @@ type lossWork struct {
 	corrects   []int
 }
 
+// lossParallelElems is the number of outputs (rows*cols) from which
+// lossWork shares its blocks between the threads.
 const lossParallelElems = 1 << 11
 
 // run returns the sum of the rows' losses and, if count, the number of
 // correct predictions.
 func (w *lossWork) run(l *lossFn, grad, out []float32, labels []int32, targets []float32, rows, cols int, scale float32, count bool) (float64, int) {
-	blocks := (rows + lossBlockRows - 1) / lossBlockRows
+	blocks := ceilDiv(rows, lossBlockRows)
 	if blocks <= 1 {
 		n := 0
 		if count {

@@ -117,18 +117,21 @@ type colSums struct {
 	dst, x, part []float32
 }
 
-// partLen is the length of part that colSums needs for rows rows of cols.
+// colSumsPartLen is the length of the part that colSums needs for rows
+// rows of cols values.
 func colSumsPartLen(rows, cols int) int {
 	return (ceilDiv(rows, colSumRows) - 1) * cols
 }
 
+// run computes the sums of x into dst (an empty dst and x give nothing, as
+// asm.ColSums does), with part of colSumsPartLen values.
 func (c *colSums) run(dst, x, part []float32) {
 	cols := len(dst)
-	blocks := ceilDiv(len(x)/cols, colSumRows)
-	if blocks <= 1 {
+	if cols == 0 || len(x) <= colSumRows*cols {
 		asm.ColSums(dst, x)
 		return
 	}
+	blocks := ceilDiv(len(x)/cols, colSumRows)
 	c.dst, c.x, c.part = dst, x, part
 	if len(x) < parallelElems || runtime.Threads() < 2 {
 		c.Range(0, blocks)

@@ -108,6 +108,8 @@ func TestDenseForwardBiasActivation(t *testing.T) {
 func TestColSums(t *testing.T) {
 	defer runtime.SetThreads(runtime.SetThreads(1))
 	r := rand.New(rand.NewPCG(3, 4))
+	var empty colSums
+	empty.run(nil, nil, nil) // no columns: nothing to sum, no panic
 	for _, cols := range []int{1, 10, 300} {
 		for _, rows := range []int{1, 63, 64, 65, 200, 256} {
 			x := make([]float32, rows*cols)
