@@ -309,6 +309,7 @@ func readFile[T any](fsys fs.FS, base, where string, read func(io.Reader) (T, er
 func (l labelled) slice(lo, hi int) Split {
 	f := l.Rows * l.Cols
 	s := Split{N: hi - lo, Features: f, X: make([]float32, (hi-lo)*f), Y: make([]int32, hi-lo)}
+	adviseHugePages(s.X) // before the pages are first written
 	for i, p := range l.Pix[lo*f : hi*f] {
 		s.X[i] = float32(float64(p) / 255)
 	}

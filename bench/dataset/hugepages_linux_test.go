@@ -1,0 +1,59 @@
+package dataset
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// TestAdviseHugePages checks in /proc/self/smaps that the memory
+// region holding an advised slice's whole huge pages is eligible for them
+// (in the madvise mode of THP only the advice makes it so).
+func TestAdviseHugePages(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || bytes.Contains(mode, []byte("[never]")) {
+		t.Skip("no transparent huge pages here")
+	}
+	x := make([]float32, 3*hugePage/4) // 6 MiB: at least two whole huge pages
+	adviseHugePages(x)
+	addr := (uintptr(unsafe.Pointer(&x[0])) + hugePage - 1) &^ (hugePage - 1)
+	eligible, err := thpEligible(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eligible {
+		t.Errorf("the region at %#x is not eligible for huge pages (THP mode %s)", addr, strings.TrimSpace(string(mode)))
+	}
+	adviseHugePages(x[:10]) // too small: nothing to advise, no panic
+	adviseHugePages(nil)
+}
+
+// thpEligible reads the THPeligible field of the mapping that holds addr.
+func thpEligible(addr uintptr) (bool, error) {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	in := false
+	for sc.Scan() {
+		line := sc.Text()
+		var lo, hi uintptr
+		if n, _ := fmt.Sscanf(line, "%x-%x", &lo, &hi); n == 2 && strings.Contains(line, " ") && !strings.HasSuffix(strings.Fields(line)[0], ":") {
+			in = lo <= addr && addr < hi
+			continue
+		}
+		if in && strings.HasPrefix(line, "THPeligible:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "THPeligible:")) == "1", nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return false, err
+	}
+	return false, fmt.Errorf("no mapping with THPeligible holds %#x", addr)
+}
