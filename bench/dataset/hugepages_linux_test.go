@@ -59,14 +59,20 @@ func thpEligible(addr uintptr) (eligible, found bool, err error) {
 	sc := bufio.NewScanner(f)
 	in := false
 	for sc.Scan() {
-		line := sc.Text()
-		var lo, hi uintptr
-		if n, _ := fmt.Sscanf(line, "%x-%x", &lo, &hi); n == 2 && strings.Contains(line, " ") && !strings.HasSuffix(strings.Fields(line)[0], ":") {
-			in = lo <= addr && addr < hi
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 {
 			continue
 		}
-		if in && strings.HasPrefix(line, "THPeligible:") {
-			return strings.TrimSpace(strings.TrimPrefix(line, "THPeligible:")) == "1", true, nil
+		// a mapping's header ("lo-hi perms ..."), or one of its fields
+		var lo, hi uintptr
+		if !strings.HasSuffix(f[0], ":") {
+			if n, _ := fmt.Sscanf(f[0], "%x-%x", &lo, &hi); n == 2 {
+				in = lo <= addr && addr < hi
+			}
+			continue
+		}
+		if in && f[0] == "THPeligible:" {
+			return f[1] == "1", true, nil
 		}
 	}
 	return false, false, sc.Err()
