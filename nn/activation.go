@@ -86,22 +86,31 @@ func (a activation) applyBias(e *elementwise, dst, x, bias []float32, skipAct bo
 	}
 }
 
-// grad writes dL/dx to dx from dL/dy and the output y. For softmax, the
-// Jacobian-vector product per row: dx_j = y_j (dy_j - sum_k dy_k y_k).
-func (a activation) grad(e *elementwise, dx, dy, y []float32, cols int) {
+// grad writes dL/dx to dx from dL/dy and the output y, rows of cols
+// values (dx's rows ldx >= cols apart; its padding is not written). For
+// softmax, the Jacobian-vector product per row: dx_j = y_j (dy_j - sum_k
+// dy_k y_k).
+func (a activation) grad(e *elementwise, dx []float32, ldx int, dy, y []float32, cols int) {
 	switch {
 	case a.softmax:
 		for r := 0; r < len(y)/cols; r++ {
-			yr, dyr, dxr := y[r*cols:(r+1)*cols], dy[r*cols:(r+1)*cols], dx[r*cols:(r+1)*cols]
+			yr, dyr, dxr := y[r*cols:(r+1)*cols], dy[r*cols:(r+1)*cols], dx[r*ldx:r*ldx+cols]
 			s := asm.Dot(dyr, yr)
 			for j := range yr {
 				dxr[j] = yr[j] * (dyr[j] - s)
 			}
 		}
-	case a.backward == nil:
+	case a.backward == nil && ldx == cols:
 		copy(dx, dy)
-	default:
+	case a.backward == nil:
+		for r := 0; r < len(dy)/cols; r++ {
+			copy(dx[r*ldx:r*ldx+cols], dy[r*cols:(r+1)*cols])
+		}
+	case ldx == cols:
 		e.dst, e.x, e.y, e.act = dx, dy, y, a
-		e.run(actBackward, len(dx))
+		e.run(actBackward, len(dy))
+	default:
+		e.dst, e.x, e.y, e.act, e.cols, e.ld = dx, dy, y, a, cols, ldx
+		e.run(actBackwardRows, len(dy))
 	}
 }

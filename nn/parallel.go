@@ -28,6 +28,7 @@ type elementwise struct {
 	mask      []uint64
 	offset    uint64
 	act       activation
+	cols, ld  int // actBackwardRows's row length and dst's row stride
 	drop      reg.Dropout
 	alpha     reg.AlphaDropout
 	op        func(e *elementwise, lo, hi int)
@@ -83,6 +84,19 @@ func actBackward(e *elementwise, lo, hi int) {
 	e.act.backward(e.dst[lo:hi], e.x[lo:hi], e.y[lo:hi])
 }
 
+// actBackwardRows is actBackward into a dst whose rows (of e.cols values,
+// as x's and y's) are e.ld apart: [lo, hi) indexes x and y, a row's part
+// at a time.
+func actBackwardRows(e *elementwise, lo, hi int) {
+	for lo < hi {
+		r, c := lo/e.cols, lo%e.cols
+		n := min(e.cols-c, hi-lo)
+		d := r*e.ld + c
+		e.act.backward(e.dst[d:d+n], e.x[lo:lo+n], e.y[lo:lo+n])
+		lo += n
+	}
+}
+
 func dropoutForward(e *elementwise, lo, hi int) {
 	e.drop.Forward(e.dst[lo:hi], e.x[lo:hi], e.mask[lo/64:], e.offset+uint64(lo))
 }
@@ -105,55 +119,72 @@ func alphaDropoutBackward(e *elementwise, lo, hi int) {
 // computed the blocks.
 const colSumRows = 64
 
-// colSums writes the column sums of x (rows of len(c.dst) values) to
-// c.dst: asm.ColSums of each block of colSumRows rows (the first into dst,
-// the others into part), the blocks split across runtime's threads for a
-// large x, then the blocks' sums added to dst in order. Each thread sums
-// the rows that the activation's gradient pass before it wrote on its
-// core (both split the batch in halves at a block boundary); on one
-// thread, a batch of 256 rows of 300 read the half written on the other
-// core, 29 µs of a 1.7 ms step while the other thread waited.
+// colSums writes the column sums of x (rows of ld values, of which the
+// first len(c.dst) are summed) to c.dst: asm.ColSums of each block of
+// colSumRows rows (rows with padding, ld > len(dst), as whole rows of ld
+// into part; without, the first into dst, the others into part), the
+// blocks split across runtime's threads for a large x, then the blocks'
+// sums added to dst in order. Each thread sums the rows that the
+// activation's gradient pass before it wrote on its core (both split the
+// batch in halves at a block boundary); on one thread, a batch of 256 rows
+// of 300 read the half written on the other core, 29 µs of a 1.7 ms step
+// while the other thread waited.
 type colSums struct {
 	dst, x, part []float32
+	ld           int
 }
 
 // colSumsPartLen is the length of the part that colSums needs for rows
-// rows of cols values.
-func colSumsPartLen(rows, cols int) int {
+// rows of cols values ld apart.
+func colSumsPartLen(rows, cols, ld int) int {
+	if ld != cols {
+		return ceilDiv(rows, colSumRows) * ld
+	}
 	return (ceilDiv(rows, colSumRows) - 1) * cols
 }
 
 // run computes the sums of x into dst (an empty dst and x give nothing, as
 // asm.ColSums does), with part of colSumsPartLen values.
-func (c *colSums) run(dst, x, part []float32) {
+func (c *colSums) run(dst, x []float32, ld int, part []float32) {
 	cols := len(dst)
-	if cols == 0 || len(x) <= colSumRows*cols {
+	if cols == 0 || ld == cols && len(x) <= colSumRows*cols {
 		asm.ColSums(dst, x)
 		return
 	}
-	blocks := ceilDiv(len(x)/cols, colSumRows)
-	c.dst, c.x, c.part = dst, x, part
-	if len(x) < parallelElems || runtime.Threads() < 2 {
+	rows := len(x) / ld
+	blocks := ceilDiv(rows, colSumRows)
+	c.dst, c.x, c.part, c.ld = dst, x, part, ld
+	if rows*cols < parallelElems || runtime.Threads() < 2 {
 		c.Range(0, blocks)
 	} else {
 		runtime.ParallelFor(blocks, 1, c)
 	}
+	if ld != cols {
+		copy(dst, part[:cols])
+	}
 	for b := 1; b < blocks; b++ {
-		asm.Add(dst, dst, part[(b-1)*cols:b*cols])
+		asm.Add(dst, dst, c.out(b)[:cols])
 	}
 	c.dst, c.x, c.part = nil, nil, nil
 }
 
+// out is where block b's sums go.
+func (c *colSums) out(b int) []float32 {
+	cols := len(c.dst)
+	switch {
+	case c.ld != cols:
+		return c.part[b*c.ld : (b+1)*c.ld]
+	case b == 0:
+		return c.dst
+	}
+	return c.part[(b-1)*cols : b*cols]
+}
+
 // Range sums blocks [lo, hi).
 func (c *colSums) Range(lo, hi int) {
-	cols := len(c.dst)
-	rows := len(c.x) / cols
+	rows := len(c.x) / c.ld
 	for b := lo; b < hi; b++ {
-		out := c.dst
-		if b > 0 {
-			out = c.part[(b-1)*cols : b*cols]
-		}
-		asm.ColSums(out, c.x[b*colSumRows*cols:min((b+1)*colSumRows, rows)*cols])
+		asm.ColSums(c.out(b), c.x[b*colSumRows*c.ld:min((b+1)*colSumRows, rows)*c.ld])
 	}
 }
 

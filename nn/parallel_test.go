@@ -103,13 +103,14 @@ func TestDenseForwardBiasActivation(t *testing.T) {
 // TestColSums: the bias gradient's column sums are, for each column, the
 // blocks of colSumRows rows summed in row order and the blocks' sums added
 // in order (so one block gives asm.ColSums's bits), the same bits on 1, 2
-// and 3 threads, and within float32 rounding of a float64 sum; part is
-// used up to colSumsPartLen and nothing past dst is written.
+// and 3 threads and with rows padded to a longer stride (whose padding,
+// NaN here, is not summed), and within float32 rounding of a float64 sum;
+// part is used up to colSumsPartLen and nothing past dst is written.
 func TestColSums(t *testing.T) {
 	defer runtime.SetThreads(runtime.SetThreads(1))
 	r := rand.New(rand.NewPCG(3, 4))
 	var empty colSums
-	empty.run(nil, nil, nil) // no columns: nothing to sum, no panic
+	empty.run(nil, nil, 0, nil) // no columns: nothing to sum, no panic
 	for _, cols := range []int{1, 10, 300} {
 		for _, rows := range []int{1, 63, 64, 65, 200, 256} {
 			x := make([]float32, rows*cols)
@@ -136,20 +137,29 @@ func TestColSums(t *testing.T) {
 					t.Fatalf("%dx%d: column %d: %g, float64 sum %g", rows, cols, j, want[j], s)
 				}
 			}
-			for _, th := range []int{1, 2, 3} {
-				runtime.SetThreads(th)
-				var c colSums
-				dst := make([]float32, cols+1)
-				dst[cols] = 42
-				part := make([]float32, colSumsPartLen(rows, cols))
-				c.run(dst[:cols], x, part)
-				for j := range want {
-					if math.Float32bits(dst[j]) != math.Float32bits(want[j]) {
-						t.Fatalf("%dx%d, %d threads: column %d = %g, want %g", rows, cols, th, j, dst[j], want[j])
-					}
+			for _, ld := range []int{cols, (cols + 15) &^ 15, cols + 17} {
+				xs := make([]float32, rows*ld)
+				for i := range xs {
+					xs[i] = float32(math.NaN())
 				}
-				if dst[cols] != 42 {
-					t.Fatalf("%dx%d, %d threads: wrote past dst", rows, cols, th)
+				for i := 0; i < rows; i++ {
+					copy(xs[i*ld:i*ld+cols], x[i*cols:(i+1)*cols])
+				}
+				for _, th := range []int{1, 2, 3} {
+					runtime.SetThreads(th)
+					var c colSums
+					dst := make([]float32, cols+1)
+					dst[cols] = 42
+					part := make([]float32, colSumsPartLen(rows, cols, ld))
+					c.run(dst[:cols], xs, ld, part)
+					for j := range want {
+						if math.Float32bits(dst[j]) != math.Float32bits(want[j]) {
+							t.Fatalf("%dx%d (stride %d), %d threads: column %d = %g, want %g", rows, cols, ld, th, j, dst[j], want[j])
+						}
+					}
+					if dst[cols] != 42 {
+						t.Fatalf("%dx%d (stride %d), %d threads: wrote past dst", rows, cols, ld, th)
+					}
 				}
 			}
 		}
@@ -216,6 +226,62 @@ func TestLossWork(t *testing.T) {
 				for i := range grad {
 					if math.Float32bits(grad[i]) != math.Float32bits(wantGrad[i]) {
 						t.Fatalf("%s, %d rows, %d threads: grad[%d] = %g, want %g", l.name, rows, th, i, grad[i], wantGrad[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestActivationGradStride: an activation's gradient into rows ldx apart
+// (a Dense layer's padded dz) has the bits of the gradient into packed
+// rows, on 1, 2 and 3 threads (the passes split at 64-element words that
+// fall inside rows), and leaves the padding as it was.
+func TestActivationGradStride(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	r := rand.New(rand.NewPCG(7, 8))
+	names := []string{"linear", "relu", "elu", "selu", "tanh", "sigmoid", "softmax"}
+	for _, name := range names {
+		act, err := lookupActivation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cols := range []int{10, 100, 300} {
+			for _, rows := range []int{1, 7, 256} {
+				n := rows * cols
+				dy, y := make([]float32, n), make([]float32, n)
+				for i := range dy {
+					dy[i], y[i] = r.Float32()-0.5, r.Float32()*2-0.5
+				}
+				if act.softmax {
+					for i := 0; i < rows; i++ {
+						asm.Softmax(y[i*cols:(i+1)*cols], y[i*cols:(i+1)*cols], cols)
+					}
+				}
+				var e elementwise
+				want := make([]float32, n)
+				act.grad(&e, want, cols, dy, y, cols)
+				ldx := (cols+15)&^15 + 16
+				for _, th := range []int{1, 2, 3} {
+					runtime.SetThreads(th)
+					dx := make([]float32, rows*ldx)
+					for i := range dx {
+						dx[i] = 42
+					}
+					act.grad(&e, dx, ldx, dy, y, cols)
+					for i := 0; i < rows; i++ {
+						for j := 0; j < ldx; j++ {
+							got := dx[i*ldx+j]
+							if j >= cols {
+								if got != 42 {
+									t.Fatalf("%s %dx%d, %d threads: padding (%d, %d) written", name, rows, cols, th, i, j)
+								}
+								continue
+							}
+							if math.Float32bits(got) != math.Float32bits(want[i*cols+j]) {
+								t.Fatalf("%s %dx%d, %d threads: (%d, %d) = %g, want %g", name, rows, cols, th, i, j, got, want[i*cols+j])
+							}
+						}
 					}
 				}
 			}
