@@ -103,28 +103,29 @@ func init() {
 					20 * float64(n)
 			}})
 	}
-	register(Op{Name: "adam", Unit: GBps, Dims: 1, DefaultShape: []int{4096}, Parallel: true,
-		Summary: "Adam step (Keras defaults)",
-		setup: func(c Config) (func(), float64) {
-			n := c.Shape[0]
-			r := rng()
-			w, g := randSlice(r, n, -1, 1), randSlice(r, n, -1, 1)
-			m, v := randSlice(r, n, -1e-3, 1e-3), randSlice(r, n, 0, 1e-3)
-			return split(c, n, func(lo, hi int) {
-				asm.Adam(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], 1e-6, 0.9, 0.999, 1e-7)
-			}), 28 * float64(n)
-		}})
-	register(Op{Name: "nadam", Unit: GBps, Dims: 1, DefaultShape: []int{4096}, Parallel: true,
-		Summary: "Nadam step (Keras defaults, coefficients of step 10)",
-		setup: func(c Config) (func(), float64) {
-			n := c.Shape[0]
-			r := rng()
-			w, g := randSlice(r, n, -1, 1), randSlice(r, n, -1, 1)
-			m, v := randSlice(r, n, -1e-3, 1e-3), randSlice(r, n, 0, 1e-3)
-			return split(c, n, func(lo, hi int) {
-				asm.Nadam(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], 1e-6, 0.9, 0.999, 1e-7, 1.5, 0.15, 100)
-			}), 28 * float64(n)
-		}})
+	// Adam and Nadam: an update of w from g and the two moments m and v
+	for _, o := range []struct {
+		name, what string
+		step       func(w, g, m, v []float32)
+	}{
+		{"adam", "Adam step (Keras defaults)", func(w, g, m, v []float32) {
+			asm.Adam(w, g, m, v, 1e-6, 0.9, 0.999, 1e-7)
+		}},
+		{"nadam", "Nadam step (Keras defaults, coefficients of step 10)", func(w, g, m, v []float32) {
+			asm.Nadam(w, g, m, v, 1e-6, 0.9, 0.999, 1e-7, 1.5, 0.15, 100)
+		}},
+	} {
+		register(Op{Name: o.name, Unit: GBps, Dims: 1, DefaultShape: []int{4096}, Parallel: true,
+			Summary: o.what,
+			setup: func(c Config) (func(), float64) {
+				n := c.Shape[0]
+				r := rng()
+				w, g := randSlice(r, n, -1, 1), randSlice(r, n, -1, 1)
+				m, v := randSlice(r, n, -1e-3, 1e-3), randSlice(r, n, 0, 1e-3)
+				return split(c, n, func(lo, hi int) { o.step(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi]) }),
+					28 * float64(n)
+			}})
+	}
 	register(Op{Name: "rmsprop", Unit: GBps, Dims: 1, DefaultShape: []int{4096}, Parallel: true,
 		Summary: "RMSprop step (Keras 3 defaults)",
 		setup: func(c Config) (func(), float64) {
