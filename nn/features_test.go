@@ -137,7 +137,7 @@ func TestDropoutNoiseShape(t *testing.T) {
 		t.Helper()
 		d := l.(*dropoutLayer)
 		d.name = "d"
-		if _, err := d.build(in, 11); err != nil {
+		if _, err := d.build(in, 11, &paramBudget{}); err != nil {
 			t.Fatal(err)
 		}
 		d.reserve(rows)
@@ -240,7 +240,7 @@ func TestLeakyReLU(t *testing.T) {
 	} {
 		l := c.l.(*activationLayer)
 		l.name = "a"
-		if _, err := l.build([]int{4}, 0); err != nil {
+		if _, err := l.build([]int{4}, 0, &paramBudget{}); err != nil {
 			t.Fatal(err)
 		}
 		l.reserve(1)

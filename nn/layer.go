@@ -34,15 +34,55 @@ type Param struct {
 }
 
 func newParam(name string, trainable bool, shape ...int) *Param {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
+	n := prod(shape)
 	p := &Param{Name: name, Shape: shape, Value: zeroed(n), Cols: shape[len(shape)-1]}
 	if trainable {
 		p.Grad = zeroed(n)
 	}
 	return p
+}
+
+// paramBudget bounds the values that a model's layers allocate for their
+// variables while Compile builds them. Load sets it to the values that its
+// weights file holds, so that a corrupt or hostile configuration (a layer
+// of 10^11 units) is an error rather than a process killed for memory;
+// without a limit, it still refuses a size that overflows int.
+type paramBudget struct {
+	limited bool
+	left    int
+}
+
+// param makes a variable of the given shape (every dimension > 0) for
+// layer b, charged to the budget.
+func (pb *paramBudget) param(b *layerBase, suffix string, trainable bool, shape ...int) (*Param, error) {
+	n, ok := checkedProd(shape)
+	if !ok || pb.limited && n > pb.left {
+		what := "is too large"
+		if ok {
+			what = fmt.Sprintf("needs %d values, more than the weights file holds (%d left)", n, pb.left)
+		}
+		return nil, fmt.Errorf("variable %s of shape %v %s", b.name+"/"+suffix, shape, what)
+	}
+	pb.left -= n
+	return newParam(b.name+"/"+suffix, trainable, shape...), nil
+}
+
+// maxSize bounds the values of one variable, and of one sample at any
+// layer: 2^40, four TiB of float32 (a product of larger dimensions is a
+// corrupt configuration, whatever the memory).
+const maxSize = 1 << 40
+
+// checkedProd returns the product of shape's dimensions and whether every
+// one is positive and the product is at most maxSize.
+func checkedProd(shape []int) (int, bool) {
+	n := 1
+	for _, d := range shape {
+		if d <= 0 || d > maxSize/n {
+			return 0, false
+		}
+		n *= d
+	}
+	return n, true
 }
 
 // Trainable reports whether the optimizer updates p.
@@ -75,7 +115,7 @@ type Layer interface {
 	Params() []*Param
 
 	base() *layerBase
-	build(in []int, seed uint64) (out []int, err error)
+	build(in []int, seed uint64, pb *paramBudget) (out []int, err error)
 	reserve(rows int)
 	forward(x []float32, rows int, m mode) []float32
 	backward(dy []float32, rows int, needDX bool) []float32
@@ -152,7 +192,7 @@ type flatten struct{ layerBase }
 func Flatten() Layer { return &flatten{} }
 
 func (l *flatten) Spec() LayerSpec { return LayerSpec{Kind: "flatten", Name: l.name} }
-func (l *flatten) build(in []int, _ uint64) ([]int, error) {
+func (l *flatten) build(in []int, _ uint64, _ *paramBudget) ([]int, error) {
 	l.setShapes(in, []int{prod(in)})
 	return l.out, nil
 }
@@ -283,7 +323,7 @@ func (l *dense) Spec() LayerSpec {
 
 func (l *dense) useBias() bool { return l.cfg.UseBias == nil || *l.cfg.UseBias }
 
-func (l *dense) build(in []int, seed uint64) ([]int, error) {
+func (l *dense) build(in []int, seed uint64, pb *paramBudget) ([]int, error) {
 	c := l.cfg
 	if len(in) != 1 {
 		return nil, fmt.Errorf("dense needs flat input, got shape %v: add Flatten before it", in)
@@ -319,7 +359,9 @@ func (l *dense) build(in []int, seed uint64) ([]int, error) {
 	l.act = act
 	l.setShapes(in, []int{c.Units})
 	rng := rand.New(rand.NewPCG(seed, 0x6e6e7274))
-	l.kernel = newParam(l.name+"/kernel", true, in[0], c.Units)
+	if l.kernel, err = pb.param(&l.layerBase, "kernel", true, in[0], c.Units); err != nil {
+		return nil, err
+	}
 	l.kernel.fusable = true
 	l.kernel.Penalty = c.KernelRegularizer
 	if c.KernelConstraint != nil {
@@ -330,7 +372,9 @@ func (l *dense) build(in []int, seed uint64) ([]int, error) {
 	kinit.fill(l.kernel.Value, in[0], c.Units, rng)
 	l.params = []*Param{l.kernel}
 	if l.useBias() {
-		l.bias = newParam(l.name+"/bias", true, c.Units)
+		if l.bias, err = pb.param(&l.layerBase, "bias", true, c.Units); err != nil {
+			return nil, err
+		}
 		l.bias.Penalty = c.BiasRegularizer
 		binit.fill(l.bias.Value, c.Units, 1, rng)
 		l.params = append(l.params, l.bias)
@@ -444,7 +488,7 @@ func (l *activationLayer) Spec() LayerSpec {
 	return LayerSpec{Kind: "activation", Name: l.name, Activation: l.actName}
 }
 
-func (l *activationLayer) build(in []int, _ uint64) ([]int, error) {
+func (l *activationLayer) build(in []int, _ uint64, _ *paramBudget) ([]int, error) {
 	a, err := lookupActivation(l.actName)
 	if err != nil {
 		return nil, err
@@ -541,7 +585,7 @@ func (l *dropoutLayer) Spec() LayerSpec {
 	return LayerSpec{Kind: k, Name: l.name, Rate: l.rate, NoiseShape: cloneInts(l.noiseShape)}
 }
 
-func (l *dropoutLayer) build(in []int, seed uint64) ([]int, error) {
+func (l *dropoutLayer) build(in []int, seed uint64, _ *paramBudget) ([]int, error) {
 	l.d = reg.Dropout{Rate: l.rate, Seed: seed}
 	l.ad = reg.AlphaDropout{Rate: l.rate, Seed: seed}
 	var err error
@@ -702,7 +746,7 @@ func (l *batchNorm) Spec() LayerSpec {
 	return LayerSpec{Kind: "batch_normalization", Name: l.name, BatchNorm: &c}
 }
 
-func (l *batchNorm) build(in []int, _ uint64) ([]int, error) {
+func (l *batchNorm) build(in []int, _ uint64, pb *paramBudget) ([]int, error) {
 	l.momentum, l.eps = l.cfg.Momentum, l.cfg.Epsilon
 	if l.momentum == 0 {
 		l.momentum = 0.99
@@ -716,10 +760,16 @@ func (l *batchNorm) build(in []int, _ uint64) ([]int, error) {
 	f := in[len(in)-1]
 	l.setShapes(in, in)
 	l.frozen = l.cfg.Trainable != nil && !*l.cfg.Trainable
-	l.gamma = newParam(l.name+"/gamma", !l.frozen, f)
-	l.beta = newParam(l.name+"/beta", !l.frozen, f)
-	l.mmean = newParam(l.name+"/moving_mean", false, f)
-	l.mvar = newParam(l.name+"/moving_variance", false, f)
+	for _, v := range []struct {
+		p         **Param
+		suffix    string
+		trainable bool
+	}{{&l.gamma, "gamma", !l.frozen}, {&l.beta, "beta", !l.frozen}, {&l.mmean, "moving_mean", false}, {&l.mvar, "moving_variance", false}} {
+		var err error
+		if *v.p, err = pb.param(&l.layerBase, v.suffix, v.trainable, f); err != nil {
+			return nil, err
+		}
+	}
 	for i := 0; i < f; i++ {
 		l.gamma.Value[i], l.mvar.Value[i] = 1, 1
 	}
@@ -850,11 +900,16 @@ func Normalization() *NormalizationLayer { return &NormalizationLayer{} }
 
 func (l *NormalizationLayer) Spec() LayerSpec { return LayerSpec{Kind: "normalization", Name: l.name} }
 
-func (l *NormalizationLayer) build(in []int, _ uint64) ([]int, error) {
+func (l *NormalizationLayer) build(in []int, _ uint64, pb *paramBudget) ([]int, error) {
 	f := in[len(in)-1]
 	l.setShapes(in, in)
-	l.mean = newParam(l.name+"/mean", false, f)
-	l.variance = newParam(l.name+"/variance", false, f)
+	var err error
+	if l.mean, err = pb.param(&l.layerBase, "mean", false, f); err != nil {
+		return nil, err
+	}
+	if l.variance, err = pb.param(&l.layerBase, "variance", false, f); err != nil {
+		return nil, err
+	}
 	for i := range l.variance.Value {
 		l.variance.Value[i] = 1
 	}

@@ -31,6 +31,8 @@ type Sequential struct {
 	dOut []float32
 
 	prof *StepProfile // where the steps' time goes (Profile); nil: not timed
+
+	budget paramBudget // what Compile's layers may allocate (Load limits it)
 }
 
 // NewSequential returns a model whose samples have the given input shape
@@ -109,9 +111,10 @@ func (m *Sequential) Compile(cfg CompileConfig) error {
 	if len(m.layers) == 0 {
 		return errors.New("nn: the model has no layers")
 	}
-	if len(m.input) == 0 || slices.ContainsFunc(m.input, func(d int) bool { return d <= 0 }) {
+	if _, ok := checkedProd(m.input); len(m.input) == 0 || !ok {
 		return fmt.Errorf("nn: bad input shape %v", m.input)
 	}
+	pb := m.budget
 	names := map[string]bool{}
 	shape := m.input
 	m.params = nil
@@ -123,7 +126,7 @@ func (m *Sequential) Compile(cfg CompileConfig) error {
 		}
 		names[b.name] = true
 		b.fuseSoft = false
-		out, err := l.build(shape, cfg.Seed*0x9E3779B97F4A7C15+uint64(i)+1)
+		out, err := l.build(shape, cfg.Seed*0x9E3779B97F4A7C15+uint64(i)+1, &pb)
 		if err != nil {
 			return fmt.Errorf("nn: layer %d (%s) with input shape %v: %w", i, b.name, shape, err)
 		}

@@ -127,7 +127,7 @@ func TestInitializerStatistics(t *testing.T) {
 func TestBatchNormMovingAverages(t *testing.T) {
 	bn := BatchNormalization(BatchNormConfig{}).(*batchNorm)
 	bn.name = "bn"
-	if _, err := bn.build([]int{2}, 0); err != nil {
+	if _, err := bn.build([]int{2}, 0, &paramBudget{}); err != nil {
 		t.Fatal(err)
 	}
 	bn.reserve(4)
@@ -807,4 +807,90 @@ func TestEpochLogJSON(t *testing.T) {
 	if s := h.Series("loss"); len(s) != 2 || s[1] != 0.5 {
 		t.Errorf("series %v", s)
 	}
+}
+
+// savedModel saves a small model with every kind of variable into a
+// temporary folder and returns its weights and configuration files' bytes.
+func savedModel(t testing.TB) (weights, config []byte) {
+	m := NewSequential([]int{2, 4},
+		Flatten(),
+		Dense(DenseConfig{Units: 16, Activation: "selu", KernelInitializer: "lecun_normal",
+			KernelConstraint: &reg.ConstraintSpec{Kind: "max_norm", MaxValue: 2}}),
+		BatchNormalization(BatchNormConfig{}), Dropout(0.2), Normalization(),
+		Dense(DenseConfig{Units: 3, Activation: "softmax"}))
+	compiled(t, m, NewAdam(0.001))
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	weights, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err = os.ReadFile(ConfigPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return weights, config
+}
+
+// loadFiles writes weights and config into a temporary folder and Loads them.
+func loadFiles(t testing.TB, weights, config []byte) (*Sequential, error) {
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	if os.WriteFile(path, weights, 0o644) != nil || os.WriteFile(ConfigPath(path), config, 0o644) != nil {
+		t.Fatal("cannot write the files")
+	}
+	return Load(path)
+}
+
+// corruptConfigs are configurations that Load must refuse, each with a
+// word of its error: edits of savedModel's.
+var corruptConfigs = []struct{ old, new, want string }{
+	{`"units": 16`, `"units": 40000000000`, "needs 320000000000 values"},
+	{`"units": 16`, `"units": 4611686018427387904`, "too large"},
+	{`"units": 16`, `"units": -16`, "units must be > 0"},
+	{`"units": 16`, `"units": 17`, "dense_1/kernel of shape [17 3] needs 51 values, more than the weights file holds"},
+	{"\"input_shape\": [\n    2,\n    4\n  ]", `"input_shape": [4294967296, 4294967296]`, "bad input shape"},
+	{"\"input_shape\": [\n    2,\n    4\n  ]", `"input_shape": [2, 8]`, "more than the weights file holds"},
+	{`"kind": "normalization"`, `"kind": "batch_normalization"`, "more than the weights file holds"},
+	{`"kind": "flatten"`, `"kind": "conv2d"`, "unknown layer kind"},
+	{`"format": "nnrt.sequential/1"`, `"format": "keras"`, "format"},
+}
+
+func TestLoadCorruptConfig(t *testing.T) {
+	weights, config := savedModel(t)
+	if _, err := loadFiles(t, weights, config); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range corruptConfigs {
+		bad := strings.Replace(string(config), c.old, c.new, 1)
+		if bad == string(config) {
+			t.Fatalf("%q is not in the saved configuration", c.old)
+		}
+		if _, err := loadFiles(t, weights, []byte(bad)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s -> %s: error %v, want one mentioning %q", c.old, c.new, err, c.want)
+		}
+	}
+}
+
+// FuzzLoad feeds Load corrupt model configurations beside a good weights
+// file: each returns an error or a model that predicts, never a panic nor
+// an allocation beyond what the weights file holds (a layer of 10^11 units
+// used to end the process for want of memory).
+func FuzzLoad(f *testing.F) {
+	weights, config := savedModel(f)
+	f.Add(config)
+	for _, c := range corruptConfigs {
+		f.Add([]byte(strings.Replace(string(config), c.old, c.new, 1)))
+	}
+	f.Fuzz(func(t *testing.T, config []byte) {
+		m, err := loadFiles(t, weights, config)
+		if err != nil || prod(m.InputShape()) > 1<<16 {
+			return // (a model without variables may take any input size)
+		}
+		x := make([]float32, 2*prod(m.InputShape()))
+		if _, err := m.Predict(x, 0); err != nil {
+			t.Fatalf("a loaded model does not predict: %v", err)
+		}
+	})
 }

@@ -59,7 +59,7 @@ func TestDenseForwardBiasActivation(t *testing.T) {
 				for _, m := range []mode{predict, training} {
 					ub := useBias
 					l := Dense(DenseConfig{Units: units, Activation: act, UseBias: &ub}).(*dense)
-					if _, err := l.build([]int{in}, 1); err != nil {
+					if _, err := l.build([]int{in}, 1, &paramBudget{}); err != nil {
 						t.Fatal(err)
 					}
 					l.fuseSoft = act == "softmax" && m == training

@@ -85,14 +85,29 @@ func (m *Sequential) LoadWeights(path string) error {
 	if !m.built {
 		return errors.New("nn: load: the model is not compiled")
 	}
-	b, err := os.ReadFile(path)
+	tensors, err := readSafetensors(path)
 	if err != nil {
 		return err
 	}
+	return m.setTensors(path, tensors)
+}
+
+func readSafetensors(path string) (map[string]Tensor, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
 	tensors, _, err := ParseSafetensors(b)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return tensors, nil
+}
+
+// setTensors sets the model's variables from the tensors of the file at
+// path, which must hold exactly those variables, with their shapes.
+func (m *Sequential) setTensors(path string, tensors map[string]Tensor) error {
+	var err error
 	vals := make([][]float32, len(m.params))
 	for i, p := range m.params {
 		t, ok := tensors[p.Name]
@@ -127,7 +142,9 @@ func equalShape(a, b []int) bool {
 // Load rebuilds a model saved by Save: it reads ConfigPath(path), builds
 // and compiles the model, and loads the weights, so that Predict gives the
 // same outputs as the saved model. The optimizer comes back with its
-// configuration and a fresh state (and without a schedule).
+// configuration and a fresh state (and without a schedule). The layers
+// may allocate no more values than the weights file holds, so a corrupt
+// configuration returns an error before it asks for memory.
 func Load(path string) (*Sequential, error) {
 	b, err := os.ReadFile(ConfigPath(path))
 	if err != nil {
@@ -153,11 +170,20 @@ func Load(path string) (*Sequential, error) {
 	if c.Optimizer == nil {
 		return nil, fmt.Errorf("%s: no optimizer", ConfigPath(path))
 	}
-	err = m.Compile(CompileConfig{Optimizer: c.Optimizer, Loss: c.Loss, FromLogits: c.FromLogits, Metrics: c.Metrics, Seed: c.Seed})
+	tensors, err := readSafetensors(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := m.LoadWeights(path); err != nil {
+	m.budget = paramBudget{limited: true}
+	for _, t := range tensors {
+		m.budget.left += len(t.Data) / dtypeSize[t.DType]
+	}
+	err = m.Compile(CompileConfig{Optimizer: c.Optimizer, Loss: c.Loss, FromLogits: c.FromLogits, Metrics: c.Metrics, Seed: c.Seed})
+	m.budget = paramBudget{}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ConfigPath(path), err)
+	}
+	if err := m.setTensors(path, tensors); err != nil {
 		return nil, err
 	}
 	return m, nil
