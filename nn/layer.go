@@ -52,19 +52,22 @@ type paramBudget struct {
 	left    int
 }
 
-// param makes a variable of the given shape (every dimension > 0) for
-// layer b, charged to the budget.
-func (pb *paramBudget) param(b *layerBase, suffix string, trainable bool, shape ...int) (*Param, error) {
-	n, ok := checkedProd(shape)
-	if !ok || pb.limited && n > pb.left {
-		what := "is too large"
-		if ok {
-			what = fmt.Sprintf("needs %d values, more than the weights file holds (%d left)", n, pb.left)
+// charge takes from the budget the values of variables of the given shapes
+// (every dimension > 0), before a layer allocates them.
+func (pb *paramBudget) charge(shapes ...[]int) error {
+	total := 0
+	for _, sh := range shapes {
+		n, ok := checkedProd(sh)
+		if !ok || n > maxSize-total {
+			return fmt.Errorf("a variable of shape %v is too large", sh)
 		}
-		return nil, fmt.Errorf("variable %s of shape %v %s", b.name+"/"+suffix, shape, what)
+		total += n
 	}
-	pb.left -= n
-	return newParam(b.name+"/"+suffix, trainable, shape...), nil
+	if pb.limited && total > pb.left {
+		return fmt.Errorf("its variables need %d values, more than the weights file holds (%d left)", total, pb.left)
+	}
+	pb.left -= total
+	return nil
 }
 
 // maxSize bounds the values of one variable, and of one sample at any
@@ -359,9 +362,14 @@ func (l *dense) build(in []int, seed uint64, pb *paramBudget) ([]int, error) {
 	l.act = act
 	l.setShapes(in, []int{c.Units})
 	rng := rand.New(rand.NewPCG(seed, 0x6e6e7274))
-	if l.kernel, err = pb.param(&l.layerBase, "kernel", true, in[0], c.Units); err != nil {
+	shapes := [][]int{{in[0], c.Units}}
+	if l.useBias() {
+		shapes = append(shapes, []int{c.Units})
+	}
+	if err := pb.charge(shapes...); err != nil {
 		return nil, err
 	}
+	l.kernel = newParam(l.name+"/kernel", true, in[0], c.Units)
 	l.kernel.fusable = true
 	l.kernel.Penalty = c.KernelRegularizer
 	if c.KernelConstraint != nil {
@@ -372,9 +380,7 @@ func (l *dense) build(in []int, seed uint64, pb *paramBudget) ([]int, error) {
 	kinit.fill(l.kernel.Value, in[0], c.Units, rng)
 	l.params = []*Param{l.kernel}
 	if l.useBias() {
-		if l.bias, err = pb.param(&l.layerBase, "bias", true, c.Units); err != nil {
-			return nil, err
-		}
+		l.bias = newParam(l.name+"/bias", true, c.Units)
 		l.bias.Penalty = c.BiasRegularizer
 		binit.fill(l.bias.Value, c.Units, 1, rng)
 		l.params = append(l.params, l.bias)
@@ -760,16 +766,13 @@ func (l *batchNorm) build(in []int, _ uint64, pb *paramBudget) ([]int, error) {
 	f := in[len(in)-1]
 	l.setShapes(in, in)
 	l.frozen = l.cfg.Trainable != nil && !*l.cfg.Trainable
-	for _, v := range []struct {
-		p         **Param
-		suffix    string
-		trainable bool
-	}{{&l.gamma, "gamma", !l.frozen}, {&l.beta, "beta", !l.frozen}, {&l.mmean, "moving_mean", false}, {&l.mvar, "moving_variance", false}} {
-		var err error
-		if *v.p, err = pb.param(&l.layerBase, v.suffix, v.trainable, f); err != nil {
-			return nil, err
-		}
+	if err := pb.charge([]int{f}, []int{f}, []int{f}, []int{f}); err != nil {
+		return nil, err
 	}
+	l.gamma = newParam(l.name+"/gamma", !l.frozen, f)
+	l.beta = newParam(l.name+"/beta", !l.frozen, f)
+	l.mmean = newParam(l.name+"/moving_mean", false, f)
+	l.mvar = newParam(l.name+"/moving_variance", false, f)
 	for i := 0; i < f; i++ {
 		l.gamma.Value[i], l.mvar.Value[i] = 1, 1
 	}
@@ -903,13 +906,11 @@ func (l *NormalizationLayer) Spec() LayerSpec { return LayerSpec{Kind: "normaliz
 func (l *NormalizationLayer) build(in []int, _ uint64, pb *paramBudget) ([]int, error) {
 	f := in[len(in)-1]
 	l.setShapes(in, in)
-	var err error
-	if l.mean, err = pb.param(&l.layerBase, "mean", false, f); err != nil {
+	if err := pb.charge([]int{f}, []int{f}); err != nil {
 		return nil, err
 	}
-	if l.variance, err = pb.param(&l.layerBase, "variance", false, f); err != nil {
-		return nil, err
-	}
+	l.mean = newParam(l.name+"/mean", false, f)
+	l.variance = newParam(l.name+"/variance", false, f)
 	for i := range l.variance.Value {
 		l.variance.Value[i] = 1
 	}

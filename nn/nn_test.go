@@ -846,10 +846,10 @@ func loadFiles(t testing.TB, weights, config []byte) (*Sequential, error) {
 // corruptConfigs are configurations that Load must refuse, each with a
 // word of its error: edits of savedModel's.
 var corruptConfigs = []struct{ old, new, want string }{
-	{`"units": 16`, `"units": 40000000000`, "needs 320000000000 values"},
+	{`"units": 16`, `"units": 40000000000`, "need 360000000000 values"},
 	{`"units": 16`, `"units": 4611686018427387904`, "too large"},
 	{`"units": 16`, `"units": -16`, "units must be > 0"},
-	{`"units": 16`, `"units": 17`, "dense_1/kernel of shape [17 3] needs 51 values, more than the weights file holds"},
+	{`"units": 16`, `"units": 17`, "layer 5 (dense_1) with input shape [17]: its variables need 54 values, more than the weights file holds"},
 	{"\"input_shape\": [\n    2,\n    4\n  ]", `"input_shape": [4294967296, 4294967296]`, "bad input shape"},
 	{"\"input_shape\": [\n    2,\n    4\n  ]", `"input_shape": [2, 8]`, "more than the weights file holds"},
 	{`"kind": "normalization"`, `"kind": "batch_normalization"`, "more than the weights file holds"},
