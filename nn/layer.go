@@ -46,7 +46,7 @@ func newParam(name string, trainable bool, shape ...int) *Param {
 // variables while Compile builds them. Load sets it to the values that its
 // weights file holds, so that a corrupt or hostile configuration (a layer
 // of 10^11 units) is an error rather than a process killed for memory;
-// without a limit, it still refuses a size that overflows int.
+// without a limit, it still refuses variables of more than maxSize values.
 type paramBudget struct {
 	limited bool
 	left    int
