@@ -78,7 +78,7 @@
 // its nonzeros (blas.SgemmSparse) in the forward product (batches of at
 // least 128 rows) and in dW (at least 32), each when the compressed operand
 // leaves at most 0.45 (forward) or 0.6 (dW) of the dense multiply-adds
-// (see sparseMaxDensity in layer.go for the measurements). The result is
+// (see sparseMaxDensity in dense.go for the measurements). The result is
 // the dense product's up to the grouping of the additions; the choice
 // depends only on the data.
 //
