@@ -69,7 +69,10 @@
 //
 // Compile reports layers whose shapes do not chain and bad configurations;
 // Fit reports x/y length mismatches, empty data, labels out of range and
-// NaN or Inf inputs. None of them panics.
+// NaN or Inf inputs. Load and LoadWeights report corrupt, truncated or
+// foreign files, and Load a configuration whose layers would need more
+// values than its weights file holds, before allocating them. None of them
+// panics.
 //
 // # Sparse inputs
 //
