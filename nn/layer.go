@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/nnrt/nnrt/reg"
 	"github.com/nnrt/nnrt/runtime"
@@ -67,8 +68,9 @@ func (pb *paramBudget) charge(shapes ...[]int) error {
 
 // maxSize bounds the values of one variable, and of one sample at any
 // layer: 2^40, four TiB of float32 (a product of larger dimensions is a
-// corrupt configuration, whatever the memory).
-const maxSize = 1 << 40
+// corrupt configuration, whatever the memory), or math.MaxInt where int
+// has 32 bits.
+const maxSize = min(1<<40, math.MaxInt)
 
 // checkedProd returns the product of shape's dimensions and whether every
 // one is positive and the product is at most maxSize.

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -867,7 +868,11 @@ func TestLoadCorruptConfig(t *testing.T) {
 		if bad == string(config) {
 			t.Fatalf("%q is not in the saved configuration", c.old)
 		}
-		if _, err := loadFiles(t, weights, []byte(bad)); err == nil || !strings.Contains(err.Error(), c.want) {
+		_, err := loadFiles(t, weights, []byte(bad))
+		if err != nil && strconv.IntSize == 32 && strings.Contains(err.Error(), "cannot unmarshal number") {
+			continue // a size past 32-bit int stops at the JSON
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s -> %s: error %v, want one mentioning %q", c.old, c.new, err, c.want)
 		}
 	}
