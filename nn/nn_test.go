@@ -43,7 +43,12 @@ func smallModel(extra ...Layer) *Sequential {
 
 func compiled(t testing.TB, m *Sequential, opt *Optimizer) *Sequential {
 	t.Helper()
-	if err := m.Compile(CompileConfig{Optimizer: opt, Metrics: []string{"accuracy"}, Seed: 5}); err != nil {
+	return compiledWith(t, m, CompileConfig{Optimizer: opt, Metrics: []string{"accuracy"}, Seed: 5})
+}
+
+func compiledWith(t testing.TB, m *Sequential, cfg CompileConfig) *Sequential {
+	t.Helper()
+	if err := m.Compile(cfg); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -354,8 +359,22 @@ func TestBadInputs(t *testing.T) {
 	if _, err := m.Predict(x[:5], 0); err == nil {
 		t.Error("Predict of a partial sample accepted")
 	}
-	if _, err := m.TrainOnBatch(x[:16], []int32{0, 5}); err == nil {
-		t.Error("TrainOnBatch with a bad label accepted")
+	for name, c := range map[string]struct {
+		m    *Sequential
+		x    []float32
+		y    []int32
+		want string
+	}{
+		"bad label":    {m, x[:16], []int32{0, 5}, "label 1 of the batch is 5"},
+		"empty":        {m, nil, nil, "empty batch"},
+		"ragged x":     {m, x[:15], []int32{0, 1}, "x has 15 values, want 2 samples x 8"},
+		"not compiled": {smallModel(), x[:16], []int32{0, 1}, "not compiled"},
+		"dense loss": {compiledWith(t, smallModel(), CompileConfig{Optimizer: NewSGD(0.1), Loss: MeanSquaredError}),
+			x[:16], []int32{0, 1}, "takes class labels"},
+	} {
+		if _, err := c.m.TrainOnBatch(c.x, c.y); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: TrainOnBatch error %v, want one mentioning %q", name, err, c.want)
+		}
 	}
 	if _, err := m.FitTargets(x, make([]float32, 40*3), FitConfig{}); err == nil {
 		t.Error("FitTargets with a sparse loss accepted")
