@@ -12,7 +12,6 @@ type activationLayer struct {
 	actName string
 	slope   *float32 // a LeakyReLU layer's negative slope; nil for Activation
 	act     activation
-	y, dx   []float32
 	par     elementwise
 }
 
@@ -58,9 +57,7 @@ func (l *activationLayer) build(in []int, _ uint64, _ *paramBudget) ([]int, erro
 }
 
 func (l *activationLayer) reserve(rows int) {
-	l.capRows = rows
-	l.y = grow(l.y, rows*l.outSize)
-	l.dx = grow(l.dx, rows*l.inSize)
+	l.reserveIO(rows)
 }
 
 func (l *activationLayer) forward(x []float32, rows int, m mode) []float32 {

@@ -27,7 +27,7 @@ type batchNorm struct {
 
 	frozen           bool // Trainable false
 	training         bool // the last forward used the batch statistics
-	xhat, y, dx      []float32
+	xhat             []float32
 	mean, invStd     []float32 // per feature, of the last training batch
 	sumDy, sumDyXhat []float32
 	scale            []float32 // gamma*invStd, for the inference-mode gradient
@@ -75,10 +75,8 @@ func (l *batchNorm) build(in []int, _ uint64, pb *paramBudget) ([]int, error) {
 }
 
 func (l *batchNorm) reserve(rows int) {
-	l.capRows = rows
+	l.reserveIO(rows)
 	l.xhat = grow(l.xhat, rows*l.outSize)
-	l.y = grow(l.y, rows*l.outSize)
-	l.dx = grow(l.dx, rows*l.inSize)
 }
 
 func (l *batchNorm) forward(x []float32, rows int, m mode) []float32 {

@@ -29,9 +29,8 @@ type dense struct {
 	act          activation
 	kernel, bias *Param
 
-	x      []float32 // the input of the last forward pass (not owned)
-	z, y   []float32 // pre-activation and output
-	dz, dx []float32
+	x     []float32 // the input of the last forward pass (not owned)
+	z, dz []float32 // pre-activation and its gradient (y: the output)
 	// ldz is dz's row stride: units rounded up to whole vectors of 16, so
 	// that the dW products read dz's rows aligned, in place (SgemmSparse
 	// otherwise copies all of dz on each thread first). Two threads, the

@@ -17,7 +17,6 @@ type dropoutLayer struct {
 	ad         reg.AlphaDropout
 	offset     uint64 // counter position of the next mask, advanced by every training pass
 	active     bool   // the last forward applied a mask
-	y, dx      []float32
 	mask       []uint64
 	par        elementwise // the passes of the full-shape mask, split across threads
 
@@ -104,9 +103,7 @@ func (l *dropoutLayer) build(in []int, seed uint64, _ *paramBudget) ([]int, erro
 }
 
 func (l *dropoutLayer) reserve(rows int) {
-	l.capRows = rows
-	l.y = grow(l.y, rows*l.outSize)
-	l.dx = grow(l.dx, rows*l.inSize)
+	l.reserveIO(rows)
 	n := reg.MaskWords(rows * l.inSize)
 	if cap(l.mask) < n {
 		l.mask = make([]uint64, n)

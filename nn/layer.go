@@ -130,6 +130,16 @@ type layerBase struct {
 	capRows  int
 	params   []*Param
 	fuseSoft bool // last layer whose softmax the loss fuses: forward emits logits except in predict
+	// y and dx are the output and the input's gradient of a layer that
+	// writes its own (not Flatten's), for capRows rows.
+	y, dx []float32
+}
+
+// reserveIO sizes y and dx for rows rows.
+func (b *layerBase) reserveIO(rows int) {
+	b.capRows = rows
+	b.y = grow(b.y, rows*b.outSize)
+	b.dx = grow(b.dx, rows*b.inSize)
 }
 
 func (b *layerBase) Name() string       { return b.name }

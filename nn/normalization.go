@@ -18,7 +18,6 @@ type NormalizationLayer struct {
 	layerBase
 	mean, variance *Param
 	invStd         []float32
-	y, dx          []float32
 }
 
 // Normalization returns a Normalization layer; call Adapt after Compile.
@@ -82,9 +81,7 @@ func (l *NormalizationLayer) Adapt(x []float32) error {
 }
 
 func (l *NormalizationLayer) reserve(rows int) {
-	l.capRows = rows
-	l.y = grow(l.y, rows*l.outSize)
-	l.dx = grow(l.dx, rows*l.inSize)
+	l.reserveIO(rows)
 }
 
 func (l *NormalizationLayer) forward(x []float32, rows int, _ mode) []float32 {
