@@ -126,15 +126,21 @@ func (l *dropoutLayer) forward(x []float32, rows int, m mode) []float32 {
 	}
 	e := &l.par
 	e.dst, e.x, e.mask, e.offset = y, x[:n], mask, l.offset
-	if l.alpha {
-		e.alpha = l.ad
-		e.run(alphaDropoutForward, n)
-	} else {
-		e.drop = l.d
-		e.run(dropoutForward, n)
-	}
+	l.run(n, dropoutForward, alphaDropoutForward)
 	l.offset += uint64(n)
 	return y
+}
+
+// run runs the plain or the alpha variant of a pass over n elements, on
+// the operands set in l.par.
+func (l *dropoutLayer) run(n int, plain, alpha func(e *elementwise, lo, hi int)) {
+	if l.alpha {
+		l.par.alpha = l.ad
+		l.par.run(alpha, n)
+	} else {
+		l.par.drop = l.d
+		l.par.run(plain, n)
+	}
 }
 
 // forwardBroadcast draws the mask over the noise shape (the kernels' keep
@@ -169,12 +175,6 @@ func (l *dropoutLayer) backward(dy []float32, rows int, _ bool) []float32 {
 	dx := l.dx[:n]
 	e := &l.par
 	e.dst, e.x, e.mask = dx, dy[:n], l.mask[:reg.MaskWords(n)]
-	if l.alpha {
-		e.alpha = l.ad
-		e.run(alphaDropoutBackward, n)
-	} else {
-		e.drop = l.d
-		e.run(dropoutBackward, n)
-	}
+	l.run(n, dropoutBackward, alphaDropoutBackward)
 	return dx
 }
