@@ -90,8 +90,15 @@ func TestDispatchTables(t *testing.T) {
 		if o.sgdMomentum == nil || o.sgdNesterov == nil || o.adam == nil || o.nadam == nil || o.rmsprop == nil {
 			t.Errorf("%v: optim table has a nil entry", l)
 		}
+		b := bnormFor(l)
+		if l != Generic && b == &bnormGeneric {
+			t.Errorf("%v: batch-norm kernels fall back to the generic table", l)
+		}
+		if b.colSumsSqDev == nil || b.colSumsDots == nil || b.normalize == nil || b.normalizeGrad == nil {
+			t.Errorf("%v: bnorm table has a nil entry", l)
+		}
 	}
-	if vec != vecFor(ISA()) || optim != optimFor(ISA()) {
+	if vec != vecFor(ISA()) || optim != optimFor(ISA()) || bnorm != bnormFor(ISA()) {
 		t.Errorf("active tables are not those of ISA() = %v", ISA())
 	}
 }

@@ -4,7 +4,8 @@
 //
 // # Layout
 //
-// Kernels come in families (vec, act, softmax, dropout, norm, optim, gemm).
+// Kernels come in families (vec, act, softmax, dropout, norm, bnorm, optim,
+// gemm).
 // A family F is:
 //
 //   - F.go: the exported functions, each documented with its exact semantics

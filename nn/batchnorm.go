@@ -25,12 +25,18 @@ type batchNorm struct {
 	momentum, eps            float32
 	gamma, beta, mmean, mvar *Param
 
-	frozen           bool // Trainable false
-	training         bool // the last forward used the batch statistics
-	xhat             []float32
-	mean, invStd     []float32 // per feature, of the last training batch
+	frozen   bool // Trainable false
+	training bool // the last forward used the batch statistics
+	xhat     []float32
+	// per feature: the last batch's mean and 1/sqrt(var+eps) (or the
+	// moving statistics' in inference), the sums of dy and dy*xhat and
+	// then their means, and gamma*invStd
+	mean, invStd     []float32
 	sumDy, sumDyXhat []float32
-	scale            []float32 // gamma*invStd, for the inference-mode gradient
+	scale            []float32
+	sums             colSums
+	part, part2      []float32 // the sums' blocks (see colSums)
+	par              elementwise
 }
 
 // BatchNormalization normalizes each feature (Keras's BatchNormalization,
@@ -77,99 +83,108 @@ func (l *batchNorm) build(in []int, _ uint64, pb *paramBudget) ([]int, error) {
 func (l *batchNorm) reserve(rows int) {
 	l.reserveIO(rows)
 	l.xhat = grow(l.xhat, rows*l.outSize)
+	f := len(l.mean)
+	l.part = grow(l.part, colSumsPartLen(rows, f, f))
+	l.part2 = grow(l.part2, colSumsPartLen(rows, f, f))
 }
 
+// forward normalizes with the batch's moments in training (the mean, then
+// the mean of the squared deviations from it: two passes, as Keras's
+// moments), else with the moving ones. The sums over the batch are
+// float32 in fixed blocks of rows (colSums), so their bits do not depend
+// on the thread count.
 func (l *batchNorm) forward(x []float32, rows int, m mode) []float32 {
 	f := len(l.mean)
 	n := rows * l.inSize
 	x, y := x[:n], l.y[:n]
 	l.training = m == training && !l.frozen
-	if !l.training {
-		for j := 0; j < f; j++ {
-			l.invStd[j] = float32(1 / math.Sqrt(float64(l.mvar.Value[j]+l.eps)))
+	mean, xhat := l.mmean.Value, []float32(nil)
+	if l.training {
+		groups := float32(n / f)
+		l.sums.run(l.mean, x, f, l.part)
+		for j := range l.mean {
+			l.mean[j] /= groups
 		}
-		for r := 0; r < n/f; r++ {
-			for j := 0; j < f; j++ {
-				i := r*f + j
-				y[i] = l.gamma.Value[j]*(x[i]-l.mmean.Value[j])*l.invStd[j] + l.beta.Value[j]
-			}
-		}
-		return y
-	}
-	// Batch moments in float64: sums over up to thousands of rows.
-	groups := n / f
-	for j := 0; j < f; j++ {
-		var s float64
-		for r := 0; r < groups; r++ {
-			s += float64(x[r*f+j])
-		}
-		mean := s / float64(groups)
-		var v float64
-		for r := 0; r < groups; r++ {
-			d := float64(x[r*f+j]) - mean
-			v += d * d
-		}
-		v /= float64(groups)
-		l.mean[j] = float32(mean)
-		l.invStd[j] = float32(1 / math.Sqrt(v+float64(l.eps)))
+		l.sums.runSqDev(l.invStd, x, l.mean, l.part)
 		mom := l.momentum
-		l.mmean.Value[j] = l.mmean.Value[j]*mom + float32(mean)*(1-mom)
-		l.mvar.Value[j] = l.mvar.Value[j]*mom + float32(v)*(1-mom)
-	}
-	xhat := l.xhat[:n]
-	for r := 0; r < groups; r++ {
-		for j := 0; j < f; j++ {
-			i := r*f + j
-			xhat[i] = (x[i] - l.mean[j]) * l.invStd[j]
-			y[i] = l.gamma.Value[j]*xhat[i] + l.beta.Value[j]
+		for j, v := range l.invStd {
+			v /= groups
+			l.mmean.Value[j] = l.mmean.Value[j]*mom + l.mean[j]*(1-mom)
+			l.mvar.Value[j] = l.mvar.Value[j]*mom + v*(1-mom)
+			l.invStd[j] = invSqrt(v, l.eps)
+		}
+		mean, xhat = l.mean, l.xhat[:n]
+	} else {
+		for j, v := range l.mvar.Value {
+			l.invStd[j] = invSqrt(v, l.eps)
 		}
 	}
+	e := &l.par
+	e.dst, e.x, e.xhat, e.cols = y, x, xhat, f
+	e.perCol = [4][]float32{mean, l.invStd, l.gamma.Value, l.beta.Value}
+	e.run(batchNormForward, n)
 	return y
 }
 
+// invSqrt is 1/sqrt(v+eps), rounded once from float64.
+func invSqrt(v, eps float32) float32 { return float32(1 / math.Sqrt(float64(v)+float64(eps))) }
+
+// batchNormForward is asm.BatchNorm on the elements [lo, hi).
+func batchNormForward(e *elementwise, lo, hi int) {
+	c := e.perCol
+	forRowParts(lo, hi, e.cols, func(i, n, j, w int) {
+		var xhat []float32
+		if e.xhat != nil {
+			xhat = e.xhat[i : i+n]
+		}
+		asm.BatchNorm(e.dst[i:i+n], xhat, e.x[i:i+n], c[0][j:j+w], c[1][j:j+w], c[2][j:j+w], c[3][j:j+w])
+	})
+}
+
+// batchNormBackward is asm.BatchNormGrad on the elements [lo, hi).
+func batchNormBackward(e *elementwise, lo, hi int) {
+	c := e.perCol
+	forRowParts(lo, hi, e.cols, func(i, n, j, w int) {
+		asm.BatchNormGrad(e.dst[i:i+n], e.x[i:i+n], e.xhat[i:i+n], c[0][j:j+w], c[1][j:j+w], c[2][j:j+w])
+	})
+}
+
 // backward follows a training-mode forward: with g = dy*gamma,
-// dx = invStd*(g - mean(g) - xhat*mean(g*xhat)) per feature;
+// dx = invStd*(g - mean(g) - xhat*mean(g*xhat)) per feature, computed as
+// gamma*invStd*((dy - mean(dy)) - xhat*mean(dy*xhat));
 // dgamma = sum dy*xhat, dbeta = sum dy. A frozen layer's forward is the
 // inference-mode affine map, whose gradient is dx = dy*gamma*invStd.
 func (l *batchNorm) backward(dy []float32, rows int, needDX bool) []float32 {
 	f := len(l.mean)
 	n := rows * l.inSize
 	groups := n / f
+	asm.Mul(l.scale, l.gamma.Value, l.invStd)
 	if !l.training {
 		if !needDX {
 			return nil
 		}
 		// invStd holds the moving statistics' 1/sqrt(var+eps) of this forward
 		dx := l.dx[:n]
-		asm.Mul(l.scale, l.gamma.Value, l.invStd)
 		for r := 0; r < groups; r++ {
 			asm.Mul(dx[r*f:(r+1)*f], dy[r*f:(r+1)*f], l.scale)
 		}
 		return dx
 	}
 	dy, xhat := dy[:n], l.xhat[:n]
-	clear(l.sumDy)
-	clear(l.sumDyXhat)
-	for r := 0; r < groups; r++ {
-		for j := 0; j < f; j++ {
-			i := r*f + j
-			l.sumDy[j] += dy[i]
-			l.sumDyXhat[j] += dy[i] * xhat[i]
-		}
-	}
+	l.sums.runDots(l.sumDy, l.sumDyXhat, dy, xhat, l.part, l.part2)
 	copy(l.beta.Grad, l.sumDy)
 	copy(l.gamma.Grad, l.sumDyXhat)
 	if !needDX {
 		return nil
 	}
-	dx := l.dx[:n]
-	inv := 1 / float32(groups)
-	for r := 0; r < groups; r++ {
-		for j := 0; j < f; j++ {
-			i := r*f + j
-			g := l.gamma.Value[j]
-			dx[i] = g * l.invStd[j] * (dy[i] - l.sumDy[j]*inv - xhat[i]*l.sumDyXhat[j]*inv)
-		}
+	for j := range l.sumDy {
+		l.sumDy[j] /= float32(groups)
+		l.sumDyXhat[j] /= float32(groups)
 	}
+	dx := l.dx[:n]
+	e := &l.par
+	e.dst, e.x, e.xhat, e.cols = dx, dy, xhat, f
+	e.perCol = [4][]float32{l.scale, l.sumDy, l.sumDyXhat}
+	e.run(batchNormBackward, n)
 	return dx
 }

@@ -416,8 +416,9 @@ func TestDeterminism(t *testing.T) {
 }
 
 // TestThreadCountInvariance: 1, 2 and 3 threads train to the same bits,
-// with batches large enough that the products, the activations, dropout,
-// alpha dropout and the updates are all split across threads.
+// with batches large enough that the products, the activations, batch
+// normalization (its passes and its sums), dropout, alpha dropout and the
+// updates are all split across threads.
 func TestThreadCountInvariance(t *testing.T) {
 	x, y := blobs(512, 8, 3, 4)
 	defer runtime.SetThreads(runtime.SetThreads(1))
@@ -425,7 +426,7 @@ func TestThreadCountInvariance(t *testing.T) {
 	for _, threads := range []int{1, 2, 3} {
 		runtime.SetThreads(threads)
 		m := compiled(t, NewSequential([]int{8},
-			Dense(DenseConfig{Units: 512, Activation: "elu"}), Dropout(0.3),
+			Dense(DenseConfig{Units: 512, Activation: "elu"}), BatchNormalization(BatchNormConfig{}), Dropout(0.3),
 			Dense(DenseConfig{Units: 256, Activation: "selu"}), AlphaDropout(0.2),
 			Dense(DenseConfig{Units: 3, Activation: "softmax"})), NewAdam(0.01))
 		if parallelElems > 128*256 {

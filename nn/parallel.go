@@ -31,7 +31,11 @@ type elementwise struct {
 	cols, ld  int // actBackwardRows's row length and dst's row stride
 	drop      reg.Dropout
 	alpha     reg.AlphaDropout
-	op        func(e *elementwise, lo, hi int)
+	// batch normalization's normalized input and per-column operands (see
+	// batchNormForward and batchNormBackward)
+	xhat   []float32
+	perCol [4][]float32
+	op     func(e *elementwise, lo, hi int)
 }
 
 // run runs op over [0, n) with the operands set in e.
@@ -42,7 +46,7 @@ func (e *elementwise) run(op func(e *elementwise, lo, hi int), n int) {
 	} else {
 		runtime.ParallelFor((n+63)/64, parallelElems/2/64, e)
 	}
-	e.dst, e.x, e.y, e.bias, e.mask = nil, nil, nil, nil, nil
+	e.dst, e.x, e.y, e.bias, e.mask, e.xhat, e.perCol = nil, nil, nil, nil, nil, nil, [4][]float32{}
 }
 
 // Range runs op over the elements of 64-element words [lo, hi).
@@ -61,22 +65,32 @@ func biasActForward(e *elementwise, lo, hi int) {
 	}
 }
 
-// addBiasRange adds bias to the elements [lo, hi) of the rows x: the part
-// of a row at each end with asm.Add, the whole rows between with
-// asm.AddBias (the same rounding: one addition an element).
+// addBiasRange adds bias to the elements [lo, hi) of the rows x.
 func addBiasRange(x, bias []float32, lo, hi int) {
-	cols := len(bias)
-	if j := lo % cols; j != 0 {
+	forRowParts(lo, hi, len(bias), func(i, n, j, w int) {
+		asm.AddBias(x[i:i+n], bias[j:j+w])
+	})
+}
+
+// forRowParts calls f on the parts of elements [lo, hi) of rows of cols
+// values, so that a row kernel with one operand per column can run on a
+// range that starts or ends inside a row: the part of a row at each end,
+// then the whole rows between, each as f(i, n, j, w), the n elements from
+// i in rows of w values that start at column j (a part of a row is one row
+// of w = n values). f is called directly, so a func literal passed to it
+// does not escape and a pass allocates nothing.
+func forRowParts(lo, hi, cols int, f func(i, n, j, w int)) {
+	if j := lo % cols; j != 0 && lo < hi {
 		n := min(cols-j, hi-lo)
-		asm.Add(x[lo:lo+n], x[lo:lo+n], bias[j:j+n])
+		f(lo, n, j, n)
 		lo += n
 	}
-	whole := lo + (hi-lo)/cols*cols
-	if whole > lo {
-		asm.AddBias(x[lo:whole], bias)
+	if whole := lo + (hi-lo)/cols*cols; whole > lo {
+		f(lo, whole-lo, 0, cols)
+		lo = whole
 	}
-	if whole < hi {
-		asm.Add(x[whole:hi], x[whole:hi], bias[:hi-whole])
+	if lo < hi {
+		f(lo, hi-lo, 0, hi-lo)
 	}
 }
 
@@ -120,7 +134,7 @@ func alphaDropoutBackward(e *elementwise, lo, hi int) {
 const colSumRows = 64
 
 // colSums writes the column sums of x (rows of ld values, of which the
-// first len(c.dst) are summed) to c.dst: asm.ColSums of each block of
+// first len(c.dst) are summed) to c.dst: the sums of each block of
 // colSumRows rows (rows with padding, ld > len(dst), as whole rows of ld
 // into part; without, the first into dst, the others into part), the
 // blocks split across runtime's threads for a large x, then the blocks'
@@ -129,9 +143,15 @@ const colSumRows = 64
 // batch in halves at a block boundary); on one thread, a batch of 256 rows
 // of 300 read the half written on the other core, 29 µs of a 1.7 ms step
 // while the other thread waited.
+//
+// Batch normalization's sums take the same blocks: of squared deviations
+// from a centre (runSqDev), and of x and x*y at once (runDots).
 type colSums struct {
 	dst, x, part []float32
 	ld           int
+	center       []float32 // runSqDev's
+	y, dst2      []float32 // runDots's
+	part2        []float32
 }
 
 // colSumsPartLen is the length of the part that colSums needs for rows
@@ -146,45 +166,83 @@ func colSumsPartLen(rows, cols, ld int) int {
 // run computes the sums of x into dst (an empty dst and x give nothing, as
 // asm.ColSums does), with part of colSumsPartLen values.
 func (c *colSums) run(dst, x []float32, ld int, part []float32) {
-	cols := len(dst)
-	if cols == 0 || ld == cols && len(x) <= colSumRows*cols {
-		asm.ColSums(dst, x)
-		return
-	}
-	rows := len(x) / ld
-	blocks := ceilDiv(rows, colSumRows)
 	c.dst, c.x, c.part, c.ld = dst, x, part, ld
-	if rows*cols < parallelElems || runtime.Threads() < 2 {
-		c.Range(0, blocks)
-	} else {
-		runtime.ParallelFor(blocks, 1, c)
-	}
-	if ld != cols {
-		copy(dst, part[:cols])
-	}
-	for b := 1; b < blocks; b++ {
-		asm.Add(dst, dst, c.out(b)[:cols])
-	}
-	c.dst, c.x, c.part = nil, nil, nil
+	c.sum()
 }
 
-// out is where block b's sums go.
-func (c *colSums) out(b int) []float32 {
+// runSqDev computes the sums of (x-center)² into dst (asm.ColSumsSqDev),
+// x rows of len(dst) values, with part of colSumsPartLen values.
+func (c *colSums) runSqDev(dst, x, center, part []float32) {
+	c.dst, c.x, c.part, c.ld, c.center = dst, x, part, len(dst), center
+	c.sum()
+}
+
+// runDots computes the sums of x into sums and of x*y into dots
+// (asm.ColSumsDots), x and y rows of len(sums) values, with parts of
+// colSumsPartLen values each.
+func (c *colSums) runDots(sums, dots, x, y, part, part2 []float32) {
+	c.dst, c.x, c.part, c.ld, c.y, c.dst2, c.part2 = sums, x, part, len(sums), y, dots, part2
+	c.sum()
+}
+
+func (c *colSums) sum() {
 	cols := len(c.dst)
+	if cols == 0 || c.ld == cols && len(c.x) <= colSumRows*cols {
+		c.block(c.dst, c.dst2, 0, len(c.x))
+	} else {
+		rows := len(c.x) / c.ld
+		blocks := ceilDiv(rows, colSumRows)
+		if rows*cols < parallelElems || runtime.Threads() < 2 {
+			c.Range(0, blocks)
+		} else {
+			runtime.ParallelFor(blocks, 1, c)
+		}
+		if c.ld != cols {
+			copy(c.dst, c.part[:cols])
+		}
+		for b := 1; b < blocks; b++ {
+			asm.Add(c.dst, c.dst, c.out(c.dst, c.part, b)[:cols])
+			if c.dst2 != nil {
+				asm.Add(c.dst2, c.dst2, c.out(c.dst2, c.part2, b))
+			}
+		}
+	}
+	*c = colSums{}
+}
+
+// block sums the elements [lo, hi) of x (whole rows) into dst (and dst2).
+func (c *colSums) block(dst, dst2 []float32, lo, hi int) {
+	switch {
+	case c.center != nil:
+		asm.ColSumsSqDev(dst, c.x[lo:hi], c.center)
+	case c.y != nil:
+		asm.ColSumsDots(dst, dst2, c.x[lo:hi], c.y[lo:hi])
+	default:
+		asm.ColSums(dst, c.x[lo:hi])
+	}
+}
+
+// out is where block b's sums of dst go, in part.
+func (c *colSums) out(dst, part []float32, b int) []float32 {
+	cols := len(dst)
 	switch {
 	case c.ld != cols:
-		return c.part[b*c.ld : (b+1)*c.ld]
+		return part[b*c.ld : (b+1)*c.ld]
 	case b == 0:
-		return c.dst
+		return dst
 	}
-	return c.part[(b-1)*cols : b*cols]
+	return part[(b-1)*cols : b*cols]
 }
 
 // Range sums blocks [lo, hi).
 func (c *colSums) Range(lo, hi int) {
 	rows := len(c.x) / c.ld
 	for b := lo; b < hi; b++ {
-		asm.ColSums(c.out(b), c.x[b*colSumRows*c.ld:min((b+1)*colSumRows, rows)*c.ld])
+		var dst2 []float32
+		if c.dst2 != nil {
+			dst2 = c.out(c.dst2, c.part2, b)
+		}
+		c.block(c.out(c.dst, c.part, b), dst2, b*colSumRows*c.ld, min((b+1)*colSumRows, rows)*c.ld)
 	}
 }
 

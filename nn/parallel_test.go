@@ -166,6 +166,51 @@ func TestColSums(t *testing.T) {
 	}
 }
 
+// TestColSumsBatchNorm: batch normalization's sums (of squared deviations,
+// and of x and x*y at once) take colSums's blocks: the blocks' sums added
+// in order, the same bits on 1, 2 and 3 threads.
+func TestColSumsBatchNorm(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, cols := range []int{1, 10, 300} {
+		for _, rows := range []int{1, 64, 65, 200, 256} {
+			x, y, c := make([]float32, rows*cols), make([]float32, rows*cols), make([]float32, cols)
+			for i := range x {
+				x[i], y[i] = r.Float32()-0.5, r.Float32()-0.5
+			}
+			for j := range c {
+				c[j] = r.Float32() - 0.5
+			}
+			// the definition, block by block
+			wantSq, wantSum, wantDot := make([]float32, cols), make([]float32, cols), make([]float32, cols)
+			b1, b2, b3 := make([]float32, cols), make([]float32, cols), make([]float32, cols)
+			for r0 := 0; r0 < rows; r0 += colSumRows {
+				lo, hi := r0*cols, min(r0+colSumRows, rows)*cols
+				asm.ColSumsSqDev(b1, x[lo:hi], c)
+				asm.ColSumsDots(b2, b3, x[lo:hi], y[lo:hi])
+				asm.Add(wantSq, wantSq, b1)
+				asm.Add(wantSum, wantSum, b2)
+				asm.Add(wantDot, wantDot, b3)
+			}
+			for _, th := range []int{1, 2, 3} {
+				runtime.SetThreads(th)
+				var cs colSums
+				part, part2 := make([]float32, colSumsPartLen(rows, cols, cols)), make([]float32, colSumsPartLen(rows, cols, cols))
+				sq, sum, dot := make([]float32, cols), make([]float32, cols), make([]float32, cols)
+				cs.runSqDev(sq, x, c, part)
+				cs.runDots(sum, dot, x, y, part, part2)
+				for j := 0; j < cols; j++ {
+					if math.Float32bits(sq[j]) != math.Float32bits(wantSq[j]) || math.Float32bits(sum[j]) != math.Float32bits(wantSum[j]) ||
+						math.Float32bits(dot[j]) != math.Float32bits(wantDot[j]) {
+						t.Fatalf("%dx%d, %d threads: column %d: %g %g %g, want %g %g %g", rows, cols, th, j,
+							sq[j], sum[j], dot[j], wantSq[j], wantSum[j], wantDot[j])
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestLossWork: a batch's loss is its blocks' losses (lossBlockRows rows
 // each) added in order, with the same bits on 1, 2 and 3 threads, within
 // float64 rounding of the unblocked sum; the gradient and the count of
