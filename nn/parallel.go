@@ -40,8 +40,14 @@ type elementwise struct {
 
 // run runs op over [0, n) with the operands set in e.
 func (e *elementwise) run(op func(e *elementwise, lo, hi int), n int) {
+	e.runFrom(op, n, parallelElems)
+}
+
+// runFrom is run with split, in place of parallelElems, the number of
+// elements from which the pass is split across threads.
+func (e *elementwise) runFrom(op func(e *elementwise, lo, hi int), n, split int) {
 	e.op, e.n = op, n
-	if n < parallelElems || runtime.Threads() < 2 {
+	if n < split || runtime.Threads() < 2 {
 		op(e, 0, n)
 	} else {
 		runtime.ParallelFor((n+63)/64, parallelElems/2/64, e)
