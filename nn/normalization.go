@@ -18,6 +18,8 @@ type NormalizationLayer struct {
 	layerBase
 	mean, variance *Param
 	invStd         []float32
+	ones, zeros    []float32 // gamma and beta for asm.BatchNorm
+	par            elementwise
 }
 
 // Normalization returns a Normalization layer; call Adapt after Compile.
@@ -37,7 +39,10 @@ func (l *NormalizationLayer) build(in []int, _ uint64, pb *paramBudget) ([]int, 
 		l.variance.Value[i] = 1
 	}
 	l.params = []*Param{l.mean, l.variance}
-	l.invStd = make([]float32, f)
+	l.invStd, l.ones, l.zeros = make([]float32, f), make([]float32, f), make([]float32, f)
+	for j := range l.ones {
+		l.ones[j] = 1
+	}
 	return l.out, nil
 }
 
@@ -91,12 +96,12 @@ func (l *NormalizationLayer) forward(x []float32, rows int, _ mode) []float32 {
 	}
 	n := rows * l.inSize
 	y := l.y[:n]
-	for r := 0; r < n/f; r++ {
-		xr, yr := x[r*f:(r+1)*f], y[r*f:(r+1)*f]
-		for j := range yr {
-			yr[j] = (xr[j] - l.mean.Value[j]) * l.invStd[j]
-		}
-	}
+	// batch normalization's pass with gamma 1 and beta 0: (x-mean)*invStd
+	// (a -0 comes out as +0)
+	e := &l.par
+	e.dst, e.x, e.cols = y, x[:n], f
+	e.perCol = [4][]float32{l.mean.Value, l.invStd, l.ones, l.zeros}
+	e.runFrom(batchNormForward, n, bnSplitElems)
 	return y
 }
 
