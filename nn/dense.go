@@ -251,10 +251,12 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 		dx = l.dx[:rows*in]
 		blas.Sgemm(blas.NoTrans, blas.Trans, rows, in, units, 1, dz, ldz, l.kernel.Value, units, 0, dx, in)
 	}
-	// dW = xᵀ·dz, or with a fused update W -= lr·xᵀ·dz
+	// dW = xᵀ·dz, or with a fused update W = decay·W - lr·xᵀ·dz (see
+	// Param.fusable), the penalty taken on W as the forward pass used it
 	alpha, beta, dw := float32(1), float32(0), l.kernel.Grad
-	if lr := l.kernel.fuseLR; lr != 0 {
-		alpha, beta, dw = -lr, 1, l.kernel.Value
+	if k := l.kernel; k.fuseLR != 0 {
+		alpha, beta, dw = -k.fuseLR, k.fuseDecay, k.Value
+		k.fusedPenalty = k.Penalty.Penalty(k.Value)
 	}
 	if l.sparseDW = l.dwGate.admit(&l.xs, blas.Trans, in, rows, l.x, in, rows, sparseMinRowsDW, sparseMaxDensity); l.sparseDW {
 		blas.SgemmSparse(&l.xs, units, alpha, dz, ldz, beta, dw, units)

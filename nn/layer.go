@@ -22,11 +22,15 @@ type Param struct {
 
 	// fusable: the owning layer can apply a plain SGD update inside its
 	// gradient product (Dense kernels). fuseLR != 0 during a step asks it
-	// to: W += -fuseLR * X^T dZ as one Sgemm with beta = 1, which saves a
-	// pass over the gradient and the weights; the optimizer then skips the
-	// update of this variable.
-	fusable bool
-	fuseLR  float32
+	// to: W = fuseDecay*W - fuseLR * X^T dZ as one Sgemm (fuseDecay is 1,
+	// or 1 - 2*lr*l2 with an L2 penalty, whose gradient 2*l2*W folds into
+	// the product's beta), which saves a pass over the gradient and the
+	// weights; the layer then leaves the penalty of W before the update in
+	// fusedPenalty, and the optimizer skips the update of this variable.
+	fusable      bool
+	fuseLR       float32
+	fuseDecay    float32
+	fusedPenalty float64
 }
 
 func newParam(name string, trainable bool, shape ...int) *Param {

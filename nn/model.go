@@ -234,6 +234,10 @@ func (m *Sequential) gradients(x []float32, labels []int32, targets []float32, r
 	// adds layer.losses to the loss before the update.
 	var pen float64
 	for _, p := range m.opt.params {
+		if p.fuseLR != 0 { // updated already: its layer took the penalty before
+			pen += p.fusedPenalty
+			continue
+		}
 		pen += p.Penalty.AddGrad(p.Grad, p.Value)
 	}
 	t.part(partLoss)

@@ -760,24 +760,34 @@ func TestCategoricalAndMSE(t *testing.T) {
 }
 
 // TestFusedSGD: a plain SGD step is fused into the Dense kernel's gradient
-// product; it must give the same weights as the separate update (forced
-// here by a clipping bound that never binds).
+// product, with an L2 penalty folded into its beta; it must give the same
+// weights and the same reported loss (the penalty included) as the
+// separate update (forced here by a clipping bound that never binds).
 func TestFusedSGD(t *testing.T) {
 	x, y := blobs(200, 8, 3, 9)
-	run := func(clip float32) [][]float32 {
-		o := NewSGD(0.05)
-		o.Clip.Value = clip
-		m := compiled(t, smallModel(Dense(DenseConfig{Units: 7, Activation: "tanh"})), o)
-		if _, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 16}); err != nil {
-			t.Fatal(err)
+	for _, l2 := range []float32{0, 0.01} {
+		run := func(clip float32) ([][]float32, *History) {
+			o := NewSGD(0.05)
+			o.Clip.Value = clip
+			m := compiled(t, smallModel(Dense(DenseConfig{Units: 7, Activation: "tanh", KernelRegularizer: reg.L2(l2)})), o)
+			h, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 16})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.Weights(), h
 		}
-		return m.Weights()
-	}
-	fused, separate := run(0), run(1e30)
-	for i := range fused {
-		for j := range fused[i] {
-			if d := math.Abs(float64(fused[i][j] - separate[i][j])); d > 1e-5*math.Max(1, math.Abs(float64(separate[i][j]))) {
-				t.Fatalf("variable %d[%d]: fused %v, separate %v", i, j, fused[i][j], separate[i][j])
+		fused, hf := run(0)
+		separate, hs := run(1e30)
+		for i := range fused {
+			for j := range fused[i] {
+				if d := math.Abs(float64(fused[i][j] - separate[i][j])); d > 1e-5*math.Max(1, math.Abs(float64(separate[i][j]))) {
+					t.Fatalf("l2 %g: variable %d[%d]: fused %v, separate %v", l2, i, j, fused[i][j], separate[i][j])
+				}
+			}
+		}
+		for e := range hf.Epochs {
+			if a, b := hf.Epochs[e].Loss, hs.Epochs[e].Loss; math.Abs(a-b) > 1e-5*b {
+				t.Fatalf("l2 %g: epoch %d: loss %v fused, %v separate", l2, e, a, b)
 			}
 		}
 	}

@@ -206,17 +206,21 @@ func (o *Optimizer) momenta() (momentum, beta1 float64) {
 }
 
 // planFused marks the variables whose next update is a plain SGD step
-// (no momentum, no clipping, no penalty) that their layer can fuse into
-// its gradient product; step then skips them.
+// (no momentum, no clipping, no L1 penalty) that their layer can fuse into
+// its gradient product; step then skips them. An L2 penalty's gradient is
+// the weights' own multiple, so the update w - lr*(g + 2*l2*w) is
+// (1 - 2*lr*l2)*w - lr*g, the product's beta and alpha (the same up to
+// rounding: each weight within an ulp or so of the separate update's).
 func (o *Optimizer) planFused() {
-	lr := float32(0)
+	lr := 0.0
 	if momentum, _ := o.momenta(); o.Kind == "sgd" && momentum == 0 && !o.Clip.Active() {
-		lr = float32(o.CurrentLR())
+		lr = o.CurrentLR()
 	}
 	for _, p := range o.params {
 		p.fuseLR = 0
-		if p.fusable && p.Penalty.Zero() {
-			p.fuseLR = lr
+		if p.fusable && p.Penalty.L1 == 0 {
+			p.fuseLR = float32(lr)
+			p.fuseDecay = float32(1 - 2*lr*float64(p.Penalty.L2))
 		}
 	}
 }
