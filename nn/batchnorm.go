@@ -127,11 +127,11 @@ func (l *batchNorm) forward(x []float32, rows int, m mode) []float32 {
 }
 
 // bnSplitElems is the size from which batch normalization's passes are
-// split across threads, higher than parallelElems: the sums after them run
-// on one thread under 64 rows (one block) and read what the other core
-// wrote. BenchmarkBatchNorm on two threads, split from 2^14 against 2^16
-// (six alternated runs): 32x784 (then serial) 0.69 of the time, 256x784
-// and 256x300 the same.
+// split across threads, higher than parallelElems (probably because the
+// sums after them, one block under 64 rows, run on one thread and read
+// what the other core wrote). BenchmarkBatchNorm on two threads, split
+// from 2^14 against 2^16 (six alternated runs): 32x784 (then serial) 0.69
+// of the time, 256x784 and 256x300 the same.
 const bnSplitElems = 1 << 16
 
 // invSqrt is 1/sqrt(v+eps), rounded once from float64.
