@@ -2,7 +2,7 @@
 
 package asm
 
-//go:generate sh -c "cd _gen && go run ./act/arm64 -out ../act_arm64.s"
+//go:generate sh -c "cd _gen && env -u GOARCH go run ./act/arm64 -out ../act_arm64.s"
 
 // Kernels of act_arm64.s (semantics in act.go; lengths checked by the caller).
 //

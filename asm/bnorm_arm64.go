@@ -2,7 +2,7 @@
 
 package asm
 
-//go:generate sh -c "cd _gen && go run ./bnorm/arm64 -out ../bnorm_arm64.s"
+//go:generate sh -c "cd _gen && env -u GOARCH go run ./bnorm/arm64 -out ../bnorm_arm64.s"
 
 // bnormFor returns the table of level l (generic for levels this
 // architecture lacks).

@@ -2,6 +2,8 @@
 
 package asm
 
+//go:generate sh -c "cd _gen && env -u GOARCH go build -o /tmp/a64enc ./a64enc && cd .. && A64ENC=/tmp/a64enc python3 -B _gen/dropout/neon.py"
+
 // dropoutFor returns the table of level l (generic for levels this
 // architecture lacks).
 func dropoutFor(l Level) *dropoutKernels {

@@ -6,7 +6,7 @@ import (
 )
 
 // The assembly of the gemm family is generated (asm/_gen/gemm):
-//go:generate sh -c "cd _gen && go run ./gemm > ../gemm_amd64.s && go run ./gemm -neon > ../gemm_arm64.s"
+//go:generate sh -c "cd _gen && env -u GOARCH go run ./gemm > ../gemm_amd64.s && env -u GOARCH go run ./gemm -neon > ../gemm_arm64.s"
 
 // GEMM microkernels: the innermost piece of blas.Sgemm. The loops, packing
 // and blocking live in package blas; here is only the computation of one

@@ -2,7 +2,7 @@
 
 package asm
 
-//go:generate sh -c "cd _gen && go run ./softmax/arm64 -out ../softmax_arm64.s"
+//go:generate sh -c "cd _gen && env -u GOARCH go run ./softmax/arm64 -out ../softmax_arm64.s"
 
 // softmaxRowsNEON is the kernel of softmax_arm64.s (semantics in
 // softmax.go; arguments checked by the caller).

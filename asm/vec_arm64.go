@@ -2,6 +2,9 @@
 
 package asm
 
+//go:generate sh -c "cd _gen && env -u GOARCH go build -o /tmp/a64enc ./a64enc && cd .. && A64ENC=/tmp/a64enc python3 -B _gen/vec/neon.py"
+//go:generate sh -c "cd _gen && env -u GOARCH go build -o /tmp/a64enc ./a64enc && cd .. && A64ENC=/tmp/a64enc python3 -B _gen/gemv/neon.py > gemv_arm64.s"
+
 var vecNEON = vecKernels{
 	axpy:    axpyNEON,
 	scale:   scaleNEON,

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates asm/dropout_arm64.s, the NEON kernels of the dropout family. Run from asm/:
 
-    A64ENC=/path/to/a64enc python3 -B _gen/dropout/neon.py
+    (cd _gen && go build -o /tmp/a64enc ./a64enc)
+    A64ENC=/tmp/a64enc python3 -B _gen/dropout/neon.py
 """
 import os, sys
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -6,7 +6,8 @@ Go's arm64 assembler lacks most vector float instructions, so they are
 written as WORD directives, encoded by a64enc (GNU syntax in, `WORD $0x...
 // mnemonic` out; it needs binutils-aarch64-linux-gnu). Run from asm/:
 
-    A64ENC=/path/to/a64enc python3 _gen/vec/neon.py
+    (cd _gen && go build -o /tmp/a64enc ./a64enc)
+    A64ENC=/tmp/a64enc python3 _gen/vec/neon.py
 
 Each elementwise kernel is a list of abstract operations on logical
 registers; the generator emits it three times: four vectors per iteration

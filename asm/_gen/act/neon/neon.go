@@ -65,7 +65,7 @@ func (f *File) Write(path string) error {
 			n++
 		}
 	}
-	words, err := encode(src.Bytes())
+	words, _, err := Encode(src.Bytes())
 	if err != nil {
 		return err
 	}
@@ -86,32 +86,35 @@ func (f *File) Write(path string) error {
 	return os.WriteFile(path, out.Bytes(), 0o644)
 }
 
-func encode(src []byte) ([]string, error) {
+// Encode assembles src, GNU-syntax AArch64 instructions one per line, and
+// returns each instruction's 32-bit word in hex and objdump's text of it
+// (canonical spelling, one space after the mnemonic), in order.
+func Encode(src []byte) (words, texts []string, err error) {
 	dir, err := os.MkdirTemp("", "neon")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
 	in, obj := filepath.Join(dir, "in.s"), filepath.Join(dir, "in.o")
 	if err := os.WriteFile(in, src, 0o644); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if out, err := exec.Command("aarch64-linux-gnu-as", "-o", obj, in).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("aarch64-linux-gnu-as: %v\n%s", err, out)
+		return nil, nil, fmt.Errorf("aarch64-linux-gnu-as: %v\n%s", err, out)
 	}
 	dump, err := exec.Command("aarch64-linux-gnu-objdump", "-d", obj).Output()
 	if err != nil {
-		return nil, fmt.Errorf("aarch64-linux-gnu-objdump: %v", err)
+		return nil, nil, fmt.Errorf("aarch64-linux-gnu-objdump: %v", err)
 	}
 	// Lines look like "   0:\t4fa41100 \tfmla\tv0.4s, v8.4s, v4.s[1]".
-	var words []string
 	for _, l := range strings.Split(string(dump), "\n") {
 		fs := strings.Split(l, "\t")
 		if len(fs) >= 3 && strings.HasSuffix(strings.TrimSpace(fs[0]), ":") {
 			words = append(words, strings.TrimSpace(fs[1]))
+			texts = append(texts, strings.TrimSpace(strings.Join(fs[2:], " ")))
 		}
 	}
-	return words, nil
+	return words, texts, nil
 }
 
 // Regs hands out the vector registers of a pool, lowest first.
