@@ -150,35 +150,45 @@ func BenchmarkColSums(b *testing.B) {
 func BenchmarkSGDMomentum(b *testing.B) {
 	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
 		k, w, g, m := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n)
-		return func() { k.sgdMomentum(w, g, m, 1e-6, 0.9) }
+		return func() { k.sgdMomentum(w, g, m, 1e-6, 0.9, 0) }
 	})
 }
 
 func BenchmarkSGDNesterov(b *testing.B) {
 	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
 		k, w, g, m := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n)
-		return func() { k.sgdNesterov(w, g, m, 1e-6, 0.9) }
+		return func() { k.sgdNesterov(w, g, m, 1e-6, 0.9, 0) }
 	})
 }
 
 func BenchmarkAdam(b *testing.B) {
 	benchLevels(b, benchSizes, 28, func(l Level, n int) func() {
 		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n), benchZeros(n)
-		return func() { k.adam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7) }
+		return func() { k.adam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7, 0) }
 	})
 }
 
 func BenchmarkNadam(b *testing.B) {
 	benchLevels(b, benchSizes, 28, func(l Level, n int) func() {
 		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n), benchZeros(n)
-		return func() { k.nadam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7, 8.7, 0.95, 1000) }
+		return func() { k.nadam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7, 8.7, 0.95, 1000, 0) }
+	})
+}
+
+// BenchmarkNadamL2 is Nadam with the L2 term (the book's l2(0.01)), whose
+// extra load of w hits L1: it should cost what BenchmarkNadam does, where
+// a separate pass adding 2*l2*w to g (L1L2Grad) streams three arrays.
+func BenchmarkNadamL2(b *testing.B) {
+	benchLevels(b, benchSizes, 28, func(l Level, n int) func() {
+		k, w, g, m, v := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n), benchZeros(n)
+		return func() { k.nadam(w, g, m, v, 1e-6, 0.9, 0.1, 0.999, 0.001, 1e-7, 8.7, 0.95, 1000, 0.02) }
 	})
 }
 
 func BenchmarkRMSprop(b *testing.B) {
 	benchLevels(b, benchSizes, 20, func(l Level, n int) func() {
 		k, w, g, v := optimFor(l), benchData(n, 1), benchData(n, 2), benchZeros(n)
-		return func() { k.rmsprop(w, g, v, 1e-6, 0.9, 0.1, 1e-7) }
+		return func() { k.rmsprop(w, g, v, 1e-6, 0.9, 0.1, 1e-7, 0) }
 	})
 }
 

@@ -31,31 +31,31 @@ func optimFor(l Level) *optimKernels {
 }
 
 //go:noescape
-func sgdMomentumAVX2(w, g, m []float32, lr, momentum float32)
+func sgdMomentumAVX2(w, g, m []float32, lr, momentum, l2x2 float32)
 
 //go:noescape
-func sgdMomentumAVX512(w, g, m []float32, lr, momentum float32)
+func sgdMomentumAVX512(w, g, m []float32, lr, momentum, l2x2 float32)
 
 //go:noescape
-func sgdNesterovAVX2(w, g, m []float32, lr, momentum float32)
+func sgdNesterovAVX2(w, g, m []float32, lr, momentum, l2x2 float32)
 
 //go:noescape
-func sgdNesterovAVX512(w, g, m []float32, lr, momentum float32)
+func sgdNesterovAVX512(w, g, m []float32, lr, momentum, l2x2 float32)
 
 //go:noescape
-func adamAVX2(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
+func adamAVX2(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)
 
 //go:noescape
-func adamAVX512(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
+func adamAVX512(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)
 
 //go:noescape
-func nadamAVX2(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
+func nadamAVX2(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)
 
 //go:noescape
-func nadamAVX512(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
+func nadamAVX512(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)
 
 //go:noescape
-func rmspropAVX2(w, g, v []float32, lr, rho, c, eps float32)
+func rmspropAVX2(w, g, v []float32, lr, rho, c, eps, l2x2 float32)
 
 //go:noescape
-func rmspropAVX512(w, g, v []float32, lr, rho, c, eps float32)
+func rmspropAVX512(w, g, v []float32, lr, rho, c, eps, l2x2 float32)

@@ -7,10 +7,21 @@
 // vec_amd64.h); the last arguments name the registers, so that one body
 // serves both widths. Streams: DI = w, SI = g, DX = m, R8 = v. The order of
 // the operations is the Go loop's, with products fused into the adds.
+//
+// DECAY forms the gradient from g in G: NOL2 leaves it, L2G adds
+// l2x2*w (fused), loading w into the temp W, which the body loads again at
+// its end (from L1). Each kernel runs the NOL2 loop when l2x2 is ±0 and
+// the L2G loop otherwise, so that no 0*w term can turn an infinite weight
+// into NaN.
+#define NOL2(off, LD, L2, G, W)
+#define L2G(off, LD, L2, G, W) \
+	LD(off(DI)(BX*1), W); \
+	VFMADD231PS W, L2, G
 
 // m = momentum*m - lr*g; w += m (nesterov: w += momentum*m - lr*g).
-#define SGD(NESTEROV, off, LD, ST, LR, MOM, G, T, W) \
+#define SGD(DECAY, NESTEROV, off, LD, ST, LR, MOM, L2, G, T, W) \
 	LD(off(SI)(BX*1), G); \
+	DECAY(off, LD, L2, G, W); \
 	VMULPS G, LR, G; \
 	LD(off(DX)(BX*1), T); \
 	VFMSUB213PS G, MOM, T; \
@@ -23,8 +34,9 @@
 #define NEST(G, MOM, T) VFMSUB213PS G, MOM, T
 
 // m = beta1*m + c1*g; v = beta2*v + c2*g*g, leaving m in T and v in W.
-#define MOMENTS(off, LD, ST, B1, C1, B2, C2, G, T, U, W) \
+#define MOMENTS(DECAY, off, LD, ST, B1, C1, B2, C2, L2, G, T, U, W) \
 	LD(off(SI)(BX*1), G); \
+	DECAY(off, LD, L2, G, W); \
 	LD(off(DX)(BX*1), T); \
 	VMULPS G, C1, U; \
 	VFMADD213PS U, B1, T; \
@@ -78,8 +90,8 @@
 	VMULPS U, T, T
 
 // Adam: w -= alphaT*m / (sqrt(v)+eps).
-#define ADAM(DIV, off, LD, ST, B1, C1, B2, C2, EPS, AT, G, T, U, W) \
-	MOMENTS(off, LD, ST, B1, C1, B2, C2, G, T, U, W); \
+#define ADAM(DIV, DECAY, off, LD, ST, B1, C1, B2, C2, EPS, AT, L2, G, T, U, W) \
+	MOMENTS(DECAY, off, LD, ST, B1, C1, B2, C2, L2, G, T, U, W); \
 	VSQRTPS W, W; \
 	VADDPS EPS, W, W; \
 	VMULPS T, AT, T; \
@@ -87,8 +99,8 @@
 	SUBW(off, LD, ST, T, W)
 
 // Nadam: w -= lr*(cm*m + cg*g) / (sqrt(cv*v)+eps).
-#define NADAM(DIV, off, LD, ST, B1, C1, B2, C2, EPS, LR, CM, CG, CV, G, T, U, W) \
-	MOMENTS(off, LD, ST, B1, C1, B2, C2, G, T, U, W); \
+#define NADAM(DIV, DECAY, off, LD, ST, B1, C1, B2, C2, EPS, LR, CM, CG, CV, L2, G, T, U, W) \
+	MOMENTS(DECAY, off, LD, ST, B1, C1, B2, C2, L2, G, T, U, W); \
 	VMULPS W, CV, W; \
 	VSQRTPS W, W; \
 	VADDPS EPS, W, W; \
@@ -99,8 +111,9 @@
 	SUBW(off, LD, ST, T, W)
 
 // RMSprop: v = rho*v + c*g*g; w -= lr*g / sqrt(v+eps).
-#define RMSPROP(DIV, off, LD, ST, RHO, C, EPS, LR, G, T, U, W) \
+#define RMSPROP(DIV, DECAY, off, LD, ST, RHO, C, EPS, LR, L2, G, T, U, W) \
 	LD(off(SI)(BX*1), G); \
+	DECAY(off, LD, L2, G, W); \
 	LD(off(R8)(BX*1), W); \
 	VMULPS G, C, U; \
 	VMULPS G, U, U; \
@@ -112,67 +125,113 @@
 	DIV(T, W, U, G); \
 	SUBW(off, LD, ST, T, W)
 
-#define SGDM512(off, LD, ST) SGD(PLAIN, off, LD, ST, Z4, Z5, Z0, Z1, Z2)
-#define SGDM256(off, LD, ST) SGD(PLAIN, off, LD, ST, Y4, Y5, Y0, Y1, Y2)
-#define SGDN512(off, LD, ST) SGD(NEST, off, LD, ST, Z4, Z5, Z0, Z1, Z2)
-#define SGDN256(off, LD, ST) SGD(NEST, off, LD, ST, Y4, Y5, Y0, Y1, Y2)
-#define ADAM512(off, LD, ST) ADAM(DIV512, off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z0, Z1, Z2, Z3)
-#define ADAM256(off, LD, ST) ADAM(DIV256, off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y0, Y1, Y2, Y3)
-#define NADAM512(off, LD, ST) NADAM(DIV512, off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z0, Z1, Z2, Z3)
-#define NADAM256(off, LD, ST) NADAM(DIV256, off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y0, Y1, Y2, Y3)
-#define RMSPROP512(off, LD, ST) RMSPROP(DIV512, off, LD, ST, Z4, Z5, Z6, Z7, Z0, Z1, Z2, Z3)
-#define RMSPROP256(off, LD, ST) RMSPROP(DIV256, off, LD, ST, Y4, Y5, Y6, Y7, Y0, Y1, Y2, Y3)
+#define SGDM512(off, LD, ST) SGD(NOL2, PLAIN, off, LD, ST, Z4, Z5, Z14, Z0, Z1, Z2)
+#define SGDM512L2(off, LD, ST) SGD(L2G, PLAIN, off, LD, ST, Z4, Z5, Z14, Z0, Z1, Z2)
+#define SGDM256(off, LD, ST) SGD(NOL2, PLAIN, off, LD, ST, Y4, Y5, Y14, Y0, Y1, Y2)
+#define SGDM256L2(off, LD, ST) SGD(L2G, PLAIN, off, LD, ST, Y4, Y5, Y14, Y0, Y1, Y2)
+#define SGDN512(off, LD, ST) SGD(NOL2, NEST, off, LD, ST, Z4, Z5, Z14, Z0, Z1, Z2)
+#define SGDN512L2(off, LD, ST) SGD(L2G, NEST, off, LD, ST, Z4, Z5, Z14, Z0, Z1, Z2)
+#define SGDN256(off, LD, ST) SGD(NOL2, NEST, off, LD, ST, Y4, Y5, Y14, Y0, Y1, Y2)
+#define SGDN256L2(off, LD, ST) SGD(L2G, NEST, off, LD, ST, Y4, Y5, Y14, Y0, Y1, Y2)
+#define ADAM512(off, LD, ST) ADAM(DIV512, NOL2, off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z14, Z0, Z1, Z2, Z3)
+#define ADAM512L2(off, LD, ST) ADAM(DIV512, L2G, off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z14, Z0, Z1, Z2, Z3)
+#define ADAM256(off, LD, ST) ADAM(DIV256, NOL2, off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y14, Y0, Y1, Y2, Y3)
+#define ADAM256L2(off, LD, ST) ADAM(DIV256, L2G, off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y14, Y0, Y1, Y2, Y3)
+#define NADAM512(off, LD, ST) NADAM(DIV512, NOL2, off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z14, Z0, Z1, Z2, Z3)
+#define NADAM512L2(off, LD, ST) NADAM(DIV512, L2G, off, LD, ST, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z14, Z0, Z1, Z2, Z3)
+#define NADAM256(off, LD, ST) NADAM(DIV256, NOL2, off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y14, Y0, Y1, Y2, Y3)
+#define NADAM256L2(off, LD, ST) NADAM(DIV256, L2G, off, LD, ST, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y14, Y0, Y1, Y2, Y3)
+#define RMSPROP512(off, LD, ST) RMSPROP(DIV512, NOL2, off, LD, ST, Z4, Z5, Z6, Z7, Z14, Z0, Z1, Z2, Z3)
+#define RMSPROP512L2(off, LD, ST) RMSPROP(DIV512, L2G, off, LD, ST, Z4, Z5, Z6, Z7, Z14, Z0, Z1, Z2, Z3)
+#define RMSPROP256(off, LD, ST) RMSPROP(DIV256, NOL2, off, LD, ST, Y4, Y5, Y6, Y7, Y14, Y0, Y1, Y2, Y3)
+#define RMSPROP256L2(off, LD, ST) RMSPROP(DIV256, L2G, off, LD, ST, Y4, Y5, Y6, Y7, Y14, Y0, Y1, Y2, Y3)
 
-// func sgdMomentumAVX512(w, g, m []float32, lr, momentum float32)
-TEXT ·sgdMomentumAVX512(SB), NOSPLIT, $0-80
+// func sgdMomentumAVX512(w, g, m []float32, lr, momentum, l2x2 float32)
+TEXT ·sgdMomentumAVX512(SB), NOSPLIT, $0-84
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
 	MOVQ m_base+48(FP), DX
 	VBROADCASTSS lr+72(FP), Z4
 	VBROADCASTSS momentum+76(FP), Z5
+	VBROADCASTSS l2x2+80(FP), Z14
+	MOVL l2x2+80(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW512(X4_512(SGDM512), SGDM512(0, LDK, STK))
 	VZEROUPPER
 	RET
 
-// func sgdMomentumAVX2(w, g, m []float32, lr, momentum float32)
-TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-80
+l2:
+	EW512AT(X4_512(SGDM512L2), SGDM512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
+	VZEROUPPER
+	RET
+
+// func sgdMomentumAVX2(w, g, m []float32, lr, momentum, l2x2 float32)
+TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-84
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
 	MOVQ m_base+48(FP), DX
 	VBROADCASTSS lr+72(FP), Y4
 	VBROADCASTSS momentum+76(FP), Y5
+	VBROADCASTSS l2x2+80(FP), Y14
+	MOVL l2x2+80(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW256(X4_256(SGDM256), SGDM256(0, LDU, STU), SGDM256(0, LDM, STM))
 	VZEROUPPER
 	RET
 
-// func sgdNesterovAVX512(w, g, m []float32, lr, momentum float32)
-TEXT ·sgdNesterovAVX512(SB), NOSPLIT, $0-80
+l2:
+	EW256AT(X4_256(SGDM256L2), SGDM256L2(0, LDU, STU), SGDM256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
+	VZEROUPPER
+	RET
+
+// func sgdNesterovAVX512(w, g, m []float32, lr, momentum, l2x2 float32)
+TEXT ·sgdNesterovAVX512(SB), NOSPLIT, $0-84
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
 	MOVQ m_base+48(FP), DX
 	VBROADCASTSS lr+72(FP), Z4
 	VBROADCASTSS momentum+76(FP), Z5
+	VBROADCASTSS l2x2+80(FP), Z14
+	MOVL l2x2+80(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW512(X4_512(SGDN512), SGDN512(0, LDK, STK))
 	VZEROUPPER
 	RET
 
-// func sgdNesterovAVX2(w, g, m []float32, lr, momentum float32)
-TEXT ·sgdNesterovAVX2(SB), NOSPLIT, $0-80
+l2:
+	EW512AT(X4_512(SGDN512L2), SGDN512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
+	VZEROUPPER
+	RET
+
+// func sgdNesterovAVX2(w, g, m []float32, lr, momentum, l2x2 float32)
+TEXT ·sgdNesterovAVX2(SB), NOSPLIT, $0-84
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
 	MOVQ m_base+48(FP), DX
 	VBROADCASTSS lr+72(FP), Y4
 	VBROADCASTSS momentum+76(FP), Y5
+	VBROADCASTSS l2x2+80(FP), Y14
+	MOVL l2x2+80(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW256(X4_256(SGDN256), SGDN256(0, LDU, STU), SGDN256(0, LDM, STM))
 	VZEROUPPER
 	RET
 
-// func adamAVX512(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
-TEXT ·adamAVX512(SB), NOSPLIT, $0-120
+l2:
+	EW256AT(X4_256(SGDN256L2), SGDN256L2(0, LDU, STU), SGDN256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
+	VZEROUPPER
+	RET
+
+// func adamAVX512(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)
+TEXT ·adamAVX512(SB), NOSPLIT, $0-124
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -186,12 +245,21 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-120
 	VBROADCASTSS eps+116(FP), Z8
 	MOVL $0x3f800000, AX
 	VPBROADCASTD AX, Z13
+	VBROADCASTSS l2x2+120(FP), Z14
+	MOVL l2x2+120(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW512(X4_512(ADAM512), ADAM512(0, LDK, STK))
 	VZEROUPPER
 	RET
 
-// func adamAVX2(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
-TEXT ·adamAVX2(SB), NOSPLIT, $0-120
+l2:
+	EW512AT(X4_512(ADAM512L2), ADAM512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
+	VZEROUPPER
+	RET
+
+// func adamAVX2(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)
+TEXT ·adamAVX2(SB), NOSPLIT, $0-124
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -206,12 +274,21 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-120
 	MOVL $0x3f800000, AX
 	VMOVD AX, X13
 	VBROADCASTSS X13, Y13
+	VBROADCASTSS l2x2+120(FP), Y14
+	MOVL l2x2+120(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW256(X4_256(ADAM256), ADAM256(0, LDU, STU), ADAM256(0, LDM, STM))
 	VZEROUPPER
 	RET
 
-// func nadamAVX512(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
-TEXT ·nadamAVX512(SB), NOSPLIT, $0-132
+l2:
+	EW256AT(X4_256(ADAM256L2), ADAM256L2(0, LDU, STU), ADAM256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
+	VZEROUPPER
+	RET
+
+// func nadamAVX512(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)
+TEXT ·nadamAVX512(SB), NOSPLIT, $0-136
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -228,12 +305,21 @@ TEXT ·nadamAVX512(SB), NOSPLIT, $0-132
 	VBROADCASTSS cv+128(FP), Z12
 	MOVL $0x3f800000, AX
 	VPBROADCASTD AX, Z13
+	VBROADCASTSS l2x2+132(FP), Z14
+	MOVL l2x2+132(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW512(X4_512(NADAM512), NADAM512(0, LDK, STK))
 	VZEROUPPER
 	RET
 
-// func nadamAVX2(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
-TEXT ·nadamAVX2(SB), NOSPLIT, $0-132
+l2:
+	EW512AT(X4_512(NADAM512L2), NADAM512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
+	VZEROUPPER
+	RET
+
+// func nadamAVX2(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)
+TEXT ·nadamAVX2(SB), NOSPLIT, $0-136
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -251,12 +337,21 @@ TEXT ·nadamAVX2(SB), NOSPLIT, $0-132
 	MOVL $0x3f800000, AX
 	VMOVD AX, X13
 	VBROADCASTSS X13, Y13
+	VBROADCASTSS l2x2+132(FP), Y14
+	MOVL l2x2+132(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW256(X4_256(NADAM256), NADAM256(0, LDU, STU), NADAM256(0, LDM, STM))
 	VZEROUPPER
 	RET
 
-// func rmspropAVX512(w, g, v []float32, lr, rho, c, eps float32)
-TEXT ·rmspropAVX512(SB), NOSPLIT, $0-88
+l2:
+	EW256AT(X4_256(NADAM256L2), NADAM256L2(0, LDU, STU), NADAM256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
+	VZEROUPPER
+	RET
+
+// func rmspropAVX512(w, g, v []float32, lr, rho, c, eps, l2x2 float32)
+TEXT ·rmspropAVX512(SB), NOSPLIT, $0-92
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -267,12 +362,21 @@ TEXT ·rmspropAVX512(SB), NOSPLIT, $0-88
 	VBROADCASTSS eps+84(FP), Z6
 	MOVL $0x3f800000, AX
 	VPBROADCASTD AX, Z13
+	VBROADCASTSS l2x2+88(FP), Z14
+	MOVL l2x2+88(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW512(X4_512(RMSPROP512), RMSPROP512(0, LDK, STK))
 	VZEROUPPER
 	RET
 
-// func rmspropAVX2(w, g, v []float32, lr, rho, c, eps float32)
-TEXT ·rmspropAVX2(SB), NOSPLIT, $0-88
+l2:
+	EW512AT(X4_512(RMSPROP512L2), RMSPROP512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
+	VZEROUPPER
+	RET
+
+// func rmspropAVX2(w, g, v []float32, lr, rho, c, eps, l2x2 float32)
+TEXT ·rmspropAVX2(SB), NOSPLIT, $0-92
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -284,6 +388,15 @@ TEXT ·rmspropAVX2(SB), NOSPLIT, $0-88
 	MOVL $0x3f800000, AX
 	VMOVD AX, X13
 	VBROADCASTSS X13, Y13
+	VBROADCASTSS l2x2+88(FP), Y14
+	MOVL l2x2+88(FP), AX
+	SHLL $1, AX
+	JNZ l2
 	EW256(X4_256(RMSPROP256), RMSPROP256(0, LDU, STU), RMSPROP256(0, LDM, STM))
+	VZEROUPPER
+	RET
+
+l2:
+	EW256AT(X4_256(RMSPROP256L2), RMSPROP256L2(0, LDU, STU), RMSPROP256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
 	VZEROUPPER
 	RET

@@ -20,16 +20,16 @@ func optimFor(l Level) *optimKernels {
 }
 
 //go:noescape
-func sgdMomentumNEON(w, g, m []float32, lr, momentum float32)
+func sgdMomentumNEON(w, g, m []float32, lr, momentum, l2x2 float32)
 
 //go:noescape
-func sgdNesterovNEON(w, g, m []float32, lr, momentum float32)
+func sgdNesterovNEON(w, g, m []float32, lr, momentum, l2x2 float32)
 
 //go:noescape
-func adamNEON(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
+func adamNEON(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)
 
 //go:noescape
-func nadamNEON(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
+func nadamNEON(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)
 
 //go:noescape
-func rmspropNEON(w, g, v []float32, lr, rho, c, eps float32)
+func rmspropNEON(w, g, v []float32, lr, rho, c, eps, l2x2 float32)

@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func sgdMomentumNEON(w, g, m []float32, lr, momentum float32)
-TEXT ·sgdMomentumNEON(SB), NOSPLIT, $0-80
+// func sgdMomentumNEON(w, g, m []float32, lr, momentum, l2x2 float32)
+TEXT ·sgdMomentumNEON(SB), NOSPLIT, $0-84
 	MOVD w_base+0(FP), R0
 	MOVD w_len+8(FP), R3
 	MOVD g_base+24(FP), R1
@@ -15,6 +15,9 @@ TEXT ·sgdMomentumNEON(SB), NOSPLIT, $0-80
 	VDUP V16.S[0], V16.S4
 	FMOVS momentum+76(FP), F17
 	VDUP V17.S[0], V17.S4
+	MOVWU l2x2+80(FP), R5
+	LSLW $1, R5, R5
+	CBNZW R5, l2
 	CMP $16, R3
 	BLT v4
 v16:
@@ -65,9 +68,71 @@ s1:
 	B s1
 done:
 	RET
+l2:
+	FMOVS l2x2+80(FP), F29
+	VDUP V29.S[0], V29.S4
+	CMP $16, R3
+	BLT l2v4
+l2v16:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R0), [V25.S4, V26.S4, V27.S4, V28.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	WORD $0x4e3acfa1 // fmla v1.4s, v29.4s, v26.4s
+	WORD $0x4e3bcfa2 // fmla v2.4s, v29.4s, v27.4s
+	WORD $0x4e3ccfa3 // fmla v3.4s, v29.4s, v28.4s
+	VLD1 (R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x6e30dc00 // fmul v0.4s, v0.4s, v16.4s
+	WORD $0x6e30dc21 // fmul v1.4s, v1.4s, v16.4s
+	WORD $0x6e30dc42 // fmul v2.4s, v2.4s, v16.4s
+	WORD $0x6e30dc63 // fmul v3.4s, v3.4s, v16.4s
+	WORD $0x4e24ce20 // fmla v0.4s, v17.4s, v4.4s
+	WORD $0x4e25ce21 // fmla v1.4s, v17.4s, v5.4s
+	WORD $0x4e26ce22 // fmla v2.4s, v17.4s, v6.4s
+	WORD $0x4e27ce23 // fmla v3.4s, v17.4s, v7.4s
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R2)
+	VLD1 (R0), [V8.S4, V9.S4, V10.S4, V11.S4]
+	WORD $0x4e20d508 // fadd v8.4s, v8.4s, v0.4s
+	WORD $0x4e21d529 // fadd v9.4s, v9.4s, v1.4s
+	WORD $0x4e22d54a // fadd v10.4s, v10.4s, v2.4s
+	WORD $0x4e23d56b // fadd v11.4s, v11.4s, v3.4s
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R0)
+	SUB $16, R3, R3
+	CMP $16, R3
+	BGE l2v16
+l2v4:
+	CMP $4, R3
+	BLT l2s1
+	VLD1.P 16(R1), [V0.S4]
+	VLD1 (R0), [V25.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	VLD1 (R2), [V4.S4]
+	WORD $0x6e30dc00 // fmul v0.4s, v0.4s, v16.4s
+	WORD $0x4e24ce20 // fmla v0.4s, v17.4s, v4.4s
+	VST1.P [V0.S4], 16(R2)
+	VLD1 (R0), [V8.S4]
+	WORD $0x4e20d508 // fadd v8.4s, v8.4s, v0.4s
+	VST1.P [V8.S4], 16(R0)
+	SUB $4, R3, R3
+	B l2v4
+l2s1:
+	CBZ R3, l2done
+	FMOVS.P 4(R1), F0
+	FMOVS (R0), F25
+	WORD $0x1f1903a0 // fmadd s0, s29, s25, s0
+	FMOVS (R2), F4
+	WORD $0x1e300800 // fmul s0, s0, s16
+	WORD $0x1f040220 // fmadd s0, s17, s4, s0
+	FMOVS.P F0, 4(R2)
+	FMOVS (R0), F8
+	WORD $0x1e202908 // fadd s8, s8, s0
+	FMOVS.P F8, 4(R0)
+	SUB $1, R3, R3
+	B l2s1
+l2done:
+	RET
 
-// func sgdNesterovNEON(w, g, m []float32, lr, momentum float32)
-TEXT ·sgdNesterovNEON(SB), NOSPLIT, $0-80
+// func sgdNesterovNEON(w, g, m []float32, lr, momentum, l2x2 float32)
+TEXT ·sgdNesterovNEON(SB), NOSPLIT, $0-84
 	MOVD w_base+0(FP), R0
 	MOVD w_len+8(FP), R3
 	MOVD g_base+24(FP), R1
@@ -77,6 +142,9 @@ TEXT ·sgdNesterovNEON(SB), NOSPLIT, $0-80
 	VDUP V16.S[0], V16.S4
 	FMOVS momentum+76(FP), F17
 	VDUP V17.S[0], V17.S4
+	MOVWU l2x2+80(FP), R5
+	LSLW $1, R5, R5
+	CBNZW R5, l2
 	CMP $16, R3
 	BLT v4
 v16:
@@ -139,9 +207,83 @@ s1:
 	B s1
 done:
 	RET
+l2:
+	FMOVS l2x2+80(FP), F29
+	VDUP V29.S[0], V29.S4
+	CMP $16, R3
+	BLT l2v4
+l2v16:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R0), [V25.S4, V26.S4, V27.S4, V28.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	WORD $0x4e3acfa1 // fmla v1.4s, v29.4s, v26.4s
+	WORD $0x4e3bcfa2 // fmla v2.4s, v29.4s, v27.4s
+	WORD $0x4e3ccfa3 // fmla v3.4s, v29.4s, v28.4s
+	VLD1 (R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x6e30dc00 // fmul v0.4s, v0.4s, v16.4s
+	WORD $0x6e30dc21 // fmul v1.4s, v1.4s, v16.4s
+	WORD $0x6e30dc42 // fmul v2.4s, v2.4s, v16.4s
+	WORD $0x6e30dc63 // fmul v3.4s, v3.4s, v16.4s
+	WORD $0x4ea01c0c // mov v12.16b, v0.16b
+	WORD $0x4ea11c2d // mov v13.16b, v1.16b
+	WORD $0x4ea21c4e // mov v14.16b, v2.16b
+	WORD $0x4ea31c6f // mov v15.16b, v3.16b
+	WORD $0x4e24ce2c // fmla v12.4s, v17.4s, v4.4s
+	WORD $0x4e25ce2d // fmla v13.4s, v17.4s, v5.4s
+	WORD $0x4e26ce2e // fmla v14.4s, v17.4s, v6.4s
+	WORD $0x4e27ce2f // fmla v15.4s, v17.4s, v7.4s
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R2)
+	WORD $0x4e2cce20 // fmla v0.4s, v17.4s, v12.4s
+	WORD $0x4e2dce21 // fmla v1.4s, v17.4s, v13.4s
+	WORD $0x4e2ece22 // fmla v2.4s, v17.4s, v14.4s
+	WORD $0x4e2fce23 // fmla v3.4s, v17.4s, v15.4s
+	VLD1 (R0), [V8.S4, V9.S4, V10.S4, V11.S4]
+	WORD $0x4e20d508 // fadd v8.4s, v8.4s, v0.4s
+	WORD $0x4e21d529 // fadd v9.4s, v9.4s, v1.4s
+	WORD $0x4e22d54a // fadd v10.4s, v10.4s, v2.4s
+	WORD $0x4e23d56b // fadd v11.4s, v11.4s, v3.4s
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R0)
+	SUB $16, R3, R3
+	CMP $16, R3
+	BGE l2v16
+l2v4:
+	CMP $4, R3
+	BLT l2s1
+	VLD1.P 16(R1), [V0.S4]
+	VLD1 (R0), [V25.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	VLD1 (R2), [V4.S4]
+	WORD $0x6e30dc00 // fmul v0.4s, v0.4s, v16.4s
+	WORD $0x4ea01c0c // mov v12.16b, v0.16b
+	WORD $0x4e24ce2c // fmla v12.4s, v17.4s, v4.4s
+	VST1.P [V12.S4], 16(R2)
+	WORD $0x4e2cce20 // fmla v0.4s, v17.4s, v12.4s
+	VLD1 (R0), [V8.S4]
+	WORD $0x4e20d508 // fadd v8.4s, v8.4s, v0.4s
+	VST1.P [V8.S4], 16(R0)
+	SUB $4, R3, R3
+	B l2v4
+l2s1:
+	CBZ R3, l2done
+	FMOVS.P 4(R1), F0
+	FMOVS (R0), F25
+	WORD $0x1f1903a0 // fmadd s0, s29, s25, s0
+	FMOVS (R2), F4
+	WORD $0x1e300800 // fmul s0, s0, s16
+	WORD $0x1e20400c // fmov s12, s0
+	WORD $0x1f04322c // fmadd s12, s17, s4, s12
+	FMOVS.P F12, 4(R2)
+	WORD $0x1f0c0220 // fmadd s0, s17, s12, s0
+	FMOVS (R0), F8
+	WORD $0x1e202908 // fadd s8, s8, s0
+	FMOVS.P F8, 4(R0)
+	SUB $1, R3, R3
+	B l2s1
+l2done:
+	RET
 
-// func adamNEON(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)
-TEXT ·adamNEON(SB), NOSPLIT, $0-120
+// func adamNEON(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)
+TEXT ·adamNEON(SB), NOSPLIT, $0-124
 	MOVD w_base+0(FP), R0
 	MOVD w_len+8(FP), R3
 	MOVD g_base+24(FP), R1
@@ -159,6 +301,9 @@ TEXT ·adamNEON(SB), NOSPLIT, $0-120
 	VDUP V20.S[0], V20.S4
 	FMOVS eps+116(FP), F21
 	VDUP V21.S[0], V21.S4
+	MOVWU l2x2+120(FP), R5
+	LSLW $1, R5, R5
+	CBNZW R5, l2
 	CMP $16, R3
 	BLT v4
 v16:
@@ -257,9 +402,119 @@ s1:
 	B s1
 done:
 	RET
+l2:
+	FMOVS l2x2+120(FP), F29
+	VDUP V29.S[0], V29.S4
+	CMP $16, R3
+	BLT l2v4
+l2v16:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R0), [V25.S4, V26.S4, V27.S4, V28.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	WORD $0x4e3acfa1 // fmla v1.4s, v29.4s, v26.4s
+	WORD $0x4e3bcfa2 // fmla v2.4s, v29.4s, v27.4s
+	WORD $0x4e3ccfa3 // fmla v3.4s, v29.4s, v28.4s
+	VLD1 (R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x6e31dc8c // fmul v12.4s, v4.4s, v17.4s
+	WORD $0x6e31dcad // fmul v13.4s, v5.4s, v17.4s
+	WORD $0x6e31dcce // fmul v14.4s, v6.4s, v17.4s
+	WORD $0x6e31dcef // fmul v15.4s, v7.4s, v17.4s
+	WORD $0x4e20ce4c // fmla v12.4s, v18.4s, v0.4s
+	WORD $0x4e21ce4d // fmla v13.4s, v18.4s, v1.4s
+	WORD $0x4e22ce4e // fmla v14.4s, v18.4s, v2.4s
+	WORD $0x4e23ce4f // fmla v15.4s, v18.4s, v3.4s
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R2)
+	VLD1 (R4), [V8.S4, V9.S4, V10.S4, V11.S4]
+	WORD $0x6e33dd04 // fmul v4.4s, v8.4s, v19.4s
+	WORD $0x6e33dd25 // fmul v5.4s, v9.4s, v19.4s
+	WORD $0x6e33dd46 // fmul v6.4s, v10.4s, v19.4s
+	WORD $0x6e33dd67 // fmul v7.4s, v11.4s, v19.4s
+	WORD $0x6e34dc19 // fmul v25.4s, v0.4s, v20.4s
+	WORD $0x6e34dc3a // fmul v26.4s, v1.4s, v20.4s
+	WORD $0x6e34dc5b // fmul v27.4s, v2.4s, v20.4s
+	WORD $0x6e34dc7c // fmul v28.4s, v3.4s, v20.4s
+	WORD $0x4e20cf24 // fmla v4.4s, v25.4s, v0.4s
+	WORD $0x4e21cf45 // fmla v5.4s, v26.4s, v1.4s
+	WORD $0x4e22cf66 // fmla v6.4s, v27.4s, v2.4s
+	WORD $0x4e23cf87 // fmla v7.4s, v28.4s, v3.4s
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R4)
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6ea1f8c6 // fsqrt v6.4s, v6.4s
+	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
+	WORD $0x4e35d484 // fadd v4.4s, v4.4s, v21.4s
+	WORD $0x4e35d4a5 // fadd v5.4s, v5.4s, v21.4s
+	WORD $0x4e35d4c6 // fadd v6.4s, v6.4s, v21.4s
+	WORD $0x4e35d4e7 // fadd v7.4s, v7.4s, v21.4s
+	WORD $0x6e30dd8c // fmul v12.4s, v12.4s, v16.4s
+	WORD $0x6e30ddad // fmul v13.4s, v13.4s, v16.4s
+	WORD $0x6e30ddce // fmul v14.4s, v14.4s, v16.4s
+	WORD $0x6e30ddef // fmul v15.4s, v15.4s, v16.4s
+	WORD $0x6e24fd8c // fdiv v12.4s, v12.4s, v4.4s
+	WORD $0x6e25fdad // fdiv v13.4s, v13.4s, v5.4s
+	WORD $0x6e26fdce // fdiv v14.4s, v14.4s, v6.4s
+	WORD $0x6e27fdef // fdiv v15.4s, v15.4s, v7.4s
+	VLD1 (R0), [V8.S4, V9.S4, V10.S4, V11.S4]
+	WORD $0x4eacd508 // fsub v8.4s, v8.4s, v12.4s
+	WORD $0x4eadd529 // fsub v9.4s, v9.4s, v13.4s
+	WORD $0x4eaed54a // fsub v10.4s, v10.4s, v14.4s
+	WORD $0x4eafd56b // fsub v11.4s, v11.4s, v15.4s
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R0)
+	SUB $16, R3, R3
+	CMP $16, R3
+	BGE l2v16
+l2v4:
+	CMP $4, R3
+	BLT l2s1
+	VLD1.P 16(R1), [V0.S4]
+	VLD1 (R0), [V25.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	VLD1 (R2), [V4.S4]
+	WORD $0x6e31dc8c // fmul v12.4s, v4.4s, v17.4s
+	WORD $0x4e20ce4c // fmla v12.4s, v18.4s, v0.4s
+	VST1.P [V12.S4], 16(R2)
+	VLD1 (R4), [V8.S4]
+	WORD $0x6e33dd04 // fmul v4.4s, v8.4s, v19.4s
+	WORD $0x6e34dc19 // fmul v25.4s, v0.4s, v20.4s
+	WORD $0x4e20cf24 // fmla v4.4s, v25.4s, v0.4s
+	VST1.P [V4.S4], 16(R4)
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x4e35d484 // fadd v4.4s, v4.4s, v21.4s
+	WORD $0x6e30dd8c // fmul v12.4s, v12.4s, v16.4s
+	WORD $0x6e24fd8c // fdiv v12.4s, v12.4s, v4.4s
+	VLD1 (R0), [V8.S4]
+	WORD $0x4eacd508 // fsub v8.4s, v8.4s, v12.4s
+	VST1.P [V8.S4], 16(R0)
+	SUB $4, R3, R3
+	B l2v4
+l2s1:
+	CBZ R3, l2done
+	FMOVS.P 4(R1), F0
+	FMOVS (R0), F25
+	WORD $0x1f1903a0 // fmadd s0, s29, s25, s0
+	FMOVS (R2), F4
+	WORD $0x1e31088c // fmul s12, s4, s17
+	WORD $0x1f00324c // fmadd s12, s18, s0, s12
+	FMOVS.P F12, 4(R2)
+	FMOVS (R4), F8
+	WORD $0x1e330904 // fmul s4, s8, s19
+	WORD $0x1e340819 // fmul s25, s0, s20
+	WORD $0x1f001324 // fmadd s4, s25, s0, s4
+	FMOVS.P F4, 4(R4)
+	WORD $0x1e21c084 // fsqrt s4, s4
+	WORD $0x1e352884 // fadd s4, s4, s21
+	WORD $0x1e30098c // fmul s12, s12, s16
+	WORD $0x1e24198c // fdiv s12, s12, s4
+	FMOVS (R0), F8
+	WORD $0x1e2c3908 // fsub s8, s8, s12
+	FMOVS.P F8, 4(R0)
+	SUB $1, R3, R3
+	B l2s1
+l2done:
+	RET
 
-// func nadamNEON(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)
-TEXT ·nadamNEON(SB), NOSPLIT, $0-132
+// func nadamNEON(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)
+TEXT ·nadamNEON(SB), NOSPLIT, $0-136
 	MOVD w_base+0(FP), R0
 	MOVD w_len+8(FP), R3
 	MOVD g_base+24(FP), R1
@@ -283,6 +538,9 @@ TEXT ·nadamNEON(SB), NOSPLIT, $0-132
 	VDUP V23.S[0], V23.S4
 	FMOVS cv+128(FP), F24
 	VDUP V24.S[0], V24.S4
+	MOVWU l2x2+132(FP), R5
+	LSLW $1, R5, R5
+	CBNZW R5, l2
 	CMP $16, R3
 	BLT v4
 v16:
@@ -399,9 +657,137 @@ s1:
 	B s1
 done:
 	RET
+l2:
+	FMOVS l2x2+132(FP), F29
+	VDUP V29.S[0], V29.S4
+	CMP $16, R3
+	BLT l2v4
+l2v16:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R0), [V25.S4, V26.S4, V27.S4, V28.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	WORD $0x4e3acfa1 // fmla v1.4s, v29.4s, v26.4s
+	WORD $0x4e3bcfa2 // fmla v2.4s, v29.4s, v27.4s
+	WORD $0x4e3ccfa3 // fmla v3.4s, v29.4s, v28.4s
+	VLD1 (R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x6e31dc8c // fmul v12.4s, v4.4s, v17.4s
+	WORD $0x6e31dcad // fmul v13.4s, v5.4s, v17.4s
+	WORD $0x6e31dcce // fmul v14.4s, v6.4s, v17.4s
+	WORD $0x6e31dcef // fmul v15.4s, v7.4s, v17.4s
+	WORD $0x4e20ce4c // fmla v12.4s, v18.4s, v0.4s
+	WORD $0x4e21ce4d // fmla v13.4s, v18.4s, v1.4s
+	WORD $0x4e22ce4e // fmla v14.4s, v18.4s, v2.4s
+	WORD $0x4e23ce4f // fmla v15.4s, v18.4s, v3.4s
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R2)
+	VLD1 (R4), [V8.S4, V9.S4, V10.S4, V11.S4]
+	WORD $0x6e33dd04 // fmul v4.4s, v8.4s, v19.4s
+	WORD $0x6e33dd25 // fmul v5.4s, v9.4s, v19.4s
+	WORD $0x6e33dd46 // fmul v6.4s, v10.4s, v19.4s
+	WORD $0x6e33dd67 // fmul v7.4s, v11.4s, v19.4s
+	WORD $0x6e34dc19 // fmul v25.4s, v0.4s, v20.4s
+	WORD $0x6e34dc3a // fmul v26.4s, v1.4s, v20.4s
+	WORD $0x6e34dc5b // fmul v27.4s, v2.4s, v20.4s
+	WORD $0x6e34dc7c // fmul v28.4s, v3.4s, v20.4s
+	WORD $0x4e20cf24 // fmla v4.4s, v25.4s, v0.4s
+	WORD $0x4e21cf45 // fmla v5.4s, v26.4s, v1.4s
+	WORD $0x4e22cf66 // fmla v6.4s, v27.4s, v2.4s
+	WORD $0x4e23cf87 // fmla v7.4s, v28.4s, v3.4s
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R4)
+	WORD $0x6e38dc84 // fmul v4.4s, v4.4s, v24.4s
+	WORD $0x6e38dca5 // fmul v5.4s, v5.4s, v24.4s
+	WORD $0x6e38dcc6 // fmul v6.4s, v6.4s, v24.4s
+	WORD $0x6e38dce7 // fmul v7.4s, v7.4s, v24.4s
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6ea1f8c6 // fsqrt v6.4s, v6.4s
+	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
+	WORD $0x4e35d484 // fadd v4.4s, v4.4s, v21.4s
+	WORD $0x4e35d4a5 // fadd v5.4s, v5.4s, v21.4s
+	WORD $0x4e35d4c6 // fadd v6.4s, v6.4s, v21.4s
+	WORD $0x4e35d4e7 // fadd v7.4s, v7.4s, v21.4s
+	WORD $0x6e36dd8c // fmul v12.4s, v12.4s, v22.4s
+	WORD $0x6e36ddad // fmul v13.4s, v13.4s, v22.4s
+	WORD $0x6e36ddce // fmul v14.4s, v14.4s, v22.4s
+	WORD $0x6e36ddef // fmul v15.4s, v15.4s, v22.4s
+	WORD $0x4e20ceec // fmla v12.4s, v23.4s, v0.4s
+	WORD $0x4e21ceed // fmla v13.4s, v23.4s, v1.4s
+	WORD $0x4e22ceee // fmla v14.4s, v23.4s, v2.4s
+	WORD $0x4e23ceef // fmla v15.4s, v23.4s, v3.4s
+	WORD $0x6e30dd8c // fmul v12.4s, v12.4s, v16.4s
+	WORD $0x6e30ddad // fmul v13.4s, v13.4s, v16.4s
+	WORD $0x6e30ddce // fmul v14.4s, v14.4s, v16.4s
+	WORD $0x6e30ddef // fmul v15.4s, v15.4s, v16.4s
+	WORD $0x6e24fd8c // fdiv v12.4s, v12.4s, v4.4s
+	WORD $0x6e25fdad // fdiv v13.4s, v13.4s, v5.4s
+	WORD $0x6e26fdce // fdiv v14.4s, v14.4s, v6.4s
+	WORD $0x6e27fdef // fdiv v15.4s, v15.4s, v7.4s
+	VLD1 (R0), [V8.S4, V9.S4, V10.S4, V11.S4]
+	WORD $0x4eacd508 // fsub v8.4s, v8.4s, v12.4s
+	WORD $0x4eadd529 // fsub v9.4s, v9.4s, v13.4s
+	WORD $0x4eaed54a // fsub v10.4s, v10.4s, v14.4s
+	WORD $0x4eafd56b // fsub v11.4s, v11.4s, v15.4s
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R0)
+	SUB $16, R3, R3
+	CMP $16, R3
+	BGE l2v16
+l2v4:
+	CMP $4, R3
+	BLT l2s1
+	VLD1.P 16(R1), [V0.S4]
+	VLD1 (R0), [V25.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	VLD1 (R2), [V4.S4]
+	WORD $0x6e31dc8c // fmul v12.4s, v4.4s, v17.4s
+	WORD $0x4e20ce4c // fmla v12.4s, v18.4s, v0.4s
+	VST1.P [V12.S4], 16(R2)
+	VLD1 (R4), [V8.S4]
+	WORD $0x6e33dd04 // fmul v4.4s, v8.4s, v19.4s
+	WORD $0x6e34dc19 // fmul v25.4s, v0.4s, v20.4s
+	WORD $0x4e20cf24 // fmla v4.4s, v25.4s, v0.4s
+	VST1.P [V4.S4], 16(R4)
+	WORD $0x6e38dc84 // fmul v4.4s, v4.4s, v24.4s
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x4e35d484 // fadd v4.4s, v4.4s, v21.4s
+	WORD $0x6e36dd8c // fmul v12.4s, v12.4s, v22.4s
+	WORD $0x4e20ceec // fmla v12.4s, v23.4s, v0.4s
+	WORD $0x6e30dd8c // fmul v12.4s, v12.4s, v16.4s
+	WORD $0x6e24fd8c // fdiv v12.4s, v12.4s, v4.4s
+	VLD1 (R0), [V8.S4]
+	WORD $0x4eacd508 // fsub v8.4s, v8.4s, v12.4s
+	VST1.P [V8.S4], 16(R0)
+	SUB $4, R3, R3
+	B l2v4
+l2s1:
+	CBZ R3, l2done
+	FMOVS.P 4(R1), F0
+	FMOVS (R0), F25
+	WORD $0x1f1903a0 // fmadd s0, s29, s25, s0
+	FMOVS (R2), F4
+	WORD $0x1e31088c // fmul s12, s4, s17
+	WORD $0x1f00324c // fmadd s12, s18, s0, s12
+	FMOVS.P F12, 4(R2)
+	FMOVS (R4), F8
+	WORD $0x1e330904 // fmul s4, s8, s19
+	WORD $0x1e340819 // fmul s25, s0, s20
+	WORD $0x1f001324 // fmadd s4, s25, s0, s4
+	FMOVS.P F4, 4(R4)
+	WORD $0x1e380884 // fmul s4, s4, s24
+	WORD $0x1e21c084 // fsqrt s4, s4
+	WORD $0x1e352884 // fadd s4, s4, s21
+	WORD $0x1e36098c // fmul s12, s12, s22
+	WORD $0x1f0032ec // fmadd s12, s23, s0, s12
+	WORD $0x1e30098c // fmul s12, s12, s16
+	WORD $0x1e24198c // fdiv s12, s12, s4
+	FMOVS (R0), F8
+	WORD $0x1e2c3908 // fsub s8, s8, s12
+	FMOVS.P F8, 4(R0)
+	SUB $1, R3, R3
+	B l2s1
+l2done:
+	RET
 
-// func rmspropNEON(w, g, v []float32, lr, rho, c, eps float32)
-TEXT ·rmspropNEON(SB), NOSPLIT, $0-88
+// func rmspropNEON(w, g, v []float32, lr, rho, c, eps, l2x2 float32)
+TEXT ·rmspropNEON(SB), NOSPLIT, $0-92
 	MOVD w_base+0(FP), R0
 	MOVD w_len+8(FP), R3
 	MOVD g_base+24(FP), R1
@@ -414,6 +800,9 @@ TEXT ·rmspropNEON(SB), NOSPLIT, $0-88
 	VDUP V18.S[0], V18.S4
 	FMOVS eps+84(FP), F19
 	VDUP V19.S[0], V19.S4
+	MOVWU l2x2+88(FP), R5
+	LSLW $1, R5, R5
+	CBNZW R5, l2
 	CMP $16, R3
 	BLT v4
 v16:
@@ -493,4 +882,96 @@ s1:
 	SUB $1, R3, R3
 	B s1
 done:
+	RET
+l2:
+	FMOVS l2x2+88(FP), F29
+	VDUP V29.S[0], V29.S4
+	CMP $16, R3
+	BLT l2v4
+l2v16:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R0), [V25.S4, V26.S4, V27.S4, V28.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	WORD $0x4e3acfa1 // fmla v1.4s, v29.4s, v26.4s
+	WORD $0x4e3bcfa2 // fmla v2.4s, v29.4s, v27.4s
+	WORD $0x4e3ccfa3 // fmla v3.4s, v29.4s, v28.4s
+	VLD1 (R4), [V8.S4, V9.S4, V10.S4, V11.S4]
+	WORD $0x6e31dd04 // fmul v4.4s, v8.4s, v17.4s
+	WORD $0x6e31dd25 // fmul v5.4s, v9.4s, v17.4s
+	WORD $0x6e31dd46 // fmul v6.4s, v10.4s, v17.4s
+	WORD $0x6e31dd67 // fmul v7.4s, v11.4s, v17.4s
+	WORD $0x6e32dc19 // fmul v25.4s, v0.4s, v18.4s
+	WORD $0x6e32dc3a // fmul v26.4s, v1.4s, v18.4s
+	WORD $0x6e32dc5b // fmul v27.4s, v2.4s, v18.4s
+	WORD $0x6e32dc7c // fmul v28.4s, v3.4s, v18.4s
+	WORD $0x4e20cf24 // fmla v4.4s, v25.4s, v0.4s
+	WORD $0x4e21cf45 // fmla v5.4s, v26.4s, v1.4s
+	WORD $0x4e22cf66 // fmla v6.4s, v27.4s, v2.4s
+	WORD $0x4e23cf87 // fmla v7.4s, v28.4s, v3.4s
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R4)
+	WORD $0x4e33d484 // fadd v4.4s, v4.4s, v19.4s
+	WORD $0x4e33d4a5 // fadd v5.4s, v5.4s, v19.4s
+	WORD $0x4e33d4c6 // fadd v6.4s, v6.4s, v19.4s
+	WORD $0x4e33d4e7 // fadd v7.4s, v7.4s, v19.4s
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6ea1f8c6 // fsqrt v6.4s, v6.4s
+	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
+	WORD $0x6e30dc00 // fmul v0.4s, v0.4s, v16.4s
+	WORD $0x6e30dc21 // fmul v1.4s, v1.4s, v16.4s
+	WORD $0x6e30dc42 // fmul v2.4s, v2.4s, v16.4s
+	WORD $0x6e30dc63 // fmul v3.4s, v3.4s, v16.4s
+	WORD $0x6e24fc00 // fdiv v0.4s, v0.4s, v4.4s
+	WORD $0x6e25fc21 // fdiv v1.4s, v1.4s, v5.4s
+	WORD $0x6e26fc42 // fdiv v2.4s, v2.4s, v6.4s
+	WORD $0x6e27fc63 // fdiv v3.4s, v3.4s, v7.4s
+	VLD1 (R0), [V12.S4, V13.S4, V14.S4, V15.S4]
+	WORD $0x4ea0d58c // fsub v12.4s, v12.4s, v0.4s
+	WORD $0x4ea1d5ad // fsub v13.4s, v13.4s, v1.4s
+	WORD $0x4ea2d5ce // fsub v14.4s, v14.4s, v2.4s
+	WORD $0x4ea3d5ef // fsub v15.4s, v15.4s, v3.4s
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R0)
+	SUB $16, R3, R3
+	CMP $16, R3
+	BGE l2v16
+l2v4:
+	CMP $4, R3
+	BLT l2s1
+	VLD1.P 16(R1), [V0.S4]
+	VLD1 (R0), [V25.S4]
+	WORD $0x4e39cfa0 // fmla v0.4s, v29.4s, v25.4s
+	VLD1 (R4), [V8.S4]
+	WORD $0x6e31dd04 // fmul v4.4s, v8.4s, v17.4s
+	WORD $0x6e32dc19 // fmul v25.4s, v0.4s, v18.4s
+	WORD $0x4e20cf24 // fmla v4.4s, v25.4s, v0.4s
+	VST1.P [V4.S4], 16(R4)
+	WORD $0x4e33d484 // fadd v4.4s, v4.4s, v19.4s
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x6e30dc00 // fmul v0.4s, v0.4s, v16.4s
+	WORD $0x6e24fc00 // fdiv v0.4s, v0.4s, v4.4s
+	VLD1 (R0), [V12.S4]
+	WORD $0x4ea0d58c // fsub v12.4s, v12.4s, v0.4s
+	VST1.P [V12.S4], 16(R0)
+	SUB $4, R3, R3
+	B l2v4
+l2s1:
+	CBZ R3, l2done
+	FMOVS.P 4(R1), F0
+	FMOVS (R0), F25
+	WORD $0x1f1903a0 // fmadd s0, s29, s25, s0
+	FMOVS (R4), F8
+	WORD $0x1e310904 // fmul s4, s8, s17
+	WORD $0x1e320819 // fmul s25, s0, s18
+	WORD $0x1f001324 // fmadd s4, s25, s0, s4
+	FMOVS.P F4, 4(R4)
+	WORD $0x1e332884 // fadd s4, s4, s19
+	WORD $0x1e21c084 // fsqrt s4, s4
+	WORD $0x1e300800 // fmul s0, s0, s16
+	WORD $0x1e241800 // fdiv s0, s0, s4
+	FMOVS (R0), F12
+	WORD $0x1e20398c // fsub s12, s12, s0
+	FMOVS.P F12, 4(R0)
+	SUB $1, R3, R3
+	B l2s1
+l2done:
 	RET

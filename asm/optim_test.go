@@ -20,16 +20,30 @@ const optimTol = 0x1p-20
 // optimFloor is the absolute error of a few roundings in the denormal range.
 const optimFloor = 0x1p-146
 
-// optimHyper is one set of hyper-parameters.
+// optimHyper is one set of hyper-parameters; the kernels receive 2*l2.
 type optimHyper struct {
-	lr, mom, b1, b2, eps, cm, cg, cv float32
-	nesterov                         bool
+	lr, mom, b1, b2, eps, cm, cg, cv, l2 float32
+	nesterov                             bool
 }
 
 var optimHypers = []optimHyper{
 	{lr: 0.01, mom: 0.9, b1: 0.9, b2: 0.999, eps: 1e-7, cm: 8.7, cg: 0.95, cv: 1000.5},
-	{lr: 0.5, mom: 0.5, b1: 0.5, b2: 0.25, eps: 0.1, cm: 1.3, cg: 0.1, cv: 2, nesterov: true},
-	{lr: 1e-4, mom: 0.99, b1: 0.95, b2: 0.9999, eps: 1e-3, cm: 19.5, cg: 0.05, cv: 1e4},
+	{lr: 0.5, mom: 0.5, b1: 0.5, b2: 0.25, eps: 0.1, cm: 1.3, cg: 0.1, cv: 2, l2: 0.25, nesterov: true},
+	{lr: 1e-4, mom: 0.99, b1: 0.95, b2: 0.9999, eps: 1e-3, cm: 19.5, cg: 0.05, cv: 1e4, l2: 0.01},
+	{lr: 0.01, mom: 0.9, b1: 0.9, b2: 0.999, eps: 1e-7, cm: 8.7, cg: 0.95, cv: 1000.5, l2: 1.5},
+}
+
+// optimGrad returns the gradient the update of element i uses, as the
+// generic loop forms it (g, or g + 2*l2*w), and gs, the magnitude of its
+// terms (|g| + |2*l2*w|), which bounds its rounding: a level that fuses the
+// L2 term may differ from it by an ulp or two of gs, so the checks scale
+// the terms of the gradient by gs.
+func optimGrad(in optimState, i int, h optimHyper) (g float32, gs float64) {
+	g, gs = l2Grad(in.g[i], in.w[i], 2*h.l2), math.Abs(f64(in.g[i]))
+	if h.l2 != 0 {
+		gs += math.Abs(f64(2*h.l2) * f64(in.w[i]))
+	}
+	return g, gs
 }
 
 // optimState is the input of one update.
@@ -87,11 +101,12 @@ func f64(x float32) float64 { return float64(x) }
 // optimMoments checks m and v of Adam and Nadam.
 func optimMoments(i int, in, got, gen optimState, h optimHyper) error {
 	b1, c1, b2, c2 := f64(h.b1), f64(1-h.b1), f64(h.b2), f64(1-h.b2)
-	g, m, v := f64(in.g[i]), f64(in.m[i]), f64(in.v[i])
-	c2g := f64(float32(1-h.b2) * in.g[i]) // c2*g rounded, as the Go loop may
+	g32, gs := optimGrad(in, i, h)
+	g, m, v := f64(g32), f64(in.m[i]), f64(in.v[i])
+	c2g := f64(float32(1-h.b2) * g32) // c2*g rounded, as the Go loop may
 	return errors.Join(
-		optimCheck("m", i, got.m[i], gen.m[i], b1*m+c1*g, math.Abs(b1*m)+math.Abs(c1*g), optimFloor),
-		optimCheck("v", i, got.v[i], gen.v[i], b2*v+c2g*g, math.Abs(b2*v)+math.Abs(c2g*g)+math.Abs(c2*g*g)*0x1p-23, optimFloor))
+		optimCheck("m", i, got.m[i], gen.m[i], b1*m+c1*g, math.Abs(b1*m)+c1*gs, optimFloor),
+		optimCheck("v", i, got.v[i], gen.v[i], b2*v+c2g*g, math.Abs(b2*v)+math.Abs(c2g)*gs+math.Abs(c2*g*g)*0x1p-23, optimFloor))
 }
 
 var optimKernelsUnderTest = []optimKernel{
@@ -99,21 +114,22 @@ var optimKernelsUnderTest = []optimKernel{
 		name: "sgd",
 		run: func(k *optimKernels, s optimState, h optimHyper) {
 			if h.nesterov {
-				k.sgdNesterov(s.w, s.g, s.m, h.lr, h.mom)
+				k.sgdNesterov(s.w, s.g, s.m, h.lr, h.mom, 2*h.l2)
 			} else {
-				k.sgdMomentum(s.w, s.g, s.m, h.lr, h.mom)
+				k.sgdMomentum(s.w, s.g, s.m, h.lr, h.mom, 2*h.l2)
 			}
 		},
 		check: func(i int, in, got, gen optimState, h optimHyper) error {
 			lr, mom := f64(h.lr), f64(h.mom)
-			lg := f64(h.lr * in.g[i]) // rounded first by every level
+			g32, gs := optimGrad(in, i, h)
+			lg := f64(h.lr * g32) // rounded first by every level
 			m := mom*f64(in.m[i]) - lg
-			if err := optimCheck("m", i, got.m[i], gen.m[i], m, math.Abs(mom*f64(in.m[i]))+math.Abs(lg)+math.Abs(lr*f64(in.g[i]))*0x1p-23, optimFloor); err != nil {
+			if err := optimCheck("m", i, got.m[i], gen.m[i], m, math.Abs(mom*f64(in.m[i]))+lr*gs*(1+0x1p-23), optimFloor); err != nil {
 				return err
 			}
 			w, gm := f64(in.w[i]), f64(got.m[i])
 			if h.nesterov {
-				return optimCheck("w", i, got.w[i], gen.w[i], w+mom*gm-lg, math.Abs(w)+math.Abs(mom*gm)+math.Abs(lg), optimFloor)
+				return optimCheck("w", i, got.w[i], gen.w[i], w+mom*gm-lg, math.Abs(w)+math.Abs(mom*gm)+lr*gs, optimFloor)
 			}
 			return optimCheck("w", i, got.w[i], gen.w[i], w+gm, math.Abs(w)+math.Abs(gm), optimFloor)
 		},
@@ -121,7 +137,7 @@ var optimKernelsUnderTest = []optimKernel{
 	{
 		name: "adam",
 		run: func(k *optimKernels, s optimState, h optimHyper) {
-			k.adam(s.w, s.g, s.m, s.v, h.lr, h.b1, 1-h.b1, h.b2, 1-h.b2, h.eps)
+			k.adam(s.w, s.g, s.m, s.v, h.lr, h.b1, 1-h.b1, h.b2, 1-h.b2, h.eps, 2*h.l2)
 		},
 		check: func(i int, in, got, gen optimState, h optimHyper) error {
 			if err := optimMoments(i, in, got, gen, h); err != nil {
@@ -136,13 +152,14 @@ var optimKernelsUnderTest = []optimKernel{
 	{
 		name: "nadam",
 		run: func(k *optimKernels, s optimState, h optimHyper) {
-			k.nadam(s.w, s.g, s.m, s.v, h.lr, h.b1, 1-h.b1, h.b2, 1-h.b2, h.eps, h.cm, h.cg, h.cv)
+			k.nadam(s.w, s.g, s.m, s.v, h.lr, h.b1, 1-h.b1, h.b2, 1-h.b2, h.eps, h.cm, h.cg, h.cv, 2*h.l2)
 		},
 		check: func(i int, in, got, gen optimState, h optimHyper) error {
 			if err := optimMoments(i, in, got, gen, h); err != nil {
 				return err
 			}
-			cm, cg := f64(h.cm)*f64(got.m[i]), f64(h.cg)*f64(in.g[i])
+			g32, gs := optimGrad(in, i, h)
+			cm, cg := f64(h.cm)*f64(got.m[i]), f64(h.cg)*f64(g32)
 			den := math.Sqrt(f64(h.cv)*f64(got.v[i])) + f64(h.eps)
 			u := f64(h.lr) * (cm + cg) / den
 			w := f64(in.w[i])
@@ -150,24 +167,25 @@ var optimKernelsUnderTest = []optimKernel{
 				// cv*v overflows float32 on every level: the update is 0.
 				return optimCheck("w", i, got.w[i], gen.w[i], w, math.Abs(w), optimFloor)
 			}
-			return optimCheck("w", i, got.w[i], gen.w[i], w-u, math.Abs(w)+math.Abs(u)+f64(h.lr)*(math.Abs(cm)+math.Abs(cg))/den, optimFloor*(1+1/den))
+			return optimCheck("w", i, got.w[i], gen.w[i], w-u, math.Abs(w)+math.Abs(u)+f64(h.lr)*(math.Abs(cm)+f64(h.cg)*gs)/den, optimFloor*(1+1/den))
 		},
 	},
 	{
 		name: "rmsprop",
 		run: func(k *optimKernels, s optimState, h optimHyper) {
-			k.rmsprop(s.w, s.g, s.v, h.lr, h.b2, 1-h.b2, h.eps)
+			k.rmsprop(s.w, s.g, s.v, h.lr, h.b2, 1-h.b2, h.eps, 2*h.l2)
 		},
 		check: func(i int, in, got, gen optimState, h optimHyper) error {
-			b2, c2, g, v := f64(h.b2), f64(1-h.b2), f64(in.g[i]), f64(in.v[i])
-			c2g := f64(float32(1-h.b2) * in.g[i])
-			if err := optimCheck("v", i, got.v[i], gen.v[i], b2*v+c2g*g, math.Abs(b2*v)+math.Abs(c2g*g)+math.Abs(c2*g*g)*0x1p-23, optimFloor); err != nil {
+			g32, gs := optimGrad(in, i, h)
+			b2, c2, g, v := f64(h.b2), f64(1-h.b2), f64(g32), f64(in.v[i])
+			c2g := f64(float32(1-h.b2) * g32)
+			if err := optimCheck("v", i, got.v[i], gen.v[i], b2*v+c2g*g, math.Abs(b2*v)+math.Abs(c2g)*gs+math.Abs(c2*g*g)*0x1p-23, optimFloor); err != nil {
 				return err
 			}
 			den := math.Sqrt(f64(got.v[i]) + f64(h.eps))
 			u := f64(h.lr) * g / den
 			w := f64(in.w[i])
-			return optimCheck("w", i, got.w[i], gen.w[i], w-u, math.Abs(w)+math.Abs(u), optimFloor*(1+1/den))
+			return optimCheck("w", i, got.w[i], gen.w[i], w-u, math.Abs(w)+f64(h.lr)*gs/den, optimFloor*(1+1/den))
 		},
 	},
 }
@@ -233,12 +251,12 @@ func TestOptimExported(t *testing.T) {
 		name string
 		f    func()
 	}{
-		{"SGD g", func() { SGD(a, b, a, 0.1, 0, false) }},
-		{"SGD m", func() { SGD(a, a, b, 0.1, 0.9, false) }},
-		{"SGD nil m", func() { SGD(a, a, nil, 0.1, 0.9, true) }},
-		{"Adam", func() { Adam(a, a, a, b, 0.1, 0.9, 0.999, 1e-7) }},
-		{"Nadam", func() { Nadam(a, a, b, a, 0.1, 0.9, 0.999, 1e-7, 1, 1, 1) }},
-		{"RMSprop", func() { RMSprop(a, b, a, 0.1, 0.9, 1e-7) }},
+		{"SGD g", func() { SGD(a, b, a, 0.1, 0, 0, false) }},
+		{"SGD m", func() { SGD(a, a, b, 0.1, 0.9, 0, false) }},
+		{"SGD nil m", func() { SGD(a, a, nil, 0.1, 0.9, 0.01, true) }},
+		{"Adam", func() { Adam(a, a, a, b, 0.1, 0.9, 0.999, 1e-7, 0) }},
+		{"Nadam", func() { Nadam(a, a, b, a, 0.1, 0.9, 0.999, 1e-7, 1, 1, 1, 0) }},
+		{"RMSprop", func() { RMSprop(a, b, a, 0.1, 0.9, 1e-7, 0) }},
 	} {
 		if got := vecPanicMessage(c.f); got != vecErrLength {
 			t.Errorf("%s: panic %q, want %q", c.name, got, vecErrLength)
@@ -246,16 +264,16 @@ func TestOptimExported(t *testing.T) {
 	}
 
 	w, g := []float32{1, 2, 3}, []float32{8, 16, 24} // exact in every order
-	SGD(w, g, nil, 0.125, 0, false)
+	SGD(w, g, nil, 0.125, 0, 0, false)
 	if w[0] != 0 || w[1] != 0 || w[2] != 0 {
 		t.Fatalf("SGD without momentum: %v", w)
 	}
 	m := []float32{1, 1, 1}
-	SGD(w, g, m, 0.125, 0.5, false) // m = 0.5 - g/8; w = m
+	SGD(w, g, m, 0.125, 0.5, 0, false) // m = 0.5 - g/8; w = m
 	if m[0] != -0.5 || w[0] != -0.5 {
 		t.Fatalf("SGD momentum: w=%v m=%v", w, m)
 	}
-	SGD(w, g, m, 0.125, 0.5, true) // m = -0.25-1 = -1.25; w += 0.5*m - 1
+	SGD(w, g, m, 0.125, 0.5, 0, true) // m = -0.25-1 = -1.25; w += 0.5*m - 1
 	if m[0] != -1.25 || w[0] != -0.5-0.625-1 {
 		t.Fatalf("SGD nesterov: w=%v m=%v", w, m)
 	}
@@ -263,17 +281,17 @@ func TestOptimExported(t *testing.T) {
 	// step moves each weight by about lr in the direction of -g.
 	w, m, v := []float32{0, 0, 0}, make([]float32, 3), make([]float32, 3)
 	g = []float32{4, -0.5, 0}
-	Adam(w, g, m, v, 0.001*float32(math.Sqrt(0.001))/0.1, 0.9, 0.999, 1e-7)
+	Adam(w, g, m, v, 0.001*float32(math.Sqrt(0.001))/0.1, 0.9, 0.999, 1e-7, 0)
 	if math.Abs(float64(w[0])+0.001) > 1e-8 || math.Abs(float64(w[1])-0.001) > 1e-8 || w[2] != 0 {
 		t.Fatalf("Adam first step: %v", w)
 	}
 	w, m, v = []float32{0, 0, 0}, make([]float32, 3), make([]float32, 3)
-	Nadam(w, g, m, v, 0.001, 0.9, 0.999, 1e-7, 0, 1, 1/(1-0.999))
+	Nadam(w, g, m, v, 0.001, 0.9, 0.999, 1e-7, 0, 1, 1/(1-0.999), 0)
 	if math.Abs(float64(w[0])+0.001) > 1e-8 || math.Abs(float64(w[1])-0.001) > 1e-8 || w[2] != 0 {
 		t.Fatalf("Nadam first step without the momentum term: %v", w)
 	}
 	w, v = []float32{0, 0, 0}, make([]float32, 3)
-	RMSprop(w, g, v, 0.001, 0.9, 0) // v = 0.1 g^2: w = -0.001 g/|g|/sqrt(0.1)
+	RMSprop(w, g, v, 0.001, 0.9, 0, 0) // v = 0.1 g^2: w = -0.001 g/|g|/sqrt(0.1)
 	if math.Abs(float64(w[0])+0.001/math.Sqrt(0.1)) > 1e-8 || w[2] == w[2] {
 		t.Fatalf("RMSprop first step: %v (0/0 must be NaN with eps 0)", w)
 	}

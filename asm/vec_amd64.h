@@ -52,54 +52,61 @@ L: \
 
 // EW512 runs B4 (64 elements) then B1 under K1 (16 or fewer) over CX
 // elements. It ends at the label ew_done, with the vector registers dirty.
-#define EW512(B4, B1) \
+#define EW512(B4, B1) EW512AT(B4, B1, ew_loop, ew_tail, ew_full, ew_done)
+
+// EW512AT is EW512 with its labels named by the caller, for a kernel that
+// runs one of two loops.
+#define EW512AT(B4, B1, LOOP, TAIL, FULL, DONE) \
 	XORQ BX, BX; \
 	CMPQ CX, $64; \
-	JB   ew_tail; \
-ew_loop: \
+	JB   TAIL; \
+LOOP: \
 	B4; \
 	ADDQ $256, BX; \
 	SUBQ $64, CX; \
 	CMPQ CX, $64; \
-	JAE  ew_loop; \
-ew_tail: \
+	JAE  LOOP; \
+TAIL: \
 	TESTQ CX, CX; \
-	JLE  ew_done; \
-	MASK512(ew_full); \
+	JLE  DONE; \
+	MASK512(FULL); \
 	B1; \
 	ADDQ $64, BX; \
 	SUBQ $16, CX; \
-	JMP  ew_tail; \
-ew_done:
+	JMP  TAIL; \
+DONE:
 
 // EW256 is EW512 for AVX2: B4 covers 32 elements, then B1U one full
 // vector at a time, and B1 the last 1 to 7 elements under the lane mask in
 // Y15 (full vectors go unmasked: a VMASKMOVPS store is slow on some AMD
 // cores).
-#define EW256(B4, B1U, B1) \
+#define EW256(B4, B1U, B1) EW256AT(B4, B1U, B1, ew_loop, ew_tail, ew_last, ew_part, ew_done)
+
+// EW256AT is EW256 with its labels named by the caller.
+#define EW256AT(B4, B1U, B1, LOOP, TAIL, LAST, PART, DONE) \
 	XORQ BX, BX; \
 	LEAQ ew_mask<>(SB), R11; \
 	CMPQ CX, $32; \
-	JB   ew_tail; \
-ew_loop: \
+	JB   TAIL; \
+LOOP: \
 	B4; \
 	ADDQ $128, BX; \
 	SUBQ $32, CX; \
 	CMPQ CX, $32; \
-	JAE  ew_loop; \
-ew_tail: \
+	JAE  LOOP; \
+TAIL: \
 	CMPQ CX, $8; \
-	JB   ew_last; \
+	JB   LAST; \
 	B1U; \
 	ADDQ $32, BX; \
 	SUBQ $8, CX; \
-	JMP  ew_tail; \
-ew_last: \
+	JMP  TAIL; \
+LAST: \
 	TESTQ CX, CX; \
-	JE   ew_done; \
-	MASK256(ew_part); \
+	JE   DONE; \
+	MASK256(PART); \
 	B1; \
-ew_done:
+DONE:
 
 DATA ew_mask<>+0(SB)/8, $-1
 DATA ew_mask<>+8(SB)/8, $-1

@@ -76,11 +76,13 @@ func TestVecPageEnd(t *testing.T) {
 					}
 				}
 			}
-			o.sgdMomentum(x, y, z, 0.1, 0.9)
-			o.sgdNesterov(x, y, z, 0.1, 0.9)
-			o.adam(x, y, z, u, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7)
-			o.nadam(x, y, z, u, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7, 1, 1, 1)
-			o.rmsprop(x, y, u, 0.1, 0.9, 0.1, 1e-7)
+			for _, l2x2 := range []float32{0, 0.02} { // both loops
+				o.sgdMomentum(x, y, z, 0.1, 0.9, l2x2)
+				o.sgdNesterov(x, y, z, 0.1, 0.9, l2x2)
+				o.adam(x, y, z, u, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7, l2x2)
+				o.nadam(x, y, z, u, 0.1, 0.9, 0.1, 0.999, 0.001, 1e-7, 1, 1, 1, l2x2)
+				o.rmsprop(x, y, u, 0.1, 0.9, 0.1, 1e-7, l2x2)
+			}
 		}
 	})
 }

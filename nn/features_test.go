@@ -61,7 +61,7 @@ func TestRMSpropMomentumCentered(t *testing.T) {
 		w1[i], g[i] = float32(i)/7-2, float32(i%5)-1.5
 		w2[i] = w1[i]
 	}
-	asm.RMSprop(w1, g, va, 0.01, 0.9, 1e-7)
+	asm.RMSprop(w1, g, va, 0.01, 0.9, 1e-7, 0)
 	rmspropGeneral(w2, g, vb, m, nil, 0.01, 0.9, 0, 1e-7)
 	for i := range w1 {
 		if math.Abs(float64(w1[i]-w2[i])) > 1e-6 || math.Abs(float64(va[i]-vb[i])) > 1e-6 {

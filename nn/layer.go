@@ -31,6 +31,10 @@ type Param struct {
 	fuseLR       float32
 	fuseDecay    float32
 	fusedPenalty float64
+	// foldL2: the optimizer's update kernel adds the L2 penalty's
+	// gradient 2*l2*W itself, during this step (see Optimizer.planFused),
+	// so the backward pass takes only the penalty's value.
+	foldL2 bool
 }
 
 func newParam(name string, trainable bool, shape ...int) *Param {

@@ -234,11 +234,14 @@ func (m *Sequential) gradients(x []float32, labels []int32, targets []float32, r
 	// adds layer.losses to the loss before the update.
 	var pen float64
 	for _, p := range m.opt.params {
-		if p.fuseLR != 0 { // updated already: its layer took the penalty before
+		switch {
+		case p.fuseLR != 0: // updated already: its layer took the penalty before
 			pen += p.fusedPenalty
-			continue
+		case p.foldL2: // the update adds the gradient
+			pen += p.Penalty.Penalty(p.Value)
+		default:
+			pen += p.Penalty.AddGrad(p.Grad, p.Value)
 		}
-		pen += p.Penalty.AddGrad(p.Grad, p.Value)
 	}
 	t.part(partLoss)
 	return sum/float64(rows) + pen, nCorrect

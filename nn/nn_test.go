@@ -3,6 +3,7 @@ package nn
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -759,37 +760,68 @@ func TestCategoricalAndMSE(t *testing.T) {
 	}
 }
 
+// fusedVsSeparate trains the same model twice from the same start, with the
+// optimizer's fused and folded updates (as Fit plans them) and with every
+// update separate (forced by a clipping bound that never binds), and fails
+// t unless the weights and the reported losses (penalties included) agree
+// to 1e-5.
+func fusedVsSeparate(t *testing.T, what string, opt func() *Optimizer, cfg DenseConfig) {
+	t.Helper()
+	x, y := blobs(200, 8, 3, 9)
+	run := func(clip float32) ([][]float32, *History) {
+		o := opt()
+		o.Clip.Value = clip
+		m := compiled(t, smallModel(Dense(cfg)), o)
+		h, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Weights(), h
+	}
+	fused, hf := run(0)
+	separate, hs := run(1e30)
+	for i := range fused {
+		for j := range fused[i] {
+			if d := math.Abs(float64(fused[i][j] - separate[i][j])); d > 1e-5*math.Max(1, math.Abs(float64(separate[i][j]))) {
+				t.Fatalf("%s: variable %d[%d]: fused %v, separate %v", what, i, j, fused[i][j], separate[i][j])
+			}
+		}
+	}
+	for e := range hf.Epochs {
+		if a, b := hf.Epochs[e].Loss, hs.Epochs[e].Loss; math.Abs(a-b) > 1e-5*b {
+			t.Fatalf("%s: epoch %d: loss %v fused, %v separate", what, e, a, b)
+		}
+	}
+}
+
 // TestFusedSGD: a plain SGD step is fused into the Dense kernel's gradient
 // product, with an L2 penalty folded into its beta; it must give the same
-// weights and the same reported loss (the penalty included) as the
-// separate update (forced here by a clipping bound that never binds).
+// weights and the same reported loss as the separate update.
 func TestFusedSGD(t *testing.T) {
-	x, y := blobs(200, 8, 3, 9)
 	for _, l2 := range []float32{0, 0.01} {
-		run := func(clip float32) ([][]float32, *History) {
-			o := NewSGD(0.05)
-			o.Clip.Value = clip
-			m := compiled(t, smallModel(Dense(DenseConfig{Units: 7, Activation: "tanh", KernelRegularizer: reg.L2(l2)})), o)
-			h, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 16})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m.Weights(), h
-		}
-		fused, hf := run(0)
-		separate, hs := run(1e30)
-		for i := range fused {
-			for j := range fused[i] {
-				if d := math.Abs(float64(fused[i][j] - separate[i][j])); d > 1e-5*math.Max(1, math.Abs(float64(separate[i][j]))) {
-					t.Fatalf("l2 %g: variable %d[%d]: fused %v, separate %v", l2, i, j, fused[i][j], separate[i][j])
-				}
-			}
-		}
-		for e := range hf.Epochs {
-			if a, b := hf.Epochs[e].Loss, hs.Epochs[e].Loss; math.Abs(a-b) > 1e-5*b {
-				t.Fatalf("l2 %g: epoch %d: loss %v fused, %v separate", l2, e, a, b)
-			}
-		}
+		fusedVsSeparate(t, fmt.Sprintf("sgd, l2 %g", l2), func() *Optimizer { return NewSGD(0.05) },
+			DenseConfig{Units: 7, Activation: "tanh", KernelRegularizer: reg.L2(l2)})
+	}
+}
+
+// TestFoldedL2: every other update kernel adds an L2 penalty's gradient
+// itself (Param.foldL2); each must train as the separate pass that adds
+// it to the gradient first. The biases are penalized too, so that plain
+// SGD folds it for a variable outside the fused product.
+func TestFoldedL2(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opt  func() *Optimizer
+	}{
+		{"sgd", func() *Optimizer { return NewSGD(0.05) }},
+		{"momentum", func() *Optimizer { o := NewSGD(0.02); o.Momentum = 0.9; return o }},
+		{"nesterov", func() *Optimizer { o := NewSGD(0.02); o.Momentum = 0.9; o.Nesterov = true; return o }},
+		{"adam", func() *Optimizer { return NewAdam(0.01) }},
+		{"nadam", func() *Optimizer { return NewNadam(0.01) }},
+		{"rmsprop", func() *Optimizer { return NewRMSprop(0.005) }},
+	} {
+		fusedVsSeparate(t, c.name, c.opt, DenseConfig{Units: 7, Activation: "elu",
+			KernelRegularizer: reg.L2(0.01), BiasRegularizer: reg.L2(0.05)})
 	}
 }
 

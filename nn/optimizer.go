@@ -211,17 +211,30 @@ func (o *Optimizer) momenta() (momentum, beta1 float64) {
 // the weights' own multiple, so the update w - lr*(g + 2*l2*w) is
 // (1 - 2*lr*l2)*w - lr*g, the product's beta and alpha (the same up to
 // rounding: each weight within an ulp or so of the separate update's).
+//
+// It also marks the other variables with an L2 penalty (and no L1) whose
+// update kernel can add the penalty's gradient 2*l2*w itself, reading w
+// as it updates it: the backward pass then skips the separate pass that
+// would add it to the gradient (asm.L1L2Grad, three streams). Clipping
+// needs the whole gradient first, and RMSprop with momentum or centering
+// runs in Go, so those keep that pass.
 func (o *Optimizer) planFused() {
 	lr := 0.0
-	if momentum, _ := o.momenta(); o.Kind == "sgd" && momentum == 0 && !o.Clip.Active() {
+	momentum, _ := o.momenta()
+	if o.Kind == "sgd" && momentum == 0 && !o.Clip.Active() {
 		lr = o.CurrentLR()
 	}
+	fold := !o.Clip.Active() && !(o.Kind == "rmsprop" && (momentum != 0 || o.Centered))
 	for _, p := range o.params {
-		p.fuseLR = 0
-		if p.fusable && p.Penalty.L1 == 0 {
+		p.fuseLR, p.foldL2 = 0, false
+		if p.Penalty.L1 != 0 {
+			continue
+		}
+		if p.fusable {
 			p.fuseLR = float32(lr)
 			p.fuseDecay = float32(1 - 2*lr*float64(p.Penalty.L2))
 		}
+		p.foldL2 = p.fuseLR == 0 && fold && p.Penalty.L2 != 0
 	}
 }
 
@@ -246,16 +259,20 @@ func (u *update) Range(lo, hi int) {
 	o, i := u.o, u.i
 	p := o.params[i]
 	w, g := p.Value[lo:hi], p.Grad[lo:hi]
+	var l2 float32 // the penalty's gradient, when the kernel adds it
+	if p.foldL2 {
+		l2 = p.Penalty.L2
+	}
 	switch o.Kind {
 	case "sgd":
-		asm.SGD(w, g, o.m[i][lo:hi], u.lr, u.momentum, o.Nesterov)
+		asm.SGD(w, g, o.m[i][lo:hi], u.lr, u.momentum, l2, o.Nesterov)
 	case "adam":
-		asm.Adam(w, g, o.m[i][lo:hi], o.v[i][lo:hi], u.alpha, u.beta1, u.beta2, u.eps)
+		asm.Adam(w, g, o.m[i][lo:hi], o.v[i][lo:hi], u.alpha, u.beta1, u.beta2, u.eps, l2)
 	case "nadam":
-		asm.Nadam(w, g, o.m[i][lo:hi], o.v[i][lo:hi], u.lr, u.beta1, u.beta2, u.eps, u.cm, u.cg, u.cv)
+		asm.Nadam(w, g, o.m[i][lo:hi], o.v[i][lo:hi], u.lr, u.beta1, u.beta2, u.eps, u.cm, u.cg, u.cv, l2)
 	case "rmsprop":
 		if u.momentum == 0 && !o.Centered {
-			asm.RMSprop(w, g, o.v[i][lo:hi], u.lr, u.rho, u.eps)
+			asm.RMSprop(w, g, o.v[i][lo:hi], u.lr, u.rho, u.eps, l2)
 			return
 		}
 		var ag []float32
@@ -325,7 +342,7 @@ func (o *Optimizer) step() {
 		runtime.ParallelFor(len(p.Value), updateGrain, u)
 	}
 	for _, p := range o.params {
-		p.fuseLR = 0
+		p.fuseLR, p.foldL2 = 0, false
 		if p.Constrain != nil {
 			p.Constrain.Apply(p.Value, p.Cols)
 		}

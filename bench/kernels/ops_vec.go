@@ -86,7 +86,7 @@ func init() {
 			n := c.Shape[0]
 			r := rng()
 			w, g := randSlice(r, n, -1, 1), randSlice(r, n, -1, 1)
-			return split(c, n, func(lo, hi int) { asm.SGD(w[lo:hi], g[lo:hi], nil, 1e-6, 0, false) }), 12 * float64(n)
+			return split(c, n, func(lo, hi int) { asm.SGD(w[lo:hi], g[lo:hi], nil, 1e-6, 0, 0, false) }), 12 * float64(n)
 		}})
 	for _, nesterov := range []bool{false, true} {
 		name, what := "sgdmomentum", "SGD with momentum 0.9 (Keras form)"
@@ -99,7 +99,7 @@ func init() {
 				n := c.Shape[0]
 				r := rng()
 				w, g, m := randSlice(r, n, -1, 1), randSlice(r, n, -1, 1), randSlice(r, n, -1e-3, 1e-3)
-				return split(c, n, func(lo, hi int) { asm.SGD(w[lo:hi], g[lo:hi], m[lo:hi], 1e-6, 0.9, nesterov) }),
+				return split(c, n, func(lo, hi int) { asm.SGD(w[lo:hi], g[lo:hi], m[lo:hi], 1e-6, 0.9, 0, nesterov) }),
 					20 * float64(n)
 			}})
 	}
@@ -109,10 +109,13 @@ func init() {
 		step       func(w, g, m, v []float32)
 	}{
 		{"adam", "Adam step (Keras defaults)", func(w, g, m, v []float32) {
-			asm.Adam(w, g, m, v, 1e-6, 0.9, 0.999, 1e-7)
+			asm.Adam(w, g, m, v, 1e-6, 0.9, 0.999, 1e-7, 0)
 		}},
 		{"nadam", "Nadam step (Keras defaults, coefficients of step 10)", func(w, g, m, v []float32) {
-			asm.Nadam(w, g, m, v, 1e-6, 0.9, 0.999, 1e-7, 1.5, 0.15, 100)
+			asm.Nadam(w, g, m, v, 1e-6, 0.9, 0.999, 1e-7, 1.5, 0.15, 100, 0)
+		}},
+		{"nadaml2", "Nadam step with the gradient of an L2 penalty l2(0.01) added in the pass", func(w, g, m, v []float32) {
+			asm.Nadam(w, g, m, v, 1e-6, 0.9, 0.999, 1e-7, 1.5, 0.15, 100, 0.01)
 		}},
 	} {
 		register(Op{Name: o.name, Unit: GBps, Dims: 1, DefaultShape: []int{4096}, Parallel: true,
@@ -132,7 +135,7 @@ func init() {
 			n := c.Shape[0]
 			r := rng()
 			w, g, v := randSlice(r, n, -1, 1), randSlice(r, n, -1, 1), randSlice(r, n, 0, 1e-3)
-			return split(c, n, func(lo, hi int) { asm.RMSprop(w[lo:hi], g[lo:hi], v[lo:hi], 1e-6, 0.9, 1e-7) }),
+			return split(c, n, func(lo, hi int) { asm.RMSprop(w[lo:hi], g[lo:hi], v[lo:hi], 1e-6, 0.9, 1e-7, 0) }),
 				20 * float64(n)
 		}})
 }

@@ -97,27 +97,49 @@ def body(spec, width):
     flush()
     return out
 
-def kernel(name, spec):
-    L = ['', '// func %s%s' % (name, spec['sig']),
-         'TEXT ·%s(SB), NOSPLIT, $0-%d' % (name, spec['args'])]
-    L += ['\t' + l for l in spec['prologue']]
-    L += ['\tCMP $16, R3', '\tBLT v4', 'v16:']
+def loop(spec, p=''):
+    """The kernel's loops, with labels prefixed by p."""
+    L = ['\tCMP $16, R3', '\tBLT %sv4' % p, '%sv16:' % p]
     L += body(spec, 4)
-    L += ['\tSUB $16, R3, R3', '\tCMP $16, R3', '\tBGE v16', 'v4:', '\tCMP $4, R3']
+    L += ['\tSUB $16, R3, R3', '\tCMP $16, R3', '\tBGE %sv16' % p, '%sv4:' % p, '\tCMP $4, R3']
     red = spec.get('reduce')
-    L += ['\tBLT %s' % ('red' if red else 's1')]
+    L += ['\tBLT %s' % ('red' if red else p + 's1')]
     L += body(spec, 1)
-    L += ['\tSUB $4, R3, R3', '\tB v4']
+    L += ['\tSUB $4, R3, R3', '\tB %sv4' % p]
     if red:
         L += ['red:'] + ['\t' + l for l in enc([
             'fadd v16.4s, v16.4s, v17.4s', 'fadd v18.4s, v18.4s, v19.4s',
             'fadd v16.4s, v16.4s, v18.4s', 'faddp v16.4s, v16.4s, v16.4s', 'faddp s16, v16.2s'])]
-    L += ['s1:', '\tCBZ R3, done']
+    L += ['%ss1:' % p, '\tCBZ R3, %sdone' % p]
     L += body(spec, 0)
-    L += ['\tSUB $1, R3, R3', '\tB s1', 'done:']
+    L += ['\tSUB $1, R3, R3', '\tB %ss1' % p, '%sdone:' % p]
     if red:
         L += ['\tFMOVS F16, ret+%d(FP)' % red]
     L += ['\tRET']
+    return L
+
+def with_l2(spec):
+    """The spec with the L2 term in its gradient: right after g is loaded
+    into X, w is loaded into T and X += L2*T (the body loads w again at its
+    end, from L1)."""
+    ops = list(spec['body'])
+    i = ops.index(('ld', 'g', 'X')) + 1
+    ops[i:i] = [('ld', 'w', 'T'), ('fmla', 'X', 'L2', 'T')]
+    return dict(spec, body=ops, consts=dict(spec['consts'], L2=L2REG))
+
+def kernel(name, spec):
+    L = ['', '// func %s%s' % (name, spec['sig']),
+         'TEXT ·%s(SB), NOSPLIT, $0-%d' % (name, spec['args'])]
+    L += ['\t' + l for l in spec['prologue']]
+    l2 = spec.get('l2')
+    if l2 is not None:
+        # l2x2 == ±0: the loop without the term (no 0*w: an infinite w stays
+        # infinite); otherwise V29 = l2x2 and the loop with it.
+        L += ['\tMOVWU l2x2+%d(FP), R5' % l2, '\tLSLW $1, R5, R5', '\tCBNZW R5, l2']
+    L += loop(spec)
+    if l2 is not None:
+        L += ['l2:'] + ['\t' + l for l in dup(L2REG, 'l2x2+%d(FP)' % l2)]
+        L += loop(with_l2(spec), 'l2')
     return L
 
 def dup(reg, arg):
@@ -157,7 +179,9 @@ VEC = {
    body=[('ld', 'x', 'X'), ('ld', 'y', 'Y'), ('fmla', 'ACC', 'X', 'Y')]),
 }
 
-# Optimizers: streams w R0, g R1, m R2, v R4. Constants from V16 up.
+# Optimizers: streams w R0, g R1, m R2, v R4. Constants from V16 up; the
+# L2 factor 2*l2 (the last argument, at byte offset l2) in V29.
+L2REG = 29
 def moments():
     # m = b1*m + c1*g (in Y); v = b2*v + c2*g*g (in Z). g in X.
     # The products of the gradient are the ones fused, as the Go compiler
@@ -168,14 +192,14 @@ def moments():
     # after: W = m', Y = v'
 
 OPT = {
- 'sgdMomentumNEON': dict(sig='(w, g, m []float32, lr, momentum float32)', args=80,
+ 'sgdMomentumNEON': dict(sig='(w, g, m []float32, lr, momentum, l2x2 float32)', args=84, l2=80,
    prologue=['MOVD w_base+0(FP), R0', 'MOVD w_len+8(FP), R3', 'MOVD g_base+24(FP), R1', 'MOVD m_base+48(FP), R2',
              'FMOVS lr+72(FP), F16', 'FNEGS F16, F16', 'VDUP V16.S[0], V16.S4'] + dup(17, 'momentum+76(FP)'),
    streams={'w': 'R0', 'g': 'R1', 'm': 'R2'}, consts={'NLR': 16, 'MOM': 17},
    # X = -lr*g; X += mom*m (= m'); w += m'
    body=[('ld', 'g', 'X'), ('ld', 'm', 'Y'), ('fmul', 'X', 'X', 'NLR'), ('fmla', 'X', 'MOM', 'Y'), ('st', 'X', 'm'),
          ('ld', 'w', 'Z'), ('fadd', 'Z', 'Z', 'X'), ('st', 'Z', 'w')]),
- 'sgdNesterovNEON': dict(sig='(w, g, m []float32, lr, momentum float32)', args=80,
+ 'sgdNesterovNEON': dict(sig='(w, g, m []float32, lr, momentum, l2x2 float32)', args=84, l2=80,
    prologue=['MOVD w_base+0(FP), R0', 'MOVD w_len+8(FP), R3', 'MOVD g_base+24(FP), R1', 'MOVD m_base+48(FP), R2',
              'FMOVS lr+72(FP), F16', 'FNEGS F16, F16', 'VDUP V16.S[0], V16.S4'] + dup(17, 'momentum+76(FP)'),
    streams={'w': 'R0', 'g': 'R1', 'm': 'R2'}, consts={'NLR': 16, 'MOM': 17},
@@ -183,7 +207,7 @@ OPT = {
    body=[('ld', 'g', 'X'), ('ld', 'm', 'Y'), ('fmul', 'X', 'X', 'NLR'), ('mov', 'W', 'X'),
          ('fmla', 'W', 'MOM', 'Y'), ('st', 'W', 'm'), ('fmla', 'X', 'MOM', 'W'),
          ('ld', 'w', 'Z'), ('fadd', 'Z', 'Z', 'X'), ('st', 'Z', 'w')]),
- 'adamNEON': dict(sig='(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps float32)', args=120,
+ 'adamNEON': dict(sig='(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)', args=124, l2=120,
    prologue=['MOVD w_base+0(FP), R0', 'MOVD w_len+8(FP), R3', 'MOVD g_base+24(FP), R1', 'MOVD m_base+48(FP), R2',
              'MOVD v_base+72(FP), R4'] + dup(16, 'alphaT+96(FP)') + dup(17, 'beta1+100(FP)') + dup(18, 'c1+104(FP)')
              + dup(19, 'beta2+108(FP)') + dup(20, 'c2+112(FP)') + dup(21, 'eps+116(FP)'),
@@ -191,7 +215,7 @@ OPT = {
    consts={'AT': 16, 'B1': 17, 'C1': 18, 'B2': 19, 'C2': 20, 'EPS': 21},
    body=moments() + [('fsqrt', 'Y', 'Y'), ('fadd', 'Y', 'Y', 'EPS'), ('fmul', 'W', 'W', 'AT'), ('fdiv', 'W', 'W', 'Y'),
          ('ld', 'w', 'Z'), ('fsub', 'Z', 'Z', 'W'), ('st', 'Z', 'w')]),
- 'nadamNEON': dict(sig='(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv float32)', args=132,
+ 'nadamNEON': dict(sig='(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)', args=136, l2=132,
    prologue=['MOVD w_base+0(FP), R0', 'MOVD w_len+8(FP), R3', 'MOVD g_base+24(FP), R1', 'MOVD m_base+48(FP), R2',
              'MOVD v_base+72(FP), R4'] + dup(16, 'lr+96(FP)') + dup(17, 'beta1+100(FP)') + dup(18, 'c1+104(FP)')
              + dup(19, 'beta2+108(FP)') + dup(20, 'c2+112(FP)') + dup(21, 'eps+116(FP)')
@@ -201,7 +225,7 @@ OPT = {
    body=moments() + [('fmul', 'Y', 'Y', 'CV'), ('fsqrt', 'Y', 'Y'), ('fadd', 'Y', 'Y', 'EPS'),
          ('fmul', 'W', 'W', 'CM'), ('fmla', 'W', 'CG', 'X'), ('fmul', 'W', 'W', 'LR'), ('fdiv', 'W', 'W', 'Y'),
          ('ld', 'w', 'Z'), ('fsub', 'Z', 'Z', 'W'), ('st', 'Z', 'w')]),
- 'rmspropNEON': dict(sig='(w, g, v []float32, lr, rho, c, eps float32)', args=88,
+ 'rmspropNEON': dict(sig='(w, g, v []float32, lr, rho, c, eps, l2x2 float32)', args=92, l2=88,
    prologue=['MOVD w_base+0(FP), R0', 'MOVD w_len+8(FP), R3', 'MOVD g_base+24(FP), R1', 'MOVD v_base+48(FP), R4']
              + dup(16, 'lr+72(FP)') + dup(17, 'rho+76(FP)') + dup(18, 'c+80(FP)') + dup(19, 'eps+84(FP)'),
    streams={'w': 'R0', 'g': 'R1', 'v': 'R4'}, consts={'LR': 16, 'RHO': 17, 'C': 18, 'EPS': 19},
