@@ -7,11 +7,38 @@
 // operations of the generic loops, unfused and in their order, so that
 // every level gives the same bits.
 //
-// The column sums run over blocks of 64 (AVX-512) or 32 (AVX2) columns,
-// one accumulator a vector, down the rows (stride R10 bytes), then over
-// the last columns a vector at a time under a lane mask. The per-element
+// The column sums run on vec_amd64.h's COLS512 / COLS256 (blocks of 64 or
+// 32 columns, one accumulator a vector, down the rows; then the last
+// columns a vector at a time under a lane mask). The per-element
 // passes run a row at a time through EW512 / EW256 (vec_amd64.h), with the
 // per-column operands at the same offset BX as the row's.
+
+// ColSumsSqDev: c (at DX) in C, the squares of c - x (the negated
+// difference, whose square is the same float) summed in A.
+#define SQ_INIT4(O1, O2, O3, C0, C1, C2, C3, A0, A1, A2, A3) \
+	LOAD4(O1, O2, O3, DX, C0, C1, C2, C3); \
+	ZERO4(A0, A1, A2, A3)
+#define SQ_ROW4(O1, O2, O3, C0, C1, C2, C3, T0, T1, T2, T3, A0, A1, A2, A3) \
+	VSUBPS (R8), C0, T0; \
+	VSUBPS O1(R8), C1, T1; \
+	VSUBPS O2(R8), C2, T2; \
+	VSUBPS O3(R8), C3, T3; \
+	VMULPS T0, T0, T0; \
+	VMULPS T1, T1, T1; \
+	VMULPS T2, T2, T2; \
+	VMULPS T3, T3, T3; \
+	VADDPS T0, A0, A0; \
+	VADDPS T1, A1, A1; \
+	VADDPS T2, A2, A2; \
+	VADDPS T3, A3, A3
+#define SQ_INIT1(LD, C, A) \
+	LD((DX)(BX*1), C); \
+	VXORPS A, A, A
+#define SQ_ROW1(LD, C, T, A) \
+	LD((R8), T); \
+	VSUBPS T, C, T; \
+	VMULPS T, T, T; \
+	VADDPS T, A, A
 
 // func colSumsSqDevAVX512(dst, x, c []float32)
 TEXT ·colSumsSqDevAVX512(SB), NOSPLIT, $0-72
@@ -22,74 +49,7 @@ TEXT ·colSumsSqDevAVX512(SB), NOSPLIT, $0-72
 	MOVQ c_base+48(FP), DX
 	LEAQ (SI)(R9*4), R9
 	LEAQ (CX*4), R10
-	XORQ BX, BX
-
-sq_block:
-	CMPQ CX, $64
-	JB   sq_tail
-	VMOVUPS (DX)(BX*1), Z4
-	VMOVUPS 64(DX)(BX*1), Z5
-	VMOVUPS 128(DX)(BX*1), Z6
-	VMOVUPS 192(DX)(BX*1), Z7
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	LEAQ    (SI)(BX*1), R8
-
-sq_rows:
-	CMPQ   R8, R9
-	JAE    sq_store
-	// c - x: the negated difference, whose square is the same float
-	VSUBPS (R8), Z4, Z8
-	VSUBPS 64(R8), Z5, Z9
-	VSUBPS 128(R8), Z6, Z10
-	VSUBPS 192(R8), Z7, Z11
-	VMULPS Z8, Z8, Z8
-	VMULPS Z9, Z9, Z9
-	VMULPS Z10, Z10, Z10
-	VMULPS Z11, Z11, Z11
-	VADDPS Z8, Z0, Z0
-	VADDPS Z9, Z1, Z1
-	VADDPS Z10, Z2, Z2
-	VADDPS Z11, Z3, Z3
-	ADDQ   R10, R8
-	JMP    sq_rows
-
-sq_store:
-	VMOVUPS Z0, (DI)(BX*1)
-	VMOVUPS Z1, 64(DI)(BX*1)
-	VMOVUPS Z2, 128(DI)(BX*1)
-	VMOVUPS Z3, 192(DI)(BX*1)
-	ADDQ    $256, BX
-	SUBQ    $64, CX
-	JMP     sq_block
-
-sq_tail:
-	TESTQ CX, CX
-	JLE   sq_done
-	MASK512(sq_mask)
-	VMOVUPS.Z (DX)(BX*1), K1, Z4
-	VXORPS    Z0, Z0, Z0
-	LEAQ      (SI)(BX*1), R8
-
-sq_trows:
-	CMPQ      R8, R9
-	JAE       sq_tstore
-	VMOVUPS.Z (R8), K1, Z8
-	VSUBPS    Z8, Z4, Z8
-	VMULPS    Z8, Z8, Z8
-	VADDPS    Z8, Z0, Z0
-	ADDQ      R10, R8
-	JMP       sq_trows
-
-sq_tstore:
-	VMOVUPS Z0, K1, (DI)(BX*1)
-	ADDQ    $64, BX
-	SUBQ    $16, CX
-	JMP     sq_tail
-
-sq_done:
+	COLS512(SQ_INIT4(64, 128, 192, Z4, Z5, Z6, Z7, Z0, Z1, Z2, Z3), SQ_ROW4(64, 128, 192, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z0, Z1, Z2, Z3), STORE4(64, 128, 192, DI, Z0, Z1, Z2, Z3), SQ_INIT1(LDK, Z4, Z0), SQ_ROW1(LDK, Z4, Z8, Z0), STK(Z0, (DI)(BX*1)))
 	VZEROUPPER
 	RET
 
@@ -102,79 +62,50 @@ TEXT ·colSumsSqDevAVX2(SB), NOSPLIT, $0-72
 	MOVQ c_base+48(FP), DX
 	LEAQ (SI)(R9*4), R9
 	LEAQ (CX*4), R10
-	LEAQ ew_mask<>(SB), R11
-	XORQ BX, BX
-
-sq_block:
-	CMPQ    CX, $32
-	JB      sq_tail
-	VMOVUPS (DX)(BX*1), Y4
-	VMOVUPS 32(DX)(BX*1), Y5
-	VMOVUPS 64(DX)(BX*1), Y6
-	VMOVUPS 96(DX)(BX*1), Y7
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	LEAQ    (SI)(BX*1), R8
-
-sq_rows:
-	CMPQ   R8, R9
-	JAE    sq_store
-	VSUBPS (R8), Y4, Y8
-	VSUBPS 32(R8), Y5, Y9
-	VSUBPS 64(R8), Y6, Y10
-	VSUBPS 96(R8), Y7, Y11
-	VMULPS Y8, Y8, Y8
-	VMULPS Y9, Y9, Y9
-	VMULPS Y10, Y10, Y10
-	VMULPS Y11, Y11, Y11
-	VADDPS Y8, Y0, Y0
-	VADDPS Y9, Y1, Y1
-	VADDPS Y10, Y2, Y2
-	VADDPS Y11, Y3, Y3
-	ADDQ   R10, R8
-	JMP    sq_rows
-
-sq_store:
-	VMOVUPS Y0, (DI)(BX*1)
-	VMOVUPS Y1, 32(DI)(BX*1)
-	VMOVUPS Y2, 64(DI)(BX*1)
-	VMOVUPS Y3, 96(DI)(BX*1)
-	ADDQ    $128, BX
-	SUBQ    $32, CX
-	JMP     sq_block
-
-sq_tail:
-	TESTQ CX, CX
-	JLE   sq_done
-	MASK256(sq_mask)
-	LDM((DX)(BX*1), Y4)
-	VXORPS Y0, Y0, Y0
-	LEAQ   (SI)(BX*1), R8
-
-sq_trows:
-	CMPQ   R8, R9
-	JAE    sq_tstore
-	LDM((R8), Y8)
-	VSUBPS Y8, Y4, Y8
-	VMULPS Y8, Y8, Y8
-	VADDPS Y8, Y0, Y0
-	ADDQ   R10, R8
-	JMP    sq_trows
-
-sq_tstore:
-	STM(Y0, (DI)(BX*1))
-	ADDQ $32, BX
-	SUBQ $8, CX
-	JMP  sq_tail
-
-sq_done:
+	COLS256(SQ_INIT4(32, 64, 96, Y4, Y5, Y6, Y7, Y0, Y1, Y2, Y3), SQ_ROW4(32, 64, 96, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y0, Y1, Y2, Y3), STORE4(32, 64, 96, DI, Y0, Y1, Y2, Y3), SQ_INIT1(LDM, Y4, Y0), SQ_ROW1(LDM, Y4, Y8, Y0), STM(Y0, (DI)(BX*1)))
 	VZEROUPPER
 	RET
 
+// ColSumsDots: the sums of x in S, of x*y in D; Y holds y - x in bytes, so
+// that a row of y is at (R8)(Y*1), and the dots go to (Q)(BX*1).
+#define CD_INIT4(S0, S1, S2, S3, D0, D1, D2, D3) \
+	ZERO4(S0, S1, S2, S3); \
+	ZERO4(D0, D1, D2, D3)
+#define CD_ROW4(O1, O2, O3, Y, X0, X1, X2, X3, S0, S1, S2, S3, D0, D1, D2, D3) \
+	VMOVUPS (R8), X0; \
+	VMOVUPS O1(R8), X1; \
+	VMOVUPS O2(R8), X2; \
+	VMOVUPS O3(R8), X3; \
+	VADDPS  X0, S0, S0; \
+	VADDPS  X1, S1, S1; \
+	VADDPS  X2, S2, S2; \
+	VADDPS  X3, S3, S3; \
+	VMULPS  (R8)(Y*1), X0, X0; \
+	VMULPS  O1(R8)(Y*1), X1, X1; \
+	VMULPS  O2(R8)(Y*1), X2, X2; \
+	VMULPS  O3(R8)(Y*1), X3, X3; \
+	VADDPS  X0, D0, D0; \
+	VADDPS  X1, D1, D1; \
+	VADDPS  X2, D2, D2; \
+	VADDPS  X3, D3, D3
+#define CD_STORE4(O1, O2, O3, Q, S0, S1, S2, S3, D0, D1, D2, D3) \
+	STORE4(O1, O2, O3, DI, S0, S1, S2, S3); \
+	STORE4(O1, O2, O3, Q, D0, D1, D2, D3)
+#define CD_INIT1(S, D) \
+	VXORPS S, S, S; \
+	VXORPS D, D, D
+#define CD_ROW1(LD, Y, X, T, S, D) \
+	LD((R8), X); \
+	LD((R8)(Y*1), T); \
+	VADDPS X, S, S; \
+	VMULPS T, X, X; \
+	VADDPS X, D, D
+#define CD_STORE1(ST, Q, S, D) \
+	ST(S, (DI)(BX*1)); \
+	ST(D, (Q)(BX*1))
+
 // func colSumsDotsAVX512(sums, dots, x, y []float32)
-// DX holds y - x in bytes: a row of y is at (R8)(DX*1).
+// DX holds y - x in bytes, R11 the dots.
 TEXT ·colSumsDotsAVX512(SB), NOSPLIT, $0-96
 	MOVQ sums_base+0(FP), DI
 	MOVQ sums_len+8(FP), CX
@@ -185,88 +116,12 @@ TEXT ·colSumsDotsAVX512(SB), NOSPLIT, $0-96
 	LEAQ (SI)(R9*4), R9
 	SUBQ SI, DX
 	LEAQ (CX*4), R10
-	XORQ BX, BX
-
-cd_block:
-	CMPQ   CX, $64
-	JB     cd_tail
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	LEAQ   (SI)(BX*1), R8
-
-cd_rows:
-	CMPQ    R8, R9
-	JAE     cd_store
-	VMOVUPS (R8), Z8
-	VMOVUPS 64(R8), Z9
-	VMOVUPS 128(R8), Z10
-	VMOVUPS 192(R8), Z11
-	VADDPS  Z8, Z0, Z0
-	VADDPS  Z9, Z1, Z1
-	VADDPS  Z10, Z2, Z2
-	VADDPS  Z11, Z3, Z3
-	VMULPS  (R8)(DX*1), Z8, Z8
-	VMULPS  64(R8)(DX*1), Z9, Z9
-	VMULPS  128(R8)(DX*1), Z10, Z10
-	VMULPS  192(R8)(DX*1), Z11, Z11
-	VADDPS  Z8, Z4, Z4
-	VADDPS  Z9, Z5, Z5
-	VADDPS  Z10, Z6, Z6
-	VADDPS  Z11, Z7, Z7
-	ADDQ    R10, R8
-	JMP     cd_rows
-
-cd_store:
-	VMOVUPS Z0, (DI)(BX*1)
-	VMOVUPS Z1, 64(DI)(BX*1)
-	VMOVUPS Z2, 128(DI)(BX*1)
-	VMOVUPS Z3, 192(DI)(BX*1)
-	VMOVUPS Z4, (R11)(BX*1)
-	VMOVUPS Z5, 64(R11)(BX*1)
-	VMOVUPS Z6, 128(R11)(BX*1)
-	VMOVUPS Z7, 192(R11)(BX*1)
-	ADDQ    $256, BX
-	SUBQ    $64, CX
-	JMP     cd_block
-
-cd_tail:
-	TESTQ CX, CX
-	JLE   cd_done
-	MASK512(cd_mask)
-	VXORPS Z0, Z0, Z0
-	VXORPS Z4, Z4, Z4
-	LEAQ   (SI)(BX*1), R8
-
-cd_trows:
-	CMPQ      R8, R9
-	JAE       cd_tstore
-	VMOVUPS.Z (R8), K1, Z8
-	VMOVUPS.Z (R8)(DX*1), K1, Z9
-	VADDPS    Z8, Z0, Z0
-	VMULPS    Z9, Z8, Z8
-	VADDPS    Z8, Z4, Z4
-	ADDQ      R10, R8
-	JMP       cd_trows
-
-cd_tstore:
-	VMOVUPS Z0, K1, (DI)(BX*1)
-	VMOVUPS Z4, K1, (R11)(BX*1)
-	ADDQ    $64, BX
-	SUBQ    $16, CX
-	JMP     cd_tail
-
-cd_done:
+	COLS512(CD_INIT4(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7), CD_ROW4(64, 128, 192, DX, Z8, Z9, Z10, Z11, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7), CD_STORE4(64, 128, 192, R11, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7), CD_INIT1(Z0, Z4), CD_ROW1(LDK, DX, Z8, Z9, Z0, Z4), CD_STORE1(STK, R11, Z0, Z4))
 	VZEROUPPER
 	RET
 
 // func colSumsDotsAVX2(sums, dots, x, y []float32)
-// R12 holds y - x in bytes (R11 is the lane-mask table's).
+// R12 holds y - x in bytes, DX the dots (R11 is the lane-mask table's).
 TEXT ·colSumsDotsAVX2(SB), NOSPLIT, $0-96
 	MOVQ sums_base+0(FP), DI
 	MOVQ sums_len+8(FP), CX
@@ -277,84 +132,7 @@ TEXT ·colSumsDotsAVX2(SB), NOSPLIT, $0-96
 	LEAQ (SI)(R9*4), R9
 	SUBQ SI, R12
 	LEAQ (CX*4), R10
-	LEAQ ew_mask<>(SB), R11
-	XORQ BX, BX
-
-cd_block:
-	CMPQ   CX, $32
-	JB     cd_tail
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	LEAQ   (SI)(BX*1), R8
-
-cd_rows:
-	CMPQ    R8, R9
-	JAE     cd_store
-	VMOVUPS (R8), Y8
-	VMOVUPS 32(R8), Y9
-	VMOVUPS 64(R8), Y10
-	VMOVUPS 96(R8), Y11
-	VADDPS  Y8, Y0, Y0
-	VADDPS  Y9, Y1, Y1
-	VADDPS  Y10, Y2, Y2
-	VADDPS  Y11, Y3, Y3
-	VMULPS  (R8)(R12*1), Y8, Y8
-	VMULPS  32(R8)(R12*1), Y9, Y9
-	VMULPS  64(R8)(R12*1), Y10, Y10
-	VMULPS  96(R8)(R12*1), Y11, Y11
-	VADDPS  Y8, Y4, Y4
-	VADDPS  Y9, Y5, Y5
-	VADDPS  Y10, Y6, Y6
-	VADDPS  Y11, Y7, Y7
-	ADDQ    R10, R8
-	JMP     cd_rows
-
-cd_store:
-	VMOVUPS Y0, (DI)(BX*1)
-	VMOVUPS Y1, 32(DI)(BX*1)
-	VMOVUPS Y2, 64(DI)(BX*1)
-	VMOVUPS Y3, 96(DI)(BX*1)
-	VMOVUPS Y4, (DX)(BX*1)
-	VMOVUPS Y5, 32(DX)(BX*1)
-	VMOVUPS Y6, 64(DX)(BX*1)
-	VMOVUPS Y7, 96(DX)(BX*1)
-	ADDQ    $128, BX
-	SUBQ    $32, CX
-	JMP     cd_block
-
-cd_tail:
-	TESTQ CX, CX
-	JLE   cd_done
-	MASK256(cd_mask)
-	VXORPS Y0, Y0, Y0
-	VXORPS Y4, Y4, Y4
-	LEAQ   (SI)(BX*1), R8
-
-cd_trows:
-	CMPQ   R8, R9
-	JAE    cd_tstore
-	LDM((R8), Y8)
-	LDM((R8)(R12*1), Y9)
-	VADDPS Y8, Y0, Y0
-	VMULPS Y9, Y8, Y8
-	VADDPS Y8, Y4, Y4
-	ADDQ   R10, R8
-	JMP    cd_trows
-
-cd_tstore:
-	STM(Y0, (DI)(BX*1))
-	STM(Y4, (DX)(BX*1))
-	ADDQ $32, BX
-	SUBQ $8, CX
-	JMP  cd_tail
-
-cd_done:
+	COLS256(CD_INIT4(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7), CD_ROW4(32, 64, 96, R12, Y8, Y9, Y10, Y11, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7), CD_STORE4(32, 64, 96, DX, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7), CD_INIT1(Y0, Y4), CD_ROW1(LDM, R12, Y8, Y9, Y0, Y4), CD_STORE1(STM, DX, Y0, Y4))
 	VZEROUPPER
 	RET
 

@@ -18,6 +18,32 @@
 	LD(off(DI)(BX*1), W); \
 	VFMADD231PS W, L2, G
 
+// RUN512 and RUN256 run body B over the elements, or BL2 when the
+// broadcast l2x2 in Z14 / Y14 is not ±0 (its sign shifted out), and
+// return.
+#define RUN512(B, BL2) \
+	VMOVD X14, AX; \
+	SHLL  $1, AX; \
+	JNZ   l2; \
+	EW512(X4_512(B), B(0, LDK, STK)); \
+	VZEROUPPER; \
+	RET; \
+l2: \
+	EW512AT(X4_512(BL2), BL2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done); \
+	VZEROUPPER; \
+	RET
+#define RUN256(B, BL2) \
+	VMOVD X14, AX; \
+	SHLL  $1, AX; \
+	JNZ   l2; \
+	EW256(X4_256(B), B(0, LDU, STU), B(0, LDM, STM)); \
+	VZEROUPPER; \
+	RET; \
+l2: \
+	EW256AT(X4_256(BL2), BL2(0, LDU, STU), BL2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done); \
+	VZEROUPPER; \
+	RET
+
 // m = momentum*m - lr*g; w += m (nesterov: w += momentum*m - lr*g).
 #define SGD(DECAY, NESTEROV, off, LD, ST, LR, MOM, L2, G, T, W) \
 	LD(off(SI)(BX*1), G); \
@@ -155,17 +181,7 @@ TEXT ·sgdMomentumAVX512(SB), NOSPLIT, $0-84
 	VBROADCASTSS lr+72(FP), Z4
 	VBROADCASTSS momentum+76(FP), Z5
 	VBROADCASTSS l2x2+80(FP), Z14
-	MOVL l2x2+80(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW512(X4_512(SGDM512), SGDM512(0, LDK, STK))
-	VZEROUPPER
-	RET
-
-l2:
-	EW512AT(X4_512(SGDM512L2), SGDM512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
-	VZEROUPPER
-	RET
+	RUN512(SGDM512, SGDM512L2)
 
 // func sgdMomentumAVX2(w, g, m []float32, lr, momentum, l2x2 float32)
 TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-84
@@ -176,17 +192,7 @@ TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-84
 	VBROADCASTSS lr+72(FP), Y4
 	VBROADCASTSS momentum+76(FP), Y5
 	VBROADCASTSS l2x2+80(FP), Y14
-	MOVL l2x2+80(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW256(X4_256(SGDM256), SGDM256(0, LDU, STU), SGDM256(0, LDM, STM))
-	VZEROUPPER
-	RET
-
-l2:
-	EW256AT(X4_256(SGDM256L2), SGDM256L2(0, LDU, STU), SGDM256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
-	VZEROUPPER
-	RET
+	RUN256(SGDM256, SGDM256L2)
 
 // func sgdNesterovAVX512(w, g, m []float32, lr, momentum, l2x2 float32)
 TEXT ·sgdNesterovAVX512(SB), NOSPLIT, $0-84
@@ -197,17 +203,7 @@ TEXT ·sgdNesterovAVX512(SB), NOSPLIT, $0-84
 	VBROADCASTSS lr+72(FP), Z4
 	VBROADCASTSS momentum+76(FP), Z5
 	VBROADCASTSS l2x2+80(FP), Z14
-	MOVL l2x2+80(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW512(X4_512(SGDN512), SGDN512(0, LDK, STK))
-	VZEROUPPER
-	RET
-
-l2:
-	EW512AT(X4_512(SGDN512L2), SGDN512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
-	VZEROUPPER
-	RET
+	RUN512(SGDN512, SGDN512L2)
 
 // func sgdNesterovAVX2(w, g, m []float32, lr, momentum, l2x2 float32)
 TEXT ·sgdNesterovAVX2(SB), NOSPLIT, $0-84
@@ -218,17 +214,7 @@ TEXT ·sgdNesterovAVX2(SB), NOSPLIT, $0-84
 	VBROADCASTSS lr+72(FP), Y4
 	VBROADCASTSS momentum+76(FP), Y5
 	VBROADCASTSS l2x2+80(FP), Y14
-	MOVL l2x2+80(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW256(X4_256(SGDN256), SGDN256(0, LDU, STU), SGDN256(0, LDM, STM))
-	VZEROUPPER
-	RET
-
-l2:
-	EW256AT(X4_256(SGDN256L2), SGDN256L2(0, LDU, STU), SGDN256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
-	VZEROUPPER
-	RET
+	RUN256(SGDN256, SGDN256L2)
 
 // func adamAVX512(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)
 TEXT ·adamAVX512(SB), NOSPLIT, $0-124
@@ -246,17 +232,7 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-124
 	MOVL $0x3f800000, AX
 	VPBROADCASTD AX, Z13
 	VBROADCASTSS l2x2+120(FP), Z14
-	MOVL l2x2+120(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW512(X4_512(ADAM512), ADAM512(0, LDK, STK))
-	VZEROUPPER
-	RET
-
-l2:
-	EW512AT(X4_512(ADAM512L2), ADAM512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
-	VZEROUPPER
-	RET
+	RUN512(ADAM512, ADAM512L2)
 
 // func adamAVX2(w, g, m, v []float32, alphaT, beta1, c1, beta2, c2, eps, l2x2 float32)
 TEXT ·adamAVX2(SB), NOSPLIT, $0-124
@@ -275,17 +251,7 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-124
 	VMOVD AX, X13
 	VBROADCASTSS X13, Y13
 	VBROADCASTSS l2x2+120(FP), Y14
-	MOVL l2x2+120(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW256(X4_256(ADAM256), ADAM256(0, LDU, STU), ADAM256(0, LDM, STM))
-	VZEROUPPER
-	RET
-
-l2:
-	EW256AT(X4_256(ADAM256L2), ADAM256L2(0, LDU, STU), ADAM256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
-	VZEROUPPER
-	RET
+	RUN256(ADAM256, ADAM256L2)
 
 // func nadamAVX512(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)
 TEXT ·nadamAVX512(SB), NOSPLIT, $0-136
@@ -306,17 +272,7 @@ TEXT ·nadamAVX512(SB), NOSPLIT, $0-136
 	MOVL $0x3f800000, AX
 	VPBROADCASTD AX, Z13
 	VBROADCASTSS l2x2+132(FP), Z14
-	MOVL l2x2+132(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW512(X4_512(NADAM512), NADAM512(0, LDK, STK))
-	VZEROUPPER
-	RET
-
-l2:
-	EW512AT(X4_512(NADAM512L2), NADAM512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
-	VZEROUPPER
-	RET
+	RUN512(NADAM512, NADAM512L2)
 
 // func nadamAVX2(w, g, m, v []float32, lr, beta1, c1, beta2, c2, eps, cm, cg, cv, l2x2 float32)
 TEXT ·nadamAVX2(SB), NOSPLIT, $0-136
@@ -338,17 +294,7 @@ TEXT ·nadamAVX2(SB), NOSPLIT, $0-136
 	VMOVD AX, X13
 	VBROADCASTSS X13, Y13
 	VBROADCASTSS l2x2+132(FP), Y14
-	MOVL l2x2+132(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW256(X4_256(NADAM256), NADAM256(0, LDU, STU), NADAM256(0, LDM, STM))
-	VZEROUPPER
-	RET
-
-l2:
-	EW256AT(X4_256(NADAM256L2), NADAM256L2(0, LDU, STU), NADAM256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
-	VZEROUPPER
-	RET
+	RUN256(NADAM256, NADAM256L2)
 
 // func rmspropAVX512(w, g, v []float32, lr, rho, c, eps, l2x2 float32)
 TEXT ·rmspropAVX512(SB), NOSPLIT, $0-92
@@ -363,17 +309,7 @@ TEXT ·rmspropAVX512(SB), NOSPLIT, $0-92
 	MOVL $0x3f800000, AX
 	VPBROADCASTD AX, Z13
 	VBROADCASTSS l2x2+88(FP), Z14
-	MOVL l2x2+88(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW512(X4_512(RMSPROP512), RMSPROP512(0, LDK, STK))
-	VZEROUPPER
-	RET
-
-l2:
-	EW512AT(X4_512(RMSPROP512L2), RMSPROP512L2(0, LDK, STK), l2_loop, l2_tail, l2_full, l2_done)
-	VZEROUPPER
-	RET
+	RUN512(RMSPROP512, RMSPROP512L2)
 
 // func rmspropAVX2(w, g, v []float32, lr, rho, c, eps, l2x2 float32)
 TEXT ·rmspropAVX2(SB), NOSPLIT, $0-92
@@ -389,14 +325,4 @@ TEXT ·rmspropAVX2(SB), NOSPLIT, $0-92
 	VMOVD AX, X13
 	VBROADCASTSS X13, Y13
 	VBROADCASTSS l2x2+88(FP), Y14
-	MOVL l2x2+88(FP), AX
-	SHLL $1, AX
-	JNZ l2
-	EW256(X4_256(RMSPROP256), RMSPROP256(0, LDU, STU), RMSPROP256(0, LDM, STM))
-	VZEROUPPER
-	RET
-
-l2:
-	EW256AT(X4_256(RMSPROP256L2), RMSPROP256L2(0, LDU, STU), RMSPROP256L2(0, LDM, STM), l2_loop, l2_tail, l2_last, l2_part, l2_done)
-	VZEROUPPER
-	RET
+	RUN256(RMSPROP256, RMSPROP256L2)

@@ -121,3 +121,74 @@ GLOBL ew_mask<>(SB), RODATA|NOPTR, $64
 // Four consecutive vectors of a body, for the unrolled loop.
 #define X4_512(B) B(0, LDU, STU); B(64, LDU, STU); B(128, LDU, STU); B(192, LDU, STU)
 #define X4_256(B) B(0, LDU, STU); B(32, LDU, STU); B(64, LDU, STU); B(96, LDU, STU)
+
+// Column sums. A kernel that sums the columns of a row-major matrix x down
+// its rows runs COLS512 or COLS256 around its bodies: for a block of four
+// vectors of columns (64 or 32), INIT4 before the rows, ROW4 for the row
+// at R8 and STORE4 after the last; then, for the columns left, INIT1, ROW1
+// and STORE1 a vector at a time under the lane mask (K1 or Y15: the
+// loads and stores of the last vector stay inside the slices). BX is the
+// block's byte offset in a row of x (SI) and in the per-column operands;
+// rows are R10 bytes apart and x ends at R9. Each column gets the same
+// operations, row by row, whichever block holds it. CX = columns left; R8
+// and AX (and R11 on AVX2) belong to the skeleton.
+#define COLS(VB, VC, MASK, INIT4, ROW4, STORE4, INIT1, ROW1, STORE1) \
+	XORQ BX, BX; \
+cs_block: \
+	CMPQ CX, $(4*VC); \
+	JB   cs_tail; \
+	INIT4; \
+	LEAQ (SI)(BX*1), R8; \
+cs_rows: \
+	CMPQ R8, R9; \
+	JAE  cs_store; \
+	ROW4; \
+	ADDQ R10, R8; \
+	JMP  cs_rows; \
+cs_store: \
+	STORE4; \
+	ADDQ $(4*VB), BX; \
+	SUBQ $(4*VC), CX; \
+	JMP  cs_block; \
+cs_tail: \
+	TESTQ CX, CX; \
+	JLE   cs_done; \
+	MASK(cs_mask); \
+	INIT1; \
+	LEAQ (SI)(BX*1), R8; \
+cs_trows: \
+	CMPQ R8, R9; \
+	JAE  cs_tstore; \
+	ROW1; \
+	ADDQ R10, R8; \
+	JMP  cs_trows; \
+cs_tstore: \
+	STORE1; \
+	ADDQ $VB, BX; \
+	SUBQ $VC, CX; \
+	JMP  cs_tail; \
+cs_done:
+
+#define COLS512(INIT4, ROW4, STORE4, INIT1, ROW1, STORE1) \
+	COLS(64, 16, MASK512, INIT4, ROW4, STORE4, INIT1, ROW1, STORE1)
+#define COLS256(INIT4, ROW4, STORE4, INIT1, ROW1, STORE1) \
+	LEAQ ew_mask<>(SB), R11; \
+	COLS(32, 8, MASK256, INIT4, ROW4, STORE4, INIT1, ROW1, STORE1)
+
+// Four vectors of a block at byte offsets 0, O1, O2, O3 from (P)(BX*1):
+// zeroed, loaded, stored.
+#define ZERO4(A, B, C, D) \
+	VXORPS A, A, A; \
+	VXORPS B, B, B; \
+	VXORPS C, C, C; \
+	VXORPS D, D, D
+#define LOAD4(O1, O2, O3, P, A, B, C, D) \
+	VMOVUPS (P)(BX*1), A; \
+	VMOVUPS O1(P)(BX*1), B; \
+	VMOVUPS O2(P)(BX*1), C; \
+	VMOVUPS O3(P)(BX*1), D
+#define STORE4(O1, O2, O3, P, A, B, C, D) \
+	VMOVUPS A, (P)(BX*1); \
+	VMOVUPS B, O1(P)(BX*1); \
+	VMOVUPS C, O2(P)(BX*1); \
+	VMOVUPS D, O3(P)(BX*1)

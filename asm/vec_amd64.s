@@ -364,6 +364,18 @@ ab_done:
 	VZEROUPPER
 	RET
 
+// ColSums: one accumulator a vector, down the rows (COLS512 / COLS256 in
+// vec_amd64.h).
+#define CS_ROW4(O1, O2, O3, A, B, C, D) \
+	VADDPS (R8), A, A; \
+	VADDPS O1(R8), B, B; \
+	VADDPS O2(R8), C, C; \
+	VADDPS O3(R8), D, D
+#define CS_ROW1(LD, A, T) \
+	LD((R8), T); \
+	VADDPS T, A, A
+#define CS_ZERO1(A) VXORPS A, A, A
+
 // func colSumsAVX512(dst, x []float32)
 TEXT ·colSumsAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
@@ -372,58 +384,7 @@ TEXT ·colSumsAVX512(SB), NOSPLIT, $0-48
 	MOVQ x_len+32(FP), R9
 	LEAQ (SI)(R9*4), R9
 	LEAQ (CX*4), R10
-	XORQ BX, BX
-
-cs_block:
-	CMPQ CX, $64
-	JB   cs_tail
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	LEAQ (SI)(BX*1), R8
-
-cs_rows:
-	CMPQ R8, R9
-	JAE  cs_store
-	VADDPS (R8), Z0, Z0
-	VADDPS 64(R8), Z1, Z1
-	VADDPS 128(R8), Z2, Z2
-	VADDPS 192(R8), Z3, Z3
-	ADDQ R10, R8
-	JMP  cs_rows
-
-cs_store:
-	VMOVUPS Z0, (DI)(BX*1)
-	VMOVUPS Z1, 64(DI)(BX*1)
-	VMOVUPS Z2, 128(DI)(BX*1)
-	VMOVUPS Z3, 192(DI)(BX*1)
-	ADDQ $256, BX
-	SUBQ $64, CX
-	JMP  cs_block
-
-cs_tail:
-	TESTQ CX, CX
-	JLE   cs_done
-	MASK512(cs_mask)
-	VXORPS Z0, Z0, Z0
-	LEAQ (SI)(BX*1), R8
-
-cs_trows:
-	CMPQ R8, R9
-	JAE  cs_tstore
-	VMOVUPS.Z (R8), K1, Z4
-	VADDPS Z4, Z0, Z0
-	ADDQ R10, R8
-	JMP  cs_trows
-
-cs_tstore:
-	VMOVUPS Z0, K1, (DI)(BX*1)
-	ADDQ $64, BX
-	SUBQ $16, CX
-	JMP  cs_tail
-
-cs_done:
+	COLS512(ZERO4(Z0, Z1, Z2, Z3), CS_ROW4(64, 128, 192, Z0, Z1, Z2, Z3), STORE4(64, 128, 192, DI, Z0, Z1, Z2, Z3), CS_ZERO1(Z0), CS_ROW1(LDK, Z0, Z4), STK(Z0, (DI)(BX*1)))
 	VZEROUPPER
 	RET
 
@@ -435,58 +396,6 @@ TEXT ·colSumsAVX2(SB), NOSPLIT, $0-48
 	MOVQ x_len+32(FP), R9
 	LEAQ (SI)(R9*4), R9
 	LEAQ (CX*4), R10
-	LEAQ ew_mask<>(SB), R11
-	XORQ BX, BX
-
-cs_block:
-	CMPQ CX, $32
-	JB   cs_tail
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	LEAQ (SI)(BX*1), R8
-
-cs_rows:
-	CMPQ R8, R9
-	JAE  cs_store
-	VADDPS (R8), Y0, Y0
-	VADDPS 32(R8), Y1, Y1
-	VADDPS 64(R8), Y2, Y2
-	VADDPS 96(R8), Y3, Y3
-	ADDQ R10, R8
-	JMP  cs_rows
-
-cs_store:
-	VMOVUPS Y0, (DI)(BX*1)
-	VMOVUPS Y1, 32(DI)(BX*1)
-	VMOVUPS Y2, 64(DI)(BX*1)
-	VMOVUPS Y3, 96(DI)(BX*1)
-	ADDQ $128, BX
-	SUBQ $32, CX
-	JMP  cs_block
-
-cs_tail:
-	TESTQ CX, CX
-	JLE   cs_done
-	MASK256(cs_mask)
-	VXORPS Y0, Y0, Y0
-	LEAQ (SI)(BX*1), R8
-
-cs_trows:
-	CMPQ R8, R9
-	JAE  cs_tstore
-	LDM((R8), Y4)
-	VADDPS Y4, Y0, Y0
-	ADDQ R10, R8
-	JMP  cs_trows
-
-cs_tstore:
-	STM(Y0, (DI)(BX*1))
-	ADDQ $32, BX
-	SUBQ $8, CX
-	JMP  cs_tail
-
-cs_done:
+	COLS256(ZERO4(Y0, Y1, Y2, Y3), CS_ROW4(32, 64, 96, Y0, Y1, Y2, Y3), STORE4(32, 64, 96, DI, Y0, Y1, Y2, Y3), CS_ZERO1(Y0), CS_ROW1(LDM, Y0, Y4), STM(Y0, (DI)(BX*1)))
 	VZEROUPPER
 	RET
