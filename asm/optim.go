@@ -42,7 +42,7 @@ var optim = optimFor(active)
 //	}
 //
 // and m is not used (it may be nil); with an L2 term it first scales w by
-// 1 - 2*lr*l2 (rounded once) and then subtracts lr*g, the same update up to
+// 1 - lr*(2*l2) (in float32) and then subtracts lr*g, the same update up to
 // rounding. Otherwise m is the velocity, which carries the learning rate
 // (Keras's form, not PyTorch's):
 //

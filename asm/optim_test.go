@@ -295,6 +295,19 @@ func TestOptimExported(t *testing.T) {
 	if math.Abs(float64(w[0])+0.001/math.Sqrt(0.1)) > 1e-8 || w[2] == w[2] {
 		t.Fatalf("RMSprop first step: %v (0/0 must be NaN with eps 0)", w)
 	}
+	// The L2 term: without momentum, w = (1 - lr*2*l2)*w - lr*g, here
+	// 0.875*w - g/8, exact; Adam's first step from a zero gradient moves
+	// each weight by about lr against 2*l2*w, that is against its sign.
+	w, g = []float32{1, 2, 3}, []float32{8, 16, 24}
+	SGD(w, g, nil, 0.125, 0, 0.5, false)
+	if w[0] != -0.125 || w[1] != -0.25 || w[2] != -0.375 {
+		t.Fatalf("SGD with L2, without momentum: %v", w)
+	}
+	w, m, v = []float32{1, -1, 0}, make([]float32, 3), make([]float32, 3)
+	Adam(w, make([]float32, 3), m, v, 0.001*float32(math.Sqrt(0.001))/0.1, 0.9, 0.999, 1e-7, 0.5)
+	if math.Abs(float64(w[0])-0.999) > 1e-7 || math.Abs(float64(w[1])+0.999) > 1e-7 || w[2] != 0 {
+		t.Fatalf("Adam with L2, first step from g = 0: %v", w)
+	}
 }
 
 // FuzzAdam checks every optimizer on arbitrary bit patterns, lengths and
