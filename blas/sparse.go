@@ -107,6 +107,12 @@ func (s *Sparse) Compress(tA Transpose, m, k int, a []float32, lda int) float64 
 // own copy (of all of B: its pairs' entries point anywhere in it). m, n or
 // k of 0, alpha 0 and bad arguments behave as in Sgemm.
 func SgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmSparse(s, n, alpha, b, ldb, beta, c, ldc, nil)
+}
+
+// sgemmSparse is SgemmSparse, or with rows != nil SgemmSparseRows (c is
+// then nil, beta 0 and ldc n).
+func sgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta float32, c []float32, ldc int, rows RowsFunc) {
 	m, k := s.m, s.k
 	switch {
 	case n < 0:
@@ -122,7 +128,18 @@ func SgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta flo
 	if k > 0 && len(b) < (k-1)*ldb+n {
 		panic(shortB)
 	}
-	if len(c) < (m-1)*ldc+n {
+	if rows != nil && (alpha == 0 || k == 0) {
+		// C = 0, without the product
+		z := runtime.Alloc(min(m, sparseRows) * n)
+		clear(z)
+		for r0 := 0; r0 < m; r0 += sparseRows {
+			r1 := min(m, r0+sparseRows)
+			rows.Rows(r0, r1, z[:(r1-r0)*n])
+		}
+		runtime.Free(z)
+		return
+	}
+	if rows == nil && len(c) < (m-1)*ldc+n {
 		panic(shortC)
 	}
 	if alpha == 0 || k == 0 {
@@ -130,7 +147,7 @@ func SgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta flo
 		return
 	}
 	w := &s.work
-	*w = sparseWork{s: s, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta, c: c, ldc: ldc}
+	*w = sparseWork{s: s, b: b, ldb: ldb, n: n, alpha: alpha, beta: beta, c: c, ldc: ldc, rows: rows}
 	defer func() { *w = sparseWork{} }()
 	// B's rows are read 64-byte aligned: in place when they are, else
 	// from a copy (see multiplyPart)
@@ -171,8 +188,46 @@ func SgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta flo
 		w.Range(0, 1)
 	}
 	if w.nonFinite.Load() {
-		sgemm(active, s.tA, NoTrans, m, n, k, alpha, s.a, s.lda, b, ldb, beta, c, ldc)
+		if rows == nil {
+			sgemm(active, s.tA, NoTrans, m, n, k, alpha, s.a, s.lda, b, ldb, beta, c, ldc)
+			return
+		}
+		// the whole product, then its groups: a rare path (the loss is
+		// about to turn NaN), where clarity beats the memory
+		full := runtime.Alloc(m * n)
+		sgemm(active, s.tA, NoTrans, m, n, k, alpha, s.a, s.lda, b, ldb, 0, full, n)
+		for r0 := 0; r0 < m; r0 += sparseRows {
+			r1 := min(m, r0+sparseRows)
+			rows.Rows(r0, r1, full[r0*n:r1*n])
+		}
+		runtime.Free(full)
 	}
+}
+
+// RowsFunc receives a product's rows a group at a time (SgemmSparseRows).
+type RowsFunc interface {
+	// Rows gets rows [r0, r1) of C in c, row-major with n columns
+	// (len(c) == (r1-r0)*n), in a buffer that is reused once Rows returns.
+	Rows(r0, r1 int, c []float32)
+}
+
+// SgemmSparseRows computes C = alpha * op(A) * B as SgemmSparse(s, n,
+// alpha, b, ldb, 0, C, n) does, with the same bits, but hands C to f a
+// group of rows at a time instead of storing it: each group is computed
+// into a buffer of the thread that computes it (64 rows, which that
+// thread's next group reuses) and given to f at once, while it is in
+// cache. A consumer that would read C right after the product (an
+// optimizer updating the weights whose gradient C is) thereby saves
+// writing C to memory and reading it back. f is called for every row of
+// C exactly once, possibly from several of runtime's workers at a time
+// (for disjoint groups), and must not keep c. When B holds a NaN or an
+// infinity the groups come from SgemmSparse's dense fallback product.
+// Bad arguments panic as in SgemmSparse.
+func SgemmSparseRows(s *Sparse, n int, alpha float32, b []float32, ldb int, f RowsFunc) {
+	if f == nil {
+		panic("blas: SgemmSparseRows needs a RowsFunc")
+	}
+	sgemmSparse(s, n, alpha, b, ldb, 0, nil, n, f)
 }
 
 // multiplyPart computes the pairs of the parts [lo, hi) of C. It reads all
@@ -203,7 +258,12 @@ func multiplyPart(w *sparseWork, lo, hi int) {
 			clear(dst[n:])
 		}
 	}
-	multiply(w, bp, w.s.bounds[lo], w.s.bounds[hi])
+	var group []float32 // SgemmSparseRows's buffer
+	if w.rows != nil {
+		group = runtime.Alloc(sparseRows * n)
+		defer runtime.Free(group)
+	}
+	multiply(w, bp, group, w.s.bounds[lo], w.s.bounds[hi])
 }
 
 // sparseWork is the runtime.Body of Compress and SgemmSparse: op over
@@ -220,6 +280,7 @@ type sparseWork struct {
 	alpha     float32
 	beta      float32
 	nonFinite atomic.Bool
+	rows      RowsFunc // SgemmSparseRows's consumer (c is then nil)
 }
 
 func (w *sparseWork) Range(lo, hi int) { w.op(w, lo, hi) }
@@ -251,8 +312,9 @@ func compressLines(w *sparseWork, lo, hi int) {
 // multiply computes the rows of pairs [lo, hi) of C: balanced panels of at
 // most asm.SparseMulWidth columns, and for each panel the blocks of k in
 // order, in groups of sparseRows rows, so that a block of B's panel (64
-// rows, at most 32 KiB) serves a group from L1.
-func multiply(w *sparseWork, bp []float32, lo, hi int) {
+// rows, at most 32 KiB) serves a group from L1. With w.rows, each group
+// goes to group (n columns apart) and then to w.rows.
+func multiply(w *sparseWork, bp, group []float32, lo, hi int) {
 	s := w.s
 	nb := asm.CompressedBlocks(s.k, asm.SparseBlock)
 	rhi := min(2*hi, s.m)
@@ -261,6 +323,10 @@ func multiply(w *sparseWork, bp []float32, lo, hi int) {
 	panels := (vecs + maxw/vec - 1) / (maxw / vec)
 	for r0 := 2 * lo; r0 < rhi; r0 += sparseRows {
 		r1 := min(rhi, r0+sparseRows)
+		c, ldc := group, w.n
+		if w.rows == nil {
+			c, ldc = w.c[r0*w.ldc:], w.ldc
+		}
 		for q, j0 := 0, 0; q < panels; q++ {
 			width := min(w.n-j0, (vecs*(q+1)/panels-vecs*q/panels)*vec)
 			for blk := 0; blk < nb; blk++ {
@@ -269,9 +335,12 @@ func multiply(w *sparseWork, bp []float32, lo, hi int) {
 					beta = w.beta
 				}
 				asm.SparseMul(r1-r0, width, s.ptr[r0/2*(nb+1)+blk:], nb+1, s.col, s.val,
-					bp[j0:], w.ldp, w.alpha, beta, w.c[r0*w.ldc+j0:], w.ldc)
+					bp[j0:], w.ldp, w.alpha, beta, c[j0:], ldc)
 			}
 			j0 += width
+		}
+		if w.rows != nil {
+			w.rows.Rows(r0, r1, group[:(r1-r0)*w.n])
 		}
 	}
 }

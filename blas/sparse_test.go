@@ -158,6 +158,74 @@ func TestSgemmSparseThreads(t *testing.T) {
 	}
 }
 
+// rowsCollector is a RowsFunc that copies each group into c (n columns)
+// and counts the times each row was given.
+type rowsCollector struct {
+	n     int
+	c     []float32
+	times []int
+}
+
+func newRowsCollector(m, n int) *rowsCollector {
+	return &rowsCollector{n: n, c: make([]float32, m*n), times: make([]int, m)}
+}
+
+func (rc *rowsCollector) Rows(r0, r1 int, c []float32) {
+	if len(c) != (r1-r0)*rc.n {
+		panic("rowsCollector: group of the wrong length")
+	}
+	copy(rc.c[r0*rc.n:r1*rc.n], c)
+	for r := r0; r < r1; r++ {
+		rc.times[r]++ // groups are disjoint: no two goroutines share a row
+	}
+}
+
+// TestSgemmSparseRows: the row groups of SgemmSparseRows are SgemmSparse's
+// C with beta 0, bit for bit, every row once, on 1, 2 and 3 threads, for
+// both orientations, with alpha 0, k 0, and with an infinity in B (the
+// dense fallback).
+func TestSgemmSparseRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	shapes := [][3]int{{1, 1, 1}, {3, 17, 5}, {65, 129, 64}, {130, 300, 33}, {784, 300, 32}, {256, 300, 784}, {9, 4, 0}}
+	for _, tA := range []Transpose{NoTrans, Trans} {
+		for _, sh := range shapes {
+			for _, th := range []int{1, 2, 3} {
+				for _, c := range []struct {
+					alpha float32
+					inf   bool
+				}{{0.75, false}, {0, false}, {1, true}} {
+					func() {
+						defer runtime.SetThreads(runtime.SetThreads(th))
+						m, n, k := sh[0], sh[1], sh[2]
+						p := newProblem(r, tA, NoTrans, m, n, k, c.alpha, 0, 3)
+						sparsify(r, p, 0.6)
+						if c.inf && k > 0 {
+							p.b[(k/2)*p.ldb+n/2] = float32(math.Inf(1))
+						}
+						var s Sparse
+						p.runSparse(&s)
+						rc := newRowsCollector(m, n)
+						s.Compress(tA, m, k, p.a, p.lda)
+						SgemmSparseRows(&s, n, c.alpha, p.b, p.ldb, rc)
+						want := p.c()
+						for i := 0; i < m; i++ {
+							if rc.times[i] != 1 {
+								t.Fatalf("%v, %d threads: row %d given %d times", p, th, i, rc.times[i])
+							}
+							for j := 0; j < n; j++ {
+								g, w := rc.c[i*n+j], want[i*p.ldc+j]
+								if math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+									t.Fatalf("%v, %d threads: C[%d,%d] = %v, SgemmSparse %v", p, th, i, j, g, w)
+								}
+							}
+						}
+					}()
+				}
+			}
+		}
+	}
+}
+
 func TestSgemmSparsePanics(t *testing.T) {
 	a := make([]float32, 12)
 	mustPanic := func(msg string, f func()) {
@@ -179,6 +247,8 @@ func TestSgemmSparsePanics(t *testing.T) {
 	mustPanic(badLdB, func() { SgemmSparse(&s, 3, 1, a, 2, 0, a, 3) })
 	mustPanic(shortB, func() { SgemmSparse(&s, 3, 1, a[:5], 3, 0, a, 3) })
 	mustPanic(shortC, func() { SgemmSparse(&s, 3, 1, a, 3, 0, a[:7], 3) })
+	mustPanic(shortB, func() { SgemmSparseRows(&s, 3, 1, a[:5], 3, newRowsCollector(3, 3)) })
+	mustPanic("blas: SgemmSparseRows needs a RowsFunc", func() { SgemmSparseRows(&s, 3, 1, a, 3, nil) })
 }
 
 func TestSgemmSparseAllocs(t *testing.T) {
@@ -192,6 +262,14 @@ func TestSgemmSparseAllocs(t *testing.T) {
 			p.runSparse(&s)
 		})
 	}
+	rc := newRowsCollector(784, 300)
+	checkNoAllocs(t, Trans, NoTrans, [][3]int{{784, 300, 32}}, func(p *problem) {
+		if p.a[0] != 0 {
+			sparsify(r, p, 0.5)
+		}
+		s.Compress(p.tA, p.m, p.k, p.a, p.lda)
+		SgemmSparseRows(&s, p.n, p.alpha, p.b, p.ldb, rc)
+	})
 }
 
 func FuzzSgemmSparse(f *testing.F) {

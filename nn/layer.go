@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/nnrt/nnrt/blas"
 	"github.com/nnrt/nnrt/reg"
 	"github.com/nnrt/nnrt/runtime"
 )
@@ -35,6 +36,13 @@ type Param struct {
 	// gradient 2*l2*W itself, during this step (see Optimizer.planFused),
 	// so the backward pass takes only the penalty's value.
 	foldL2 bool
+	// fuseRows, when set during a step, is the optimizer's update of this
+	// variable a group of rows of the gradient at a time: a layer whose
+	// gradient product can hand it the rows (blas.SgemmSparseRows) applies
+	// the update that way, leaves the penalty of W before it in
+	// fusedPenalty and sets updated; the optimizer then skips it.
+	fuseRows blas.RowsFunc
+	updated  bool
 }
 
 func newParam(name string, trainable bool, shape ...int) *Param {

@@ -235,7 +235,7 @@ func (m *Sequential) gradients(x []float32, labels []int32, targets []float32, r
 	var pen float64
 	for _, p := range m.opt.params {
 		switch {
-		case p.fuseLR != 0: // updated already: its layer took the penalty before
+		case p.fuseLR != 0 || p.updated: // its layer took the penalty before the update
 			pen += p.fusedPenalty
 		case p.foldL2: // the update adds the gradient
 			pen += p.Penalty.Penalty(p.Value)

@@ -41,6 +41,7 @@ type Optimizer struct {
 	ag         [][]float32 // RMSprop's average gradients (centered only)
 	uProduct   float64     // Nadam's running product of u_t
 	upd        update
+	rows       []rowsUpdate // per variable, for Param.fuseRows
 }
 
 // NewSGD is Keras's SGD(learning_rate): momentum 0, no Nesterov. The
@@ -142,11 +143,12 @@ func (o *Optimizer) SetLR(lr float64) error {
 // bind allocates the slots for the model's trainable parameters and resets
 // the state.
 func (o *Optimizer) bind(params []*Param) {
-	o.params, o.grads, o.m, o.v, o.ag = nil, nil, nil, nil, nil
+	o.params, o.grads, o.m, o.v, o.ag, o.rows = nil, nil, nil, nil, nil, nil
 	for _, p := range params {
 		if !p.Trainable() {
 			continue
 		}
+		o.rows = append(o.rows, rowsUpdate{u: &o.upd, i: len(o.params)})
 		o.params = append(o.params, p)
 		o.grads = append(o.grads, p.Grad)
 		o.m = append(o.m, zeroed(len(p.Value)))
@@ -157,7 +159,7 @@ func (o *Optimizer) bind(params []*Param) {
 			o.ag = append(o.ag, zeroed(len(p.Value)))
 		}
 	}
-	o.iterations, o.uProduct = 0, 1
+	o.iterations, o.uProduct, o.upd.prepared = 0, 1, false
 }
 
 // optimizerState is a copy of the optimizer's mutable state.
@@ -218,6 +220,15 @@ func (o *Optimizer) momenta() (momentum, beta1 float64) {
 // would add it to the gradient (asm.L1L2Grad, three streams). Clipping
 // needs the whole gradient first, and RMSprop with momentum or centering
 // runs in Go, so those keep that pass.
+//
+// Under the same conditions, a fusable variable whose update is one of
+// those kernels (momentum, Nesterov, Adam, Nadam, RMSprop) gets fuseRows:
+// its layer may apply the update to each group of rows of the gradient as
+// its sparse product makes them (blas.SgemmSparseRows), so that the
+// gradient never goes to memory (two of the eight streams of the product
+// and the update); it then sets updated, and step skips the variable.
+// That needs the step's coefficients before the backward pass: planFused
+// prepares them.
 func (o *Optimizer) planFused() {
 	lr := 0.0
 	momentum, _ := o.momenta()
@@ -225,16 +236,23 @@ func (o *Optimizer) planFused() {
 		lr = o.CurrentLR()
 	}
 	fold := !o.Clip.Active() && !(o.Kind == "rmsprop" && (momentum != 0 || o.Centered))
-	for _, p := range o.params {
-		p.fuseLR, p.foldL2 = 0, false
+	rows := fold && !(o.Kind == "sgd" && momentum == 0)
+	for i, p := range o.params {
+		p.fuseLR, p.foldL2, p.fuseRows, p.updated = 0, false, nil, false
 		if p.Penalty.L1 != 0 {
 			continue
 		}
 		if p.fusable {
 			p.fuseLR = float32(lr)
 			p.fuseDecay = float32(1 - 2*lr*float64(p.Penalty.L2))
+			if rows {
+				p.fuseRows = &o.rows[i]
+			}
 		}
 		p.foldL2 = p.fuseLR == 0 && fold && p.Penalty.L2 != 0
+	}
+	if rows {
+		o.prepare()
 	}
 }
 
@@ -245,20 +263,37 @@ const updateGrain = 1 << 14
 
 // update is the per-step state of the update kernels, a runtime.Body over
 // the elements of variable i (a field of Optimizer, so that passing it to
-// ParallelFor allocates nothing).
+// ParallelFor allocates nothing). prepared says the coefficients are those
+// of the coming step.
 type update struct {
 	o                                    *Optimizer
 	i                                    int
+	prepared                             bool
 	lr, momentum, beta1, beta2, eps, rho float32
 	alpha, cm, cg, cv                    float32
 }
 
 // Range updates elements [lo, hi) of variable u.i; the kernels are
 // element-wise, so the result does not depend on the split.
-func (u *update) Range(lo, hi int) {
-	o, i := u.o, u.i
+func (u *update) Range(lo, hi int) { u.apply(u.i, lo, hi, u.o.params[u.i].Grad[lo:hi]) }
+
+// rowsUpdate is the blas.RowsFunc through which a layer's gradient product
+// updates variable i a group of rows at a time (Param.fuseRows).
+type rowsUpdate struct {
+	u *update
+	i int
+}
+
+func (r *rowsUpdate) Rows(r0, r1 int, g []float32) {
+	cols := r.u.o.params[r.i].Cols
+	r.u.apply(r.i, r0*cols, r1*cols, g)
+}
+
+// apply updates elements [lo, hi) of variable i from g, their gradient.
+func (u *update) apply(i, lo, hi int, g []float32) {
+	o := u.o
 	p := o.params[i]
-	w, g := p.Value[lo:hi], p.Grad[lo:hi]
+	w := p.Value[lo:hi]
 	var l2 float32 // the penalty's gradient, when the kernel adds it
 	if p.foldL2 {
 		l2 = p.Penalty.L2
@@ -307,16 +342,16 @@ func rmspropGeneral(w, g, v, m, ag []float32, lr, rho, momentum, eps float32) {
 	}
 }
 
-// step clips the gradients, updates every trainable parameter (but those
-// whose layer already applied a fused SGD update) in parallel chunks,
-// applies the constraints and counts the iteration. It allocates nothing.
-func (o *Optimizer) step() {
-	o.Clip.Apply(o.grads)
+// prepare computes the coefficients of the coming update, once a step.
+func (o *Optimizer) prepare() {
+	u := &o.upd
+	if u.prepared {
+		return
+	}
 	t := o.iterations
 	lr := o.CurrentLR()
 	momentum, beta1 := o.momenta()
-	u := &o.upd
-	*u = update{o: o, lr: float32(lr), momentum: float32(momentum), beta1: float32(beta1),
+	*u = update{o: o, prepared: true, lr: float32(lr), momentum: float32(momentum), beta1: float32(beta1),
 		beta2: float32(o.Beta2), eps: float32(o.Epsilon), rho: float32(o.Rho)}
 	tt := float64(t + 1)
 	switch o.Kind {
@@ -334,15 +369,25 @@ func (o *Optimizer) step() {
 		u.cv = float32(1 / (1 - math.Pow(o.Beta2, tt)))
 		o.uProduct = up
 	}
+}
+
+// step clips the gradients, updates every trainable parameter (but those
+// whose layer already applied a fused update) in parallel chunks, applies
+// the constraints and counts the iteration. It allocates nothing.
+func (o *Optimizer) step() {
+	o.Clip.Apply(o.grads)
+	o.prepare()
+	u := &o.upd
 	for i, p := range o.params {
-		if p.fuseLR != 0 {
+		if p.fuseLR != 0 || p.updated {
 			continue
 		}
 		u.i = i
 		runtime.ParallelFor(len(p.Value), updateGrain, u)
 	}
+	u.prepared = false
 	for _, p := range o.params {
-		p.fuseLR, p.foldL2 = 0, false
+		p.fuseLR, p.foldL2, p.fuseRows, p.updated = 0, false, nil, false
 		if p.Constrain != nil {
 			p.Constrain.Apply(p.Value, p.Cols)
 		}

@@ -18,8 +18,10 @@ import (
 // threads a layer's time is that of its parallel products, waits
 // included. With plain SGD the Dense kernels' update is fused into their
 // weight-gradient product (W -= lr·xᵀ·dz) and counted in the layer's
-// backward pass; Update then holds the biases' and the other parameters'
-// updates, clipping and constraints.
+// backward pass, and with the other optimizers so is the update of a
+// kernel whose gradient product is sparse (it updates the weights a group
+// of the gradient's rows at a time); Update then holds the biases' and
+// the other parameters' updates, clipping and constraints.
 type StepProfile struct {
 	Steps   int           `json:"steps"`   // steps timed
 	Samples int           `json:"samples"` // samples in them

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/nnrt/nnrt/reg"
 	"github.com/nnrt/nnrt/runtime"
 )
 
@@ -91,11 +92,27 @@ func TestSparseInputs(t *testing.T) {
 			}
 		}
 	}
-	// dense inputs: the layer looks once, then stays dense for sparseRecheck passes
+	// a dense batch among sparse ones: the next batch is looked at again
 	xd, yd := sparseBlobs(200, 96, 3, 0.9)
 	m := sparseModel(t)
-	if _, err := m.TrainOnBatch(xd, yd); err != nil {
-		t.Fatal(err)
+	for i, b := range []struct {
+		x      []float32
+		y      []int32
+		sparse bool
+	}{{x[:200*96], y[:200], true}, {xd, yd, false}, {x[200*96 : 400*96], y[200:400], true}} {
+		if _, err := m.TrainOnBatch(b.x, b.y); err != nil {
+			t.Fatal(err)
+		}
+		if l := firstDense(m); l.sparse != b.sparse || l.sparseDW != b.sparse || l.fwdGate.denseFor != 0 || l.dwGate.denseFor != 0 {
+			t.Errorf("batch %d: sparse %v %v (want %v), denseFor %d %d", i, l.sparse, l.sparseDW, b.sparse, l.fwdGate.denseFor, l.dwGate.denseFor)
+		}
+	}
+	// dense inputs: the layer looks twice, then stays dense for sparseRecheck passes
+	m = sparseModel(t)
+	for i := 0; i < 2; i++ {
+		if _, err := m.TrainOnBatch(xd, yd); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if l := firstDense(m); l.sparse || l.sparseDW || l.fwdGate.denseFor != sparseRecheck || l.dwGate.denseFor != sparseRecheck {
 		t.Errorf("dense input: sparse %v %v, denseFor %d %d", l.sparse, l.sparseDW, l.fwdGate.denseFor, l.dwGate.denseFor)
@@ -125,5 +142,84 @@ func TestSparseInputsNaNWeights(t *testing.T) {
 	loss, err := m.TrainOnBatch(x, y)
 	if err == nil && !math.IsNaN(loss) {
 		t.Errorf("loss %v, err %v: the NaN weight was skipped", loss, err)
+	}
+}
+
+// TestSparseFusedUpdates: with a sparse dW, the first layer's kernel is
+// updated by the optimizer a group of dW's rows at a time, as the product
+// makes them (Param.fuseRows); every optimizer that does so must train as
+// the separate update does (forced by a clipping bound that never binds),
+// to the same bits on 1, 2 and 3 threads, and without allocating.
+func TestSparseFusedUpdates(t *testing.T) {
+	defer forceSparse()()
+	x, y := sparseBlobs(400, 96, 3, 0.2)
+	for _, c := range []struct {
+		name string
+		opt  func() *Optimizer
+	}{
+		{"momentum", func() *Optimizer { o := NewSGD(0.02); o.Momentum = 0.9; return o }},
+		{"nesterov", func() *Optimizer { o := NewSGD(0.02); o.Momentum = 0.9; o.Nesterov = true; return o }},
+		{"adam", func() *Optimizer { return NewAdam(0.01) }},
+		{"nadam", func() *Optimizer { return NewNadam(0.01) }},
+		{"rmsprop", func() *Optimizer { return NewRMSprop(0.005) }},
+	} {
+		model := func(clip float32) *Sequential {
+			o := c.opt()
+			o.Clip.Value = clip
+			return compiled(t, NewSequential([]int{96},
+				Dense(DenseConfig{Units: 130, Activation: "elu", KernelInitializer: "he_normal", KernelRegularizer: reg.L2(0.01)}),
+				Dense(DenseConfig{Units: 3, Activation: "softmax"})), o)
+		}
+		fit := func(threads int, clip float32) ([][]float32, *History) {
+			defer runtime.SetThreads(runtime.SetThreads(threads))
+			m := model(clip)
+			h, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 100, Seed: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.Weights(), h
+		}
+		fused, hf := fit(1, 0)
+		separate, hs := fit(1, 1e30)
+		for i := range fused {
+			for j := range fused[i] {
+				if d := math.Abs(float64(fused[i][j] - separate[i][j])); d > 1e-5*math.Max(1, math.Abs(float64(separate[i][j]))) {
+					t.Fatalf("%s: variable %d[%d]: fused %v, separate %v", c.name, i, j, fused[i][j], separate[i][j])
+				}
+			}
+		}
+		for e := range hf.Epochs {
+			if a, b := hf.Epochs[e].Loss, hs.Epochs[e].Loss; math.Abs(a-b) > 1e-5*b {
+				t.Fatalf("%s: epoch %d: loss %v fused, %v separate", c.name, e, a, b)
+			}
+		}
+		for _, threads := range []int{2, 3} {
+			w, _ := fit(threads, 0)
+			for i := range w {
+				for j := range w[i] {
+					if math.Float32bits(w[i][j]) != math.Float32bits(fused[i][j]) {
+						t.Fatalf("%s, %d threads: variable %d[%d] = %v, one thread %v", c.name, threads, i, j, w[i][j], fused[i][j])
+					}
+				}
+			}
+		}
+		// the step did take the fused path, and allocates nothing
+		m := model(0)
+		if _, err := m.TrainOnBatch(x[:100*96], y[:100]); err != nil { // sizes the buffers
+			t.Fatal(err)
+		}
+		k := firstDense(m).kernel
+		m.opt.planFused()
+		m.gradients(x[:100*96], y[:100], nil, 100, nil)
+		if !k.updated {
+			t.Fatalf("%s: the kernel's update was not fused into its sparse product", c.name)
+		}
+		m.opt.step()
+		if raceEnabled {
+			continue
+		}
+		if n := testing.AllocsPerRun(20, func() { _, _ = m.TrainOnBatch(x[:100*96], y[:100]) }); n != 0 {
+			t.Errorf("%s: a fused step allocates %v times", c.name, n)
+		}
 	}
 }
