@@ -181,18 +181,7 @@ func TestSparseFusedUpdates(t *testing.T) {
 		}
 		fused, hf := fit(1, 0)
 		separate, hs := fit(1, 1e30)
-		for i := range fused {
-			for j := range fused[i] {
-				if d := math.Abs(float64(fused[i][j] - separate[i][j])); d > 1e-5*math.Max(1, math.Abs(float64(separate[i][j]))) {
-					t.Fatalf("%s: variable %d[%d]: fused %v, separate %v", c.name, i, j, fused[i][j], separate[i][j])
-				}
-			}
-		}
-		for e := range hf.Epochs {
-			if a, b := hf.Epochs[e].Loss, hs.Epochs[e].Loss; math.Abs(a-b) > 1e-5*b {
-				t.Fatalf("%s: epoch %d: loss %v fused, %v separate", c.name, e, a, b)
-			}
-		}
+		sameTraining(t, c.name, fused, separate, hf, hs)
 		for _, threads := range []int{2, 3} {
 			w, _ := fit(threads, 0)
 			for i := range w {
