@@ -180,6 +180,31 @@ TEXT ·colSumsDotsAVX2(SB), NOSPLIT, $0-96
 	LEAQ (DX)(R9*4), DX; \
 	SUBQ R9, R8
 
+// ROWS512 and ROWS256 run body B over each row (R9 elements; R8 elements
+// left in all), then return; the row loop starts at the label rows.
+#define ROWS512(B) \
+rows: \
+	TESTQ R8, R8; \
+	JLE   rows_done; \
+	MOVQ  R9, CX; \
+	EW512(X4_512(B), B(0, LDK, STK)); \
+	NEXTROW; \
+	JMP   rows; \
+rows_done: \
+	VZEROUPPER; \
+	RET
+#define ROWS256(B) \
+rows: \
+	TESTQ R8, R8; \
+	JLE   rows_done; \
+	MOVQ  R9, CX; \
+	EW256(X4_256(B), B(0, LDU, STU), B(0, LDM, STM)); \
+	NEXTROW; \
+	JMP   rows; \
+rows_done: \
+	VZEROUPPER; \
+	RET
+
 // func normalizeAVX512(y, xhat, x, mean, scale, gamma, beta []float32)
 TEXT ·normalizeAVX512(SB), NOSPLIT, $0-168
 	MOVQ  y_base+0(FP), DI
@@ -192,20 +217,9 @@ TEXT ·normalizeAVX512(SB), NOSPLIT, $0-168
 	MOVQ  gamma_base+120(FP), R14
 	MOVQ  beta_base+144(FP), R10
 	TESTQ DX, DX
-	JNE   nz_rows
+	JNE   rows
 	MOVQ  DI, DX
-
-nz_rows:
-	TESTQ R8, R8
-	JLE   nz_done
-	MOVQ  R9, CX
-	EW512(X4_512(NORMALIZE512), NORMALIZE512(0, LDK, STK))
-	NEXTROW
-	JMP   nz_rows
-
-nz_done:
-	VZEROUPPER
-	RET
+	ROWS512(NORMALIZE512)
 
 // func normalizeAVX2(y, xhat, x, mean, scale, gamma, beta []float32)
 TEXT ·normalizeAVX2(SB), NOSPLIT, $0-168
@@ -219,20 +233,9 @@ TEXT ·normalizeAVX2(SB), NOSPLIT, $0-168
 	MOVQ  gamma_base+120(FP), R14
 	MOVQ  beta_base+144(FP), R10
 	TESTQ DX, DX
-	JNE   nz_rows
+	JNE   rows
 	MOVQ  DI, DX
-
-nz_rows:
-	TESTQ R8, R8
-	JLE   nz_done
-	MOVQ  R9, CX
-	EW256(X4_256(NORMALIZE256), NORMALIZE256(0, LDU, STU), NORMALIZE256(0, LDM, STM))
-	NEXTROW
-	JMP   nz_rows
-
-nz_done:
-	VZEROUPPER
-	RET
+	ROWS256(NORMALIZE256)
 
 // func normalizeGradAVX512(dx, dy, xhat, scale, meanDy, meanDyXhat []float32)
 TEXT ·normalizeGradAVX512(SB), NOSPLIT, $0-144
@@ -244,18 +247,7 @@ TEXT ·normalizeGradAVX512(SB), NOSPLIT, $0-144
 	MOVQ scale_len+80(FP), R9
 	MOVQ meanDy_base+96(FP), R12
 	MOVQ meanDyXhat_base+120(FP), R14
-
-ng_rows:
-	TESTQ R8, R8
-	JLE   ng_done
-	MOVQ  R9, CX
-	EW512(X4_512(NORMGRAD512), NORMGRAD512(0, LDK, STK))
-	NEXTROW
-	JMP   ng_rows
-
-ng_done:
-	VZEROUPPER
-	RET
+	ROWS512(NORMGRAD512)
 
 // func normalizeGradAVX2(dx, dy, xhat, scale, meanDy, meanDyXhat []float32)
 TEXT ·normalizeGradAVX2(SB), NOSPLIT, $0-144
@@ -267,15 +259,4 @@ TEXT ·normalizeGradAVX2(SB), NOSPLIT, $0-144
 	MOVQ scale_len+80(FP), R9
 	MOVQ meanDy_base+96(FP), R12
 	MOVQ meanDyXhat_base+120(FP), R14
-
-ng_rows:
-	TESTQ R8, R8
-	JLE   ng_done
-	MOVQ  R9, CX
-	EW256(X4_256(NORMGRAD256), NORMGRAD256(0, LDU, STU), NORMGRAD256(0, LDM, STM))
-	NEXTROW
-	JMP   ng_rows
-
-ng_done:
-	VZEROUPPER
-	RET
+	ROWS256(NORMGRAD256)
