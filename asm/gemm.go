@@ -149,6 +149,10 @@ type gemmKernels struct {
 	// rows set in mask (at most tallMR).
 	tallMR int
 	tall   []func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+	// gather, when not nil, is KernelGather, and nonzeroSteps is
+	// NonzeroSteps for at most mr rows.
+	gather       func(k int, alpha float32, a []float32, rsa, csa int, b []float32, off []int32, bstep int, beta float32, c []float32, ldc, np int)
+	nonzeroSteps func(dst []float32, ldd int, off []int32, a []float32, lda, rows, k, rsb int) int
 }
 
 var gemmGeneric = gemmKernels{mr: gemmTiles[Generic].MR, nr: gemmTiles[Generic].NR, nrNarrow: gemmTiles[Generic].NR,
@@ -170,7 +174,9 @@ type Gemm struct {
 	TallMR, TallNR int
 	// PartialRows: KernelRows computes fewer rows than MR (see KernelRows).
 	PartialRows bool
-	k           *gemmKernels
+	// Gather: the level has KernelGather (see there).
+	Gather bool
+	k      *gemmKernels
 	v           *vecKernels // the level's gemv and ger (see gemv.go)
 }
 
@@ -182,7 +188,7 @@ func GemmFor(l Level) Gemm {
 	}
 	k := gemmFor(l)
 	g := Gemm{Level: l, MR: k.mr, NR: k.nr, NarrowNR: k.nrNarrow, RowPanels: k.rowPanels,
-		EdgeDirect: k.edge != nil, EdgeMasksB: k.edgeMasksB, PartialRows: len(k.rows) > 0, k: k, v: vecFor(l)}
+		EdgeDirect: k.edge != nil, EdgeMasksB: k.edgeMasksB, PartialRows: len(k.rows) > 0, Gather: k.gather != nil, k: k, v: vecFor(l)}
 	if len(k.tall) > 1 {
 		g.TallMR, g.TallNR = k.tallMR, len(k.tall)-1
 	}
@@ -204,6 +210,9 @@ func (g Gemm) String() string {
 	}
 	if g.TallMR > 0 {
 		s += fmt.Sprintf(", tall %dx%d", g.TallMR, g.TallNR)
+	}
+	if g.Gather {
+		s += ", gather"
 	}
 	return s
 }
@@ -242,6 +251,116 @@ func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []flo
 	for q := 0; q < np; q++ {
 		g.k.fn(k, alpha, a, rsa, csa, b[q*bstep:], rsb, beta, c[q*g.NR:], ldc)
 	}
+}
+
+// GatherPad is the number of entries past the k it uses that
+// KernelGather's offsets must hold: it reads them ahead to prefetch B's
+// rows (their values may be anything).
+const GatherPad = 8
+
+// KernelGather is KernelRow over some of B's rows: step t of the tiles
+// multiplies A's step t by B's row that starts off[t] floats into the
+// tile's panel, as if
+//
+//	for q := 0; q < np; q++ {
+//		// bq: for t < k, the NR floats at b[q*bstep+off[t]:], row after row
+//		g.Kernel(k, alpha, a, rsa, csa, bq, NR, beta, c[q*NR:], ldc)
+//	}
+//
+// with exactly those operations (the same bits). It serves an A panel
+// with steps that are zero in all its rows, which NonzeroSteps leaves
+// out: where B is finite, a multiply-add of 0 leaves the sum's bits as
+// they were (the accumulators start at +0 and a sum of nonzero terms is
+// never -0), so the product is the full one's, bit for bit. Only levels
+// with Gather have it; the others panic with "asm: gemm: no gather
+// kernel". It panics as KernelRow does, and with "asm: gemm: short off"
+// when off holds fewer than k+GatherPad entries or "asm: gemm: bad
+// offset" when one of the first k is negative.
+func (g Gemm) KernelGather(k int, alpha float32, a []float32, rsa, csa int, b []float32, off []int32, bstep int, beta float32, c []float32, ldc, np int) {
+	if g.k.gather == nil {
+		panic("asm: gemm: no gather kernel")
+	}
+	if np <= 0 {
+		if np < 0 {
+			panic("asm: gemm: bad stride")
+		}
+		return
+	}
+	if k >= 0 && len(off) < k+GatherPad {
+		panic("asm: gemm: short off")
+	}
+	last := 0
+	for _, o := range off[:max(k, 0)] {
+		if o < 0 {
+			panic("asm: gemm: bad offset")
+		}
+		last = max(last, int(o))
+	}
+	// B's extent: the farthest row, as a one-step tile
+	g.check(g.NR, k, len(a), rsa, csa, len(b)-last, 0, bstep, np, len(c), ldc, g.MR, np*g.NR)
+	g.k.gather(k, alpha, a, rsa, csa, b, off, bstep, beta, c, ldc, np)
+}
+
+// NonzeroSteps copies the steps of an A micro-panel packed by rows (rows
+// rows of k values, lda apart) at which some row is not zero (±0 is
+// zero; NaN is not) into dst (rows rows, ldd apart), in order, writes
+// step p's offset p*rsb into off for each step it keeps, and returns how
+// many it kept:
+//
+//	kept := 0
+//	for p := 0; p < k; p++ {
+//		if some a[i*lda+p] != 0 (or NaN), i < rows {
+//			for i < rows { dst[i*ldd+kept] = a[i*lda+p] }
+//			off[kept] = int32(p*rsb)
+//			kept++
+//		}
+//	}
+//
+// The kept steps and their offsets are KernelGather's operands. The x86
+// avx512 level tests 16 steps at a time in assembly. It panics with "asm:
+// gemm: bad stride" for rows < 1, k < 0, lda or ldd < k, rsb < 0 or
+// k*rsb past int32, and "asm: gemm: short a" (dst, off) for a slice too
+// short for k steps.
+func (g Gemm) NonzeroSteps(dst []float32, ldd int, off []int32, a []float32, lda, rows, k, rsb int) int {
+	switch {
+	case rows < 1 || k < 0 || lda < k || ldd < k || rsb < 0 || int64(k)*int64(rsb) > math.MaxInt32:
+		panic("asm: gemm: bad stride")
+	case k == 0:
+		return 0
+	case len(a) < (rows-1)*lda+k:
+		panic("asm: gemm: short a")
+	case len(dst) < (rows-1)*ldd+k:
+		panic("asm: gemm: short dst")
+	case len(off) < k:
+		panic("asm: gemm: short off")
+	}
+	if g.k.nonzeroSteps != nil && rows <= g.MR {
+		return g.k.nonzeroSteps(dst, ldd, off, a, lda, rows, k, rsb)
+	}
+	return nonzeroStepsGeneric(dst, ldd, off, a, lda, rows, k, rsb)
+}
+
+// nonzeroStepsGeneric is NonzeroSteps in Go (its specification).
+func nonzeroStepsGeneric(dst []float32, ldd int, off []int32, a []float32, lda, rows, k, rsb int) int {
+	kept := 0
+	for p := 0; p < k; p++ {
+		nz := false
+		for i := 0; i < rows; i++ {
+			if v := a[i*lda+p]; v != 0 || v != v {
+				nz = true
+				break
+			}
+		}
+		if !nz {
+			continue
+		}
+		for i := 0; i < rows; i++ {
+			dst[i*ldd+kept] = a[i*lda+p]
+		}
+		off[kept] = int32(p * rsb)
+		kept++
+	}
+	return kept
 }
 
 // KernelRows is KernelRow for the first rows rows of the tiles (1 <= rows

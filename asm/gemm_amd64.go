@@ -24,6 +24,14 @@ func gemmAVX2_6x16_row(k int, alpha float32, a []float32, rsa, csa int, b []floa
 func gemmAVX512_12x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
 
 //go:noescape
+func gemmAVX512_12x32_gather(k int, alpha float32, a []float32, rsa, csa int, b []float32, off []int32, bstep int, beta float32, c []float32, ldc, np int)
+
+// nonzeroStepsAVX512 is Gemm.NonzeroSteps (steps_amd64.s).
+//
+//go:noescape
+func nonzeroStepsAVX512(dst []float32, ldd int, off []int32, a []float32, lda, rows, k, rsb int) int
+
+//go:noescape
 func gemmAVX512_12x32_edge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
 
 //go:noescape
@@ -165,7 +173,8 @@ var (
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
 		rowPanels: true, packT8: gemmPackT8_AVX512, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
 		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, edgeMasksB: true, packRows: gemmPackRows_AVX512, packRowsW: 32,
-		packTEdge: gemmPackTEdge_AVX512, tallMR: 32, tall: gemmAVX512Tall[:], rows: gemmAVX512Rows[:]}
+		packTEdge: gemmPackTEdge_AVX512, tallMR: 32, tall: gemmAVX512Tall[:], rows: gemmAVX512Rows[:],
+		gather: gemmAVX512_12x32_gather, nonzeroSteps: nonzeroStepsAVX512}
 )
 
 func gemmFor(l Level) *gemmKernels {

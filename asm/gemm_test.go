@@ -637,3 +637,149 @@ func TestGemmString(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmKernelGather: on the levels with Gather, KernelGather is
+// bit-identical to KernelRow on B's gathered rows, on packed and in-place
+// panels, both beta paths, offsets in and out of order, with guard bands
+// around C; and a panel's zero steps left out (NonzeroSteps) give the
+// full product's bits.
+func TestGemmKernelGather(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		if !g.Gather {
+			wantPanic(t, "asm: gemm: no gather kernel", func() {
+				g.KernelGather(0, 1, nil, 1, 1, nil, nil, 0, 0, nil, g.NR, 1)
+			})
+			return
+		}
+		r := rand.New(rand.NewPCG(9, uint64(l)))
+		for _, np := range []int{0, 1, 2, 10} {
+			for _, k := range []int{0, 1, 7, 33, 300} {
+				for _, packed := range []bool{true, false} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}} {
+						rows := 2*k + 5 // B's rows, of which the steps take k
+						rsa, csa := 1, k+3
+						a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
+						rsb, bstep := g.NR, rows*g.NR
+						if !packed {
+							rsb, bstep = np*g.NR+5, g.NR
+						}
+						b := randSlice(r, max(1, np)*bstep+rows*rsb+g.NR, -1, 1)
+						off := make([]int32, k+GatherPad)
+						for t := range off {
+							off[t] = int32(r.IntN(rows) * rsb)
+						}
+						// the gathered panels, for KernelRow
+						gb := make([]float32, max(1, np)*max(1, k)*g.NR)
+						for q := 0; q < np; q++ {
+							for t := 0; t < k; t++ {
+								copy(gb[(q*k+t)*g.NR:(q*k+t+1)*g.NR], b[q*bstep+int(off[t]):])
+							}
+						}
+						ldc := max(1, np)*g.NR + r.IntN(4)
+						n := (g.MR-1)*ldc + max(1, np)*g.NR
+						got, want := newGuarded(n, r.IntN(16)), newGuarded(n, 0)
+						c0 := randSlice(r, n, -1, 1)
+						got.fill(c0)
+						want.fill(c0)
+						g.KernelGather(k, ab[0], a, rsa, csa, b, off, bstep, ab[1], got.Data, ldc, np)
+						got.check(t, "KernelGather")
+						g.KernelRow(k, ab[0], a, rsa, csa, gb, g.NR, max(1, k)*g.NR, ab[1], want.Data, ldc, np)
+						for i := range got.Data {
+							if math.Float32bits(got.Data[i]) != math.Float32bits(want.Data[i]) {
+								t.Fatalf("np=%d k=%d packed=%v beta=%g: C[%d] = %g, gathered %g", np, k, packed, ab[1], i, got.Data[i], want.Data[i])
+							}
+						}
+					}
+				}
+			}
+		}
+		// zero steps left out: the full row's bits (beta 0 and 1)
+		for _, k := range []int{1, 16, 17, 100, 384} {
+			for _, beta := range []float32{0, 1} {
+				lda := k + 5
+				a := make([]float32, g.MR*lda)
+				for p := 0; p < k; p++ {
+					if r.IntN(3) == 0 { // a step some row uses
+						for i := 0; i < g.MR; i++ {
+							if r.IntN(2) == 0 {
+								a[i*lda+p] = r.Float32() - 0.5
+							}
+						}
+					}
+				}
+				a[lda+k-1] = float32(math.Copysign(0, -1)) // -0 is a zero step
+				np := 3
+				b := randSlice(r, np*k*g.NR, -1, 1)
+				ldc := np * g.NR
+				c0 := randSlice(r, g.MR*ldc, -1, 1)
+				want := append([]float32(nil), c0...)
+				got := append([]float32(nil), c0...)
+				g.KernelRow(k, 1.5, a, 1, lda, b, g.NR, k*g.NR, beta, want, ldc, np)
+				ap := make([]float32, g.MR*lda)
+				off := make([]int32, k+GatherPad)
+				kept := g.NonzeroSteps(ap, lda, off, a, lda, g.MR, k, g.NR)
+				g.KernelGather(kept, 1.5, ap, 1, lda, b, off, k*g.NR, beta, got, ldc, np)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("k=%d beta=%g, %d steps kept: C[%d] = %g, full %g", k, beta, kept, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmNonzeroSteps: every level's NonzeroSteps equals the Go loop
+// (nonzeroStepsGeneric), on every row count up to MR and beyond, lengths
+// around the 16-step chunks, ±0 as zeros and NaN as nonzero, with guard
+// bands around dst; and the argument checks panic.
+func TestGemmNonzeroSteps(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		r := rand.New(rand.NewPCG(10, uint64(l)))
+		for rows := 1; rows <= g.MR+1; rows++ {
+			for _, k := range []int{0, 1, 15, 16, 17, 33, 100, 385} {
+				for _, density := range []int{0, 1, 3, 10} {
+					lda, ldd := k+r.IntN(3), k+r.IntN(3)
+					a := make([]float32, max(1, rows*lda))
+					for i := range a {
+						switch v := r.IntN(10); {
+						case v < density:
+							a[i] = r.Float32() - 0.5
+						case v == 9 && density == 10:
+							a[i] = float32(math.NaN())
+						case v == 8:
+							a[i] = float32(math.Copysign(0, -1))
+						}
+					}
+					rsb := 1 + r.IntN(40)
+					got := newGuarded(max(1, (rows-1)*ldd+k), r.IntN(16))
+					want := make([]float32, max(1, (rows-1)*ldd+k))
+					gotOff, wantOff := make([]int32, k), make([]int32, k)
+					n := g.NonzeroSteps(got.Data, ldd, gotOff, a, lda, rows, k, rsb)
+					got.check(t, "NonzeroSteps")
+					m := nonzeroStepsGeneric(want, ldd, wantOff, a, lda, rows, k, rsb)
+					if n != m {
+						t.Fatalf("rows=%d k=%d density=%d: kept %d steps, want %d", rows, k, density, n, m)
+					}
+					for t2 := 0; t2 < n; t2++ {
+						if gotOff[t2] != wantOff[t2] {
+							t.Fatalf("rows=%d k=%d: off[%d] = %d, want %d", rows, k, t2, gotOff[t2], wantOff[t2])
+						}
+						for i := 0; i < rows; i++ {
+							x, y := got.Data[i*ldd+t2], want[i*ldd+t2]
+							if math.Float32bits(x) != math.Float32bits(y) {
+								t.Fatalf("rows=%d k=%d: dst[%d][%d] = %g, want %g", rows, k, i, t2, x, y)
+							}
+						}
+					}
+				}
+			}
+		}
+		wantPanic(t, "asm: gemm: bad stride", func() { g.NonzeroSteps(nil, 4, nil, nil, 4, 0, 4, 1) })
+		wantPanic(t, "asm: gemm: bad stride", func() { g.NonzeroSteps(nil, 4, nil, nil, 4, 1, 4, 1<<30) })
+		wantPanic(t, "asm: gemm: short a", func() { g.NonzeroSteps(make([]float32, 8), 4, make([]int32, 4), make([]float32, 7), 4, 2, 4, 1) })
+		wantPanic(t, "asm: gemm: short off", func() { g.NonzeroSteps(make([]float32, 8), 4, make([]int32, 3), make([]float32, 8), 4, 2, 4, 1) })
+	})
+}

@@ -44,6 +44,10 @@ type kernel struct {
 	// masked-out lanes are zero, and are never stored. On AVX2 (no spare
 	// registers for masks in the loop) it reads B's whole padded rows.
 	edge bool
+	// gather: a row kernel whose steps are a subset of B's rows: step t
+	// reads the row off[t] floats into B's panel (Gemm.KernelGather)
+	// instead of the row after the last; A's steps are as packed.
+	gather bool
 }
 
 func (k kernel) w() int { return map[bool]int{true: 16, false: 8}[k.zmm] }
@@ -66,6 +70,9 @@ type frame struct {
 var (
 	tileFrame = frame{size: 128, beta: 88, c: 96, ldc: 120}
 	rowFrame  = frame{size: 144, bstep: 88, beta: 96, c: 104, ldc: 128, np: 136}
+	// func(k int, alpha float32, a []float32, rsa, csa int, b []float32,
+	// off []int32, bstep int, beta float32, c []float32, ldc, np int)
+	gatherFrame = frame{size: 160, bstep: 104, beta: 112, c: 120, ldc: 144, np: 152}
 	// func(k int, alpha float32, a []float32, rsa, csa int, b []float32,
 	// rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
 	edgeFrame = frame{size: 140, beta: 88, c: 96, ldc: 120, rows: 128, mask: 136}
@@ -110,6 +117,10 @@ func (k kernel) gen(w io.Writer) {
 		}
 		fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)\n", k.name)
 		fmt.Fprintf(w, "// %s: the %dx%d tile, of which it stores rows < rows and the columns in mask (Gemm.KernelEdge).\n", k.name, k.mr, k.v*k.w())
+	} else if k.gather {
+		f = gatherFrame
+		fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, rsa, csa int, b []float32, off []int32, bstep int, beta float32, c []float32, ldc, np int)\n", k.name)
+		fmt.Fprintf(w, "// %s: np %dx%d tiles side by side on one A panel, step t on B's row off[t] floats into the panel (Gemm.KernelGather).\n", k.name, k.mr, k.v*k.w())
 	} else if k.row {
 		f = rowFrame
 		if nb > 4 {
@@ -127,8 +138,10 @@ func (k kernel) gen(w io.Writer) {
 	p("SHLQ $2, R12")
 	p("MOVQ csa+48(FP), R8")
 	p("SHLQ $2, R8")
-	p("MOVQ rsb+80(FP), DX")
-	p("SHLQ $2, DX")
+	if !k.gather {
+		p("MOVQ rsb+80(FP), DX")
+		p("SHLQ $2, DX")
+	}
 	p("MOVQ ldc+%d(FP), R13", f.ldc)
 	p("SHLQ $2, R13")
 	if k.edge && k.zmm {
@@ -141,7 +154,7 @@ func (k kernel) gen(w io.Writer) {
 			p("KMOVW R14, K2")
 		}
 	}
-	if k.row {
+	if k.row || k.gather {
 		p("MOVQ np+%d(FP), R11", f.np)
 		p("TESTQ R11, R11")
 		p("JEQ %s_done", k.name)
@@ -168,19 +181,37 @@ func (k kernel) gen(w io.Writer) {
 	for i := 0; i < k.mr*k.v; i++ {
 		p("VXORPS %s, %s, %s", k.reg(i), k.reg(i), k.reg(i))
 	}
+	bRow := "(SI)"
+	if k.gather {
+		// R14: the B panel; DX: the offsets, SI: the step's.
+		p("MOVQ SI, R14")
+		p("MOVQ off_base+80(FP), DX")
+		bRow = "(R14)(SI*4)"
+	}
 	p("TESTQ CX, CX")
 	p("JEQ %s_store", k.name)
 	label("loop")
-	// B's row 8 steps ahead (a prefetch does not fault past the end of B).
+	// B's row 8 steps ahead (a prefetch does not fault past the end of B;
+	// the gather kernels read the offset 8 entries on, which off holds).
+	if k.gather {
+		p("MOVLQSX 32(DX), SI")
+	}
 	for off := 0; off < k.v*k.w()*4; off += 64 {
+		if k.gather {
+			p("PREFETCHT0 %d(R14)(SI*4)", off)
+			continue
+		}
 		p("PREFETCHT0 %d(SI)(DX*8)", off)
+	}
+	if k.gather {
+		p("MOVLQSX (DX), SI")
 	}
 	for v := 0; v < k.v; v++ {
 		if k.edge && k.zmm {
 			p("VMOVUPS.Z %d(SI), K%d, %s", v*k.w()*4, v+1, bReg(v))
 			continue
 		}
-		p("VMOVUPS %d(SI), %s", v*k.w()*4, bReg(v))
+		p("VMOVUPS %d%s, %s", v*k.w()*4, bRow, bReg(v))
 	}
 	for i := 0; i < k.mr; i++ {
 		if k.bcst {
@@ -198,7 +229,11 @@ func (k kernel) gen(w io.Writer) {
 	for j := 0; j < nb; j++ {
 		p("ADDQ R12, %s", bases[j])
 	}
-	p("ADDQ DX, SI")
+	if k.gather {
+		p("ADDQ $4, DX")
+	} else {
+		p("ADDQ DX, SI")
+	}
 	p("DECQ CX")
 	p("JNE %s_loop", k.name)
 
@@ -220,7 +255,7 @@ func (k kernel) gen(w io.Writer) {
 	}
 	// end closes a store path: return, or move on to the next tile.
 	end := func() {
-		if k.row {
+		if k.row || k.gather {
 			p("JMP %s_next", k.name)
 			return
 		}
@@ -254,7 +289,7 @@ func (k kernel) gen(w io.Writer) {
 		}
 	}
 	end()
-	if k.row {
+	if k.row || k.gather {
 		// The next tile: B's panel bstep floats on, C's tile NR columns right.
 		label("next")
 		p("MOVQ bstep+%d(FP), R14", f.bstep)
@@ -420,6 +455,9 @@ func main() {
 		// 32 takes only some 200 ns).
 		{name: "gemmAVX2_6x16_row", mr: 6, v: 2, row: true},
 		{name: "gemmAVX512_12x32_row", zmm: true, mr: 12, v: 2, row: true},
+		// The gather kernel: the row kernel on the steps where A's panel
+		// is not all zeros (see Gemm.KernelGather).
+		{name: "gemmAVX512_12x32_gather", zmm: true, mr: 12, v: 2, gather: true},
 		// Edge kernels: the tiles that C's edges cut, written straight
 		// into C with masked stores instead of through a scratch tile.
 		{name: "gemmAVX512_12x32_edge", zmm: true, mr: 12, v: 2, edge: true},
