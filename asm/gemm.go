@@ -177,7 +177,7 @@ type Gemm struct {
 	// Gather: the level has KernelGather (see there).
 	Gather bool
 	k      *gemmKernels
-	v           *vecKernels // the level's gemv and ger (see gemv.go)
+	v      *vecKernels // the level's gemv and ger (see gemv.go)
 }
 
 // GemmFor returns the microkernel of level l, which must be one of
