@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync/atomic"
 
+	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/runtime"
 )
 
@@ -13,6 +14,20 @@ type workspace struct {
 	apack []float32 // the A micro-panel in use (MR×KC), 64-byte aligned
 	tile  []float32 // KernelEdge's scratch tile (MR×NR)
 	bpack []float32 // the packed B block of a private-mode share (made on first use)
+	// An A micro-panel's steps that are not all zeros and their B offsets
+	// (see gather; made on first use).
+	gpack []float32
+	goff  []int32
+}
+
+// gatherBuffers returns ws's buffers for the nonzero steps of an A
+// micro-panel of depth kc.
+func (ws *workspace) gatherBuffers(mr, kc int) ([]float32, []int32) {
+	if len(ws.goff) < kc+asm.GatherPad {
+		ws.gpack = make([]float32, mr*rowPanelStride(kc))
+		ws.goff = make([]int32, kc+asm.GatherPad)
+	}
+	return ws.gpack, ws.goff
 }
 
 // call is one Sgemm in flight: the operands, how it is blocked and shared,
@@ -58,6 +73,9 @@ type call struct {
 	// slot is the workspace slot of share 0 (see lazyWorkspace); share t
 	// takes slot+t.
 	slot int
+	// gather: the whole tiles of an A micro-panel run over its steps that
+	// are not all zeros (see gathers).
+	gather bool
 }
 
 // block is one (jc, pc) block of a call: the shared current one, or one
@@ -462,7 +480,20 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 				bstep = panelStride(bk.kc, nr)
 			}
 			ct := cl.c[i*cl.ldc+bk.jc+q*nr:]
-			if rows < mr && g.PartialRows {
+			var kept int
+			var gp []float32
+			var off []int32
+			ldg := rowPanelStride(bk.kc)
+			if cl.gather && rows == mr && rsa == 1 {
+				gp, off = ws.get().gatherBuffers(mr, bk.kc)
+				kept = g.NonzeroSteps(gp, ldg, off, ap, csa, mr, bk.kc, rsb)
+			}
+			if gp != nil && kept <= int(gatherMaxDensity*float64(bk.kc)) {
+				if testGathered != nil {
+					testGathered(kept, bk.kc)
+				}
+				g.KernelGather(kept, cl.alpha, gp, 1, ldg, bp, off, bstep, bk.beta, ct, cl.ldc, qw-q)
+			} else if rows < mr && g.PartialRows {
 				g.KernelRows(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, ct, cl.ldc, qw-q, rows)
 			} else {
 				g.KernelRow(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, ct, cl.ldc, qw-q)
@@ -492,6 +523,77 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 	if tall {
 		cl.tall(bk, i0, i1)
 	}
+}
+
+// Gathered steps. Where an A micro-panel (MR rows) has steps at which all
+// its rows are zero (a batch of images with a blank background, one-hot
+// features), its whole tiles run over the other steps only
+// (asm.NonzeroSteps, then asm.KernelGather on the rows of B they use)
+// when they are at most gatherMaxDensity of the depth block: KernelGather
+// costs up to 1.1 times KernelRow a step, and finding the steps a few
+// percent of the tiles. A multiply-add of 0 by a finite b leaves a sum's
+// bits as they were, so the product's bits are those of the full panels,
+// whatever the panel's choice; a B with a NaN or an infinity (0·Inf is
+// NaN) keeps the full panels. The product must be large enough
+// (gatherMinWork multiply-adds) for the look at its first panel and the
+// check of B to be paid back.
+const (
+	gatherMaxDensity = 0.9
+	gatherMinWork    = 1 << 21
+)
+
+// Test hooks: gatherOff turns the gathered steps off; testGathered, when
+// set, is told of each micro-panel that runs them.
+var (
+	gatherOff    bool
+	testGathered func(kept, kc int)
+)
+
+// gathers reports whether the call's whole tiles may run over their A
+// micro-panels' nonzero steps: the level has KernelGather, A is
+// row-major (read in place, or packed by rows), one of three
+// micro-panels' steps in the first depth block are at most
+// gatherMaxDensity nonzero, and B is finite.
+func (cl *call) gathers() bool {
+	d := cl.d
+	g := d.g
+	if gatherOff || !g.Gather || cl.aT || cl.m < g.MR || cl.n < g.NR || cl.m*cl.n*cl.k < gatherMinWork {
+		return false
+	}
+	if rsa, _ := cl.aPanelStrides(&block{kc: cl.kcEff}); cl.packA && rsa != 1 {
+		return false
+	}
+	kc := min(cl.k, cl.kcEff)
+	ws := d.workspaces.Get()
+	gp, off := ws.gatherBuffers(g.MR, kc)
+	sparse := false
+	// three micro-panels: the rows of a batch may come in an order
+	for _, i := range [...]int{0, (cl.m - g.MR) / 2, cl.m - g.MR} {
+		if g.NonzeroSteps(gp, kc, off, cl.a[i*cl.lda:], cl.lda, g.MR, kc, 1) <= int(gatherMaxDensity*float64(kc)) {
+			sparse = true
+			break
+		}
+	}
+	d.workspaces.Put(ws)
+	return sparse && finite(cl.bT, cl.k, cl.n, cl.b, cl.ldb)
+}
+
+// finite reports whether op(B), k×n, holds no NaN and no infinity (or
+// sums of its rows overflow, which only keeps the full panels).
+func finite(bT bool, k, n int, b []float32, ldb int) bool {
+	rows, cols := k, n
+	if bT {
+		rows, cols = n, k
+	}
+	if ldb == cols {
+		rows, cols = 1, rows*cols
+	}
+	for r := 0; r < rows; r++ {
+		if s := asm.Sum(b[r*ldb : r*ldb+cols]); s-s != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // shiftsLastTile reports whether the row block from i0 computes its last,
