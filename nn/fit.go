@@ -1,14 +1,16 @@
 package nn
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/nnrt/nnrt/runtime"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
+	"github.com/nnrt/nnrt/runtime"
 	"github.com/nnrt/nnrt/sched"
 )
 
@@ -134,6 +136,10 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 		perm[i] = int32(i)
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
+	var keys []uint32
+	if !cfg.NoShuffle {
+		keys = batchOrderKeys(train, in)
+	}
 
 	h := &History{}
 	ctx := &TrainContext{Model: m, Epochs: cfg.Epochs, Steps: steps, History: h, HasValidation: val != nil}
@@ -170,6 +176,7 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 		start := time.Now()
 		if !cfg.NoShuffle {
 			rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+			orderBatches(perm, batch, keys)
 		}
 		var lossSum float64
 		nCorrect, seen := 0, 0
@@ -238,6 +245,57 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 		}
 	}
 	return h, fitErr
+}
+
+// Batch order. A batch is a set: the order of its samples changes only
+// how its sums are rounded. When a training set's inputs are mostly zeros
+// where they are blank (images on a plain background, one-hot or
+// bag-of-words features), Fit puts each shuffled batch's samples in the
+// order of a key, their class label and then their count of nonzero
+// values, so that the samples that blas's products take a micro-panel at
+// a time (12 rows on avx512) share more of their zeros, whose steps the
+// products then leave out (blas's gathered steps). Fashion-MNIST at batch
+// 256: the 12-sample panels keep 0.76 of the 784 pixel positions instead
+// of 0.90, and the first layer's forward product took 0.88-0.90 of the
+// time (one and two threads, alternated in one process).
+const batchOrderMinZeros = 0.25
+
+// batchOrderKeys returns each sample's key for the batch order (label in
+// the high bits, count of nonzero inputs in the low), or nil when fewer
+// than batchOrderMinZeros of the inputs are zeros.
+func batchOrderKeys(d dataset, in int) []uint32 {
+	keys := make([]uint32, d.n)
+	zeros := 0
+	for i := range keys {
+		nz := 0
+		for _, v := range d.x[i*in : (i+1)*in] {
+			if v != 0 {
+				nz++
+			}
+		}
+		zeros += in - nz
+		keys[i] = uint32(min(nz, 1<<16-1))
+		if d.labels != nil {
+			keys[i] |= uint32(d.labels[i]) << 16
+		}
+	}
+	if float64(zeros) < batchOrderMinZeros*float64(len(d.x)) {
+		return nil
+	}
+	return keys
+}
+
+// orderBatches sorts each batch of perm by keys (stably: samples of equal
+// keys keep the shuffle's order); with no keys it does nothing.
+func orderBatches(perm []int32, batch int, keys []uint32) {
+	if keys == nil {
+		return
+	}
+	for lo := 0; lo < len(perm); lo += batch {
+		slices.SortStableFunc(perm[lo:min(lo+batch, len(perm))], func(a, b int32) int {
+			return cmp.Compare(keys[a], keys[b])
+		})
+	}
 }
 
 // gatherParallelElems is the number of values from which gather splits

@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/nnrt/nnrt/reg"
@@ -210,5 +211,38 @@ func TestSparseFusedUpdates(t *testing.T) {
 		if n := testing.AllocsPerRun(20, func() { _, _ = m.TrainOnBatch(x[:100*96], y[:100]) }); n != 0 {
 			t.Errorf("%s: a fused step allocates %v times", c.name, n)
 		}
+	}
+}
+
+// TestBatchOrder: the keys are the label and the count of nonzero inputs,
+// and none for mostly nonzero inputs; orderBatches sorts each batch (the
+// last one short) by key, keeps its samples, and keeps the shuffle's order
+// among equal keys.
+func TestBatchOrder(t *testing.T) {
+	x := []float32{
+		0, 0, 1, // label 2, 1 nonzero
+		1, 1, 0, // label 0, 2
+		0, 0, 0, // label 2, 0
+		0, 3, 0, // label 0, 1
+		5, 0, 0, // label 0, 1
+	}
+	d := dataset{x: x, labels: []int32{2, 0, 2, 0, 0}, n: 5}
+	keys := batchOrderKeys(d, 3)
+	want := []uint32{2<<16 | 1, 2, 2 << 16, 1, 1}
+	if !slices.Equal(keys, want) {
+		t.Fatalf("keys %v, want %v", keys, want)
+	}
+	perm := []int32{4, 0, 3, 2, 1}
+	orderBatches(perm, 3, keys)
+	// batch {4, 0, 3}: keys 1, 2<<16|1, 1 -> 4, 3 (shuffle order), 0;
+	// batch {2, 1}: keys 2<<16, 2 -> 1, 2
+	if got := []int32{4, 3, 0, 1, 2}; !slices.Equal(perm, got) {
+		t.Fatalf("ordered %v, want %v", perm, got)
+	}
+	if k := batchOrderKeys(dataset{x: []float32{1, 7, 2, 3, 0, 4, 5, 6}, n: 2}, 4); k != nil {
+		t.Fatalf("keys %v for inputs one eighth zeros", k)
+	}
+	if k := batchOrderKeys(dataset{x: []float32{1, 0, 2, 3, 0, 4, 0, 6}, targets: []float32{1, 2}, n: 2}, 4); !slices.Equal(k, []uint32{3, 2}) {
+		t.Fatalf("keys %v for targets, want the counts [3 2]", k)
 	}
 }
