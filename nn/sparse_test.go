@@ -214,35 +214,37 @@ func TestSparseFusedUpdates(t *testing.T) {
 	}
 }
 
-// TestBatchOrder: the keys are the label and the count of nonzero inputs,
-// and none for mostly nonzero inputs; orderBatches sorts each batch (the
-// last one short) by key, keeps its samples, and keeps the shuffle's order
+// TestBatchOrder: the keys of images are their counts of used columns,
+// used rows and nonzero values, of flat inputs the count, and there are
+// none for inputs mostly nonzero; orderBatches sorts each batch (the last
+// one short) by key, keeps its samples, and keeps the shuffle's order
 // among equal keys.
 func TestBatchOrder(t *testing.T) {
 	x := []float32{
-		0, 0, 1, // label 2, 1 nonzero
-		1, 1, 0, // label 0, 2
-		0, 0, 0, // label 2, 0
-		0, 3, 0, // label 0, 1
-		5, 0, 0, // label 0, 1
+		0, 0, 1, 0, // 1 column, 1 row, 1 nonzero
+		1, 1, 0, 0, // 2 columns, 1 row, 2
+		0, 0, 0, 0, // nothing
+		0, 3, 0, 2, // 1 column, 2 rows, 2
+		5, 0, 0, 0, // 1, 1, 1
 	}
 	d := dataset{x: x, labels: []int32{2, 0, 2, 0, 0}, n: 5}
-	keys := batchOrderKeys(d, 3)
-	want := []uint32{2<<16 | 1, 2, 2 << 16, 1, 1}
+	key := func(cols, rows, nz uint64) uint64 { return cols<<42 | rows<<21 | nz }
+	keys := batchOrderKeys(d, []int{2, 2})
+	want := []uint64{key(1, 1, 1), key(2, 1, 2), 0, key(1, 2, 2), key(1, 1, 1)}
 	if !slices.Equal(keys, want) {
 		t.Fatalf("keys %v, want %v", keys, want)
 	}
-	perm := []int32{4, 0, 3, 2, 1}
+	if flat := batchOrderKeys(d, []int{4}); !slices.Equal(flat, []uint64{1, 2, 0, 2, 1}) {
+		t.Fatalf("flat keys %v, want the counts [1 2 0 2 1]", flat)
+	}
+	perm := []int32{4, 1, 0, 3, 2}
 	orderBatches(perm, 3, keys)
-	// batch {4, 0, 3}: keys 1, 2<<16|1, 1 -> 4, 3 (shuffle order), 0;
-	// batch {2, 1}: keys 2<<16, 2 -> 1, 2
-	if got := []int32{4, 3, 0, 1, 2}; !slices.Equal(perm, got) {
+	// batch {4, 1, 0}: 4 and 0 equal (shuffle order), then 1;
+	// batch {3, 2}: 2 (key 0), then 3
+	if got := []int32{4, 0, 1, 2, 3}; !slices.Equal(perm, got) {
 		t.Fatalf("ordered %v, want %v", perm, got)
 	}
-	if k := batchOrderKeys(dataset{x: []float32{1, 7, 2, 3, 0, 4, 5, 6}, n: 2}, 4); k != nil {
+	if k := batchOrderKeys(dataset{x: []float32{1, 7, 2, 3, 0, 4, 5, 6}, n: 2}, []int{4}); k != nil {
 		t.Fatalf("keys %v for inputs one eighth zeros", k)
-	}
-	if k := batchOrderKeys(dataset{x: []float32{1, 0, 2, 3, 0, 4, 0, 6}, targets: []float32{1, 2}, n: 2}, 4); !slices.Equal(k, []uint32{3, 2}) {
-		t.Fatalf("keys %v for targets, want the counts [3 2]", k)
 	}
 }
