@@ -69,6 +69,11 @@ const (
 // blas's amx.go for its loops); the bits of the result depend on the level,
 // the shape and (on amx, whether a depth block falls back to FMA) the
 // data, but not on the number of threads.
+// On the avx512 level, a product with a row-major A whose micro-panels of
+// 12 rows have steps of depth at which all their rows are zero (a batch
+// of images on a blank background) runs those panels over their other
+// steps only, when B is finite: a multiply-add of 0 changes no bit of a
+// sum, so the result is the same (see gathers in call.go).
 // When m or n is 0 it
 // returns at once; when k is 0 or alpha is 0 it only scales C by beta (0
 // writes zeros) and does not read A and B. Bad arguments panic with gonum's
