@@ -19,10 +19,13 @@ func bookModel() *nn.Sequential {
 	)
 }
 
-// TestEmbeddedSubset trains the book model with SGD 0.01, batch 32, for 5
+// TestEmbeddedSubset trains the book model with SGD 0.01, batch 32, for 10
 // epochs on the shipped Fashion-MNIST subset (5,000 training images) and
-// requires a test accuracy of at least 0.78 on its 1,000 test images
-// (0.799 measured; under a second of training on 2 cores). With -short
+// requires a test accuracy of at least 0.77 on its 1,000 test images
+// (about a second of training on 2 cores). The accuracy of one run
+// scatters with the seed and with the rounding of the level's kernels
+// (which moves a run as a seed does): over twelve seeds, after 5 epochs
+// 0.74 to 0.81, after 10 epochs 0.78 to 0.83 (mean 0.81). With -short
 // (the race detector and emulated arm64 run it many times slower) it
 // trains two epochs on the first 2,000 images, without validation, and
 // requires 0.65 (0.697 measured).
@@ -35,7 +38,7 @@ func TestEmbeddedSubset(t *testing.T) {
 	if err := m.Compile(nn.CompileConfig{Optimizer: nn.NewSGD(0.01), Metrics: []string{"accuracy"}, Seed: 42}); err != nil {
 		t.Fatal(err)
 	}
-	epochs, n, want := 5, d.Train.N, 0.78
+	epochs, n, want := 10, d.Train.N, 0.77
 	cfg := nn.FitConfig{BatchSize: 32, Seed: 1, ValidationX: d.Val.X, ValidationY: d.Val.Y}
 	if testing.Short() {
 		// no validation passes either: other tests cover them
