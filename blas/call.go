@@ -535,8 +535,8 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 // bits as they were, so the product's bits are those of the full panels,
 // whatever the panel's choice; a B with a NaN or an infinity (0·Inf is
 // NaN) keeps the full panels. The product must be large enough
-// (gatherMinWork multiply-adds) for the look at its first panel and the
-// check of B to be paid back.
+// (gatherMinWork multiply-adds) for the look at three of its panels and
+// the check of B to be paid back.
 const (
 	gatherMaxDensity = 0.9
 	gatherMinWork    = 1 << 21
