@@ -453,6 +453,7 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 		q := qlo
 		var ap []float32
 		var rsa, csa int
+		lazy := false // see the gathering case
 		switch {
 		case cl.ablock != nil:
 			size := mr * rowPanelStride(bk.kc)
@@ -462,6 +463,12 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 			} else {
 				rsa, csa = cl.aPanelStrides(bk)
 			}
+		// A row of whole tiles that may gather: NonzeroSteps reads A in
+		// place, and its copy serves the tiles; the panel is packed only
+		// if they do not gather (lazily, below).
+		case cl.gather && rows == mr && qw > q && !cl.aT:
+			ap, rsa, csa = cl.aInPlace(bk, i)
+			lazy = cl.packA
 		// A read in place must have MR rows, unless only KernelRows
 		// reads it (no edge tile in this row).
 		case cl.packA || rows < mr && !(g.PartialRows && qw == qhi):
@@ -488,7 +495,12 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 				gp, off = ws.get().gatherBuffers(mr, bk.kc)
 				kept = g.NonzeroSteps(gp, ldg, off, ap, csa, mr, bk.kc, rsb)
 			}
-			if gp != nil && kept <= int(gatherMaxDensity*float64(bk.kc)) {
+			gathered := gp != nil && kept <= int(gatherMaxDensity*float64(bk.kc))
+			if !gathered && lazy {
+				ap = ws.get().apack
+				rsa, csa = cl.packAPanel(bk, ap, i)
+			}
+			if gathered {
 				if testGathered != nil {
 					testGathered(kept, bk.kc)
 				}

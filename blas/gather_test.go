@@ -94,9 +94,34 @@ func TestSgemmGatheredSteps(t *testing.T) {
 				}
 			}
 		}
-		// a dense A keeps the full panels
+		// A sparse in its first rows and dense in the others: the first
+		// panels gather, the others (A packed, lazily) run the full
+		// kernel; the full panels' bits either way
+		r := rand.New(rand.NewPCG(5, 5))
+		p := newProblem(r, NoTrans, NoTrans, 120, 300, 500, 1, 0, 0)
+		p.zeroSteps(r, 0.5)
+		for i := 48; i < p.m; i++ {
+			for l := 0; l < p.k; l++ {
+				p.a[i*p.lda+l] = r.Float32() + 0.5
+			}
+		}
+		gatherOff = true
+		p.run(d)
+		want := append([]float32(nil), p.c()...)
+		gatherOff = false
 		before := gathered.Load()
-		p := newProblem(rand.New(rand.NewPCG(1, 1)), NoTrans, NoTrans, 256, 300, 784, 1, 0, 0)
+		p.run(d)
+		if d.g.Gather && gathered.Load() == before {
+			t.Fatalf("%v: no panel gathered", p)
+		}
+		for i, v := range p.c() {
+			if math.Float32bits(v) != math.Float32bits(want[i]) {
+				t.Fatalf("%v, sparse and dense panels: C offset %d = %g, full panels %g", p, i, v, want[i])
+			}
+		}
+		// a dense A keeps the full panels
+		before = gathered.Load()
+		p = newProblem(rand.New(rand.NewPCG(1, 1)), NoTrans, NoTrans, 256, 300, 784, 1, 0, 0)
 		p.run(d)
 		if n := gathered.Load() - before; n != 0 {
 			t.Fatalf("%v: dense A gathered %d panels", p, n)
