@@ -111,6 +111,16 @@ func spin(done func() bool) bool {
 // last chunk sends a token on done if the caller said it parked. A token
 // can outlive its call (the caller saw pending reach 0 just as it parked),
 // so the caller re-checks pending after each token.
+//
+// Both parkings (here and the worker's) are a flag set, then a re-check of
+// the other side's counter, against that side's counter changed, then a
+// check of the flag: each side must see the other's write, so the flag is
+// set with a swap, not a store. A read-modify-write orders the load after
+// it on every implementation; a store-release followed by a load-acquire
+// is ordered on arm64 hardware, but an emulator may run the pair as a
+// plain store and load, which an x86 host lets pass each other: under
+// qemu-user the arm64 tests' ParallelFor once parked for good (every
+// worker waiting on its wake channel, the caller on done).
 type call struct {
 	pending atomic.Int32
 	parked  atomic.Int32
@@ -125,7 +135,7 @@ func (c *call) wait() {
 	if c.finished() || spin(c.finished) {
 		return
 	}
-	c.parked.Store(1)
+	c.parked.Swap(1) // not Store: see call
 	for !c.finished() {
 		<-c.done
 	}
@@ -181,7 +191,7 @@ func (w *worker) loop() {
 			// Park. Either the re-check below sees a post, or the poster
 			// sees sleep == 1 and sends a token (a stale token only makes
 			// a later park return early; the loop re-checks).
-			w.sleep.Store(1)
+			w.sleep.Swap(1) // not Store: see call
 			if !ready() {
 				<-w.wake
 			}
