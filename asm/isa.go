@@ -5,7 +5,7 @@
 // # Layout
 //
 // Kernels come in families (vec, act, softmax, dropout, norm, bnorm, optim,
-// gemm).
+// gemm, spmm, decode).
 // A family F is:
 //
 //   - F.go: the exported functions, each documented with its exact semantics

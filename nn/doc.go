@@ -87,7 +87,7 @@
 // areas: blas.Sgemm leaves out the steps at which all 12 rows of one of its
 // micro-panels are zero (avx512), and when the training set is at least a
 // quarter zeros Fit orders each shuffled batch's samples by their extent
-// and count of nonzeros (see batchOrderKeys) so that a panel's rows share
+// and count of nonzeros (see sampleTables) so that a panel's rows share
 // their blank areas. A batch's order changes only the rounding of its sums.
 //
 // # Determinism

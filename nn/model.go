@@ -289,6 +289,9 @@ type dataset struct {
 	labels  []int32
 	targets []float32
 	n       int
+	// codes: x as bytes, x[i] == asm.Over255Table[codes[i]] (see
+	// byteCodes), or nil
+	codes []uint8
 }
 
 // check validates a dataset against the model: lengths, labels in range,

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/reg"
 	"github.com/nnrt/nnrt/runtime"
 )
@@ -214,11 +215,59 @@ func TestSparseFusedUpdates(t *testing.T) {
 	}
 }
 
+// TestByteGatherSameBits: Fit on inputs that are bytes scaled to [0, 1]
+// (sparse blobs rounded to k/255), its batches gathered from the byte
+// codes, gives the bits it gives from the float32 values, on 1 and 2
+// threads; and the codes were used.
+func TestByteGatherSameBits(t *testing.T) {
+	if !asm.Over255Fast() {
+		t.Skip("the active level does not decode bytes")
+	}
+	x, y := sparseBlobs(600, 96, 3, 0.3)
+	for i, v := range x {
+		x[i] = asm.Over255Table[int(math.Round(float64(min(v, 1))*255))]
+	}
+	fit := func(threads int, bytes bool) ([][]float32, *History) {
+		defer runtime.SetThreads(runtime.SetThreads(threads))
+		defer func() { byteGather = true }()
+		byteGather = bytes
+		m := sparseModel(t)
+		h, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 64, Seed: 9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.gatherer.d.codes != nil; got {
+			t.Fatal("the gatherer kept the dataset")
+		}
+		return m.Weights(), h
+	}
+	want, hw := fit(1, false)
+	for _, threads := range []int{1, 2} {
+		w, h := fit(threads, true)
+		for i := range w {
+			for j := range w[i] {
+				if math.Float32bits(w[i][j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("threads=%d: weights %d[%d] = %v from the bytes, %v from the values", threads, i, j, w[i][j], want[i][j])
+				}
+			}
+		}
+		if h.Epochs[1].Loss != hw.Epochs[1].Loss {
+			t.Fatalf("threads=%d: loss %v from the bytes, %v from the values", threads, h.Epochs[1].Loss, hw.Epochs[1].Loss)
+		}
+	}
+	// the codes are there to be used
+	train := dataset{x: x, labels: y, n: 600}
+	if _, codes := sampleTables(train, []int{96}, true); codes == nil {
+		t.Fatal("no codes for byte inputs")
+	}
+}
+
 // TestBatchOrder: the keys of images are their counts of used columns,
 // used rows and nonzero values, of flat inputs the count, and there are
 // none for inputs mostly nonzero; orderBatches sorts each batch (the last
 // one short) by key, keeps its samples, and keeps the shuffle's order
-// among equal keys.
+// among equal keys. Inputs that are bytes scaled to [0, 1] get the same
+// keys (computed from their codes) and their codes.
 func TestBatchOrder(t *testing.T) {
 	x := []float32{
 		0, 0, 1, 0, // 1 column, 1 row, 1 nonzero
@@ -227,16 +276,36 @@ func TestBatchOrder(t *testing.T) {
 		0, 3, 0, 2, // 1 column, 2 rows, 2
 		5, 0, 0, 0, // 1, 1, 1
 	}
-	d := dataset{x: x, labels: []int32{2, 0, 2, 0, 0}, n: 5}
 	key := func(cols, rows, nz uint64) uint64 { return cols<<42 | rows<<21 | nz }
-	keys := batchOrderKeys(d, []int{2, 2})
 	want := []uint64{key(1, 1, 1), key(2, 1, 2), 0, key(1, 2, 2), key(1, 1, 1)}
-	if !slices.Equal(keys, want) {
-		t.Fatalf("keys %v, want %v", keys, want)
+	scaled := make([]float32, len(x)) // bytes: 0, 1/255, 3/255, ...
+	for i, v := range x {
+		scaled[i] = asm.Over255Table[int(v)]
 	}
-	if flat := batchOrderKeys(d, []int{4}); !slices.Equal(flat, []uint64{1, 2, 0, 2, 1}) {
-		t.Fatalf("flat keys %v, want the counts [1 2 0 2 1]", flat)
+	for _, in := range [][]float32{x, scaled} {
+		d := dataset{x: in, labels: []int32{2, 0, 2, 0, 0}, n: 5}
+		keys, codes := sampleTables(d, []int{2, 2}, true)
+		if !slices.Equal(keys, want) {
+			t.Fatalf("keys %v, want %v", keys, want)
+		}
+		if flat, _ := sampleTables(d, []int{4}, true); !slices.Equal(flat, []uint64{1, 2, 0, 2, 1}) {
+			t.Fatalf("flat keys %v, want the counts [1 2 0 2 1]", flat)
+		}
+		if k, _ := sampleTables(d, []int{2, 2}, false); k != nil {
+			t.Fatalf("keys %v without the order", k)
+		}
+		switch isBytes := &in[0] == &scaled[0]; {
+		case isBytes && asm.Over255Fast():
+			for i, c := range codes {
+				if float32(c) != x[i] {
+					t.Fatalf("codes %v, want %v", codes, x)
+				}
+			}
+		case codes != nil:
+			t.Fatalf("codes %v for inputs that are not bytes (or on a level without the decoder)", codes)
+		}
 	}
+	keys, _ := sampleTables(dataset{x: x, n: 5}, []int{2, 2}, true)
 	perm := []int32{4, 1, 0, 3, 2}
 	orderBatches(perm, 3, keys)
 	// batch {4, 1, 0}: 4 and 0 equal (shuffle order), then 1;
@@ -244,7 +313,59 @@ func TestBatchOrder(t *testing.T) {
 	if got := []int32{4, 0, 1, 2, 3}; !slices.Equal(perm, got) {
 		t.Fatalf("ordered %v, want %v", perm, got)
 	}
-	if k := batchOrderKeys(dataset{x: []float32{1, 7, 2, 3, 0, 4, 5, 6}, n: 2}, []int{4}); k != nil {
+	if k, _ := sampleTables(dataset{x: []float32{1, 7, 2, 3, 0, 4, 5, 6}, n: 2}, []int{4}, true); k != nil {
 		t.Fatalf("keys %v for inputs one eighth zeros", k)
+	}
+}
+
+// TestByteCodes: a training set of bytes scaled to [0, 1] gets its codes
+// (on the levels that decode them), and the keys from the codes (eight at
+// a time) are the keys from the values, on images of every width
+// (columns in one word of bits or two, a multiple of eight or not) and on
+// flat inputs; one other value anywhere (a -0, a value between two
+// bytes') leaves the set without codes.
+func TestByteCodes(t *testing.T) {
+	if !asm.Over255Fast() {
+		t.Skip("the active level does not decode bytes")
+	}
+	defer func() { byteGather = true }()
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, shape := range [][]int{{4, 4}, {28, 28}, {3, 13}, {2, 70}, {9, 8}, {50}, {1, 1}} {
+		in := prod(shape)
+		n := 600
+		x := make([]float32, n*in)
+		want := make([]uint8, n*in)
+		for i := 0; i < n; i++ {
+			density := []float64{0, 0.05, 0.5, 1}[i%4]
+			for j := range in {
+				if r.Float64() < density {
+					want[i*in+j] = uint8(1 + r.IntN(255))
+				}
+				x[i*in+j] = asm.Over255Table[want[i*in+j]]
+			}
+		}
+		byteGather = true
+		keys, codes := sampleTables(dataset{x: x, n: n}, shape, true)
+		if !slices.Equal(codes, want) {
+			t.Fatalf("shape %v: codes differ from the bytes", shape)
+		}
+		byteGather = false
+		k, c := sampleTables(dataset{x: x, n: n}, shape, true)
+		if c != nil {
+			t.Fatal("codes with byteGather off")
+		}
+		if !slices.Equal(k, keys) {
+			t.Fatalf("shape %v: keys from the codes differ from the keys from the values", shape)
+		}
+		byteGather = true
+		for _, bad := range []float32{float32(math.Copysign(0, -1)), math.Nextafter32(asm.Over255Table[9], 1)} {
+			for _, at := range []int{0, 1, n*in/2 + 3, n*in - 1} {
+				y := slices.Clone(x)
+				y[at] = bad
+				if _, c := sampleTables(dataset{x: y, n: n}, shape, true); c != nil {
+					t.Fatalf("codes for inputs with %v at %d", bad, at)
+				}
+			}
+		}
 	}
 }

@@ -22,6 +22,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/runtime"
 )
 
 // Kind names a dataset; its value is also the folder name searched for.
@@ -303,16 +306,14 @@ func readFile[T any](fsys fs.FS, base, where string, read func(io.Reader) (T, er
 	return v, nil
 }
 
-// slice converts examples [lo, hi) to float32 pixels/255. The division is
-// done in float64 and rounded once, as numpy's X/255. followed by Keras's
-// cast to float32.
+// slice converts examples [lo, hi) to float32 pixels/255 (asm.Over255:
+// the quotient rounded once, the value of numpy's X/255. followed by
+// Keras's cast to float32).
 func (l labelled) slice(lo, hi int) Split {
 	f := l.Rows * l.Cols
 	s := Split{N: hi - lo, Features: f, X: make([]float32, (hi-lo)*f), Y: make([]int32, hi-lo)}
-	adviseHugePages(s.X) // before the pages are first written
-	for i, p := range l.Pix[lo*f : hi*f] {
-		s.X[i] = float32(float64(p) / 255)
-	}
+	runtime.AdviseHugePages(s.X) // before the pages are first written
+	asm.Over255(s.X, l.Pix[lo*f:hi*f])
 	for i, y := range l.labels[lo:hi] {
 		s.Y[i] = int32(y)
 	}

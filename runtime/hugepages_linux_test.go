@@ -1,4 +1,4 @@
-package dataset
+package runtime
 
 import (
 	"bufio"
@@ -35,17 +35,21 @@ func TestAdviseHugePages(t *testing.T) {
 		t.Skipf("this environment does not report huge-page advice in smaps (%v)", err)
 	}
 	x := make([]float32, 3*hugePage/4) // 6 MiB: at least two whole huge pages
-	adviseHugePages(x)
-	addr := (uintptr(unsafe.Pointer(&x[0])) + hugePage - 1) &^ (hugePage - 1)
-	eligible, found, err := thpEligible(addr)
-	switch {
-	case err != nil:
-		t.Fatal(err)
-	case !found || !eligible:
-		t.Errorf("the region at %#x is not eligible for huge pages (THP mode %s)", addr, strings.TrimSpace(string(mode)))
+	b := make([]uint8, 3*hugePage)     // the size counts bytes, not elements
+	AdviseHugePages(x)
+	AdviseHugePages(b)
+	for _, p := range []unsafe.Pointer{unsafe.Pointer(&x[0]), unsafe.Pointer(&b[0])} {
+		addr := (uintptr(p) + hugePage - 1) &^ (hugePage - 1)
+		eligible, found, err := thpEligible(addr)
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case !found || !eligible:
+			t.Errorf("the region at %#x is not eligible for huge pages (THP mode %s)", addr, strings.TrimSpace(string(mode)))
+		}
 	}
-	adviseHugePages(x[:10]) // too small: nothing to advise, no panic
-	adviseHugePages(nil)
+	AdviseHugePages(x[:10]) // too small: nothing to advise, no panic
+	AdviseHugePages([]float32(nil))
 }
 
 // thpEligible reads the THPeligible field of the mapping that holds addr

@@ -1,0 +1,223 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Over255: q = k*r with r = fl(1/255), then one Newton step on the
+// residual, q + (k - q*255)*r, both fused: the quotient rounded once
+// (TestOver255 checks all 256 bytes). Z15/Y15 = r, Z14/Y14 = 255.
+
+#define OVER255(off, MOVZX, V0, V1, R, C255) \
+	MOVZX off(SI), V0; \
+	VCVTDQ2PS V0, V0; \
+	VMULPS R, V0, V1; \
+	VFNMADD231PS C255, V1, V0; \
+	VFMADD231PS R, V0, V1
+
+// func over255AVX512(dst []float32, src []uint8)
+// len(src) a multiple of 16
+TEXT ·over255AVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	MOVL $0x3b808081, AX
+	VPBROADCASTD AX, Z15
+	MOVL $0x437f0000, AX
+	VPBROADCASTD AX, Z14
+
+loop64:
+	CMPQ CX, $64
+	JB   loop16
+	OVER255(0, VPMOVZXBD, Z0, Z1, Z15, Z14)
+	OVER255(16, VPMOVZXBD, Z2, Z3, Z15, Z14)
+	OVER255(32, VPMOVZXBD, Z4, Z5, Z15, Z14)
+	OVER255(48, VPMOVZXBD, Z6, Z7, Z15, Z14)
+	VMOVUPS Z1, (DI)
+	VMOVUPS Z3, 64(DI)
+	VMOVUPS Z5, 128(DI)
+	VMOVUPS Z7, 192(DI)
+	ADDQ $64, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  loop64
+
+loop16:
+	CMPQ CX, $16
+	JB   done
+	OVER255(0, VPMOVZXBD, Z0, Z1, Z15, Z14)
+	VMOVUPS Z1, (DI)
+	ADDQ $16, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  loop16
+
+done:
+	VZEROUPPER
+	RET
+
+// func over255AVX2(dst []float32, src []uint8)
+// len(src) a multiple of 8
+TEXT ·over255AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	MOVL $0x3b808081, AX
+	MOVL AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $0x437f0000, AX
+	MOVL AX, X14
+	VPBROADCASTD X14, Y14
+
+loop32:
+	CMPQ CX, $32
+	JB   loop8
+	OVER255(0, VPMOVZXBD, Y0, Y1, Y15, Y14)
+	OVER255(8, VPMOVZXBD, Y2, Y3, Y15, Y14)
+	OVER255(16, VPMOVZXBD, Y4, Y5, Y15, Y14)
+	OVER255(24, VPMOVZXBD, Y6, Y7, Y15, Y14)
+	VMOVUPS Y1, (DI)
+	VMOVUPS Y3, 32(DI)
+	VMOVUPS Y5, 64(DI)
+	VMOVUPS Y7, 96(DI)
+	ADDQ $32, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  loop32
+
+loop8:
+	CMPQ CX, $8
+	JB   done2
+	OVER255(0, VPMOVZXBD, Y0, Y1, Y15, Y14)
+	VMOVUPS Y1, (DI)
+	ADDQ $8, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  loop8
+
+done2:
+	VZEROUPPER
+	RET
+
+// func prefetchLines(p []uint8)
+// PREFETCHT0 of each 64-byte line that p touches.
+TEXT ·prefetchLines(SB), NOSPLIT, $0-24
+	MOVQ p_base+0(FP), SI
+	MOVQ p_len+8(FP), CX
+	TESTQ CX, CX
+	JZ   pfdone
+	LEAQ (SI)(CX*1), DX
+	ANDQ $~63, SI
+
+pfloop:
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	CMPQ SI, DX
+	JB   pfloop
+
+pfdone:
+	RET
+
+// Over255Codes: k = the nearest integer to v*255, clamped to [0, 255],
+// and v's bits compared with OVER255(k)'s: NaN, ±Inf and values past the
+// int32 range convert to 0x80000000, clamped to 0, whose +0 has other
+// bits; -0 too. Z13/Y13 = 255 as an integer, Z12/Y12 = 0.
+
+// func over255CodesAVX512(dst []uint8, src []float32) bool
+// len(src) a multiple of 16
+TEXT ·over255CodesAVX512(SB), NOSPLIT, $0-49
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	MOVL $0x3b808081, AX
+	VPBROADCASTD AX, Z15
+	MOVL $0x437f0000, AX
+	VPBROADCASTD AX, Z14
+	MOVL $255, AX
+	VPBROADCASTD AX, Z13
+	VPXORD Z12, Z12, Z12
+
+cloop:
+	TESTQ CX, CX
+	JZ    cok
+	VMOVUPS (SI), Z0
+	VMULPS Z14, Z0, Z1
+	VCVTPS2DQ Z1, Z1
+	VPMINSD Z13, Z1, Z1
+	VPMAXSD Z12, Z1, Z1
+	VCVTDQ2PS Z1, Z2
+	VMULPS Z15, Z2, Z3
+	VFNMADD231PS Z14, Z3, Z2
+	VFMADD231PS Z15, Z2, Z3
+	VPCMPD $4, Z3, Z0, K1
+	KORTESTW K1, K1
+	JNZ   cbad
+	VPMOVDB Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $16, DI
+	SUBQ $16, CX
+	JMP  cloop
+
+cok:
+	MOVB $1, ret+48(FP)
+	VZEROUPPER
+	RET
+
+cbad:
+	MOVB $0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func over255CodesAVX2(dst []uint8, src []float32) bool
+// len(src) a multiple of 8
+TEXT ·over255CodesAVX2(SB), NOSPLIT, $0-49
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	MOVL $0x3b808081, AX
+	MOVL AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $0x437f0000, AX
+	MOVL AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $255, AX
+	MOVL AX, X13
+	VPBROADCASTD X13, Y13
+	VPXOR Y12, Y12, Y12
+	// byte 0 of each dword to the lane's first four bytes
+	MOVQ $0x0c080400, AX
+	MOVQ AX, X11
+	VPBROADCASTQ X11, Y11
+
+c2loop:
+	TESTQ CX, CX
+	JZ    c2ok
+	VMOVUPS (SI), Y0
+	VMULPS Y14, Y0, Y1
+	VCVTPS2DQ Y1, Y1
+	VPMINSD Y13, Y1, Y1
+	VPMAXSD Y12, Y1, Y1
+	VCVTDQ2PS Y1, Y2
+	VMULPS Y15, Y2, Y3
+	VFNMADD231PS Y14, Y3, Y2
+	VFMADD231PS Y15, Y2, Y3
+	VPCMPEQD Y3, Y0, Y4
+	VPMOVMSKB Y4, AX
+	CMPL AX, $-1
+	JNE  c2bad
+	VPSHUFB Y11, Y1, Y1
+	VEXTRACTI128 $1, Y1, X5
+	VPUNPCKLDQ X5, X1, X1
+	MOVQ X1, (DI)
+	ADDQ $32, SI
+	ADDQ $8, DI
+	SUBQ $8, CX
+	JMP  c2loop
+
+c2ok:
+	MOVB $1, ret+48(FP)
+	VZEROUPPER
+	RET
+
+c2bad:
+	MOVB $0, ret+48(FP)
+	VZEROUPPER
+	RET

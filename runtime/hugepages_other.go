@@ -1,0 +1,6 @@
+//go:build !linux
+
+package runtime
+
+// AdviseHugePages does nothing outside Linux.
+func AdviseHugePages[T any](s []T) {}
