@@ -13,6 +13,39 @@
 	VFNMADD231PS C255, V1, V0; \
 	VFMADD231PS R, V0, V1
 
+// The loop of both widths: four vectors of N bytes a pass, then one;
+// SI = src, DI = dst, CX = bytes left (a multiple of N). V1, V3, V5, V7
+// are the results; B1-B3 are N, 2N, 3N and F1-F3 the same in float32s'
+// bytes (4N, 8N, 12N).
+#define OVER255LOOP(N, B1, B2, B3, F1, F2, F3, V0, V1, V2, V3, V4, V5, V6, V7, R, C255) \
+four: \
+	CMPQ CX, $(4*N); \
+	JB   one; \
+	OVER255(0, VPMOVZXBD, V0, V1, R, C255); \
+	OVER255(B1, VPMOVZXBD, V2, V3, R, C255); \
+	OVER255(B2, VPMOVZXBD, V4, V5, R, C255); \
+	OVER255(B3, VPMOVZXBD, V6, V7, R, C255); \
+	VMOVUPS V1, (DI); \
+	VMOVUPS V3, F1(DI); \
+	VMOVUPS V5, F2(DI); \
+	VMOVUPS V7, F3(DI); \
+	ADDQ $(4*N), SI; \
+	ADDQ $(16*N), DI; \
+	SUBQ $(4*N), CX; \
+	JMP  four; \
+one: \
+	CMPQ CX, $N; \
+	JB   done; \
+	OVER255(0, VPMOVZXBD, V0, V1, R, C255); \
+	VMOVUPS V1, (DI); \
+	ADDQ $N, SI; \
+	ADDQ $(4*N), DI; \
+	SUBQ $N, CX; \
+	JMP  one; \
+done: \
+	VZEROUPPER; \
+	RET
+
 // func over255AVX512(dst []float32, src []uint8)
 // len(src) a multiple of 16
 TEXT ·over255AVX512(SB), NOSPLIT, $0-48
@@ -23,36 +56,7 @@ TEXT ·over255AVX512(SB), NOSPLIT, $0-48
 	VPBROADCASTD AX, Z15
 	MOVL $0x437f0000, AX
 	VPBROADCASTD AX, Z14
-
-loop64:
-	CMPQ CX, $64
-	JB   loop16
-	OVER255(0, VPMOVZXBD, Z0, Z1, Z15, Z14)
-	OVER255(16, VPMOVZXBD, Z2, Z3, Z15, Z14)
-	OVER255(32, VPMOVZXBD, Z4, Z5, Z15, Z14)
-	OVER255(48, VPMOVZXBD, Z6, Z7, Z15, Z14)
-	VMOVUPS Z1, (DI)
-	VMOVUPS Z3, 64(DI)
-	VMOVUPS Z5, 128(DI)
-	VMOVUPS Z7, 192(DI)
-	ADDQ $64, SI
-	ADDQ $256, DI
-	SUBQ $64, CX
-	JMP  loop64
-
-loop16:
-	CMPQ CX, $16
-	JB   done
-	OVER255(0, VPMOVZXBD, Z0, Z1, Z15, Z14)
-	VMOVUPS Z1, (DI)
-	ADDQ $16, SI
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  loop16
-
-done:
-	VZEROUPPER
-	RET
+	OVER255LOOP(16, 16, 32, 48, 64, 128, 192, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z15, Z14)
 
 // func over255AVX2(dst []float32, src []uint8)
 // len(src) a multiple of 8
@@ -66,36 +70,7 @@ TEXT ·over255AVX2(SB), NOSPLIT, $0-48
 	MOVL $0x437f0000, AX
 	MOVL AX, X14
 	VPBROADCASTD X14, Y14
-
-loop32:
-	CMPQ CX, $32
-	JB   loop8
-	OVER255(0, VPMOVZXBD, Y0, Y1, Y15, Y14)
-	OVER255(8, VPMOVZXBD, Y2, Y3, Y15, Y14)
-	OVER255(16, VPMOVZXBD, Y4, Y5, Y15, Y14)
-	OVER255(24, VPMOVZXBD, Y6, Y7, Y15, Y14)
-	VMOVUPS Y1, (DI)
-	VMOVUPS Y3, 32(DI)
-	VMOVUPS Y5, 64(DI)
-	VMOVUPS Y7, 96(DI)
-	ADDQ $32, SI
-	ADDQ $128, DI
-	SUBQ $32, CX
-	JMP  loop32
-
-loop8:
-	CMPQ CX, $8
-	JB   done2
-	OVER255(0, VPMOVZXBD, Y0, Y1, Y15, Y14)
-	VMOVUPS Y1, (DI)
-	ADDQ $8, SI
-	ADDQ $32, DI
-	SUBQ $8, CX
-	JMP  loop8
-
-done2:
-	VZEROUPPER
-	RET
+	OVER255LOOP(8, 8, 16, 24, 32, 64, 96, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y15, Y14)
 
 // func prefetchLines(p []uint8)
 // PREFETCHT0 of each 64-byte line that p touches.
