@@ -6,25 +6,42 @@
 // residual, q + (k - q*255)*r, both fused: the quotient rounded once
 // (TestOver255 checks all 256 bytes). Z15/Y15 = r, Z14/Y14 = 255.
 
-#define OVER255(off, MOVZX, V0, V1, R, C255) \
-	MOVZX off(SI), V0; \
+#define CONSTS512 \
+	MOVL $0x3b808081, AX; \
+	VPBROADCASTD AX, Z15; \
+	MOVL $0x437f0000, AX; \
+	VPBROADCASTD AX, Z14
+
+#define CONSTS256 \
+	MOVL $0x3b808081, AX; \
+	MOVL AX, X15; \
+	VPBROADCASTD X15, Y15; \
+	MOVL $0x437f0000, AX; \
+	MOVL AX, X14; \
+	VPBROADCASTD X14, Y14
+
+// V1 = the values of the int32 codes in V0 (which it overwrites).
+#define DECODE(V0, V1, R, C255) \
 	VCVTDQ2PS V0, V0; \
 	VMULPS R, V0, V1; \
 	VFNMADD231PS C255, V1, V0; \
 	VFMADD231PS R, V0, V1
 
+#define OVER255(off, V0, V1, R, C255) \
+	VPMOVZXBD off(SI), V0; \
+	DECODE(V0, V1, R, C255)
+
 // The loop of both widths: four vectors of N bytes a pass, then one;
-// SI = src, DI = dst, CX = bytes left (a multiple of N). V1, V3, V5, V7
-// are the results; B1-B3 are N, 2N, 3N and F1-F3 the same in float32s'
-// bytes (4N, 8N, 12N).
+// SI = src, DI = dst, CX = bytes left (a multiple of N). B1-B3 are N, 2N,
+// 3N and F1-F3 the same in float32s' bytes (4N, 8N, 12N).
 #define OVER255LOOP(N, B1, B2, B3, F1, F2, F3, V0, V1, V2, V3, V4, V5, V6, V7, R, C255) \
 four: \
 	CMPQ CX, $(4*N); \
 	JB   one; \
-	OVER255(0, VPMOVZXBD, V0, V1, R, C255); \
-	OVER255(B1, VPMOVZXBD, V2, V3, R, C255); \
-	OVER255(B2, VPMOVZXBD, V4, V5, R, C255); \
-	OVER255(B3, VPMOVZXBD, V6, V7, R, C255); \
+	OVER255(0, V0, V1, R, C255); \
+	OVER255(B1, V2, V3, R, C255); \
+	OVER255(B2, V4, V5, R, C255); \
+	OVER255(B3, V6, V7, R, C255); \
 	VMOVUPS V1, (DI); \
 	VMOVUPS V3, F1(DI); \
 	VMOVUPS V5, F2(DI); \
@@ -36,7 +53,7 @@ four: \
 one: \
 	CMPQ CX, $N; \
 	JB   done; \
-	OVER255(0, VPMOVZXBD, V0, V1, R, C255); \
+	OVER255(0, V0, V1, R, C255); \
 	VMOVUPS V1, (DI); \
 	ADDQ $N, SI; \
 	ADDQ $(4*N), DI; \
@@ -52,10 +69,7 @@ TEXT ·over255AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
 	MOVQ src_len+32(FP), CX
-	MOVL $0x3b808081, AX
-	VPBROADCASTD AX, Z15
-	MOVL $0x437f0000, AX
-	VPBROADCASTD AX, Z14
+	CONSTS512
 	OVER255LOOP(16, 16, 32, 48, 64, 128, 192, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z15, Z14)
 
 // func over255AVX2(dst []float32, src []uint8)
@@ -64,12 +78,7 @@ TEXT ·over255AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
 	MOVQ src_len+32(FP), CX
-	MOVL $0x3b808081, AX
-	MOVL AX, X15
-	VPBROADCASTD X15, Y15
-	MOVL $0x437f0000, AX
-	MOVL AX, X14
-	VPBROADCASTD X14, Y14
+	CONSTS256
 	OVER255LOOP(8, 8, 16, 24, 32, 64, 96, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y15, Y14)
 
 // func prefetchLines(p []uint8)
@@ -92,9 +101,17 @@ pfdone:
 	RET
 
 // Over255Codes: k = the nearest integer to v*255, clamped to [0, 255],
-// and v's bits compared with OVER255(k)'s: NaN, ±Inf and values past the
-// int32 range convert to 0x80000000, clamped to 0, whose +0 has other
-// bits; -0 too. Z13/Y13 = 255 as an integer, Z12/Y12 = 0.
+// decoded back and compared with v bit for bit: NaN, ±Inf and values past
+// the int32 range convert to 0x80000000, clamped to 0, whose +0 has other
+// bits; -0 too. K gets the codes, D their values (T is scratch); I255 =
+// 255 as an integer, ZERO = 0.
+#define NEARCODE(V, K, T, D, R, C255, I255, ZERO) \
+	VMULPS C255, V, K; \
+	VCVTPS2DQ K, K; \
+	VPMINSD I255, K, K; \
+	VPMAXSD ZERO, K, K; \
+	VMOVAPS K, T; \
+	DECODE(T, D, R, C255)
 
 // func over255CodesAVX512(dst []uint8, src []float32) bool
 // len(src) a multiple of 16
@@ -102,10 +119,7 @@ TEXT ·over255CodesAVX512(SB), NOSPLIT, $0-49
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
 	MOVQ src_len+32(FP), CX
-	MOVL $0x3b808081, AX
-	VPBROADCASTD AX, Z15
-	MOVL $0x437f0000, AX
-	VPBROADCASTD AX, Z14
+	CONSTS512
 	MOVL $255, AX
 	VPBROADCASTD AX, Z13
 	VPXORD Z12, Z12, Z12
@@ -114,14 +128,7 @@ cloop:
 	TESTQ CX, CX
 	JZ    cok
 	VMOVUPS (SI), Z0
-	VMULPS Z14, Z0, Z1
-	VCVTPS2DQ Z1, Z1
-	VPMINSD Z13, Z1, Z1
-	VPMAXSD Z12, Z1, Z1
-	VCVTDQ2PS Z1, Z2
-	VMULPS Z15, Z2, Z3
-	VFNMADD231PS Z14, Z3, Z2
-	VFMADD231PS Z15, Z2, Z3
+	NEARCODE(Z0, Z1, Z2, Z3, Z15, Z14, Z13, Z12)
 	VPCMPD $4, Z3, Z0, K1
 	KORTESTW K1, K1
 	JNZ   cbad
@@ -147,12 +154,7 @@ TEXT ·over255CodesAVX2(SB), NOSPLIT, $0-49
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
 	MOVQ src_len+32(FP), CX
-	MOVL $0x3b808081, AX
-	MOVL AX, X15
-	VPBROADCASTD X15, Y15
-	MOVL $0x437f0000, AX
-	MOVL AX, X14
-	VPBROADCASTD X14, Y14
+	CONSTS256
 	MOVL $255, AX
 	MOVL AX, X13
 	VPBROADCASTD X13, Y13
@@ -166,14 +168,7 @@ c2loop:
 	TESTQ CX, CX
 	JZ    c2ok
 	VMOVUPS (SI), Y0
-	VMULPS Y14, Y0, Y1
-	VCVTPS2DQ Y1, Y1
-	VPMINSD Y13, Y1, Y1
-	VPMAXSD Y12, Y1, Y1
-	VCVTDQ2PS Y1, Y2
-	VMULPS Y15, Y2, Y3
-	VFNMADD231PS Y14, Y3, Y2
-	VFMADD231PS Y15, Y2, Y3
+	NEARCODE(Y0, Y1, Y2, Y3, Y15, Y14, Y13, Y12)
 	VPCMPEQD Y3, Y0, Y4
 	VPMOVMSKB Y4, AX
 	CMPL AX, $-1
