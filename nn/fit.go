@@ -47,6 +47,11 @@ type FitConfig struct {
 // compiled, x and y disagree in length, the data are empty, a label is out
 // of range, x holds NaN or Inf, a callback failed (TerminateOnNaN). The
 // history up to the failure is returned with the error.
+//
+// When every value of x is a byte scaled to [0, 1] (k/255, as images are
+// loaded with x / 255.), Fit keeps x's bytes too, a quarter of x's memory,
+// for as long as it runs, and copies each batch from them, which waits
+// less on memory; the results are the same bits.
 func (m *Sequential) Fit(x []float32, y []int32, cfg FitConfig) (*History, error) {
 	if !m.built {
 		return nil, errors.New("nn: the model is not compiled")
