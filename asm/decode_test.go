@@ -74,12 +74,19 @@ func TestOver255Code(t *testing.T) {
 }
 
 func TestOver255Short(t *testing.T) {
-	defer func() {
-		if r := recover(); r != decodeErrShort {
-			t.Fatalf("panic %v, want %q", r, decodeErrShort)
-		}
-	}()
-	Over255(make([]float32, 3), make([]uint8, 4))
+	for name, f := range map[string]func(){
+		"Over255":      func() { Over255(make([]float32, 3), make([]uint8, 4)) },
+		"Over255Codes": func() { Over255Codes(make([]uint8, 3), make([]float32, 4)) },
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != decodeErrShort {
+					t.Fatalf("%s: panic %v, want %q", name, r, decodeErrShort)
+				}
+			}()
+			f()
+		}()
+	}
 }
 
 // TestPrefetch: a hint only, on any slice (empty, unaligned, a line's

@@ -272,7 +272,7 @@ const batchOrderMinZeros = 0.25
 // sampleTables makes, in one pass over the training inputs, each
 // sample's key for the batch order (when order; nil when fewer than
 // batchOrderMinZeros of the inputs are zeros) and the inputs' byte codes
-// (see byteCodes; nil when a value is no byte's). shape is the input's.
+// (see newByteCodes; nil when a value is no byte's). shape is the input's.
 func sampleTables(d dataset, shape []int, order bool) (keys []uint64, codes []uint8) {
 	in := prod(shape)
 	cols := in
@@ -343,11 +343,17 @@ func sampleKey(x []float32, cols int, image bool, used []bool) (key uint64, nz i
 			usedRows++
 		}
 	}
-	key = uint64(nz)
+	return orderKey(nz, usedCols, usedRows, image), nz
+}
+
+// orderKey is the batch-order key of an input with nz nonzero values in
+// usedCols columns and usedRows rows (image: it has two axes).
+func orderKey(nz, usedCols, usedRows int, image bool) uint64 {
+	key := uint64(nz)
 	if image {
 		key |= uint64(usedCols)<<42 | uint64(usedRows)<<21
 	}
-	return key, nz
+	return key
 }
 
 // orderBatches sorts each batch of perm by keys (stably: samples of equal
@@ -393,15 +399,11 @@ func sampleKeyBytes(x []uint8, cols int, image bool, used []uint64) (key uint64,
 			usedRows++
 		}
 	}
-	key = uint64(nz)
-	if image {
-		usedCols := 0
-		for _, u := range used {
-			usedCols += bits.OnesCount64(u)
-		}
-		key |= uint64(usedCols)<<42 | uint64(usedRows)<<21
+	usedCols := 0
+	for _, u := range used {
+		usedCols += bits.OnesCount64(u)
 	}
-	return key, nz
+	return orderKey(nz, usedCols, usedRows, image), nz
 }
 
 // newByteCodes returns room for x as bytes (filled by sampleTables) when
@@ -437,7 +439,7 @@ func newByteCodes(x []float32) []uint8 {
 const gatherParallelElems = 1 << 12
 
 // byteGather: Fit gathers batches from byte codes when it can (see
-// byteCodes); tests turn it off to compare.
+// newByteCodes); tests turn it off to compare.
 var byteGather = true
 
 // gatherPrefetchRows is how many rows ahead the gather of byte codes

@@ -290,7 +290,7 @@ type dataset struct {
 	targets []float32
 	n       int
 	// codes: x as bytes, x[i] == asm.Over255Table[codes[i]] (see
-	// byteCodes), or nil
+	// newByteCodes), or nil
 	codes []uint8
 }
 
