@@ -227,32 +227,37 @@ func TestByteGatherSameBits(t *testing.T) {
 	for i, v := range x {
 		x[i] = asm.Over255Table[int(math.Round(float64(min(v, 1))*255))]
 	}
-	fit := func(threads int, bytes bool) ([][]float32, *History) {
-		defer runtime.SetThreads(runtime.SetThreads(threads))
-		defer func() { byteGather = true }()
-		byteGather = bytes
-		m := sparseModel(t)
-		h, err := m.Fit(x, y, FitConfig{Epochs: 2, BatchSize: 64, Seed: 9})
-		if err != nil {
-			t.Fatal(err)
+	for _, cfg := range []FitConfig{
+		{Epochs: 2, BatchSize: 64, Seed: 9},
+		{Epochs: 2, BatchSize: 50, Seed: 9, NoShuffle: true, ValidationSplit: 0.2},
+	} {
+		fit := func(threads int, bytes bool) ([][]float32, *History) {
+			defer runtime.SetThreads(runtime.SetThreads(threads))
+			defer func() { byteGather = true }()
+			byteGather = bytes
+			m := sparseModel(t)
+			h, err := m.Fit(x, y, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.gatherer.d.codes != nil; got {
+				t.Fatal("the gatherer kept the dataset")
+			}
+			return m.Weights(), h
 		}
-		if got := m.gatherer.d.codes != nil; got {
-			t.Fatal("the gatherer kept the dataset")
-		}
-		return m.Weights(), h
-	}
-	want, hw := fit(1, false)
-	for _, threads := range []int{1, 2} {
-		w, h := fit(threads, true)
-		for i := range w {
-			for j := range w[i] {
-				if math.Float32bits(w[i][j]) != math.Float32bits(want[i][j]) {
-					t.Fatalf("threads=%d: weights %d[%d] = %v from the bytes, %v from the values", threads, i, j, w[i][j], want[i][j])
+		want, hw := fit(1, false)
+		for _, threads := range []int{1, 2} {
+			w, h := fit(threads, true)
+			for i := range w {
+				for j := range w[i] {
+					if math.Float32bits(w[i][j]) != math.Float32bits(want[i][j]) {
+						t.Fatalf("%+v, threads=%d: weights %d[%d] = %v from the bytes, %v from the values", cfg, threads, i, j, w[i][j], want[i][j])
+					}
 				}
 			}
-		}
-		if h.Epochs[1].Loss != hw.Epochs[1].Loss {
-			t.Fatalf("threads=%d: loss %v from the bytes, %v from the values", threads, h.Epochs[1].Loss, hw.Epochs[1].Loss)
+			if h.Epochs[1].Loss != hw.Epochs[1].Loss || h.Epochs[1].ValLoss != hw.Epochs[1].ValLoss && !math.IsNaN(hw.Epochs[1].ValLoss) {
+				t.Fatalf("%+v, threads=%d: loss %v from the bytes, %v from the values", cfg, threads, h.Epochs[1].Loss, hw.Epochs[1].Loss)
+			}
 		}
 	}
 	// the codes are there to be used
