@@ -32,13 +32,13 @@ vet:
 test-amd64:
 	$(GO) test -count=1 $(PKGS)
 
-## test-avx2: blas's and nn's sparse products on the avx2 level, where the
-## CPU also has AVX-512 (so that test-amd64 ran them on avx512); asm's tests
-## run every level themselves
+## test-avx2: blas's and nn's sparse products and nn's batches from bytes on
+## the avx2 level, where the CPU also has AVX-512 (so that test-amd64 ran
+## them on avx512); asm's tests run every level themselves
 test-avx2:
 	@if grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx2 /proc/cpuinfo; then \
-		echo "NNRT_ISA=avx2 $(GO) test -count=1 -run 'Sparse|Gradients' ./blas ./nn"; \
-		NNRT_ISA=avx2 $(GO) test -count=1 -run "Sparse|Gradients" ./blas ./nn; \
+		echo "NNRT_ISA=avx2 $(GO) test -count=1 -run 'Sparse|Gradients|Byte|BatchOrder' ./blas ./nn"; \
+		NNRT_ISA=avx2 $(GO) test -count=1 -run "Sparse|Gradients|Byte|BatchOrder" ./blas ./nn; \
 	else echo "test-avx2: the default level is not avx512 here, skipped"; fi
 
 ## test-amx: the opt-in amx level (NNRT_ISA=amx), where the CPU has AMX-BF16
