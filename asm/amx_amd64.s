@@ -357,3 +357,331 @@ done:
 	SETNE    bad+64(FP)
 	VZEROUPPER
 	RET
+
+// Byte products (amxbytes.go): TDPBUSD on A (unsigned bytes) and the
+// packed parts of W (signed bytes).
+
+// TILELOADD T4, (SI)(DX*1); T5, (BX)(DX*1); T6, (DI)(AX*1); T7, 1024(DI)(AX*1)
+#define LOAD_BYTES \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x24; BYTE $0x16 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x2C; BYTE $0x13 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x34; BYTE $0x07 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0xBC; BYTE $0x07; BYTE $0x00; BYTE $0x04; BYTE $0x00; BYTE $0x00
+
+// TDPBUSD T0, T4, T6; T1, T4, T7; T2, T5, T6; T3, T5, T7
+#define DPBUSD4 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x49; BYTE $0x5E; BYTE $0xC4 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x41; BYTE $0x5E; BYTE $0xCC \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x49; BYTE $0x5E; BYTE $0xD5 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x41; BYTE $0x5E; BYTE $0xDD
+
+// BYTE_SUM combines the four parts' sums of 8 columns of a row (scratch
+// at SI + off, the parts 4096 bytes apart) exactly, as float64 in Z0.
+#define BYTE_SUM(off) \
+	VPMOVSXDQ off(SI), Z0 \
+	VPMOVSXDQ 4096+off(SI), Z1 \
+	VPMOVSXDQ 8192+off(SI), Z2 \
+	VPMOVSXDQ 12288+off(SI), Z3 \
+	VPSLLQ    $21, Z0, Z0 \
+	VPSLLQ    $14, Z1, Z1 \
+	VPSLLQ    $7, Z2, Z2 \
+	VPADDQ    Z1, Z0, Z0 \
+	VPADDQ    Z3, Z2, Z2 \
+	VPADDQ    Z2, Z0, Z0 \
+	VCVTQQ2PD Z0, Z0
+
+// BYTE_GROUP stores the 8 columns at off (bytes, in the scratch row and in
+// C's row at DI alike) of S·f (f: their alpha·scale) under mask k;
+// BYTE_GROUP_BETA of S·f + beta·C (beta in Z31) with one rounding.
+#define BYTE_GROUP(off, f, k) \
+	BYTE_SUM(off) \
+	VMULPD    f, Z0, Z0 \
+	VCVTPD2PS Z0, Y0 \
+	VMOVUPS   Y0, k, off(DI)
+
+#define BYTE_GROUP_BETA(off, f, k) \
+	VMOVUPS.Z   off(DI), k, Y4 \
+	VCVTPS2PD   Y4, Z4 \
+	VMULPD      Z31, Z4, Z4 \
+	BYTE_SUM(off) \
+	VFMADD213PD Z4, f, Z0 \
+	VCVTPD2PS   Z0, Y0 \
+	VMOVUPS     Y0, k, off(DI)
+
+// func amxByteKernelAsm(a unsafe.Pointer, lda int, b unsafe.Pointer, chunks int, scale unsafe.Pointer, alpha, beta float64, c unsafe.Pointer, ldc, rows, cols int, scratch unsafe.Pointer)
+TEXT ·amxByteKernelAsm(SB), NOSPLIT, $0-96
+	MOVQ a+0(FP), R8
+	MOVQ lda+8(FP), DX
+	MOVQ b+16(FP), DI
+	MOVQ chunks+24(FP), R13
+	MOVQ scratch+88(FP), R15
+	LEAQ amxTileCfg<>(SB), SI
+	LDTILECFG_SI
+	MOVQ DX, R9
+	SHLQ $4, R9 // 16 rows of A
+	MOVQ $4, R12
+
+part:
+	ZERO_C
+	MOVQ R8, SI
+	LEAQ (R8)(R9*1), BX
+	MOVQ $64, AX
+	MOVQ R13, R14
+
+chunk:
+	LOAD_BYTES
+	DPBUSD4
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $2048, DI
+	DECQ R14
+	JNZ  chunk
+
+	// the part's 32x32 sums to its scratch block (row stride 128 bytes)
+	MOVQ R15, BX
+	LEAQ 2048(R15), CX
+	MOVQ $128, AX
+	STORE_C
+	ADDQ $4096, R15
+	DECQ R12
+	JNZ  part
+	TILERELEASE
+
+	// alpha·scale of the 32 columns in Z16-Z19; column masks K1-K4
+	MOVQ         scale+32(FP), AX
+	VBROADCASTSD alpha+40(FP), Z20
+	VMULPD       (AX), Z20, Z16
+	VMULPD       64(AX), Z20, Z17
+	VMULPD       128(AX), Z20, Z18
+	VMULPD       192(AX), Z20, Z19
+	VBROADCASTSD beta+48(FP), Z31
+	MOVQ         cols+80(FP), CX
+	MOVQ         $1, AX
+	SHLQ         CX, AX
+	DECQ         AX
+	KMOVW        AX, K1
+	SHRQ         $8, AX
+	KMOVW        AX, K2
+	SHRQ         $8, AX
+	KMOVW        AX, K3
+	SHRQ         $8, AX
+	KMOVW        AX, K4
+
+	MOVQ scratch+88(FP), SI
+	MOVQ c+56(FP), DI
+	MOVQ ldc+64(FP), AX
+	MOVQ rows+72(FP), CX
+	VXORPD X5, X5, X5
+	VUCOMISD beta+48(FP), X5
+	JNE  rowbeta
+	JPS  rowbeta
+
+row:
+	BYTE_GROUP(0, Z16, K1)
+	BYTE_GROUP(32, Z17, K2)
+	BYTE_GROUP(64, Z18, K3)
+	BYTE_GROUP(96, Z19, K4)
+	ADDQ $128, SI
+	ADDQ AX, DI
+	DECQ CX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+rowbeta:
+	BYTE_GROUP_BETA(0, Z16, K1)
+	BYTE_GROUP_BETA(32, Z17, K2)
+	BYTE_GROUP_BETA(64, Z18, K3)
+	BYTE_GROUP_BETA(96, Z19, K4)
+	ADDQ $128, SI
+	ADDQ AX, DI
+	DECQ CX
+	JNZ  rowbeta
+	VZEROUPPER
+	RET
+
+// BYTE_ROW_MASK sets K5 to the column mask m when row q of the group is
+// within the depth (CX rows left), else to none (the row reads as zeros).
+#define BYTE_ROW_MASK(q, m) \
+	XORL    AX, AX \
+	CMPQ    CX, $q \
+	CMOVQGT m, AX \
+	KMOVW   AX, K5
+
+// BYTE_PART rounds the four rows' scaled values Z0-Z3 to integers, packs
+// their low bytes as one dword per column (row 0 lowest) to dst, and
+// leaves in Z0-Z3 128 times what remains. Z25-Z27: the byte masks
+// 0xFFFFFF00, 0xFFFF0000, 0xFF000000; Z30 = 128.
+#define BYTE_PART(dst) \
+	VCVTPS2DQ  Z0, Z4 \
+	VCVTPS2DQ  Z1, Z5 \
+	VCVTPS2DQ  Z2, Z6 \
+	VCVTPS2DQ  Z3, Z7 \
+	VCVTDQ2PS  Z4, Z8 \
+	VCVTDQ2PS  Z5, Z9 \
+	VCVTDQ2PS  Z6, Z10 \
+	VCVTDQ2PS  Z7, Z11 \
+	VSUBPS     Z8, Z0, Z0 \
+	VSUBPS     Z9, Z1, Z1 \
+	VSUBPS     Z10, Z2, Z2 \
+	VSUBPS     Z11, Z3, Z3 \
+	VMULPS     Z30, Z0, Z0 \
+	VMULPS     Z30, Z1, Z1 \
+	VMULPS     Z30, Z2, Z2 \
+	VMULPS     Z30, Z3, Z3 \
+	VPSLLD     $8, Z5, Z5 \
+	VPSLLD     $16, Z6, Z6 \
+	VPSLLD     $24, Z7, Z7 \
+	VPTERNLOGD $0xD8, Z25, Z5, Z4 \
+	VPTERNLOGD $0xD8, Z26, Z6, Z4 \
+	VPTERNLOGD $0xD8, Z27, Z7, Z4 \
+	VMOVDQU32  Z4, dst
+
+// BYTE_TILE_GROUP packs the four rows at SI (ld R9, 3·ld R12) of one tile's
+// 16 columns (soff bytes into the row, column mask in m, 2^-e in inv) into
+// row DX+doff of the tile in each part (R13 apart; R10 = DX + 2·R13).
+#define BYTE_TILE_GROUP(m, soff, inv, doff) \
+	BYTE_ROW_MASK(0, m) \
+	VMOVUPS.Z soff(SI), K5, Z0 \
+	BYTE_ROW_MASK(1, m) \
+	VMOVUPS.Z soff(SI)(R9*1), K5, Z1 \
+	BYTE_ROW_MASK(2, m) \
+	VMOVUPS.Z soff(SI)(R9*2), K5, Z2 \
+	BYTE_ROW_MASK(3, m) \
+	VMOVUPS.Z soff(SI)(R12*1), K5, Z3 \
+	VMULPS    inv, Z0, Z0 \
+	VMULPS    inv, Z1, Z1 \
+	VMULPS    inv, Z2, Z2 \
+	VMULPS    inv, Z3, Z3 \
+	BYTE_PART(doff(DX)) \
+	BYTE_PART(doff(DX)(R13*1)) \
+	BYTE_PART(doff(R10)) \
+	BYTE_PART(doff(R10)(R13*1))
+
+// func amxBytePackAsm(dst, scale, src unsafe.Pointer, ld, k, cols, chunks int) (bad bool)
+TEXT ·amxBytePackAsm(SB), NOSPLIT, $0-57
+	MOVQ dst+0(FP), DX
+	MOVQ scale+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ ld+24(FP), R9
+	MOVQ k+32(FP), R10
+	MOVQ cols+40(FP), CX
+
+	// column masks: BX (K1) columns 0-15, R11 (K2) 16-31
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+	MOVQ  AX, BX
+	ANDQ  $0xFFFF, BX
+	SHRQ  $16, AX
+	MOVQ  AX, R11
+	KMOVW BX, K1
+	KMOVW R11, K2
+
+	// the columns' largest magnitudes, as bits
+	MOVL         $0x7FFFFFFF, AX
+	VPBROADCASTD AX, Z30
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	MOVQ         SI, DI
+	MOVQ         R10, CX
+
+colmax:
+	VMOVDQU32.Z (DI), K1, Z2
+	VMOVDQU32.Z 64(DI), K2, Z3
+	VPANDD      Z30, Z2, Z2
+	VPANDD      Z30, Z3, Z3
+	VPMAXUD     Z2, Z0, Z0
+	VPMAXUD     Z3, Z1, Z1
+	ADDQ        R9, DI
+	DECQ        CX
+	JNZ         colmax
+
+	MOVL         $0x7F800000, AX
+	VPBROADCASTD AX, Z2
+	VPCMPUD      $5, Z2, Z0, K3
+	VPCMPUD      $5, Z2, Z1, K4
+	KORW         K3, K4, K3
+	KORTESTW     K3, K3
+	JNE          nonfinite
+
+	// e = max(biased exponent - 132, -120); 2^-e in Z28, Z29
+	VPSRLD       $23, Z0, Z0
+	VPSRLD       $23, Z1, Z1
+	MOVL         $132, AX
+	VPBROADCASTD AX, Z2
+	VPSUBD       Z2, Z0, Z0
+	VPSUBD       Z2, Z1, Z1
+	MOVL         $-120, AX
+	VPBROADCASTD AX, Z2
+	VPMAXSD      Z2, Z0, Z0
+	VPMAXSD      Z2, Z1, Z1
+	MOVL         $127, AX
+	VPBROADCASTD AX, Z2
+	VPSUBD       Z0, Z2, Z28
+	VPSUBD       Z1, Z2, Z29
+	VPSLLD       $23, Z28, Z28
+	VPSLLD       $23, Z29, Z29
+
+	// the scales 2^(e-21) as float64
+	MOVQ          $1002, AX
+	VPBROADCASTQ  AX, Z2
+	VPMOVSXDQ     Y0, Z3
+	VPADDQ        Z2, Z3, Z3
+	VPSLLQ        $52, Z3, Z3
+	VMOVDQU64     Z3, (R8)
+	VEXTRACTI32X8 $1, Z0, Y4
+	VPMOVSXDQ     Y4, Z3
+	VPADDQ        Z2, Z3, Z3
+	VPSLLQ        $52, Z3, Z3
+	VMOVDQU64     Z3, 64(R8)
+	VPMOVSXDQ     Y1, Z3
+	VPADDQ        Z2, Z3, Z3
+	VPSLLQ        $52, Z3, Z3
+	VMOVDQU64     Z3, 128(R8)
+	VEXTRACTI32X8 $1, Z1, Y4
+	VPMOVSXDQ     Y4, Z3
+	VPADDQ        Z2, Z3, Z3
+	VPSLLQ        $52, Z3, Z3
+	VMOVDQU64     Z3, 192(R8)
+
+	MOVL         $0x43000000, AX // 128
+	VPBROADCASTD AX, Z30
+	MOVL         $0xFFFFFF00, AX
+	VPBROADCASTD AX, Z25
+	MOVL         $0xFFFF0000, AX
+	VPBROADCASTD AX, Z26
+	MOVL         $0xFF000000, AX
+	VPBROADCASTD AX, Z27
+
+	LEAQ (R9)(R9*2), R12
+	MOVQ chunks+48(FP), R13
+	SHLQ $11, R13 // a part's bytes
+	MOVQ k+32(FP), CX
+	MOVQ chunks+48(FP), R14
+	SHLQ $4, R14 // groups of four rows
+	MOVQ $16, R15
+
+group:
+	LEAQ (DX)(R13*2), R10
+	BYTE_TILE_GROUP(BX, 0, Z28, 0)
+	BYTE_TILE_GROUP(R11, 64, Z29, 1024)
+	LEAQ (SI)(R9*4), SI
+	SUBQ $4, CX
+	ADDQ $64, DX
+	DECQ R15
+	JNZ  nextgroup
+	ADDQ $1024, DX // the next chunk
+	MOVQ $16, R15
+
+nextgroup:
+	DECQ R14
+	JNZ  group
+	MOVB $0, bad+56(FP)
+	VZEROUPPER
+	RET
+
+nonfinite:
+	MOVB $1, bad+56(FP)
+	VZEROUPPER
+	RET

@@ -69,6 +69,7 @@ type Features struct {
 	AVX512F, AVX512BW, AVX512DQ, AVX512VL bool
 	ASIMD                                 bool
 	AMX                                   bool // AMX-TILE and AMX-BF16, and the OS granted the tile state
+	AMXInt8                               bool // AMX also has INT8 (the byte products, amxbytes.go)
 }
 
 // DetectFeatures reads the features of this CPU with klauspost/cpuid (which
@@ -80,7 +81,7 @@ type Features struct {
 // imports it.
 func DetectFeatures() Features {
 	c := &cpuid.CPU
-	return Features{
+	f := Features{
 		Arch:     goruntime.GOARCH,
 		AVX2:     c.Supports(cpuid.AVX2),
 		FMA3:     c.Supports(cpuid.FMA3),
@@ -91,6 +92,8 @@ func DetectFeatures() Features {
 		ASIMD:    c.Supports(cpuid.ASIMD) || goruntime.GOARCH == "arm64", // ASIMD is mandatory on arm64
 		AMX:      compiledAsm && os.Getenv("NNRT_ISA") == "amx" && c.Supports(cpuid.AMXTILE) && c.Supports(cpuid.AMXBF16) && requestAMX(),
 	}
+	f.AMXInt8 = f.AMX && c.Supports(cpuid.AMXINT8)
+	return f
 }
 
 // Supported returns the levels this build can run on a CPU with features f,

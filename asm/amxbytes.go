@@ -1,0 +1,162 @@
+package asm
+
+import (
+	"math"
+)
+
+// Byte products on AMX-INT8: C = alpha·A·W where A holds bytes (an image
+// batch whose values are k/255, multiplied by alpha = 1/255) and W float32.
+//
+// The tiles multiply unsigned bytes by signed ones and sum in int32,
+// exactly, some 20 times as fast as the FMA units multiply float32. W is
+// split, column by column, into four signed parts on a fixed-point grid:
+// with e the column's exponent (the largest |W[k][j]| below 2^(e+6)),
+//
+//	W[k][j] = 2^(e-21)·(q0·2^21 + q1·2^14 + q2·2^7 + q3) + r,   q0..q3 in [-64, 64],
+//
+// each part rounded to nearest from what the previous ones leave, so the
+// remainder |r| <= 2^(e-22) <= 2^-27·max|W[·][j]|, or 2^-142 for the
+// columns of tiny values (e is at least -120: a grid of 2^-141, finer than
+// any float32 product that counts).
+// The tiles give the four sums Sp = Σ_k A[i][k]·qp[k][j] exactly; they are
+// combined exactly in int64 (S = S0·2^21 + S1·2^14 + S2·2^7 + S3, below
+// 2^53 for depths up to 2^16), converted to float64, and scaled by
+// alpha·2^(e-21) with one rounding, then rounded to float32:
+//
+//	C[i][j] = float32(S·alpha·2^(e-21))             (beta = 0: C not read)
+//	C[i][j] = float32(S·alpha·2^(e-21) + beta·C[i][j])   (one fused rounding)
+//
+// So the product differs from the exact alpha·Σ A·W by the remainders'
+// alpha·Σ_k A[i][k]·|r| <= 2^-27·max|W[·][j]|·alpha·Σ_k A[i][k], plus a float32
+// rounding: less than the error of a float32 dot product of the same
+// depth (the tests hold it to a tighter bound). It is not the float32
+// product's rounding: results differ in their last bits from the FMA
+// kernels', but not with the thread count (integer sums do not depend on
+// their order). W with NaN or ±Inf has no split (BytePackPanel reports
+// it) and must be multiplied in float32.
+//
+// # Layouts
+//
+// A is row-major bytes with any leading dimension lda: a tile row is 64
+// consecutive bytes of one row, read in place. W is packed by panels of
+// 32 columns over a depth k rounded up to whole chunks of 64, zero-padded:
+// a panel holds the four parts one after the other, a part ByteChunk bytes
+// per chunk of depth, a chunk two tiles (columns 0-15, 16-31) of 16 rows
+// of 64 bytes, row r holding for each of its 16 columns the four parts'
+// bytes of depth 4r..4r+3 in order ("VNNI" layout).
+
+// ByteChunk is the bytes of one chunk of a packed byte panel: 64 values of
+// depth by 32 columns.
+const ByteChunk = 2048
+
+// ByteDepth is the depth of one chunk.
+const ByteDepth = 64
+
+// BytePanelLen returns the bytes of one packed panel of depth k.
+func BytePanelLen(k int) int { return 4 * ByteChunks(k) * ByteChunk }
+
+// ByteChunks returns the chunks of depth k.
+func ByteChunks(k int) int { return (k + ByteDepth - 1) / ByteDepth }
+
+// ByteMaxDepth is the largest depth whose sums fit the tiles' int32 and
+// whose combined sum converts to float64 exactly: 255·64·2^16 < 2^31.
+const ByteMaxDepth = 1 << 16
+
+// BytesAvailable reports whether this process can run the byte products:
+// the amx level was chosen (NNRT_ISA=amx, which requests the tile state)
+// and the CPU has AMX-INT8.
+func BytesAvailable() bool { return features.AMXInt8 && ISA() == AMX }
+
+// BytePackPanel splits the columns [0, cols) of the k×cols block src
+// (row-major, leading dimension ld) into one packed panel dst of
+// BytePanelLen(k) bytes (columns cols..31 zero), and writes each column's
+// scale 2^(e-21) to scale[0:32]. It reports false when the block holds NaN
+// or ±Inf (dst and scale then hold garbage). 1 <= cols <= 32, 1 <= k <=
+// ByteMaxDepth.
+func BytePackPanel(dst []int8, scale []float64, src []float32, ld, k, cols int) bool {
+	if cols < 1 || cols > 32 || k < 1 || k > ByteMaxDepth || ld < cols || len(dst) < BytePanelLen(k) ||
+		len(scale) < 32 || len(src) < (k-1)*ld+cols {
+		panic("asm: BytePackPanel: bad arguments")
+	}
+	return bytePackPanel(dst, scale, src, ld, k, cols)
+}
+
+// ByteKernel computes one block of at most 32×32 of C (see above): rows
+// rows of A from a (leading dimension lda; all 32 rows' bytes
+// [0, 64·chunks) must be readable, the ones past rows and past the depth
+// multiplying zeros or discarded), the packed panel b of chunks chunks,
+// its scales, and C[i][j] for i < rows, j < cols (row-major, ldc). scratch
+// holds 4096 int32.
+func ByteKernel(a []uint8, lda int, b []int8, chunks int, scale []float64, alpha, beta float64, c []float32, ldc, rows, cols int, scratch []int32) {
+	if rows < 1 || rows > 32 || cols < 1 || cols > 32 || chunks < 1 || lda < 1 || ldc < cols ||
+		len(a) < 31*lda+ByteDepth*chunks || len(b) < 4*chunks*ByteChunk || len(scale) < 32 ||
+		len(c) < (rows-1)*ldc+cols || len(scratch) < 4096 {
+		panic("asm: ByteKernel: bad arguments")
+	}
+	if compiledAsm && !features.AMXInt8 {
+		panic("asm: ByteKernel: AMX-INT8 is not available (it needs NNRT_ISA=amx)")
+	}
+	byteKernel(a, lda, b, chunks, scale, alpha, beta, c, ldc, rows, cols, scratch)
+}
+
+// byteSplit returns the exponent e of a column whose largest magnitude has
+// the float32 bits maxBits (finite), and the factor 2^-e that scales it.
+func byteSplit(maxBits uint32) (e int, inv float32) {
+	e = max(int(maxBits>>23)-127-5, -120)
+	return e, math.Float32frombits(uint32(127-e) << 23)
+}
+
+// bytePackPanelGeneric is BytePackPanel in Go: the asm's oracle, bit for bit.
+func bytePackPanelGeneric(dst []int8, scale []float64, src []float32, ld, k, cols int) bool {
+	chunks := ByteChunks(k)
+	clear(dst[:BytePanelLen(k)])
+	for j := 0; j < 32; j++ {
+		var maxBits uint32
+		for r := 0; r < k && j < cols; r++ {
+			maxBits = max(maxBits, math.Float32bits(src[r*ld+j])&0x7FFFFFFF)
+		}
+		if maxBits >= 0x7F800000 {
+			return false
+		}
+		e, inv := byteSplit(maxBits)
+		scale[j] = math.Float64frombits(uint64(1023-21+e) << 52)
+		for r := 0; r < k && j < cols; r++ {
+			x := src[r*ld+j] * inv
+			// byte r%4 of column j's dword in row (r%64)/4 of its tile
+			pos := (r/ByteDepth)*ByteChunk + (j/16)*1024 + (r%ByteDepth/4)*64 + (j%16)*4 + r%4
+			for p := 0; p < 4; p++ {
+				q := float32(math.RoundToEven(float64(x)))
+				dst[p*chunks*ByteChunk+pos] = int8(q)
+				x = (x - q) * 128
+			}
+		}
+	}
+	return true
+}
+
+// byteKernelGeneric is ByteKernel in Go: the asm's oracle, bit for bit
+// (the sums are exact; the conversions and the one multiply or fused
+// multiply-add are IEEE's).
+func byteKernelGeneric(a []uint8, lda int, b []int8, chunks int, scale []float64, alpha, beta float64, c []float32, ldc, rows, cols int, _ []int32) {
+	k := chunks * ByteDepth
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			var s int64
+			for p := 0; p < 4; p++ {
+				var sp int64
+				for r := 0; r < k; r++ {
+					pos := p*chunks*ByteChunk + (r/ByteDepth)*ByteChunk + (j/16)*1024 + (r%ByteDepth/4)*64 + (j%16)*4 + r%4
+					sp += int64(a[i*lda+r]) * int64(b[pos])
+				}
+				s += sp << (7 * (3 - p))
+			}
+			f := alpha * scale[j]
+			ci := i*ldc + j
+			if beta == 0 {
+				c[ci] = float32(float64(s) * f)
+			} else {
+				c[ci] = float32(math.FMA(float64(s), f, beta*float64(c[ci])))
+			}
+		}
+	}
+}
