@@ -48,6 +48,13 @@ type dense struct {
 	xs               blas.Sparse
 	fwdGate, dwGate  sparseGate
 	sparse, sparseDW bool
+
+	// The batch's bytes when the model's gather provides them for this
+	// step (x = bytes/255, row stride ldxb; see Sequential.useByteLayer),
+	// and the kernel split for their products on the tiles.
+	xbytes []uint8
+	ldxb   int
+	wb     blas.BytePacked
 }
 
 // Sparse inputs. A batch whose values are mostly zeros (images with a
@@ -223,7 +230,10 @@ func (l *dense) forward(x []float32, rows int, m mode) []float32 {
 	in, units := l.inSize, l.outSize
 	l.x = x[:rows*in]
 	z := l.z[:rows*units]
-	if l.sparse = l.fwdGate.admit(&l.xs, blas.NoTrans, rows, in, l.x, in, rows, sparseMinRows, sparseMaxDensityFwd); l.sparse {
+	l.sparse = false
+	if l.xbytes != nil && l.wb.Pack(in, units, l.kernel.Value, units) {
+		blas.SgemmBytes(rows, 1.0/255, l.xbytes, l.ldxb, &l.wb, 0, z, units)
+	} else if l.sparse = l.fwdGate.admit(&l.xs, blas.NoTrans, rows, in, l.x, in, rows, sparseMinRows, sparseMaxDensityFwd); l.sparse {
 		blas.SgemmSparse(&l.xs, units, 1, l.kernel.Value, units, 0, z, units)
 	} else {
 		blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, units, in, 1, l.x, in, l.kernel.Value, units, 0, z, units)

@@ -12,8 +12,10 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/blas"
 	"github.com/nnrt/nnrt/runtime"
 	"github.com/nnrt/nnrt/sched"
 )
@@ -147,6 +149,8 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
 	var keys []uint64
 	keys, train.codes = sampleTables(train, m.input, !cfg.NoShuffle)
+	m.useByteLayer(train.codes != nil, batch)
+	defer m.useByteLayer(false, 0)
 
 	h := &History{}
 	ctx := &TrainContext{Model: m, Epochs: cfg.Epochs, Steps: steps, History: h, HasValidation: val != nil}
@@ -200,7 +204,13 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 			} else {
 				targets = m.tb[:rows*out]
 			}
+			if l := m.byteLayer; l != nil {
+				l.xbytes, l.ldxb = m.kb, m.ldkb
+			}
 			loss, c := m.step(m.xb[:rows*in], labels, targets, rows, &t)
+			if l := m.byteLayer; l != nil {
+				l.xbytes = nil
+			}
 			lossSum += loss * float64(rows)
 			nCorrect += c
 			seen += rows
@@ -429,6 +439,48 @@ func newByteCodes(x []float32) []uint8 {
 	return codes
 }
 
+// byteTiles: Fit multiplies a byte-coded training set's batches by the
+// first layer's kernel on the AMX-INT8 tiles when it can (see
+// useByteLayer); tests turn it off to compare.
+var byteTiles = true
+
+// useByteLayer chooses byteLayer, the layer that multiplies the batch's
+// bytes on the tiles (blas.SgemmBytes), when on and the inputs are byte
+// codes: the first layer with weights, a Dense layer reached through
+// Flatten layers only, on the amx level with AMX-INT8. Its forward product
+// is then x·W = (1/255)·bytes·W, computed with integer sums (asm/amxbytes.go:
+// the error is below a float32 product's, the last bits are not the FMA
+// kernels'), and the gather copies each batch's bytes too, into rows of a
+// multiple of 64 bytes (tile rows read across two cache lines cost twice).
+// Off, it releases the bytes.
+func (m *Sequential) useByteLayer(on bool, rows int) {
+	m.byteLayer, m.kb = nil, nil
+	if !on || !byteTiles || !blas.BytesAvailable() {
+		return
+	}
+	for _, l := range m.layers {
+		if d, ok := l.(*dense); ok && d.inSize <= asm.ByteMaxDepth {
+			m.byteLayer = d
+		}
+		if _, ok := l.(*flatten); !ok {
+			break
+		}
+	}
+	if m.byteLayer == nil {
+		return
+	}
+	in := prod(m.input)
+	m.ldkb = (in + 63) &^ 63
+	m.kb = alignedBytes(blas.ByteRowsLen(rows, in, m.ldkb))
+}
+
+// alignedBytes returns n zeroed bytes starting on a 64-byte boundary.
+func alignedBytes(n int) []uint8 {
+	b := make([]uint8, n+63)
+	off := int(-uintptr(unsafe.Pointer(&b[0])) & 63)
+	return b[off : off+n : off+n]
+}
+
 // gatherParallelElems is the number of values from which gather splits
 // its copy across threads. A shuffled batch's rows come from all over a
 // training set larger than the caches, so the copy waits on memory, and
@@ -490,6 +542,9 @@ func (g *gatherRows) Range(lo, hi int) {
 				asm.Prefetch(d.codes[j*in : (j+1)*in])
 			}
 			asm.Over255(m.xb[r*in:(r+1)*in], d.codes[i*in:(i+1)*in])
+			if m.kb != nil {
+				copy(m.kb[r*m.ldkb:r*m.ldkb+in], d.codes[i*in:(i+1)*in])
+			}
 		} else {
 			copy(m.xb[r*in:(r+1)*in], d.x[i*in:(i+1)*in])
 		}

@@ -26,6 +26,11 @@ type Sequential struct {
 
 	// step buffers, sized for capRows
 	xb   []float32
+	// kb: the batch's bytes (row stride ldkb), for byteLayer, the first
+	// layer when it multiplies them on the tiles (see Fit); nil otherwise
+	kb        []uint8
+	ldkb      int
+	byteLayer *dense
 	yb   []int32
 	tb   []float32
 	dOut []float32

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nnrt/nnrt/asm"
+	"github.com/nnrt/nnrt/blas"
 	"github.com/nnrt/nnrt/reg"
 	"github.com/nnrt/nnrt/runtime"
 )
@@ -218,11 +219,14 @@ func TestSparseFusedUpdates(t *testing.T) {
 // TestByteGatherSameBits: Fit on inputs that are bytes scaled to [0, 1]
 // (sparse blobs rounded to k/255), its batches gathered from the byte
 // codes, gives the bits it gives from the float32 values, on 1 and 2
-// threads; and the codes were used.
+// threads; and the codes were used. (The byte products on the tiles, which
+// round otherwise, are off: TestByteTilesFit.)
 func TestByteGatherSameBits(t *testing.T) {
 	if !asm.Over255Fast() {
 		t.Skip("the active level does not decode bytes")
 	}
+	defer func() { byteTiles = true }()
+	byteTiles = false
 	x, y := sparseBlobs(600, 96, 3, 0.3)
 	for i, v := range x {
 		x[i] = asm.Over255Table[int(math.Round(float64(min(v, 1))*255))]
@@ -373,4 +377,78 @@ func TestByteCodes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestByteTilesFit: where the byte products run (the amx level with
+// AMX-INT8), Fit on byte inputs multiplies the first layer's batches on
+// the tiles: the same bits on 1, 2 and 3 threads; within float32 rounding
+// of the FMA path's history (the products differ in their last bits); the
+// bytes released after Fit; and no tiles for a first layer behind a
+// Dropout (its inputs are no longer the bytes).
+func TestByteTilesFit(t *testing.T) {
+	if !blas.BytesAvailable() || !asm.Over255Fast() {
+		t.Skip("byte products need the amx level and AMX-INT8 (NNRT_ISA=amx; make test-amx)")
+	}
+	x, y := sparseBlobs(600, 96, 3, 0.3)
+	for i, v := range x {
+		x[i] = asm.Over255Table[int(math.Round(float64(min(v, 1))*255))]
+	}
+	cfg := FitConfig{Epochs: 3, BatchSize: 64, Seed: 9}
+	fit := func(threads int, tiles bool, m *Sequential) ([][]float32, *History) {
+		defer runtime.SetThreads(runtime.SetThreads(threads))
+		defer func() { byteTiles = true }()
+		byteTiles = tiles
+		used := &byteLayerSeen{}
+		c := cfg
+		c.Callbacks = []Callback{used}
+		h, err := m.Fit(x, y, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if used.seen != tiles {
+			t.Fatalf("tiles %v, threads %d: the byte layer was used: %v", tiles, threads, used.seen)
+		}
+		if m.byteLayer != nil || m.kb != nil {
+			t.Fatal("the byte layer outlived Fit")
+		}
+		return m.Weights(), h
+	}
+	want, hw := fit(1, true, sparseModel(t))
+	for _, threads := range []int{2, 3} {
+		w, _ := fit(threads, true, sparseModel(t))
+		for i := range w {
+			for j := range w[i] {
+				if math.Float32bits(w[i][j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("threads=%d: weights %d[%d] = %v, %v on one thread", threads, i, j, w[i][j], want[i][j])
+				}
+			}
+		}
+	}
+	_, hf := fit(1, false, sparseModel(t))
+	for e := range hw.Epochs {
+		if d := math.Abs(hw.Epochs[e].Loss - hf.Epochs[e].Loss); d > 1e-5*hf.Epochs[e].Loss {
+			t.Fatalf("epoch %d: loss %v on the tiles, %v on the FMA kernels", e, hw.Epochs[e].Loss, hf.Epochs[e].Loss)
+		}
+	}
+	// behind a Dropout the first Dense layer sees no bytes
+	m := NewSequential([]int{96}, Dropout(0.2), Dense(DenseConfig{Units: 40, Activation: "elu"}), Dense(DenseConfig{Units: 3, Activation: "softmax"}))
+	if err := m.Compile(CompileConfig{Optimizer: NewSGD(0.05), Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	fit(1, false, m)
+	used := &byteLayerSeen{}
+	if _, err := m.Fit(x, y, FitConfig{Epochs: 1, BatchSize: 64, Callbacks: []Callback{used}}); err != nil || used.seen {
+		t.Fatalf("a Dense layer behind a Dropout took the bytes (%v)", err)
+	}
+}
+
+// byteLayerSeen records whether a Fit had a byte layer.
+type byteLayerSeen struct {
+	BaseCallback
+	seen bool
+}
+
+func (b *byteLayerSeen) OnTrainBegin(ctx *TrainContext) error {
+	b.seen = ctx.Model.byteLayer != nil
+	return nil
 }
