@@ -25,15 +25,15 @@ type Sequential struct {
 	capRows    int
 
 	// step buffers, sized for capRows
-	xb   []float32
+	xb []float32
 	// kb: the batch's bytes (row stride ldkb), for byteLayer, the first
 	// layer when it multiplies them on the tiles (see Fit); nil otherwise
 	kb        []uint8
 	ldkb      int
 	byteLayer *dense
-	yb   []int32
-	tb   []float32
-	dOut []float32
+	yb        []int32
+	tb        []float32
+	dOut      []float32
 
 	prof *StepProfile // where the steps' time goes (Profile); nil: not timed
 
