@@ -408,25 +408,71 @@ done:
 	VCVTPD2PS   Z0, Y0 \
 	VMOVUPS     Y0, k, off(DI)
 
-// func amxByteKernelAsm(a unsafe.Pointer, lda int, b unsafe.Pointer, chunks int, scale unsafe.Pointer, alpha, beta float64, c unsafe.Pointer, ldc, rows, cols int, scratch unsafe.Pointer)
-TEXT ·amxByteKernelAsm(SB), NOSPLIT, $0-96
+// TILELOADD T0, (BX)(AX*1); T1, 64(BX)(AX*1); T2, (CX)(AX*1); T3, 64(CX)(AX*1)
+#define LOAD_C \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x04; BYTE $0x03 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x4C; BYTE $0x03; BYTE $0x40 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x14; BYTE $0x01 \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x5C; BYTE $0x01; BYTE $0x40
+
+// BYTE_SCRATCH points BX, CX at part R12's sums in the scratch (R15) and
+// AX at their row stride.
+#define BYTE_SCRATCH \
+	MOVQ R12, BX \
+	SHLQ $12, BX \
+	ADDQ R15, BX \
+	LEAQ 2048(BX), CX \
+	MOVQ $128, AX
+
+// func amxByteKernelAsm(a unsafe.Pointer, lda int, b unsafe.Pointer, chunks, kblock int, scale unsafe.Pointer, alpha, beta float64, c unsafe.Pointer, ldc, rows, cols int, scratch unsafe.Pointer)
+//
+// The depth runs in blocks of kblock chunks, each block through the four
+// parts, so that a block's A (32 rows) and one part's B stay in L1 together
+// (2·kblock KiB); each part's sums wait in the scratch between blocks.
+TEXT ·amxByteKernelAsm(SB), NOSPLIT, $0-104
 	MOVQ a+0(FP), R8
 	MOVQ lda+8(FP), DX
-	MOVQ b+16(FP), DI
 	MOVQ chunks+24(FP), R13
-	MOVQ scratch+88(FP), R15
+	MOVQ scratch+96(FP), R15
 	LEAQ amxTileCfg<>(SB), SI
 	LDTILECFG_SI
 	MOVQ DX, R9
 	SHLQ $4, R9 // 16 rows of A
-	MOVQ $4, R12
+	XORQ R10, R10 // the block's first chunk
 
-part:
+kblock:
+	MOVQ R13, R11
+	SUBQ R10, R11
+	CMPQ R11, kblock+32(FP)
+	JLE  kparts
+	MOVQ kblock+32(FP), R11 // the block's chunks
+
+kparts:
+	XORQ R12, R12
+
+kpart:
+	BYTE_SCRATCH
+	TESTQ R10, R10
+	JNZ   sums
 	ZERO_C
-	MOVQ R8, SI
-	LEAQ (R8)(R9*1), BX
-	MOVQ $64, AX
-	MOVQ R13, R14
+	JMP   ready
+
+sums:
+	LOAD_C
+
+ready:
+	// A from chunk R10, B from part R12's chunk R10
+	MOVQ  R10, SI
+	SHLQ  $6, SI
+	ADDQ  R8, SI
+	LEAQ  (SI)(R9*1), BX
+	MOVQ  R12, DI
+	IMULQ R13, DI
+	ADDQ  R10, DI
+	SHLQ  $11, DI
+	ADDQ  b+16(FP), DI
+	MOVQ  $64, AX
+	MOVQ  R11, R14
 
 chunk:
 	LOAD_BYTES
@@ -437,25 +483,25 @@ chunk:
 	DECQ R14
 	JNZ  chunk
 
-	// the part's 32x32 sums to its scratch block (row stride 128 bytes)
-	MOVQ R15, BX
-	LEAQ 2048(R15), CX
-	MOVQ $128, AX
+	BYTE_SCRATCH
 	STORE_C
-	ADDQ $4096, R15
-	DECQ R12
-	JNZ  part
+	INCQ R12
+	CMPQ R12, $4
+	JLT  kpart
+	ADDQ R11, R10
+	CMPQ R10, R13
+	JLT  kblock
 	TILERELEASE
 
 	// alpha·scale of the 32 columns in Z16-Z19; column masks K1-K4
-	MOVQ         scale+32(FP), AX
-	VBROADCASTSD alpha+40(FP), Z20
+	MOVQ         scale+40(FP), AX
+	VBROADCASTSD alpha+48(FP), Z20
 	VMULPD       (AX), Z20, Z16
 	VMULPD       64(AX), Z20, Z17
 	VMULPD       128(AX), Z20, Z18
 	VMULPD       192(AX), Z20, Z19
-	VBROADCASTSD beta+48(FP), Z31
-	MOVQ         cols+80(FP), CX
+	VBROADCASTSD beta+56(FP), Z31
+	MOVQ         cols+88(FP), CX
 	MOVQ         $1, AX
 	SHLQ         CX, AX
 	DECQ         AX
@@ -467,12 +513,12 @@ chunk:
 	SHRQ         $8, AX
 	KMOVW        AX, K4
 
-	MOVQ scratch+88(FP), SI
-	MOVQ c+56(FP), DI
-	MOVQ ldc+64(FP), AX
-	MOVQ rows+72(FP), CX
+	MOVQ scratch+96(FP), SI
+	MOVQ c+64(FP), DI
+	MOVQ ldc+72(FP), AX
+	MOVQ rows+80(FP), CX
 	VXORPD X5, X5, X5
-	VUCOMISD beta+48(FP), X5
+	VUCOMISD beta+56(FP), X5
 	JNE  rowbeta
 	JPS  rowbeta
 
@@ -683,5 +729,125 @@ nextgroup:
 
 nonfinite:
 	MOVB $1, bad+56(FP)
+	VZEROUPPER
+	RET
+
+// Byte transpose (ByteTranspose): blocks of 16 rows by 64 columns.
+
+// Within each 128-bit lane (4 rows × 4 columns as dwords of rows), the
+// bytes column by column.
+DATA byteT4x4<>+0(SB)/8, $0x0d0905010c080400
+DATA byteT4x4<>+8(SB)/8, $0x0f0b07030e0a0602
+DATA byteT4x4<>+16(SB)/8, $0x0d0905010c080400
+DATA byteT4x4<>+24(SB)/8, $0x0f0b07030e0a0602
+DATA byteT4x4<>+32(SB)/8, $0x0d0905010c080400
+DATA byteT4x4<>+40(SB)/8, $0x0f0b07030e0a0602
+DATA byteT4x4<>+48(SB)/8, $0x0d0905010c080400
+DATA byteT4x4<>+56(SB)/8, $0x0f0b07030e0a0602
+GLOBL byteT4x4<>(SB), RODATA|NOPTR, $64
+
+// Across the lanes: dword q of lane L to lane q, position L.
+DATA byteLanes<>+0(SB)/8, $0x0000000400000000
+DATA byteLanes<>+8(SB)/8, $0x0000000c00000008
+DATA byteLanes<>+16(SB)/8, $0x0000000500000001
+DATA byteLanes<>+24(SB)/8, $0x0000000d00000009
+DATA byteLanes<>+32(SB)/8, $0x0000000600000002
+DATA byteLanes<>+40(SB)/8, $0x0000000e0000000a
+DATA byteLanes<>+48(SB)/8, $0x0000000700000003
+DATA byteLanes<>+56(SB)/8, $0x0000000f0000000b
+GLOBL byteLanes<>(SB), RODATA|NOPTR, $64
+
+// BYTE_T_ROWS shuffles Z (4 columns × 16 rows after the dword transpose)
+// into 4 lanes of 16 rows, one column a lane, and stores them to 4
+// consecutive rows of dst at R10 (stride R9).
+#define BYTE_T_ROWS(z, x) \
+	VPSHUFB       Z16, z, z \
+	VPERMD        z, Z17, z \
+	VMOVDQU       x, (R10) \
+	ADDQ          R9, R10 \
+	VEXTRACTI32X4 $1, z, (R10) \
+	ADDQ          R9, R10 \
+	VEXTRACTI32X4 $2, z, (R10) \
+	ADDQ          R9, R10 \
+	VEXTRACTI32X4 $3, z, (R10) \
+	ADDQ          R9, R10
+
+// func avx512ByteTransposeAsm(dst unsafe.Pointer, ldd int, src unsafe.Pointer, lds, rowBlocks, colBlocks int)
+TEXT ·avx512ByteTransposeAsm(SB), NOSPLIT, $0-48
+	MOVQ ldd+8(FP), R9
+	MOVQ lds+24(FP), R11
+	MOVQ rowBlocks+32(FP), R12
+	MOVQ src+16(FP), SI
+	MOVQ dst+0(FP), DI
+
+rowblock:
+	MOVQ colBlocks+40(FP), R13
+	MOVQ SI, BX // 16 rows of src at column 0 of the block
+	MOVQ DI, R14 // dst at row 0, column of the row block
+
+colblock:
+	MOVQ      BX, AX
+	VMOVDQU32 (AX), Z0
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z1
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z2
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z3
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z4
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z5
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z6
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z7
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z8
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z9
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z10
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z11
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z12
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z13
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z14
+	ADDQ      R11, AX
+	VMOVDQU32 (AX), Z15
+	TRANSPOSE16
+	VMOVDQU32 byteT4x4<>(SB), Z16
+	VMOVDQU32 byteLanes<>(SB), Z17
+	MOVQ      R14, R10
+	BYTE_T_ROWS(Z0, X0)
+	BYTE_T_ROWS(Z1, X1)
+	BYTE_T_ROWS(Z2, X2)
+	BYTE_T_ROWS(Z3, X3)
+	BYTE_T_ROWS(Z4, X4)
+	BYTE_T_ROWS(Z5, X5)
+	BYTE_T_ROWS(Z6, X6)
+	BYTE_T_ROWS(Z7, X7)
+	BYTE_T_ROWS(Z8, X8)
+	BYTE_T_ROWS(Z9, X9)
+	BYTE_T_ROWS(Z10, X10)
+	BYTE_T_ROWS(Z11, X11)
+	BYTE_T_ROWS(Z12, X12)
+	BYTE_T_ROWS(Z13, X13)
+	BYTE_T_ROWS(Z14, X14)
+	BYTE_T_ROWS(Z15, X15)
+	ADDQ      $64, BX
+	MOVQ      R10, R14 // 64 rows of dst on
+	DECQ      R13
+	JNZ       colblock
+
+	MOVQ R11, AX
+	SHLQ $4, AX
+	ADDQ AX, SI // 16 rows of src on
+	ADDQ $16, DI // 16 columns of dst on
+	DECQ R12
+	JNZ  rowblock
 	VZEROUPPER
 	RET

@@ -160,3 +160,35 @@ func byteKernelGeneric(a []uint8, lda int, b []int8, chunks int, scale []float64
 		}
 	}
 }
+
+// ByteTranspose writes the transpose of the rows×cols bytes src (row-major,
+// leading dimension lds) to dst (cols×rows, leading dimension ldd): a
+// batch's bytes as the A of dW = xᵀ·dZ. On amd64 with AVX-512, blocks of
+// 16 rows by 64 columns move as a transpose of 16×16 dwords and a
+// shuffle; the edges byte by byte.
+func ByteTranspose(dst []uint8, ldd int, src []uint8, lds, rows, cols int) {
+	if rows < 0 || cols < 0 || lds < cols || ldd < rows ||
+		(rows > 0 && cols > 0 && (len(src) < (rows-1)*lds+cols || len(dst) < (cols-1)*ldd+rows)) {
+		panic("asm: ByteTranspose: bad arguments")
+	}
+	rb, cb := 0, 0
+	if byteTransposeFast() {
+		rb, cb = rows/16, cols/64
+		if rb > 0 && cb > 0 {
+			byteTranspose(dst, ldd, src, lds, rb, cb)
+		} else {
+			rb, cb = 0, 0
+		}
+	}
+	// the edges: rows past the blocks (all columns), columns past them
+	byteTransposeGeneric(dst[16*rb:], ldd, src[16*rb*lds:], lds, rows-16*rb, cols)
+	byteTransposeGeneric(dst[64*cb*ldd:], ldd, src[64*cb:], lds, 16*rb, cols-64*cb)
+}
+
+func byteTransposeGeneric(dst []uint8, ldd int, src []uint8, lds, rows, cols int) {
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			dst[j*ldd+i] = src[i*lds+j]
+		}
+	}
+}

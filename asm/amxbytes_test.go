@@ -235,10 +235,40 @@ func TestByteKernelAsm(t *testing.T) {
 		t.Skip("no AMX-INT8 here (it needs NNRT_ISA=amx; make test-amx)")
 	}
 	rng := rand.New(rand.NewPCG(13, 14))
-	for _, k := range []int{1, 63, 64, 65, 200, 784} {
+	for _, k := range []int{1, 63, 64, 65, 200, 784, 1600} {
 		for _, rc := range [][2]int{{1, 1}, {32, 32}, {17, 9}, {5, 31}, {32, 12}, {24, 32}} {
 			for _, beta := range []float64{0, 1, 0.5, -2} {
 				byteKernelCase(t, rng, ByteKernel, k, rc[0], rc[1], beta)
+			}
+		}
+	}
+}
+
+// TestByteTranspose: every shape around the blocks (16 rows, 64 columns),
+// unaligned, with guard bands around dst, against the byte loop.
+func TestByteTranspose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, rows := range []int{0, 1, 15, 16, 17, 33, 64, 256} {
+		for _, cols := range []int{0, 1, 63, 64, 65, 130, 784} {
+			lds, ldd := cols+rng.IntN(3), rows+rng.IntN(3)
+			src := make([]uint8, rows*lds+1)
+			for i := range src {
+				src[i] = uint8(rng.Uint32())
+			}
+			const guard = 5
+			got := make([]uint8, guard+cols*ldd+guard)
+			for i := range got {
+				got[i] = 0xA5
+			}
+			want := append([]uint8(nil), got...)
+			byteTransposeGeneric(want[guard:], ldd, src[1:], lds, rows, cols)
+			if rows > 0 && cols > 0 {
+				ByteTranspose(got[guard:], ldd, src[1:], lds, rows, cols)
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%dx%d: byte %d is %d, want %d", rows, cols, i-guard, got[i], want[i])
+				}
 			}
 		}
 	}

@@ -50,11 +50,12 @@ type dense struct {
 	sparse, sparseDW bool
 
 	// The batch's bytes when the model's gather provides them for this
-	// step (x = bytes/255, row stride ldxb; see Sequential.useByteLayer),
-	// and the kernel split for their products on the tiles.
-	xbytes []uint8
-	ldxb   int
-	wb     blas.BytePacked
+	// step (x = bytes/255, row stride ldxb; see Sequential.useByteLayer)
+	// and room for their transpose (ldxbT), and the kernel and dZ split
+	// for their products on the tiles.
+	xbytes, xbytesT []uint8
+	ldxb, ldxbT     int
+	wb, dzb         blas.BytePacked
 }
 
 // Sparse inputs. A batch whose values are mostly zeros (images with a
@@ -277,6 +278,13 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 	if k := l.kernel; k.fuseLR != 0 {
 		alpha, beta, dw = -k.fuseLR, k.fuseDecay, k.Value
 		k.fusedPenalty = k.Penalty.Penalty(k.Value)
+	}
+	if l.xbytes != nil && l.dzb.Pack(rows, units, dz, ldz) {
+		// the optimizer's row updates (fuseRows) then run on dW as usual
+		l.sparseDW = false
+		asm.ByteTranspose(l.xbytesT, l.ldxbT, l.xbytes, l.ldxb, rows, in)
+		blas.SgemmBytes(in, float64(alpha)/255, l.xbytesT, l.ldxbT, &l.dzb, beta, dw, units)
+		return dx
 	}
 	l.sparseDW = l.dwGate.admit(&l.xs, blas.Trans, in, rows, l.x, in, rows, sparseMinRowsDW, sparseMaxDensity)
 	switch k := l.kernel; {

@@ -205,11 +205,11 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 				targets = m.tb[:rows*out]
 			}
 			if l := m.byteLayer; l != nil {
-				l.xbytes, l.ldxb = m.kb, m.ldkb
+				l.xbytes, l.ldxb, l.xbytesT, l.ldxbT = m.kb, m.ldkb, m.kbT, m.ldkbT
 			}
 			loss, c := m.step(m.xb[:rows*in], labels, targets, rows, &t)
 			if l := m.byteLayer; l != nil {
-				l.xbytes = nil
+				l.xbytes, l.xbytesT = nil, nil
 			}
 			lossSum += loss * float64(rows)
 			nCorrect += c
@@ -447,14 +447,15 @@ var byteTiles = true
 // useByteLayer chooses byteLayer, the layer that multiplies the batch's
 // bytes on the tiles (blas.SgemmBytes), when on and the inputs are byte
 // codes: the first layer with weights, a Dense layer reached through
-// Flatten layers only, on the amx level with AMX-INT8. Its forward product
-// is then x·W = (1/255)·bytes·W, computed with integer sums (asm/amxbytes.go:
-// the error is below a float32 product's, the last bits are not the FMA
-// kernels'), and the gather copies each batch's bytes too, into rows of a
-// multiple of 64 bytes (tile rows read across two cache lines cost twice).
-// Off, it releases the bytes.
+// Flatten layers only, on the amx level with AMX-INT8. Its products with
+// the batch are then x·W = (1/255)·bytes·W and dW = (1/255)·bytesᵀ·dZ,
+// computed with integer sums (asm/amxbytes.go: the error is below a float32
+// product's, the last bits are not the FMA kernels'); the gather copies
+// each batch's bytes too, into rows of a multiple of 64 bytes (tile rows
+// read across two cache lines cost twice), and the layer transposes them
+// for dW. Off, it releases the bytes.
 func (m *Sequential) useByteLayer(on bool, rows int) {
-	m.byteLayer, m.kb = nil, nil
+	m.byteLayer, m.kb, m.kbT = nil, nil, nil
 	if !on || !byteTiles || !blas.BytesAvailable() {
 		return
 	}
@@ -472,6 +473,8 @@ func (m *Sequential) useByteLayer(on bool, rows int) {
 	in := prod(m.input)
 	m.ldkb = (in + 63) &^ 63
 	m.kb = alignedBytes(blas.ByteRowsLen(rows, in, m.ldkb))
+	m.ldkbT = (rows + 63) &^ 63
+	m.kbT = alignedBytes(blas.ByteRowsLen(in, rows, m.ldkbT))
 }
 
 // alignedBytes returns n zeroed bytes starting on a 64-byte boundary.

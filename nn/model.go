@@ -26,14 +26,15 @@ type Sequential struct {
 
 	// step buffers, sized for capRows
 	xb []float32
-	// kb: the batch's bytes (row stride ldkb), for byteLayer, the first
-	// layer when it multiplies them on the tiles (see Fit); nil otherwise
-	kb        []uint8
-	ldkb      int
-	byteLayer *dense
-	yb        []int32
-	tb        []float32
-	dOut      []float32
+	// kb: the batch's bytes (row stride ldkb), and room for their
+	// transpose (ldkbT), for byteLayer, the first layer when it multiplies
+	// them on the tiles (see useByteLayer); nil otherwise
+	kb, kbT     []uint8
+	ldkb, ldkbT int
+	byteLayer   *dense
+	yb          []int32
+	tb          []float32
+	dOut        []float32
 
 	prof *StepProfile // where the steps' time goes (Profile); nil: not timed
 

@@ -425,11 +425,23 @@ func TestByteTilesFit(t *testing.T) {
 		}
 	}
 	_, hf := fit(1, false, sparseModel(t))
-	for e := range hw.Epochs {
-		if d := math.Abs(hw.Epochs[e].Loss - hf.Epochs[e].Loss); d > 1e-5*hf.Epochs[e].Loss {
-			t.Fatalf("epoch %d: loss %v on the tiles, %v on the FMA kernels", e, hw.Epochs[e].Loss, hf.Epochs[e].Loss)
+	closeHistories := func(what string, a, b *History) {
+		for e := range a.Epochs {
+			if d := math.Abs(a.Epochs[e].Loss - b.Epochs[e].Loss); d > 1e-5*b.Epochs[e].Loss {
+				t.Fatalf("%s, epoch %d: loss %v on the tiles, %v on the FMA kernels", what, e, a.Epochs[e].Loss, b.Epochs[e].Loss)
+			}
 		}
 	}
+	closeHistories("SGD", hw, hf)
+	// momentum: dW on the tiles, then the optimizer's own update
+	momentum := func() *Sequential {
+		return compiled(t, NewSequential([]int{96},
+			Dense(DenseConfig{Units: 130, Activation: "elu", KernelInitializer: "he_normal"}),
+			Dense(DenseConfig{Units: 3, Activation: "softmax"})), &Optimizer{Kind: "sgd", LearningRate: 0.02, Momentum: 0.9})
+	}
+	_, hm := fit(2, true, momentum())
+	_, hmf := fit(2, false, momentum())
+	closeHistories("momentum", hm, hmf)
 	// behind a Dropout the first Dense layer sees no bytes
 	m := NewSequential([]int{96}, Dropout(0.2), Dense(DenseConfig{Units: 40, Activation: "elu"}), Dense(DenseConfig{Units: 3, Activation: "softmax"}))
 	if err := m.Compile(CompileConfig{Optimizer: NewSGD(0.05), Seed: 3}); err != nil {
