@@ -772,8 +772,8 @@ GLOBL byteLanes<>(SB), RODATA|NOPTR, $64
 	VEXTRACTI32X4 $3, z, (R10) \
 	ADDQ          R9, R10
 
-// func avx512ByteTransposeAsm(dst unsafe.Pointer, ldd int, src unsafe.Pointer, lds, rowBlocks, colBlocks int)
-TEXT ·avx512ByteTransposeAsm(SB), NOSPLIT, $0-48
+// func byteTransposeAVX512Asm(dst unsafe.Pointer, ldd int, src unsafe.Pointer, lds, rowBlocks, colBlocks int)
+TEXT ·byteTransposeAVX512Asm(SB), NOSPLIT, $0-48
 	MOVQ ldd+8(FP), R9
 	MOVQ lds+24(FP), R11
 	MOVQ rowBlocks+32(FP), R12

@@ -34,10 +34,10 @@ func byteKBlock(chunks int) int {
 }
 
 //go:noescape
-func avx512ByteTransposeAsm(dst unsafe.Pointer, ldd int, src unsafe.Pointer, lds, rowBlocks, colBlocks int)
+func byteTransposeAVX512Asm(dst unsafe.Pointer, ldd int, src unsafe.Pointer, lds, rowBlocks, colBlocks int)
 
 func byteTransposeFast() bool { return features.AVX512BW && features.AVX512F }
 
 func byteTranspose(dst []uint8, ldd int, src []uint8, lds, rowBlocks, colBlocks int) {
-	avx512ByteTransposeAsm(unsafe.Pointer(&dst[0]), ldd, unsafe.Pointer(&src[0]), lds, rowBlocks, colBlocks)
+	byteTransposeAVX512Asm(unsafe.Pointer(&dst[0]), ldd, unsafe.Pointer(&src[0]), lds, rowBlocks, colBlocks)
 }
