@@ -53,7 +53,11 @@ type FitConfig struct {
 // When every value of x is a byte scaled to [0, 1] (k/255, as images are
 // loaded with x / 255.), Fit keeps x's bytes too, a quarter of x's memory,
 // for as long as it runs, and copies each batch from them, which waits
-// less on memory; the results are the same bits.
+// less on memory; the results are the same bits. On the amx level of a CPU
+// with AMX-INT8 (NNRT_ISA=amx), a first Dense layer behind Flatten layers
+// only then multiplies the batch's bytes on the integer tiles, in its
+// forward product and its dW (see useByteLayer): the error is below a
+// float32 product's, but the bits are not the FMA kernels'.
 func (m *Sequential) Fit(x []float32, y []int32, cfg FitConfig) (*History, error) {
 	if !m.built {
 		return nil, errors.New("nn: the model is not compiled")
