@@ -58,6 +58,16 @@ type dense struct {
 	wb, dzb         blas.BytePacked
 }
 
+// byteMinRows is the smallest batch whose products with the bytes run on
+// the tiles (see Sequential.useByteLayer). W is split anew each step
+// (57-121 µs for the book's 784x300 on two and one threads) and each of
+// dW's blocks of 32x32 pays about 0.8 µs beyond its tile work, where the
+// tiles save some 0.8 µs a sample in the forward product: at batch 32 the
+// book's epoch took 0.44-0.69 of PyTorch's time with them (`peer epoch`,
+// NNRT_ISA=amx) against 0.20-0.24 without; at 256, 0.85-0.91 of the FMA
+// path's time.
+var byteMinRows = 256
+
 // Sparse inputs. A batch whose values are mostly zeros (images with a
 // blank background, one-hot or bag-of-words features, an input dropout)
 // is multiplied on its nonzeros (blas.SgemmSparse), in the forward pass
@@ -232,7 +242,7 @@ func (l *dense) forward(x []float32, rows int, m mode) []float32 {
 	l.x = x[:rows*in]
 	z := l.z[:rows*units]
 	l.sparse = false
-	if l.xbytes != nil && l.wb.Pack(in, units, l.kernel.Value, units) {
+	if l.xbytes != nil && rows >= byteMinRows && l.wb.Pack(in, units, l.kernel.Value, units) {
 		blas.SgemmBytes(rows, 1.0/255, l.xbytes, l.ldxb, &l.wb, 0, z, units)
 	} else if l.sparse = l.fwdGate.admit(&l.xs, blas.NoTrans, rows, in, l.x, in, rows, sparseMinRows, sparseMaxDensityFwd); l.sparse {
 		blas.SgemmSparse(&l.xs, units, 1, l.kernel.Value, units, 0, z, units)
@@ -279,7 +289,7 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 		alpha, beta, dw = -k.fuseLR, k.fuseDecay, k.Value
 		k.fusedPenalty = k.Penalty.Penalty(k.Value)
 	}
-	if l.xbytes != nil && l.dzb.Pack(rows, units, dz, ldz) {
+	if l.xbytes != nil && rows >= byteMinRows && l.dzb.Pack(rows, units, dz, ldz) {
 		// the optimizer's row updates (fuseRows) then run on dW as usual
 		l.sparseDW = false
 		asm.ByteTranspose(l.xbytesT, l.ldxbT, l.xbytes, l.ldxb, rows, in)

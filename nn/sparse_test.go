@@ -389,6 +389,8 @@ func TestByteTilesFit(t *testing.T) {
 	if !blas.BytesAvailable() || !asm.Over255Fast() {
 		t.Skip("byte products need the amx level and AMX-INT8 (NNRT_ISA=amx; make test-amx)")
 	}
+	defer func(n int) { byteMinRows = n }(byteMinRows)
+	byteMinRows = 64
 	x, y := sparseBlobs(600, 96, 3, 0.3)
 	for i, v := range x {
 		x[i] = asm.Over255Table[int(math.Round(float64(min(v, 1))*255))]
