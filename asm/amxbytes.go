@@ -106,6 +106,13 @@ func byteSplit(maxBits uint32) (e int, inv float32) {
 	return e, math.Float32frombits(uint32(127-e) << 23)
 }
 
+// bytePanelPos returns where a part of a packed panel keeps depth r of
+// column j: in chunk r/64, the tile of the column's half, row (r%64)/4,
+// the column's dword, byte r%4.
+func bytePanelPos(r, j int) int {
+	return (r/ByteDepth)*ByteChunk + (j/16)*1024 + (r%ByteDepth/4)*64 + (j%16)*4 + r%4
+}
+
 // bytePackPanelGeneric is BytePackPanel in Go: the asm's oracle, bit for bit.
 func bytePackPanelGeneric(dst []int8, scale []float64, src []float32, ld, k, cols int) bool {
 	chunks := ByteChunks(k)
@@ -123,7 +130,7 @@ func bytePackPanelGeneric(dst []int8, scale []float64, src []float32, ld, k, col
 		for r := 0; r < k && j < cols; r++ {
 			x := src[r*ld+j] * inv
 			// byte r%4 of column j's dword in row (r%64)/4 of its tile
-			pos := (r/ByteDepth)*ByteChunk + (j/16)*1024 + (r%ByteDepth/4)*64 + (j%16)*4 + r%4
+			pos := bytePanelPos(r, j)
 			for p := 0; p < 4; p++ {
 				q := float32(math.RoundToEven(float64(x)))
 				dst[p*chunks*ByteChunk+pos] = int8(q)
@@ -145,7 +152,7 @@ func byteKernelGeneric(a []uint8, lda int, b []int8, chunks int, scale []float64
 			for p := 0; p < 4; p++ {
 				var sp int64
 				for r := 0; r < k; r++ {
-					pos := p*chunks*ByteChunk + (r/ByteDepth)*ByteChunk + (j/16)*1024 + (r%ByteDepth/4)*64 + (j%16)*4 + r%4
+					pos := p*chunks*ByteChunk + bytePanelPos(r, j)
 					sp += int64(a[i*lda+r]) * int64(b[pos])
 				}
 				s += sp << (7 * (3 - p))

@@ -60,7 +60,7 @@ func TestBytePackGeneric(t *testing.T) {
 				t.Fatalf("k=%d col %d: scale %g for largest magnitude %g", s.k, j, grid, maxAbs)
 			}
 			for r := 0; r < chunks*ByteDepth; r++ {
-				pos := (r/ByteDepth)*ByteChunk + (j/16)*1024 + (r%ByteDepth/4)*64 + (j%16)*4 + r%4
+				pos := bytePanelPos(r, j)
 				var v float64
 				for p := 0; p < 4; p++ {
 					q := dst[p*chunks*ByteChunk+pos]

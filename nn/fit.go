@@ -460,7 +460,9 @@ var byteTiles = true
 // for dW. Off, it releases the bytes.
 func (m *Sequential) useByteLayer(on bool, rows int) {
 	m.byteLayer, m.kb, m.kbT = nil, nil, nil
-	if !on || !byteTiles || !blas.BytesAvailable() {
+	// (dW's depth is the batch; smaller batches stay on the FMA kernels:
+	// byteMinRows)
+	if !on || !byteTiles || !blas.BytesAvailable() || rows > asm.ByteMaxDepth || rows < byteMinRows {
 		return
 	}
 	for _, l := range m.layers {
