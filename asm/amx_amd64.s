@@ -424,12 +424,80 @@ done:
 	LEAQ 2048(BX), CX \
 	MOVQ $128, AX
 
+// BYTE_ROW and BYTE_ROW_BETA write one row of a block's 32 columns from
+// its sums (SI: the scratch row; DI: C's row; AX: ldc in bytes) and move
+// SI and DI to the next row.
+#define BYTE_ROW \
+	BYTE_GROUP(0, Z16, K1) \
+	BYTE_GROUP(32, Z17, K2) \
+	BYTE_GROUP(64, Z18, K3) \
+	BYTE_GROUP(96, Z19, K4) \
+	ADDQ $128, SI \
+	ADDQ AX, DI
+
+#define BYTE_ROW_BETA \
+	BYTE_GROUP_BETA(0, Z16, K1) \
+	BYTE_GROUP_BETA(32, Z17, K2) \
+	BYTE_GROUP_BETA(64, Z18, K3) \
+	BYTE_GROUP_BETA(96, Z19, K4) \
+	ADDQ $128, SI \
+	ADDQ AX, DI
+
 // func amxByteKernelAsm(a unsafe.Pointer, lda int, b unsafe.Pointer, chunks, kblock int, scale unsafe.Pointer, alpha, beta float64, c unsafe.Pointer, ldc, rows, cols int, scratch unsafe.Pointer)
 //
-// The depth runs in blocks of kblock chunks, each block through the four
-// parts, so that a block's A (32 rows) and one part's B stay in L1 together
-// (2·kblock KiB); each part's sums wait in the scratch between blocks.
-TEXT ·amxByteKernelAsm(SB), NOSPLIT, $0-104
+// The rows of A run in blocks of 32. For each, the depth runs in blocks of
+// kblock chunks, each through the four parts, so that a block's A (32 rows)
+// and one part's B stay in L1 together (2·kblock KiB); each part's sums
+// wait in the scratch between depth blocks. The sums of row blocks go to
+// the scratch's two halves in turn: while the tiles compute a block, the
+// vector units write the previous block's rows of C, two rows after each
+// chunk (the tiles and the vector units run side by side; written after the
+// tiles, the rows of C took a third of the time of a block of depth 256).
+// Frame: the pending block (0-23), rows left (24), C's block (32), saved
+// SI, DI, AX (40-63).
+TEXT ·amxByteKernelAsm(SB), NOSPLIT, $64-104
+	// the pending block (its sums done, its rows of C not yet written):
+	// its rows left, the scratch row and C row of the next one
+#define PENDING_ROWS 0(SP)
+#define PENDING_SUMS 8(SP)
+#define PENDING_C 16(SP)
+
+	// alpha·scale of the 32 columns in Z16-Z19; column masks K1-K4; beta
+	// in Z31 and K7 all ones when it is not 0
+	MOVQ         scale+40(FP), AX
+	VBROADCASTSD alpha+48(FP), Z20
+	VMULPD       (AX), Z20, Z16
+	VMULPD       64(AX), Z20, Z17
+	VMULPD       128(AX), Z20, Z18
+	VMULPD       192(AX), Z20, Z19
+	VBROADCASTSD beta+56(FP), Z31
+	MOVQ         cols+88(FP), CX
+	MOVQ         $1, AX
+	SHLQ         CX, AX
+	DECQ         AX
+	KMOVW        AX, K1
+	SHRQ         $8, AX
+	KMOVW        AX, K2
+	SHRQ         $8, AX
+	KMOVW        AX, K3
+	SHRQ         $8, AX
+	KMOVW        AX, K4
+	KXORW        K7, K7, K7
+	VXORPD       X5, X5, X5
+	VUCOMISD     beta+56(FP), X5
+	JNE          betaon
+	JPS          betaon
+	JMP          betaset
+
+betaon:
+	KXNORW K7, K7, K7
+
+betaset:
+	MOVQ $0, PENDING_ROWS
+	MOVQ rows+80(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 32(SP)
 	MOVQ a+0(FP), R8
 	MOVQ lda+8(FP), DX
 	MOVQ chunks+24(FP), R13
@@ -438,14 +506,16 @@ TEXT ·amxByteKernelAsm(SB), NOSPLIT, $0-104
 	LDTILECFG_SI
 	MOVQ DX, R9
 	SHLQ $4, R9 // 16 rows of A
-	XORQ R10, R10 // the block's first chunk
+
+rowblock:
+	XORQ R10, R10 // the depth block's first chunk
 
 kblock:
 	MOVQ R13, R11
 	SUBQ R10, R11
 	CMPQ R11, kblock+32(FP)
 	JLE  kparts
-	MOVQ kblock+32(FP), R11 // the block's chunks
+	MOVQ kblock+32(FP), R11 // the depth block's chunks
 
 kparts:
 	XORQ R12, R12
@@ -477,6 +547,40 @@ ready:
 chunk:
 	LOAD_BYTES
 	DPBUSD4
+
+	// two rows of the pending block, if any
+	CMPQ PENDING_ROWS, $0
+	JEQ  nextchunk
+	MOVQ SI, 40(SP)
+	MOVQ DI, 48(SP)
+	MOVQ AX, 56(SP)
+	MOVQ PENDING_SUMS, SI
+	MOVQ PENDING_C, DI
+	MOVQ ldc+72(FP), AX
+	KORTESTW K7, K7
+	JNZ  piecebeta
+	BYTE_ROW
+	DECQ PENDING_ROWS
+	JZ   piecedone
+	BYTE_ROW
+	DECQ PENDING_ROWS
+	JMP  piecedone
+
+piecebeta:
+	BYTE_ROW_BETA
+	DECQ PENDING_ROWS
+	JZ   piecedone
+	BYTE_ROW_BETA
+	DECQ PENDING_ROWS
+
+piecedone:
+	MOVQ SI, PENDING_SUMS
+	MOVQ DI, PENDING_C
+	MOVQ 40(SP), SI
+	MOVQ 48(SP), DI
+	MOVQ 56(SP), AX
+
+nextchunk:
 	ADDQ $64, SI
 	ADDQ $64, BX
 	ADDQ $2048, DI
@@ -491,58 +595,77 @@ chunk:
 	ADDQ R11, R10
 	CMPQ R10, R13
 	JLT  kblock
-	TILERELEASE
 
-	// alpha·scale of the 32 columns in Z16-Z19; column masks K1-K4
-	MOVQ         scale+40(FP), AX
-	VBROADCASTSD alpha+48(FP), Z20
-	VMULPD       (AX), Z20, Z16
-	VMULPD       64(AX), Z20, Z17
-	VMULPD       128(AX), Z20, Z18
-	VMULPD       192(AX), Z20, Z19
-	VBROADCASTSD beta+56(FP), Z31
-	MOVQ         cols+88(FP), CX
-	MOVQ         $1, AX
-	SHLQ         CX, AX
-	DECQ         AX
-	KMOVW        AX, K1
-	SHRQ         $8, AX
-	KMOVW        AX, K2
-	SHRQ         $8, AX
-	KMOVW        AX, K3
-	SHRQ         $8, AX
-	KMOVW        AX, K4
-
-	MOVQ scratch+96(FP), SI
-	MOVQ c+64(FP), DI
+	// the rest of the pending block's rows (shallow products have fewer
+	// chunks than rows to share them)
+	CMPQ PENDING_ROWS, $0
+	JEQ  drained
+	MOVQ PENDING_SUMS, SI
+	MOVQ PENDING_C, DI
 	MOVQ ldc+72(FP), AX
-	MOVQ rows+80(FP), CX
-	VXORPD X5, X5, X5
-	VUCOMISD beta+56(FP), X5
-	JNE  rowbeta
-	JPS  rowbeta
+	KORTESTW K7, K7
+	JNZ  drainbeta
 
-row:
-	BYTE_GROUP(0, Z16, K1)
-	BYTE_GROUP(32, Z17, K2)
-	BYTE_GROUP(64, Z18, K3)
-	BYTE_GROUP(96, Z19, K4)
-	ADDQ $128, SI
-	ADDQ AX, DI
+drain:
+	BYTE_ROW
+	DECQ PENDING_ROWS
+	JNZ  drain
+	JMP  drained
+
+drainbeta:
+	BYTE_ROW_BETA
+	DECQ PENDING_ROWS
+	JNZ  drainbeta
+
+drained:
+	// this block is now the pending one
+	MOVQ    24(SP), CX
+	MOVQ    $32, AX
+	CMPQ    CX, AX
+	CMOVQLT CX, AX
+	MOVQ    AX, PENDING_ROWS
+	MOVQ    R15, PENDING_SUMS
+	MOVQ    32(SP), AX
+	MOVQ    AX, PENDING_C
+	SUBQ    $32, CX
+	JLE     last
+	MOVQ    CX, 24(SP)
+	MOVQ    ldc+72(FP), AX
+	SHLQ    $5, AX
+	ADDQ    AX, 32(SP)
+	LEAQ    (R8)(R9*2), R8
+
+	// the other half of the scratch
+	MOVQ scratch+96(FP), AX
+	CMPQ R15, AX
+	JNE  firsthalf
+	ADDQ $16384, R15
+	JMP  rowblock
+
+firsthalf:
+	MOVQ AX, R15
+	JMP  rowblock
+
+last:
+	TILERELEASE
+	MOVQ PENDING_SUMS, SI
+	MOVQ PENDING_C, DI
+	MOVQ ldc+72(FP), AX
+	MOVQ PENDING_ROWS, CX
+	KORTESTW K7, K7
+	JNZ  lastbeta
+
+lastrow:
+	BYTE_ROW
 	DECQ CX
-	JNZ  row
+	JNZ  lastrow
 	VZEROUPPER
 	RET
 
-rowbeta:
-	BYTE_GROUP_BETA(0, Z16, K1)
-	BYTE_GROUP_BETA(32, Z17, K2)
-	BYTE_GROUP_BETA(64, Z18, K3)
-	BYTE_GROUP_BETA(96, Z19, K4)
-	ADDQ $128, SI
-	ADDQ AX, DI
+lastbeta:
+	BYTE_ROW_BETA
 	DECQ CX
-	JNZ  rowbeta
+	JNZ  lastbeta
 	VZEROUPPER
 	RET
 

@@ -67,6 +67,11 @@ const ByteMaxDepth = 1 << 16
 // and the CPU has AMX-INT8.
 func BytesAvailable() bool { return features.AMXInt8 && ISA() == AMX }
 
+// ByteScratch is the int32 of ByteKernel's scratch: the four parts' sums
+// of two blocks of 32×32 (one written to C while the tiles compute the
+// next).
+const ByteScratch = 2 * 4 * 32 * 32
+
 // BytePackPanel splits the columns [0, cols) of the k×cols block src
 // (row-major, leading dimension ld) into one packed panel dst of
 // BytePanelLen(k) bytes (columns cols..31 zero), and writes each column's
@@ -81,16 +86,16 @@ func BytePackPanel(dst []int8, scale []float64, src []float32, ld, k, cols int) 
 	return bytePackPanel(dst, scale, src, ld, k, cols)
 }
 
-// ByteKernel computes one block of at most 32×32 of C (see above): rows
-// rows of A from a (leading dimension lda; all 32 rows' bytes
-// [0, 64·chunks) must be readable, the ones past rows and past the depth
-// multiplying zeros or discarded), the packed panel b of chunks chunks,
-// its scales, and C[i][j] for i < rows, j < cols (row-major, ldc). scratch
-// holds 4096 int32.
+// ByteKernel computes rows×cols of C (see above), at most 32 columns: rows
+// rows of A from a (leading dimension lda; the bytes [0, 64·chunks) of
+// every row up to the next multiple of 32 must be readable, the ones past
+// rows and past the depth multiplying zeros or discarded), the packed
+// panel b of chunks chunks, its scales, and C[i][j] for i < rows, j < cols
+// (row-major, ldc). scratch holds ByteScratch int32.
 func ByteKernel(a []uint8, lda int, b []int8, chunks int, scale []float64, alpha, beta float64, c []float32, ldc, rows, cols int, scratch []int32) {
-	if rows < 1 || rows > 32 || cols < 1 || cols > 32 || chunks < 1 || lda < 1 || ldc < cols ||
-		len(a) < 31*lda+ByteDepth*chunks || len(b) < 4*chunks*ByteChunk || len(scale) < 32 ||
-		len(c) < (rows-1)*ldc+cols || len(scratch) < 4096 {
+	if rows < 1 || cols < 1 || cols > 32 || chunks < 1 || lda < 1 || ldc < cols ||
+		len(a) < ((rows+31)&^31-1)*lda+ByteDepth*chunks || len(b) < 4*chunks*ByteChunk || len(scale) < 32 ||
+		len(c) < (rows-1)*ldc+cols || len(scratch) < ByteScratch {
 		panic("asm: ByteKernel: bad arguments")
 	}
 	if compiledAsm && !features.AMXInt8 {
@@ -188,8 +193,12 @@ func ByteTranspose(dst []uint8, ldd int, src []uint8, lds, rows, cols int) {
 		}
 	}
 	// the edges: rows past the blocks (all columns), columns past them
-	byteTransposeGeneric(dst[16*rb:], ldd, src[16*rb*lds:], lds, rows-16*rb, cols)
-	byteTransposeGeneric(dst[64*cb*ldd:], ldd, src[64*cb:], lds, 16*rb, cols-64*cb)
+	if rows > 16*rb {
+		byteTransposeGeneric(dst[16*rb:], ldd, src[16*rb*lds:], lds, rows-16*rb, cols)
+	}
+	if cols > 64*cb {
+		byteTransposeGeneric(dst[64*cb*ldd:], ldd, src[64*cb:], lds, 16*rb, cols-64*cb)
+	}
 }
 
 func byteTransposeGeneric(dst []uint8, ldd int, src []uint8, lds, rows, cols int) {

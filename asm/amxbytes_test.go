@@ -169,7 +169,7 @@ func byteKernelCase(t *testing.T, rng *rand.Rand, kernel func(a []uint8, lda int
 	t.Helper()
 	lda, ldw, ldc := k+rng.IntN(9), cols+1, cols+5
 	chunks := ByteChunks(k)
-	a := make([]uint8, 31*lda+chunks*ByteDepth)
+	a := make([]uint8, ((rows+31)&^31-1)*lda+chunks*ByteDepth)
 	for i := range a {
 		if rng.IntN(3) > 0 {
 			a[i] = uint8(rng.IntN(256))
@@ -190,7 +190,7 @@ func byteKernelCase(t *testing.T, rng *rand.Rand, kernel func(a []uint8, lda int
 	got := append([]float32(nil), c0...)
 	alpha := 1.0 / 255
 	byteKernelGeneric(a, lda, b, chunks, scale, alpha, beta, want[guard:], ldc, rows, cols, nil)
-	kernel(a, lda, b, chunks, scale, alpha, beta, got[guard:], ldc, rows, cols, make([]int32, 4096))
+	kernel(a, lda, b, chunks, scale, alpha, beta, got[guard:], ldc, rows, cols, make([]int32, ByteScratch))
 	for i := range got {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 			t.Fatalf("k=%d rows=%d cols=%d beta=%g: C[%d] = %g, want %g", k, rows, cols, beta, i-guard, got[i], want[i])
@@ -222,7 +222,7 @@ func byteKernelCase(t *testing.T, rng *rand.Rand, kernel func(a []uint8, lda int
 func TestByteKernelGeneric(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, k := range []int{1, 64, 65, 200} {
-		for _, rc := range [][2]int{{1, 1}, {32, 32}, {17, 9}, {5, 31}} {
+		for _, rc := range [][2]int{{1, 1}, {32, 32}, {17, 9}, {5, 31}, {70, 9}} {
 			for _, beta := range []float64{0, 1, 0.5} {
 				byteKernelCase(t, rng, byteKernelGeneric, k, rc[0], rc[1], beta)
 			}
@@ -236,7 +236,7 @@ func TestByteKernelAsm(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, k := range []int{1, 63, 64, 65, 200, 784, 1600} {
-		for _, rc := range [][2]int{{1, 1}, {32, 32}, {17, 9}, {5, 31}, {32, 12}, {24, 32}} {
+		for _, rc := range [][2]int{{1, 1}, {32, 32}, {17, 9}, {5, 31}, {32, 12}, {24, 32}, {33, 32}, {64, 7}, {95, 32}, {256, 30}, {97, 17}} {
 			for _, beta := range []float64{0, 1, 0.5, -2} {
 				byteKernelCase(t, rng, ByteKernel, k, rc[0], rc[1], beta)
 			}
@@ -251,19 +251,24 @@ func TestByteTranspose(t *testing.T) {
 	for _, rows := range []int{0, 1, 15, 16, 17, 33, 64, 256} {
 		for _, cols := range []int{0, 1, 63, 64, 65, 130, 784} {
 			lds, ldd := cols+rng.IntN(3), rows+rng.IntN(3)
-			src := make([]uint8, rows*lds+1)
+			// src and dst as short as the arguments allow
+			srcLen, dstLen := 0, 0
+			if rows > 0 && cols > 0 {
+				srcLen, dstLen = (rows-1)*lds+cols, (cols-1)*ldd+rows
+			}
+			src := make([]uint8, 1+srcLen)
 			for i := range src {
 				src[i] = uint8(rng.Uint32())
 			}
 			const guard = 5
-			got := make([]uint8, guard+cols*ldd+guard)
+			got := make([]uint8, guard+dstLen+guard)
 			for i := range got {
 				got[i] = 0xA5
 			}
 			want := append([]uint8(nil), got...)
 			byteTransposeGeneric(want[guard:], ldd, src[1:], lds, rows, cols)
 			if rows > 0 && cols > 0 {
-				ByteTranspose(got[guard:], ldd, src[1:], lds, rows, cols)
+				ByteTranspose(got[guard:guard+dstLen], ldd, src[1:], lds, rows, cols)
 			}
 			for i := range got {
 				if got[i] != want[i] {

@@ -14,8 +14,7 @@ import (
 // transposed, dW.
 //
 //	for each panel of 32 columns of W (in parallel, one thread a run of panels):
-//	  for each block of 32 rows of A:
-//	    ByteKernel: C[rows, 32 columns] = alpha·S + beta·C
+//	  ByteKernel: C[all rows, 32 columns] = alpha·S + beta·C, by blocks of 32 rows
 //
 // A panel (four parts of its depth × 32 columns, 26 KiB at depth 784)
 // stays in L1 across the row blocks; A's blocks stream from L2. The bits
@@ -100,7 +99,7 @@ func SgemmBytes(m int, alpha float64, a []uint8, lda int, w *BytePacked, beta fl
 	np := (n + 31) / 32
 	call := &w.call
 	*call = byteCall{m: m, alpha: alpha, beta: float64(beta), a: a, lda: lda, w: w, c: c, ldc: ldc}
-	call.scratch = grown(call.scratch, np*4096)
+	call.scratch = grown(call.scratch, np*asm.ByteScratch)
 	if runtime.Threads() > 1 && m*n*k >= byteParallel {
 		runtime.ParallelFor(np, 1, call)
 	} else {
@@ -123,7 +122,7 @@ type byteCall struct {
 	w           *BytePacked
 	c           []float32
 	ldc         int
-	scratch     []int32 // 4096 a panel
+	scratch     []int32 // asm.ByteScratch a panel
 }
 
 func (b *byteCall) Range(lo, hi int) {
@@ -134,11 +133,8 @@ func (b *byteCall) Range(lo, hi int) {
 		j := 32 * pi
 		cols := min(32, w.n-j)
 		panel := w.parts[pi*plen : (pi+1)*plen]
-		scratch := b.scratch[pi*4096 : (pi+1)*4096]
-		for i := 0; i < b.m; i += 32 {
-			asm.ByteKernel(b.a[i*b.lda:], b.lda, panel, chunks, w.scale[j:j+32], b.alpha, b.beta,
-				b.c[i*b.ldc+j:], b.ldc, min(32, b.m-i), cols, scratch)
-		}
+		scratch := b.scratch[pi*asm.ByteScratch : (pi+1)*asm.ByteScratch]
+		asm.ByteKernel(b.a, b.lda, panel, chunks, w.scale[j:j+32], b.alpha, b.beta, b.c[j:], b.ldc, b.m, cols, scratch)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/runtime"
 )
 
@@ -121,39 +122,54 @@ func TestBytePackedRefusesNonFinite(t *testing.T) {
 	}
 }
 
-// BenchmarkSgemmBytes: the book's first layer at batch 256, bytes on the
-// tiles against the float32 product of the same values (Sgemm), and the
-// split of W.
+// BenchmarkSgemmBytes: the book's first layer at batch 256, its forward
+// product (256x300x784) and its dW (784x300x256: the batch's bytes
+// transposed), bytes on the tiles against the float32 product of the same
+// values (Sgemm); the split of W (or dZ), and the transpose of the bytes.
 func BenchmarkSgemmBytes(b *testing.B) {
 	skipWithoutBytes(b)
 	rng := rand.New(rand.NewPCG(25, 26))
-	const m, n, k = 256, 300, 784
-	a, lda, w, ldw := byteProblem(rng, m, n, k)
-	x := make([]float32, m*lda)
-	for i := range x {
-		x[i] = float32(a[i]) / 255
+	for _, s := range []struct {
+		name    string
+		m, n, k int
+	}{{"forward", 256, 300, 784}, {"dW", 784, 300, 256}} {
+		m, n, k := s.m, s.n, s.k
+		a, lda, w, ldw := byteProblem(rng, m, n, k)
+		x := make([]float32, m*lda)
+		for i := range x {
+			x[i] = float32(a[i]) / 255
+		}
+		c := make([]float32, m*n)
+		for _, th := range []int{1, 2} {
+			defer runtime.SetThreads(runtime.SetThreads(th))
+			var p BytePacked
+			p.Pack(k, n, w, ldw)
+			b.Run(fmt.Sprintf("%s/bytes/threads=%d", s.name, th), func(b *testing.B) {
+				for b.Loop() {
+					SgemmBytes(m, 1.0/255, a, lda, &p, 0, c, n)
+				}
+				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			})
+			b.Run(fmt.Sprintf("%s/pack/threads=%d", s.name, th), func(b *testing.B) {
+				for b.Loop() {
+					p.Pack(k, n, w, ldw)
+				}
+			})
+			b.Run(fmt.Sprintf("%s/sgemm/threads=%d", s.name, th), func(b *testing.B) {
+				for b.Loop() {
+					Sgemm(NoTrans, NoTrans, m, n, k, 1, x, lda, w, ldw, 0, c, n)
+				}
+				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			})
+		}
 	}
-	c := make([]float32, m*n)
-	for _, th := range []int{1, 2} {
-		defer runtime.SetThreads(runtime.SetThreads(th))
-		var p BytePacked
-		p.Pack(k, n, w, ldw)
-		b.Run(fmt.Sprintf("bytes/threads=%d", th), func(b *testing.B) {
-			for b.Loop() {
-				SgemmBytes(m, 1.0/255, a, lda, &p, 0, c, n)
-			}
-			b.ReportMetric(2*m*n*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
-		})
-		b.Run(fmt.Sprintf("pack/threads=%d", th), func(b *testing.B) {
-			for b.Loop() {
-				p.Pack(k, n, w, ldw)
-			}
-		})
-		b.Run(fmt.Sprintf("sgemm/threads=%d", th), func(b *testing.B) {
-			for b.Loop() {
-				Sgemm(NoTrans, NoTrans, m, n, k, 1, x, lda, w, ldw, 0, c, n)
-			}
-			b.ReportMetric(2*m*n*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
-		})
-	}
+	// the dW's left operand: the batch's 256x784 bytes transposed
+	const rows, cols = 256, 784
+	src := make([]uint8, rows*832)
+	dst := make([]uint8, cols*rows)
+	b.Run("transpose", func(b *testing.B) {
+		for b.Loop() {
+			asm.ByteTranspose(dst, rows, src, 832, rows, cols)
+		}
+	})
 }

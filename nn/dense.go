@@ -7,6 +7,7 @@ import (
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/blas"
 	"github.com/nnrt/nnrt/reg"
+	"github.com/nnrt/nnrt/runtime"
 )
 
 // DenseConfig configures a Dense layer as Keras's Dense does. Empty strings
@@ -56,6 +57,26 @@ type dense struct {
 	xbytes, xbytesT []uint8
 	ldxb, ldxbT     int
 	wb, dzb         blas.BytePacked
+	xbT             byteTranspose
+}
+
+// byteTranspose transposes a batch's bytes for dW on the threads, by runs
+// of 64 of its columns (asm.ByteTranspose's blocks): 30 µs on one thread
+// for the book's batch of 256.
+type byteTranspose struct {
+	dst, src             []uint8
+	ldd, lds, rows, cols int
+}
+
+func (t *byteTranspose) run(dst []uint8, ldd int, src []uint8, lds, rows, cols int) {
+	*t = byteTranspose{dst: dst, src: src, ldd: ldd, lds: lds, rows: rows, cols: cols}
+	runtime.ParallelFor((cols+63)/64, 1, t)
+	t.dst, t.src = nil, nil
+}
+
+func (t *byteTranspose) Range(lo, hi int) {
+	c0, c1 := 64*lo, min(64*hi, t.cols)
+	asm.ByteTranspose(t.dst[c0*t.ldd:], t.ldd, t.src[c0:], t.lds, t.rows, c1-c0)
 }
 
 // byteMinRows is the smallest batch whose products with the bytes run on
@@ -292,7 +313,7 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 	if l.xbytes != nil && rows >= byteMinRows && l.dzb.Pack(rows, units, dz, ldz) {
 		// the optimizer's row updates (fuseRows) then run on dW as usual
 		l.sparseDW = false
-		asm.ByteTranspose(l.xbytesT, l.ldxbT, l.xbytes, l.ldxb, rows, in)
+		l.xbT.run(l.xbytesT, l.ldxbT, l.xbytes, l.ldxb, rows, in)
 		blas.SgemmBytes(in, float64(alpha)/255, l.xbytesT, l.ldxbT, &l.dzb, beta, dw, units)
 		return dx
 	}
