@@ -98,8 +98,8 @@ func SgemmBytes(m int, alpha float64, a []uint8, lda int, w *BytePacked, beta fl
 	}
 	np := (n + 31) / 32
 	call := &w.call
-	*call = byteCall{m: m, alpha: alpha, beta: float64(beta), a: a, lda: lda, w: w, c: c, ldc: ldc}
-	call.scratch = grown(call.scratch, np*asm.ByteScratch)
+	*call = byteCall{m: m, alpha: alpha, beta: float64(beta), a: a, lda: lda, w: w, c: c, ldc: ldc,
+		scratch: grown(call.scratch, np*asm.ByteScratch)}
 	if runtime.Threads() > 1 && m*n*k >= byteParallel {
 		runtime.ParallelFor(np, 1, call)
 	} else {

@@ -74,6 +74,28 @@ func TestSgemmBytes(t *testing.T) {
 	}
 }
 
+// TestSgemmBytesAllocates: once its buffers have grown, a BytePacked packs
+// and multiplies without allocating (a training step must not).
+func TestSgemmBytesAllocates(t *testing.T) {
+	skipWithoutBytes(t)
+	rng := rand.New(rand.NewPCG(27, 28))
+	const m, n, k = 256, 300, 784
+	a, lda, w, ldw := byteProblem(rng, m, n, k)
+	c := make([]float32, m*n)
+	for _, th := range []int{1, 2} {
+		defer runtime.SetThreads(runtime.SetThreads(th))
+		var p BytePacked
+		step := func() {
+			p.Pack(k, n, w, ldw)
+			SgemmBytes(m, 1.0/255, a, lda, &p, 0.5, c, n)
+		}
+		step()
+		if allocs := testing.AllocsPerRun(5, step); allocs != 0 {
+			t.Fatalf("%d threads: %v allocations a Pack and SgemmBytes", th, allocs)
+		}
+	}
+}
+
 func checkBytesProduct(t *testing.T, m, n, k int, a []uint8, lda int, w []float32, ldw int, beta float32, c0, c []float32, ldc int) {
 	t.Helper()
 	for i := range c {
