@@ -677,34 +677,66 @@ lastbeta:
 	CMOVQGT m, AX \
 	KMOVW   AX, K5
 
-// BYTE_PART rounds the four rows' scaled values Z0-Z3 to integers, packs
-// their low bytes as one dword per column (row 0 lowest) to dst, and
-// leaves in Z0-Z3 128 times what remains. Z25-Z27: the byte masks
-// 0xFFFFFF00, 0xFFFF0000, 0xFF000000; Z30 = 128.
-#define BYTE_PART(dst) \
-	VCVTPS2DQ  Z0, Z4 \
-	VCVTPS2DQ  Z1, Z5 \
-	VCVTPS2DQ  Z2, Z6 \
-	VCVTPS2DQ  Z3, Z7 \
-	VCVTDQ2PS  Z4, Z8 \
-	VCVTDQ2PS  Z5, Z9 \
-	VCVTDQ2PS  Z6, Z10 \
-	VCVTDQ2PS  Z7, Z11 \
-	VSUBPS     Z8, Z0, Z0 \
-	VSUBPS     Z9, Z1, Z1 \
-	VSUBPS     Z10, Z2, Z2 \
-	VSUBPS     Z11, Z3, Z3 \
-	VMULPS     Z30, Z0, Z0 \
-	VMULPS     Z30, Z1, Z1 \
-	VMULPS     Z30, Z2, Z2 \
-	VMULPS     Z30, Z3, Z3 \
-	VPSLLD     $8, Z5, Z5 \
-	VPSLLD     $16, Z6, Z6 \
-	VPSLLD     $24, Z7, Z7 \
+// The split of four rows' values (ints of Z0-Z3: M = round(w·2^(21-e)) +
+// 2^20 + 2^13 + 2^6, so that the digits d1..d3 of M in base 128 are
+// q1..q3 + 64, and M >> 21 is q0) into the four parts' dwords, one a
+// column with row r in byte r. BYTE_PART0 to BYTE_PART3 each gather one
+// part's digit of the four rows into their bytes (Z25-Z27: the byte masks
+// 0xFFFFFF00, 0xFFFF0000, 0xFF000000), take 64 off digits 1-3 (Z23:
+// 0x7F7F7F7F, Z22: 0x40404040) and store the dwords to dst.
+#define BYTE_PART0(dst) \
+	VPSRLD     $21, Z0, Z4 \
+	VPSRLD     $13, Z1, Z5 \
 	VPTERNLOGD $0xD8, Z25, Z5, Z4 \
-	VPTERNLOGD $0xD8, Z26, Z6, Z4 \
-	VPTERNLOGD $0xD8, Z27, Z7, Z4 \
+	VPSRLD     $5, Z2, Z5 \
+	VPTERNLOGD $0xD8, Z26, Z5, Z4 \
+	VPSLLD     $3, Z3, Z5 \
+	VPTERNLOGD $0xD8, Z27, Z5, Z4 \
 	VMOVDQU32  Z4, dst
+
+#define BYTE_PART1(dst) \
+	VPSRLD     $14, Z0, Z4 \
+	VPSRLD     $6, Z1, Z5 \
+	VPTERNLOGD $0xD8, Z25, Z5, Z4 \
+	VPSLLD     $2, Z2, Z5 \
+	VPTERNLOGD $0xD8, Z26, Z5, Z4 \
+	VPSLLD     $10, Z3, Z5 \
+	VPTERNLOGD $0xD8, Z27, Z5, Z4 \
+	VPANDD     Z23, Z4, Z4 \
+	VPSUBB     Z22, Z4, Z4 \
+	VMOVDQU32  Z4, dst
+
+#define BYTE_PART2(dst) \
+	VPSRLD     $7, Z0, Z4 \
+	VPSLLD     $1, Z1, Z5 \
+	VPTERNLOGD $0xD8, Z25, Z5, Z4 \
+	VPSLLD     $9, Z2, Z5 \
+	VPTERNLOGD $0xD8, Z26, Z5, Z4 \
+	VPSLLD     $17, Z3, Z5 \
+	VPTERNLOGD $0xD8, Z27, Z5, Z4 \
+	VPANDD     Z23, Z4, Z4 \
+	VPSUBB     Z22, Z4, Z4 \
+	VMOVDQU32  Z4, dst
+
+#define BYTE_PART3(dst) \
+	VPSLLD     $8, Z1, Z5 \
+	VPTERNLOGD $0xD8, Z25, Z5, Z0 \
+	VPSLLD     $16, Z2, Z5 \
+	VPTERNLOGD $0xD8, Z26, Z5, Z0 \
+	VPSLLD     $24, Z3, Z5 \
+	VPTERNLOGD $0xD8, Z27, Z5, Z0 \
+	VPANDD     Z23, Z0, Z0 \
+	VPSUBB     Z22, Z0, Z0 \
+	VMOVDQU32  Z0, dst
+
+// BYTE_INT scales row z (w) by 2^-e (inv) and 2^21 (Z30), both exact,
+// rounds it to an int (to nearest, even on ties) and adds 2^20 + 2^13 +
+// 2^6 (Z24).
+#define BYTE_INT(z, inv) \
+	VMULPS    inv, z, z \
+	VMULPS    Z30, z, z \
+	VCVTPS2DQ z, z \
+	VPADDD    Z24, z, z
 
 // BYTE_TILE_GROUP packs the four rows at SI (ld R9, 3·ld R12) of one tile's
 // 16 columns (soff bytes into the row, column mask in m, 2^-e in inv) into
@@ -718,14 +750,14 @@ lastbeta:
 	VMOVUPS.Z soff(SI)(R9*2), K5, Z2 \
 	BYTE_ROW_MASK(3, m) \
 	VMOVUPS.Z soff(SI)(R12*1), K5, Z3 \
-	VMULPS    inv, Z0, Z0 \
-	VMULPS    inv, Z1, Z1 \
-	VMULPS    inv, Z2, Z2 \
-	VMULPS    inv, Z3, Z3 \
-	BYTE_PART(doff(DX)) \
-	BYTE_PART(doff(DX)(R13*1)) \
-	BYTE_PART(doff(R10)) \
-	BYTE_PART(doff(R10)(R13*1))
+	BYTE_INT(Z0, inv) \
+	BYTE_INT(Z1, inv) \
+	BYTE_INT(Z2, inv) \
+	BYTE_INT(Z3, inv) \
+	BYTE_PART0(doff(DX)) \
+	BYTE_PART1(doff(DX)(R13*1)) \
+	BYTE_PART2(doff(R10)) \
+	BYTE_PART3(doff(R10)(R13*1))
 
 // func amxBytePackAsm(dst, scale, src unsafe.Pointer, ld, k, cols, chunks int) (bad bool)
 TEXT ·amxBytePackAsm(SB), NOSPLIT, $0-57
@@ -814,8 +846,14 @@ colmax:
 	VPSLLQ        $52, Z3, Z3
 	VMOVDQU64     Z3, 192(R8)
 
-	MOVL         $0x43000000, AX // 128
+	MOVL         $0x4A000000, AX // 2^21
 	VPBROADCASTD AX, Z30
+	MOVL         $0x00102040, AX // 2^20 + 2^13 + 2^6
+	VPBROADCASTD AX, Z24
+	MOVL         $0x7F7F7F7F, AX
+	VPBROADCASTD AX, Z23
+	MOVL         $0x40404040, AX
+	VPBROADCASTD AX, Z22
 	MOVL         $0xFFFFFF00, AX
 	VPBROADCASTD AX, Z25
 	MOVL         $0xFFFF0000, AX

@@ -12,9 +12,10 @@ import (
 // split, column by column, into four signed parts on a fixed-point grid:
 // with e the column's exponent (the largest |W[k][j]| below 2^(e+6)),
 //
-//	W[k][j] = 2^(e-21)·(q0·2^21 + q1·2^14 + q2·2^7 + q3) + r,   q0..q3 in [-64, 64],
+//	W[k][j] = 2^(e-21)·(q0·2^21 + q1·2^14 + q2·2^7 + q3) + r,   q0 in [-64, 64], q1..q3 in [-64, 63],
 //
-// each part rounded to nearest from what the previous ones leave, so the
+// the balanced base-128 digits of W[k][j]·2^(21-e) rounded to an integer
+// (to nearest, even on ties), so the
 // remainder |r| <= 2^(e-22) <= 2^-27·max|W[·][j]|, or 2^-142 for the
 // columns of tiny values (e is at least -120: a grid of 2^-141, finer than
 // any float32 product that counts).
@@ -133,13 +134,17 @@ func bytePackPanelGeneric(dst []int8, scale []float64, src []float32, ld, k, col
 		e, inv := byteSplit(maxBits)
 		scale[j] = math.Float64frombits(uint64(1023-21+e) << 52)
 		for r := 0; r < k && j < cols; r++ {
-			x := src[r*ld+j] * inv
+			// w·2^(21-e), exact (two powers of two: 2^(21-e) alone may
+			// not be a float32), rounded to an int n, |n| <= 2^27; its
+			// balanced digits in base 128: m = n + 64·(2^14 + 2^7 + 1)
+			// has the digits q1..q3 + 64 below 2^21, and q0 = m >> 21
+			n := int32(math.RoundToEven(float64(src[r*ld+j] * inv * (1 << 21))))
+			m := n + 1<<20 + 1<<13 + 1<<6
 			// byte r%4 of column j's dword in row (r%64)/4 of its tile
 			pos := bytePanelPos(r, j)
-			for p := 0; p < 4; p++ {
-				q := float32(math.RoundToEven(float64(x)))
-				dst[p*chunks*ByteChunk+pos] = int8(q)
-				x = (x - q) * 128
+			dst[pos] = int8(m >> 21)
+			for p := 1; p < 4; p++ {
+				dst[p*chunks*ByteChunk+pos] = int8(m>>(21-7*p)&127 - 64)
 			}
 		}
 	}

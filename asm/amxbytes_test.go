@@ -25,6 +25,10 @@ func byteTestMatrix(rng *rand.Rand, k, ld int) []float32 {
 			w[i] = 0
 		case 1:
 			w[i] = math.Float32frombits(rng.Uint32() & 0x807FFFFF) // subnormal
+		case 2:
+			// odd multiples of small powers of two: some fall halfway
+			// between two points of the column's grid (ties)
+			w[i] = float32(math.Ldexp(float64(2*rng.IntN(1<<20)+1), colExp[j]+rng.IntN(12)-28))
 		default:
 			w[i] = float32(rng.NormFloat64() * math.Ldexp(1, colExp[j]+rng.IntN(12)-6))
 		}
