@@ -80,11 +80,12 @@ func (t *byteTranspose) Range(lo, hi int) {
 }
 
 // byteMinRows is the smallest batch whose products with the bytes run on
-// the tiles (see Sequential.useByteLayer). W is split anew each step
-// (57-121 µs for the book's 784x300 on two and one threads) and each of
-// dW's blocks of 32x32 pays about 0.8 µs beyond its tile work, where the
-// tiles save some 0.8 µs a sample in the forward product: at batch 32 the
-// book's epoch took 0.44-0.69 of PyTorch's time with them (`peer epoch`,
+// the tiles (see Sequential.useByteLayer). W is split anew each step (then
+// 57-121 µs for the book's 784x300 on two and one threads, now 40-68), and
+// a product of depth 32 (dW at batch 32: one chunk of the tiles) spends
+// as long writing its block of C as on the tiles, where the tiles save
+// some 0.8 µs a sample in the forward product: at batch 32 the book's
+// epoch took 0.44-0.69 of PyTorch's time with them (`peer epoch`,
 // NNRT_ISA=amx) against 0.20-0.24 without; at 256, 0.85-0.91 of the FMA
 // path's time.
 var byteMinRows = 256
