@@ -53,11 +53,28 @@ type dense struct {
 	// The batch's bytes when the model's gather provides them for this
 	// step (x = bytes/255, row stride ldxb; see Sequential.useByteLayer)
 	// and room for their transpose (ldxbT), and the kernel and dZ split
-	// for their products on the tiles.
+	// for their products on the tiles. The gather then leaves x itself to
+	// be decoded from the bytes by a float32 product that needs it
+	// (floatX: the last, short batch of an epoch, or a W or dZ that holds
+	// NaN or ±Inf); xDecoded says whether it has been.
 	xbytes, xbytesT []uint8
 	ldxb, ldxbT     int
 	wb, dzb         blas.BytePacked
 	xbT             byteTranspose
+	xDecoded        bool
+}
+
+// floatX makes sure l.x holds the batch's values: decoded from its bytes
+// when the gather left them there (see xbytes).
+func (l *dense) floatX(rows int) {
+	if l.xbytes == nil || l.xDecoded {
+		return
+	}
+	in := l.inSize
+	for r := 0; r < rows; r++ {
+		asm.Over255(l.x[r*in:(r+1)*in], l.xbytes[r*l.ldxb:r*l.ldxb+in])
+	}
+	l.xDecoded = true
 }
 
 // byteTranspose transposes a batch's bytes for dW on the threads, by runs
@@ -266,10 +283,13 @@ func (l *dense) forward(x []float32, rows int, m mode) []float32 {
 	l.sparse = false
 	if l.xbytes != nil && rows >= byteMinRows && l.wb.Pack(in, units, l.kernel.Value, units) {
 		blas.SgemmBytes(rows, 1.0/255, l.xbytes, l.ldxb, &l.wb, 0, z, units)
-	} else if l.sparse = l.fwdGate.admit(&l.xs, blas.NoTrans, rows, in, l.x, in, rows, sparseMinRows, sparseMaxDensityFwd); l.sparse {
-		blas.SgemmSparse(&l.xs, units, 1, l.kernel.Value, units, 0, z, units)
 	} else {
-		blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, units, in, 1, l.x, in, l.kernel.Value, units, 0, z, units)
+		l.floatX(rows)
+		if l.sparse = l.fwdGate.admit(&l.xs, blas.NoTrans, rows, in, l.x, in, rows, sparseMinRows, sparseMaxDensityFwd); l.sparse {
+			blas.SgemmSparse(&l.xs, units, 1, l.kernel.Value, units, 0, z, units)
+		} else {
+			blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, units, in, 1, l.x, in, l.kernel.Value, units, 0, z, units)
+		}
 	}
 	linear := l.act.linear() || (l.fuseSoft && !m.probs())
 	var y []float32
@@ -318,6 +338,7 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 		blas.SgemmBytes(in, float64(alpha)/255, l.xbytesT, l.ldxbT, &l.dzb, beta, dw, units)
 		return dx
 	}
+	l.floatX(rows)
 	l.sparseDW = l.dwGate.admit(&l.xs, blas.Trans, in, rows, l.x, in, rows, sparseMinRowsDW, sparseMaxDensity)
 	switch k := l.kernel; {
 	case l.sparseDW && k.fuseRows != nil:
