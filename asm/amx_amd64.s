@@ -424,22 +424,14 @@ done:
 	LEAQ 2048(BX), CX \
 	MOVQ $128, AX
 
-// BYTE_ROW and BYTE_ROW_BETA write one row of a block's 32 columns from
-// its sums (SI: the scratch row; DI: C's row; AX: ldc in bytes) and move
-// SI and DI to the next row.
-#define BYTE_ROW \
-	BYTE_GROUP(0, Z16, K1) \
-	BYTE_GROUP(32, Z17, K2) \
-	BYTE_GROUP(64, Z18, K3) \
-	BYTE_GROUP(96, Z19, K4) \
-	ADDQ $128, SI \
-	ADDQ AX, DI
-
-#define BYTE_ROW_BETA \
-	BYTE_GROUP_BETA(0, Z16, K1) \
-	BYTE_GROUP_BETA(32, Z17, K2) \
-	BYTE_GROUP_BETA(64, Z18, K3) \
-	BYTE_GROUP_BETA(96, Z19, K4) \
+// BYTE_ROW writes one row of a block's 32 columns from its sums with
+// group (BYTE_GROUP, or BYTE_GROUP_BETA; SI: the scratch row; DI: C's row;
+// AX: ldc in bytes) and moves SI and DI to the next row.
+#define BYTE_ROW(group) \
+	group(0, Z16, K1) \
+	group(32, Z17, K2) \
+	group(64, Z18, K3) \
+	group(96, Z19, K4) \
 	ADDQ $128, SI \
 	ADDQ AX, DI
 
@@ -559,18 +551,18 @@ chunk:
 	MOVQ ldc+72(FP), AX
 	KORTESTW K7, K7
 	JNZ  piecebeta
-	BYTE_ROW
+	BYTE_ROW(BYTE_GROUP)
 	DECQ PENDING_ROWS
 	JZ   piecedone
-	BYTE_ROW
+	BYTE_ROW(BYTE_GROUP)
 	DECQ PENDING_ROWS
 	JMP  piecedone
 
 piecebeta:
-	BYTE_ROW_BETA
+	BYTE_ROW(BYTE_GROUP_BETA)
 	DECQ PENDING_ROWS
 	JZ   piecedone
-	BYTE_ROW_BETA
+	BYTE_ROW(BYTE_GROUP_BETA)
 	DECQ PENDING_ROWS
 
 piecedone:
@@ -607,13 +599,13 @@ nextchunk:
 	JNZ  drainbeta
 
 drain:
-	BYTE_ROW
+	BYTE_ROW(BYTE_GROUP)
 	DECQ PENDING_ROWS
 	JNZ  drain
 	JMP  drained
 
 drainbeta:
-	BYTE_ROW_BETA
+	BYTE_ROW(BYTE_GROUP_BETA)
 	DECQ PENDING_ROWS
 	JNZ  drainbeta
 
@@ -656,14 +648,14 @@ last:
 	JNZ  lastbeta
 
 lastrow:
-	BYTE_ROW
+	BYTE_ROW(BYTE_GROUP)
 	DECQ CX
 	JNZ  lastrow
 	VZEROUPPER
 	RET
 
 lastbeta:
-	BYTE_ROW_BETA
+	BYTE_ROW(BYTE_GROUP_BETA)
 	DECQ CX
 	JNZ  lastbeta
 	VZEROUPPER
@@ -680,54 +672,22 @@ lastbeta:
 // The split of four rows' values (ints of Z0-Z3: M = round(w·2^(21-e)) +
 // 2^20 + 2^13 + 2^6, so that the digits d1..d3 of M in base 128 are
 // q1..q3 + 64, and M >> 21 is q0) into the four parts' dwords, one a
-// column with row r in byte r. BYTE_PART0 to BYTE_PART3 each gather one
-// part's digit of the four rows into their bytes (Z25-Z27: the byte masks
-// 0xFFFFFF00, 0xFFFF0000, 0xFF000000), take 64 off digits 1-3 (Z23:
-// 0x7F7F7F7F, Z22: 0x40404040) and store the dwords to dst.
-#define BYTE_PART0(dst) \
-	VPSRLD     $21, Z0, Z4 \
-	VPSRLD     $13, Z1, Z5 \
+// column with row r in byte r. BYTE_DIGIT gathers one digit of the four
+// rows into the bytes of Z4, each row's shifted into its byte by op $s
+// (Z25-Z27: the byte masks 0xFFFFFF00, 0xFFFF0000, 0xFF000000);
+// BYTE_UNBIAS takes 64 off digits 1-3 (Z23: 0x7F7F7F7F, Z22: 0x40404040).
+#define BYTE_DIGIT(op0, s0, op1, s1, op2, s2, op3, s3) \
+	op0        $s0, Z0, Z4 \
+	op1        $s1, Z1, Z5 \
 	VPTERNLOGD $0xD8, Z25, Z5, Z4 \
-	VPSRLD     $5, Z2, Z5 \
+	op2        $s2, Z2, Z5 \
 	VPTERNLOGD $0xD8, Z26, Z5, Z4 \
-	VPSLLD     $3, Z3, Z5 \
-	VPTERNLOGD $0xD8, Z27, Z5, Z4 \
-	VMOVDQU32  Z4, dst
+	op3        $s3, Z3, Z5 \
+	VPTERNLOGD $0xD8, Z27, Z5, Z4
 
-#define BYTE_PART1(dst) \
-	VPSRLD     $14, Z0, Z4 \
-	VPSRLD     $6, Z1, Z5 \
-	VPTERNLOGD $0xD8, Z25, Z5, Z4 \
-	VPSLLD     $2, Z2, Z5 \
-	VPTERNLOGD $0xD8, Z26, Z5, Z4 \
-	VPSLLD     $10, Z3, Z5 \
-	VPTERNLOGD $0xD8, Z27, Z5, Z4 \
-	VPANDD     Z23, Z4, Z4 \
-	VPSUBB     Z22, Z4, Z4 \
-	VMOVDQU32  Z4, dst
-
-#define BYTE_PART2(dst) \
-	VPSRLD     $7, Z0, Z4 \
-	VPSLLD     $1, Z1, Z5 \
-	VPTERNLOGD $0xD8, Z25, Z5, Z4 \
-	VPSLLD     $9, Z2, Z5 \
-	VPTERNLOGD $0xD8, Z26, Z5, Z4 \
-	VPSLLD     $17, Z3, Z5 \
-	VPTERNLOGD $0xD8, Z27, Z5, Z4 \
-	VPANDD     Z23, Z4, Z4 \
-	VPSUBB     Z22, Z4, Z4 \
-	VMOVDQU32  Z4, dst
-
-#define BYTE_PART3(dst) \
-	VPSLLD     $8, Z1, Z5 \
-	VPTERNLOGD $0xD8, Z25, Z5, Z0 \
-	VPSLLD     $16, Z2, Z5 \
-	VPTERNLOGD $0xD8, Z26, Z5, Z0 \
-	VPSLLD     $24, Z3, Z5 \
-	VPTERNLOGD $0xD8, Z27, Z5, Z0 \
-	VPANDD     Z23, Z0, Z0 \
-	VPSUBB     Z22, Z0, Z0 \
-	VMOVDQU32  Z0, dst
+#define BYTE_UNBIAS \
+	VPANDD Z23, Z4, Z4 \
+	VPSUBB Z22, Z4, Z4
 
 // BYTE_INT scales row z (w) by 2^-e (inv) and 2^21 (Z30), both exact,
 // rounds it to an int (to nearest, even on ties) and adds 2^20 + 2^13 +
@@ -754,10 +714,17 @@ lastbeta:
 	BYTE_INT(Z1, inv) \
 	BYTE_INT(Z2, inv) \
 	BYTE_INT(Z3, inv) \
-	BYTE_PART0(doff(DX)) \
-	BYTE_PART1(doff(DX)(R13*1)) \
-	BYTE_PART2(doff(R10)) \
-	BYTE_PART3(doff(R10)(R13*1))
+	BYTE_DIGIT(VPSRLD, 21, VPSRLD, 13, VPSRLD, 5, VPSLLD, 3) \
+	VMOVDQU32 Z4, doff(DX) \
+	BYTE_DIGIT(VPSRLD, 14, VPSRLD, 6, VPSLLD, 2, VPSLLD, 10) \
+	BYTE_UNBIAS \
+	VMOVDQU32 Z4, doff(DX)(R13*1) \
+	BYTE_DIGIT(VPSRLD, 7, VPSLLD, 1, VPSLLD, 9, VPSLLD, 17) \
+	BYTE_UNBIAS \
+	VMOVDQU32 Z4, doff(R10) \
+	BYTE_DIGIT(VPSLLD, 0, VPSLLD, 8, VPSLLD, 16, VPSLLD, 24) \
+	BYTE_UNBIAS \
+	VMOVDQU32 Z4, doff(R10)(R13*1)
 
 // func amxBytePackAsm(dst, scale, src unsafe.Pointer, ld, k, cols, chunks int) (bad bool)
 TEXT ·amxBytePackAsm(SB), NOSPLIT, $0-57
