@@ -15,10 +15,10 @@ import (
 //	W[k][j] = 2^(e-21)·(q0·2^21 + q1·2^14 + q2·2^7 + q3) + r,   q0 in [-64, 64], q1..q3 in [-64, 63],
 //
 // the balanced base-128 digits of W[k][j]·2^(21-e) rounded to an integer
-// (to nearest, even on ties), so the
-// remainder |r| <= 2^(e-22) <= 2^-27·max|W[·][j]|, or 2^-142 for the
-// columns of tiny values (e is at least -120: a grid of 2^-141, finer than
-// any float32 product that counts).
+// (to nearest, even on ties), so the remainder |r| <= 2^(e-22) <=
+// 2^-27·max|W[·][j]|, or 2^-142 for the columns of tiny values (e is at
+// least -120: a grid of 2^-141, finer than any float32 product that
+// counts).
 // The tiles give the four sums Sp = Σ_k A[i][k]·qp[k][j] exactly; they are
 // combined exactly in int64 (S = S0·2^21 + S1·2^14 + S2·2^7 + S3, below
 // 2^53 for depths up to 2^16), converted to float64, and scaled by

@@ -16,9 +16,10 @@ import (
 //	for each panel of 32 columns of W (in parallel, one thread a run of panels):
 //	  ByteKernel: C[all rows, 32 columns] = alpha·S + beta·C, by blocks of 32 rows
 //
-// A panel (four parts of its depth × 32 columns, 26 KiB at depth 784)
-// stays in L1 across the row blocks; A's blocks stream from L2. The bits
-// depend on the data only, not on the thread count.
+// A panel (four parts of its depth × 32 columns, 104 KiB at depth 784)
+// stays in L2 across the row blocks, a part's depth block (up to 14 KiB)
+// in L1 with A's block; A streams from L2. The bits depend on the data
+// only, not on the thread count.
 
 // BytePacked is a k×n float32 matrix split for byte products
 // (asm.BytePackPanel), panel by panel. Its buffers grow to the largest
