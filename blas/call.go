@@ -70,6 +70,14 @@ type call struct {
 	// thread done with its own (claims[t] packs front<<32 | back).
 	steal  bool
 	claims []atomic.Uint64
+	// lend, when set on a one-thread call whose row blocks are claimed
+	// (steal, see setup), lends them to other threads: once its B block
+	// is packed (into bfixed, which outlives the call, rather than into
+	// the workspace), share copies the block to lent and sets lend, and a
+	// thread that sees it set takes blocks from the back (helpLent).
+	lend   *atomic.Bool
+	bfixed []float32
+	lent   block
 	// slot is the workspace slot of share 0 (see lazyWorkspace); share t
 	// takes slot+t.
 	slot int
@@ -205,7 +213,15 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// weight gradients, depth 32) lost more to the finer blocks than they
 	// gained (that step 4-7% slower), so they keep whole shares. Which
 	// thread computes a block does not change its bits.
-	cl.steal = threads > 1 && cl.private && kcEff >= k && ncEff >= n && m >= stealMinRows && k >= stealMinDepth
+	//
+	// A one-thread call with lend set (a depth block of splitK) has its
+	// row blocks claimed in the same way, by its own thread from the
+	// front and by threads done with their own blocks from the back (see
+	// lend); one that cannot lend them clears lend.
+	cl.steal = (threads > 1 || cl.lend != nil) && cl.private && kcEff >= k && ncEff >= n && m >= stealMinRows && k >= stealMinDepth
+	if !cl.steal || threads > 1 {
+		cl.lend = nil
+	}
 	if cl.steal {
 		cl.mcEff = 2 * d.g.MR
 		cl.icBlocks = ceilDiv(m, cl.mcEff)
@@ -307,8 +323,17 @@ func (cl *call) share(t int) {
 	if cl.steal {
 		cl.setBlock(&bk, 0, 0)
 		if lo, hi := cl.bPanelsToPack(&bk); hi > lo {
-			bk.bpack = cl.d.bpackFor(&ws.get().bpack, cl.kcEff, min(cl.n, cl.ncEff))
+			if bk.bpack = cl.bfixed; bk.bpack == nil {
+				bk.bpack = cl.d.bpackFor(&ws.get().bpack, cl.kcEff, min(cl.n, cl.ncEff))
+			}
 			cl.packPanels(&bk, lo, hi)
+		}
+		if cl.lend != nil {
+			cl.lent = bk
+			cl.lend.Store(true)
+			if testHooks.lending != nil {
+				testHooks.lending(cl.slot)
+			}
 		}
 		for o := 0; o < cl.shares; o++ {
 			u := (t + o) % cl.shares
@@ -346,12 +371,22 @@ func (cl *call) share(t int) {
 
 // claim takes a row block of share u, its first (own) or its last, or
 // reports false when none is left.
-func (cl *call) claim(u int, own bool) (int, bool) {
-	c := &cl.claims[u]
+func (cl *call) claim(u int, own bool) (int, bool) { return cl.claimLeaving(u, own, 1) }
+
+// claimLeaving is claim that takes a block only while at least least
+// blocks of the share are left.
+func (cl *call) claimLeaving(u int, own bool, least uint64) (int, bool) {
+	return claimBlock(&cl.claims[u], own, least)
+}
+
+// claimBlock takes a block of the share whose unclaimed blocks c holds
+// (front<<32 | back): its first (own) or its last, as long as at least
+// least are left.
+func claimBlock(c *atomic.Uint64, own bool, least uint64) (int, bool) {
 	for {
 		v := c.Load()
 		f, b := v>>32, v&(1<<32-1)
-		if f >= b {
+		if f+least > b {
 			return 0, false
 		}
 		if own {
@@ -362,6 +397,48 @@ func (cl *call) claim(u int, own bool) (int, bool) {
 			return int(b - 1), true
 		}
 	}
+}
+
+// alone runs the call's kb depth blocks on the calling thread, as the one
+// share of a private-mode call (lending its row blocks when lend is set:
+// then other threads may still be reading the call when it returns).
+func (cl *call) alone(kb int) {
+	cl.setup(kb, 1)
+	cl.gather = cl.gathers()
+	cl.share(0)
+	runtime.Free(cl.ablock)
+}
+
+// helpLent computes, on the calling thread (workspace slot slot), the last
+// row blocks of a call its own thread lent (see lend), from the back, as
+// long as there are any: the first one only while lendMinLeft are left,
+// since the first costs this thread the trip of the whole packed B block
+// from the other core.
+func (cl *call) helpLent(slot int) {
+	ws := lazyWorkspace{d: cl.d, slot: slot}
+	bk := cl.lent
+	for least := uint64(lendMinLeft); ; least = 1 {
+		icb, ok := cl.claimLeaving(0, false, least)
+		if !ok {
+			break
+		}
+		if testHooks.helped != nil {
+			testHooks.helped()
+		}
+		cl.macro(&ws, &bk, icb, 0)
+	}
+	ws.release()
+}
+
+// lendMinLeft is how many row blocks a lent call must have left for a
+// helper to take its first (after which it has the packed B block).
+const lendMinLeft = 3
+
+// testHooks, set by tests only, hold up a thread where others may take
+// over its blocks, and count the blocks taken over.
+var testHooks struct {
+	lending func(share int) // share is about to compute the blocks it lends
+	helped  func()          // a thread took over a block of another's
 }
 
 // packBPanel packs micro-panel q (columns jc+q*NR ...) of B block bk,

@@ -249,10 +249,7 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	if threads <= 1 {
 		cl := call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
 			a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, slot: slot}
-		cl.setup(kb, 1)
-		cl.gather = cl.gathers()
-		cl.share(0)
-		runtime.Free(cl.ablock)
+		cl.alone(kb)
 		return
 	}
 	cl := d.calls.Get()

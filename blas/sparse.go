@@ -22,7 +22,9 @@ type Sparse struct {
 	ptr, col []int32
 	val      []float32
 	bounds   []int // the threads' shares of pairs (SgemmSparse)
-	work     sparseWork
+	// claims[t]: share t's groups of rows not yet claimed (see claimBlock)
+	claims []atomic.Uint64
+	work   sparseWork
 }
 
 // Density returns the fraction of a dense product's multiply-adds that
@@ -181,6 +183,11 @@ func sgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta flo
 	for len(s.bounds) <= parts {
 		s.bounds = append(s.bounds, pairs)
 	}
+	s.claims = growSlice(s.claims, parts)
+	for t := range parts {
+		s.claims[t].Store(uint64(s.groups(t)))
+	}
+	w.lend = parts > 1 && k >= sparseLendMinDepth
 	w.op = multiplyPart
 	if parts > 1 {
 		runtime.ParallelFor(parts, 1, w)
@@ -263,7 +270,54 @@ func multiplyPart(w *sparseWork, lo, hi int) {
 		group = runtime.Alloc(sparseRows * n)
 		defer runtime.Free(group)
 	}
-	multiply(w, bp, group, w.s.bounds[lo], w.s.bounds[hi])
+	s := w.s
+	for t := lo; t < hi; t++ {
+		if w.lend && testHooks.lending != nil {
+			testHooks.lending(t)
+		}
+		for {
+			g, ok := claimBlock(&s.claims[t], true, 1)
+			if !ok {
+				break
+			}
+			multiply(w, bp, group, t, g)
+		}
+	}
+	if !w.lend {
+		return
+	}
+	// Then the other shares' last groups, while two are left: this host's
+	// cores run at unequal speeds for seconds at a time, and a group
+	// taken over costs its rows of C (the weights, in a training step)
+	// and of the compressed A a trip from the other core. The book's
+	// model at batch 256 on two threads (its dW, 784x300x256), five
+	// steps with and five without alternated over ten epochs, six runs:
+	// the median pair 0.985-1.001 of the time, the total 0.971-0.989.
+	for u := range s.claims {
+		if lo <= u && u < hi {
+			continue
+		}
+		for {
+			g, ok := claimBlock(&s.claims[u], false, 2)
+			if !ok {
+				break
+			}
+			if testHooks.helped != nil {
+				testHooks.helped()
+			}
+			multiply(w, bp, group, u, g)
+		}
+	}
+}
+
+// sparseLendMinDepth is the least depth of a product whose threads take
+// over each other's last groups of rows: a group of rows then takes
+// longer to compute than its operands' trip from the other core.
+const sparseLendMinDepth = 128
+
+// groups returns the number of groups of sparseRows rows of share t.
+func (s *Sparse) groups(t int) int {
+	return ceilDiv(min(2*s.bounds[t+1], s.m)-2*s.bounds[t], sparseRows)
 }
 
 // sparseWork is the runtime.Body of Compress and SgemmSparse: op over
@@ -281,6 +335,7 @@ type sparseWork struct {
 	beta      float32
 	nonFinite atomic.Bool
 	rows      RowsFunc // SgemmSparseRows's consumer (c is then nil)
+	lend      bool     // threads done with their shares take the others' last groups
 }
 
 func (w *sparseWork) Range(lo, hi int) { w.op(w, lo, hi) }
@@ -309,39 +364,38 @@ func compressLines(w *sparseWork, lo, hi int) {
 	w.nnz.Add(int64(n))
 }
 
-// multiply computes the rows of pairs [lo, hi) of C: balanced panels of at
+// multiply computes group g of share t of C, its sparseRows rows from
+// the share's first (the last group may be shorter): balanced panels of at
 // most asm.SparseMulWidth columns, and for each panel the blocks of k in
-// order, in groups of sparseRows rows, so that a block of B's panel (64
-// rows, at most 32 KiB) serves a group from L1. With w.rows, each group
-// goes to group (n columns apart) and then to w.rows.
-func multiply(w *sparseWork, bp, group []float32, lo, hi int) {
+// order, so that a block of B's panel (64 rows, at most 32 KiB) serves
+// the group from L1. With w.rows, the group goes to group (n columns
+// apart) and then to w.rows.
+func multiply(w *sparseWork, bp, group []float32, t, g int) {
 	s := w.s
 	nb := asm.CompressedBlocks(s.k, asm.SparseBlock)
-	rhi := min(2*hi, s.m)
 	maxw, vec := asm.SparseMulWidth()
 	vecs := (w.n + vec - 1) / vec
 	panels := (vecs + maxw/vec - 1) / (maxw / vec)
-	for r0 := 2 * lo; r0 < rhi; r0 += sparseRows {
-		r1 := min(rhi, r0+sparseRows)
-		c, ldc := group, w.n
-		if w.rows == nil {
-			c, ldc = w.c[r0*w.ldc:], w.ldc
-		}
-		for q, j0 := 0, 0; q < panels; q++ {
-			width := min(w.n-j0, (vecs*(q+1)/panels-vecs*q/panels)*vec)
-			for blk := 0; blk < nb; blk++ {
-				beta := float32(1)
-				if blk == 0 {
-					beta = w.beta
-				}
-				asm.SparseMul(r1-r0, width, s.ptr[r0/2*(nb+1)+blk:], nb+1, s.col, s.val,
-					bp[j0:], w.ldp, w.alpha, beta, c[j0:], ldc)
+	r0 := 2*s.bounds[t] + g*sparseRows
+	r1 := min(2*s.bounds[t+1], s.m, r0+sparseRows)
+	c, ldc := group, w.n
+	if w.rows == nil {
+		c, ldc = w.c[r0*w.ldc:], w.ldc
+	}
+	for q, j0 := 0, 0; q < panels; q++ {
+		width := min(w.n-j0, (vecs*(q+1)/panels-vecs*q/panels)*vec)
+		for blk := 0; blk < nb; blk++ {
+			beta := float32(1)
+			if blk == 0 {
+				beta = w.beta
 			}
-			j0 += width
+			asm.SparseMul(r1-r0, width, s.ptr[r0/2*(nb+1)+blk:], nb+1, s.col, s.val,
+				bp[j0:], w.ldp, w.alpha, beta, c[j0:], ldc)
 		}
-		if w.rows != nil {
-			w.rows.Rows(r0, r1, group[:(r1-r0)*w.n])
-		}
+		j0 += width
+	}
+	if w.rows != nil {
+		w.rows.Rows(r0, r1, group[:(r1-r0)*w.n])
 	}
 }
 

@@ -1,0 +1,103 @@
+package blas
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nnrt/nnrt/runtime"
+)
+
+// holdUp sets testHooks so that share held, before it computes the
+// blocks it lends, waits until another thread has taken one over (for at
+// most ten seconds), and returns the count of blocks taken over; the
+// returned func clears the hooks.
+func holdUp(held int) (*atomic.Int64, func()) {
+	var helped atomic.Int64
+	testHooks.lending = func(share int) {
+		for end := time.Now().Add(10 * time.Second); share == held && helped.Load() == 0 && time.Now().Before(end); {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	testHooks.helped = func() { helped.Add(1) }
+	return &helped, func() { testHooks.lending, testHooks.helped = nil, nil }
+}
+
+// sameBits fails t unless got and want hold the same bits (NaNs alike).
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i, g := range got {
+		if w := want[i]; math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+			t.Fatalf("%s: C[%d] = %v, one thread %v", what, i, g, w)
+		}
+	}
+}
+
+// TestSplitKLends: when one thread of a depth-split product is held up in
+// its last depth block, the other, done with its own, takes over that
+// block's row blocks; the result keeps the one-thread bits.
+func TestSplitKLends(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		m, n, k := 256, 128, 512 // two depth blocks, one a thread
+		if d.amxUses(m, n, k) {
+			t.Skip("the level computes the product on the AMX tiles")
+		}
+		for _, held := range []int{0, 1} {
+			r := rand.New(rand.NewPCG(21, 22))
+			p := newProblem(r, NoTrans, NoTrans, m, n, k, 1.5, 0.5, 3)
+			c0 := append([]float32(nil), p.c()...)
+			runtime.SetThreads(1)
+			p.run(d)
+			want := append([]float32(nil), p.c()...)
+			copy(p.c(), c0)
+			runtime.SetThreads(2)
+			helped, clear := holdUp(held)
+			p.run(d)
+			clear()
+			if helped.Load() == 0 {
+				t.Fatalf("task %d held up: no row block taken over", held)
+			}
+			sameBits(t, p.String(), p.c(), want)
+			p.check(t)
+		}
+	})
+}
+
+// TestSgemmSparseLends: a thread of a sparse product held up before its
+// groups has them taken over by the other, the result (and, through
+// SgemmSparseRows, each row given once) keeping the one-thread bits.
+func TestSgemmSparseLends(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	m, n, k := 512, 128, 128
+	for _, held := range []int{0, 1} {
+		r := rand.New(rand.NewPCG(23, 24))
+		p := newProblem(r, Trans, NoTrans, m, n, k, 0.75, 0.5, 0)
+		sparsify(r, p, 0.5)
+		var s Sparse
+		runtime.SetThreads(1)
+		copy(p.c(), p.c0)
+		p.runSparse(&s)
+		want := append([]float32(nil), p.c()...)
+		runtime.SetThreads(2)
+		copy(p.c(), p.c0)
+		helped, clear := holdUp(held)
+		p.runSparse(&s)
+		rc := newRowsCollector(m, n)
+		s.Compress(Trans, m, k, p.a, p.lda)
+		SgemmSparseRows(&s, n, p.alpha, p.b, p.ldb, rc)
+		clear()
+		if helped.Load() == 0 {
+			t.Fatalf("share %d held up: no group taken over", held)
+		}
+		sameBits(t, p.String(), p.c(), want)
+		for i := range m {
+			if rc.times[i] != 1 {
+				t.Fatalf("SgemmSparseRows: row %d given %d times", i, rc.times[i])
+			}
+		}
+		p.check(t)
+	}
+}
