@@ -112,3 +112,30 @@ func TestSgemmSparseLends(t *testing.T) {
 		p.check(t)
 	}
 }
+
+// TestSgemmBytesLends: a thread of a byte product held up before its
+// panels has them taken over by the other, with the one-thread bits.
+func TestSgemmBytesLends(t *testing.T) {
+	skipWithoutBytes(t)
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	m, n, k := 256, 300, 784
+	rng := rand.New(rand.NewPCG(25, 26))
+	a, lda, w, ldw := byteProblem(rng, m, n, k)
+	var p BytePacked
+	if !p.Pack(k, n, w, ldw) {
+		t.Fatal("Pack refused finite values")
+	}
+	want := make([]float32, m*n)
+	SgemmBytes(m, 1.0/255, a, lda, &p, 0, want, n)
+	runtime.SetThreads(2)
+	for range 3 {
+		c := make([]float32, m*n)
+		helped, clear := holdUp()
+		SgemmBytes(m, 1.0/255, a, lda, &p, 0, c, n)
+		clear()
+		if helped.Load() == 0 {
+			t.Fatal("a share held up: no panel taken over")
+		}
+		sameBits(t, "SgemmBytes", c, want)
+	}
+}

@@ -183,7 +183,7 @@ func sgemmSparse(s *Sparse, n int, alpha float32, b []float32, ldb int, beta flo
 	for len(s.bounds) <= parts {
 		s.bounds = append(s.bounds, pairs)
 	}
-	s.claims = growSlice(s.claims, parts)
+	s.claims = grown(s.claims, parts)
 	for t := range parts {
 		s.claims[t].Store(uint64(s.groups(t)))
 	}

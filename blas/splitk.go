@@ -101,9 +101,9 @@ func (d *driver) splitK(aT, bT bool, m, n, k, kb, threads int, alpha float32, a 
 	w.steal = tasks > 1 && w.leaves <= 2 && w.m >= stealMinRows && w.n >= lendMinCols && w.kc >= stealMinDepth &&
 		d.nc.ceil(n) == 1 && runtime.Threads() <= goruntime.GOMAXPROCS(0)
 	if w.steal {
-		w.lends = growSlice(w.lends, tasks)
-		w.lasts = growSlice(w.lasts, tasks)
-		w.states = growSlice(w.states, tasks)
+		w.lends = grown(w.lends, tasks)
+		w.lasts = grown(w.lasts, tasks)
+		w.states = grown(w.states, tasks)
 		w.bpacks = w.bpacks[:0]
 		for range tasks {
 			w.bpacks = append(w.bpacks, runtime.Alloc(panelStride(w.kc, d.g.NR)*d.nr.ceil(n)))
@@ -167,15 +167,6 @@ const (
 // row blocks: a helper's row blocks of A come from the other core, n
 // multiply-adds a value.
 const lendMinCols = 128
-
-// growSlice returns s with length n, its first n elements zero values or
-// those it held.
-func growSlice[T any](s []T, n int) []T {
-	if cap(s) < n {
-		s = append(s[:cap(s)], make([]T, n-cap(s))...)
-	}
-	return s[:n]
-}
 
 // Range computes subtrees [lo, hi): their blocks, then their sums; with
 // steal, it then helps the other subtrees' last blocks.
