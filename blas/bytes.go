@@ -145,33 +145,7 @@ type byteCall struct {
 
 // Range computes shares [lo, hi) of the panels, then helps the others.
 func (b *byteCall) Range(lo, hi int) {
-	for t := lo; t < hi; t++ {
-		if testHooks.lending != nil {
-			testHooks.lending(t)
-		}
-		for {
-			pi, ok := claimBlock(&b.claims[t], true, 1)
-			if !ok {
-				break
-			}
-			b.panel(pi)
-		}
-	}
-	for u := range b.claims {
-		if lo <= u && u < hi {
-			continue
-		}
-		for {
-			pi, ok := claimBlock(&b.claims[u], false, 2)
-			if !ok {
-				break
-			}
-			if testHooks.helped != nil {
-				testHooks.helped()
-			}
-			b.panel(pi)
-		}
-	}
+	workShares(b.claims, lo, hi, 2, func(_, pi int) { b.panel(pi) })
 }
 
 // panel computes C's columns of W's panel pi (32 columns).

@@ -331,20 +331,8 @@ func (cl *call) share(t int) {
 		if cl.lend != nil {
 			cl.lent = bk
 			cl.lend.Store(true)
-			if testHooks.lending != nil {
-				testHooks.lending(cl.slot)
-			}
 		}
-		for o := 0; o < cl.shares; o++ {
-			u := (t + o) % cl.shares
-			for {
-				icb, ok := cl.claim(u, o == 0)
-				if !ok {
-					break
-				}
-				cl.macro(&ws, &bk, icb, 0)
-			}
-		}
+		workShares(cl.claims[:cl.shares], t, t+1, 1, func(_, icb int) { cl.macro(&ws, &bk, icb, 0) })
 		ws.release()
 		return
 	}
@@ -369,14 +357,41 @@ func (cl *call) share(t int) {
 	ws.release()
 }
 
-// claim takes a row block of share u, its first (own) or its last, or
-// reports false when none is left.
-func (cl *call) claim(u int, own bool) (int, bool) { return cl.claimLeaving(u, own, 1) }
-
-// claimLeaving is claim that takes a block only while at least least
-// blocks of the share are left.
-func (cl *call) claimLeaving(u int, own bool, least uint64) (int, bool) {
-	return claimBlock(&cl.claims[u], own, least)
+// workShares runs do(share, block) on blocks it claims from claims (a
+// share's blocks a word, see claimBlock): those of shares [lo, hi) from
+// their fronts, then the other shares' from their backs, while at least
+// least are left (none when least is 0).
+func workShares(claims []atomic.Uint64, lo, hi int, least uint64, do func(share, block int)) {
+	for t := lo; t < hi; t++ {
+		if testHooks.lending != nil {
+			testHooks.lending(t)
+		}
+		for {
+			b, ok := claimBlock(&claims[t], true, 1)
+			if !ok {
+				break
+			}
+			do(t, b)
+		}
+	}
+	for u := range claims {
+		if least == 0 {
+			break
+		}
+		if lo <= u && u < hi {
+			continue
+		}
+		for {
+			b, ok := claimBlock(&claims[u], false, least)
+			if !ok {
+				break
+			}
+			if testHooks.helped != nil {
+				testHooks.helped()
+			}
+			do(u, b)
+		}
+	}
 }
 
 // claimBlock takes a block of the share whose unclaimed blocks c holds
@@ -418,7 +433,7 @@ func (cl *call) helpLent(slot int) {
 	ws := lazyWorkspace{d: cl.d, slot: slot}
 	bk := cl.lent
 	for least := uint64(lendMinLeft); ; least = 1 {
-		icb, ok := cl.claimLeaving(0, false, least)
+		icb, ok := claimBlock(&cl.claims[0], false, least)
 		if !ok {
 			break
 		}
@@ -437,7 +452,7 @@ const lendMinLeft = 3
 // testHooks, set by tests only, hold up a thread where others may take
 // over its blocks, and count the blocks taken over.
 var testHooks struct {
-	lending func(share int) // share is about to compute the blocks it lends
+	lending func(share int) // share is about to compute its blocks (workShares)
 	helped  func()          // a thread took over a block of another's
 }
 

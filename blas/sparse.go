@@ -270,44 +270,19 @@ func multiplyPart(w *sparseWork, lo, hi int) {
 		group = runtime.Alloc(sparseRows * n)
 		defer runtime.Free(group)
 	}
-	s := w.s
-	for t := lo; t < hi; t++ {
-		if w.lend && testHooks.lending != nil {
-			testHooks.lending(t)
-		}
-		for {
-			g, ok := claimBlock(&s.claims[t], true, 1)
-			if !ok {
-				break
-			}
-			multiply(w, bp, group, t, g)
-		}
+	// Then the other shares' last groups, while two are left (when
+	// w.lend): this host's cores run at unequal speeds for seconds at a
+	// time, and a group taken over costs its rows of C (the weights, in
+	// a training step) and of the compressed A a trip from the other
+	// core. The book's model at batch 256 on two threads (its dW,
+	// 784x300x256), five steps with and five without alternated over ten
+	// epochs, six runs: the median pair 0.985-1.001 of the time, the
+	// total 0.971-0.989.
+	least := uint64(0)
+	if w.lend {
+		least = 2
 	}
-	if !w.lend {
-		return
-	}
-	// Then the other shares' last groups, while two are left: this host's
-	// cores run at unequal speeds for seconds at a time, and a group
-	// taken over costs its rows of C (the weights, in a training step)
-	// and of the compressed A a trip from the other core. The book's
-	// model at batch 256 on two threads (its dW, 784x300x256), five
-	// steps with and five without alternated over ten epochs, six runs:
-	// the median pair 0.985-1.001 of the time, the total 0.971-0.989.
-	for u := range s.claims {
-		if lo <= u && u < hi {
-			continue
-		}
-		for {
-			g, ok := claimBlock(&s.claims[u], false, 2)
-			if !ok {
-				break
-			}
-			if testHooks.helped != nil {
-				testHooks.helped()
-			}
-			multiply(w, bp, group, u, g)
-		}
-	}
+	workShares(w.s.claims, lo, hi, least, func(t, g int) { multiply(w, bp, group, t, g) })
 }
 
 // sparseLendMinDepth is the least depth of a product whose threads take
