@@ -270,8 +270,8 @@ func multiplyPart(w *sparseWork, lo, hi int) {
 		group = runtime.Alloc(sparseRows * n)
 		defer runtime.Free(group)
 	}
-	// Then the other shares' last groups, while two are left (when
-	// w.lend): this host's cores run at unequal speeds for seconds at a
+	// Its shares' groups, then (when w.lend) the other shares' last ones
+	// while two are left: this host's cores run at unequal speeds for seconds at a
 	// time, and a group taken over costs its rows of C (the weights, in
 	// a training step) and of the compressed A a trip from the other
 	// core. The book's model at batch 256 on two threads (its dW,
