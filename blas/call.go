@@ -360,11 +360,11 @@ func (cl *call) share(t int) {
 // workShares runs do(share, block) on blocks it claims from claims (a
 // share's blocks a word, see claimBlock): those of shares [lo, hi) from
 // their fronts, then, when help, the other shares' from their backs, as
-// long as any are left. (Leaving the last one or two to their own thread,
-// for the trip a block's operands make to the helper's core, did not pay:
-// the book's model at batch 256, two threads, the sparse dW's groups and
-// the byte panels taken to the last were 1.5% and 2-3% faster, medians of
-// 215 alternated pairs of five steps.)
+// long as any are left. (Leaving the last two to their own thread, for
+// the trip a block's operands make to the helper's core, did not pay: the
+// book's model at batch 256, two threads, with the sparse dW's groups and
+// the byte panels taken to the last, steps were 1-3% faster, medians of
+// 215 alternated pairs of five steps, four runs each.)
 func workShares(claims []atomic.Uint64, lo, hi int, help bool, do func(share, block int)) {
 	for t := lo; t < hi; t++ {
 		if testHooks.lending != nil {
@@ -378,10 +378,10 @@ func workShares(claims []atomic.Uint64, lo, hi int, help bool, do func(share, bl
 			do(t, b)
 		}
 	}
+	if !help {
+		return
+	}
 	for u := range claims {
-		if !help {
-			break
-		}
 		if lo <= u && u < hi {
 			continue
 		}
