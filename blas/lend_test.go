@@ -42,37 +42,48 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 
 // TestSplitKLends: when one thread of a depth-split product is held up in
 // its last depth block, the other, done with its own, takes over that
-// block's row blocks; the result keeps the one-thread bits.
+// block's row blocks; the result keeps the one-thread bits. Two depth
+// blocks, one a thread; and four, a pair a thread, whose lent block adds
+// onto its pair's first (in short mode on the active level only: the
+// generic level's Go loops are slow under the race detector).
 func TestSplitKLends(t *testing.T) {
 	defer runtime.SetThreads(runtime.SetThreads(1))
 	forEachLevel(t, func(t *testing.T, d *driver) {
-		m, n, k := 256, 128, 512 // two depth blocks, one a thread
-		if d.amxUses(m, n, k) {
-			t.Skip("the level computes the product on the AMX tiles")
-		}
-		if d.nc.ceil(n) > 1 {
+		if d.nc.ceil(128) > 1 {
 			// Lent depth blocks are one block of B (see call.lend): where
 			// the caches are unknown (qemu), the fallback sizes make
 			// B's blocks narrower than n; a server core's make them wider.
 			d = newDriver(d.blk.Level, Caches{L1D: 48 << 10, L2: 2 << 20, L3: 32 << 20})
 		}
-		for range 3 {
+		for _, c := range []struct{ k, kb int }{{512, 2}, {2*d.blk.KC + 64, 4}} {
+			m, n, k := 256, 128, c.k
+			if c.kb == 4 && testing.Short() && d != active {
+				continue
+			}
+			if d.amxUses(m, n, k) {
+				t.Skip("the level computes the product on the AMX tiles")
+			}
+			if kb := d.depthBlocks(m, n, k); kb != c.kb {
+				t.Fatalf("%dx%dx%d: %d depth blocks, want %d", m, n, k, kb, c.kb)
+			}
 			r := rand.New(rand.NewPCG(21, 22))
 			p := newProblem(r, NoTrans, NoTrans, m, n, k, 1.5, 0.5, 3)
 			c0 := append([]float32(nil), p.c()...)
 			runtime.SetThreads(1)
 			p.run(d)
-			want := append([]float32(nil), p.c()...)
-			copy(p.c(), c0)
-			runtime.SetThreads(2)
-			helped, clear := holdUp()
-			p.run(d)
-			clear()
-			if helped.Load() == 0 {
-				t.Fatal("a task held up: no row block taken over")
-			}
-			sameBits(t, p.String(), p.c(), want)
 			p.check(t)
+			want := append([]float32(nil), p.c()...)
+			runtime.SetThreads(2)
+			for range 2 {
+				copy(p.c(), c0)
+				helped, clear := holdUp()
+				p.run(d)
+				clear()
+				if helped.Load() == 0 {
+					t.Fatalf("%v: a task held up, no row block taken over", p)
+				}
+				sameBits(t, p.String(), p.c(), want)
+			}
 		}
 	})
 }
