@@ -4,7 +4,7 @@ PKGS    := ./...
 # Packages whose tests also run under the race detector (the concurrent ones).
 RACE    := ./runtime/... ./blas/... ./nn/... ./bench/...
 
-.PHONY: all study test deps check vet fmt test-amd64 test-avx2 test-purego test-race test-arm64 build-other peer peer-sgemm peer-torch gen clean
+.PHONY: all study test deps check vet fmt test-amd64 test-avx512 test-avx2 test-amx test-purego test-race test-arm64 build-other peer peer-sgemm peer-torch gen clean
 
 all: test
 
@@ -18,7 +18,7 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq qemu-user-static; }
 
 ## test: everything CI runs
-test: deps fmt vet test-amd64 test-avx2 test-amx test-purego test-race test-arm64 build-other
+test: deps fmt vet test-amd64 test-avx512 test-avx2 test-amx test-purego test-race test-arm64 build-other
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -32,6 +32,15 @@ vet:
 test-amd64:
 	$(GO) test -count=1 $(PKGS)
 
+## test-avx512: blas's and nn's tests on the FMA kernels alone, where the CPU
+## has AMX-INT8 (so that test-amd64 ran image batches of 256 and more
+## through the byte products on the tiles)
+test-avx512:
+	@if grep -qw amx_int8 /proc/cpuinfo 2>/dev/null && grep -qw amx_tile /proc/cpuinfo; then \
+		echo "NNRT_ISA=avx512 $(GO) test -count=1 ./blas ./nn"; \
+		NNRT_ISA=avx512 $(GO) test -count=1 ./blas ./nn; \
+	else echo "test-avx512: no AMX-INT8 here (test-amd64 ran the FMA kernels), skipped"; fi
+
 ## test-avx2: blas's and nn's sparse products and nn's batches from bytes on
 ## the avx2 level, where the CPU also has AVX-512 (so that test-amd64 ran
 ## them on avx512); asm's tests run every level themselves
@@ -41,7 +50,8 @@ test-avx2:
 		NNRT_ISA=avx2 $(GO) test -count=1 -run "Sparse|Gradients|Byte|BatchOrder" ./blas ./nn; \
 	else echo "test-avx2: the default level is not avx512 here, skipped"; fi
 
-## test-amx: the opt-in amx level (NNRT_ISA=amx), where the CPU has AMX-BF16
+## test-amx: the opt-in amx level (NNRT_ISA=amx: float32 products on the
+## bfloat16 tiles too), where the CPU has AMX-BF16
 test-amx:
 	@if grep -qw amx_bf16 /proc/cpuinfo 2>/dev/null && grep -qw amx_tile /proc/cpuinfo; then \
 		echo "NNRT_ISA=amx $(GO) test -count=1 ./asm ./blas ./nn"; \

@@ -2,6 +2,11 @@ package asm
 
 import (
 	"math"
+	"os"
+	goruntime "runtime"
+	"sync"
+
+	"github.com/klauspost/cpuid/v2"
 )
 
 // Byte products on AMX-INT8: C = alpha·A·W where A holds bytes (an image
@@ -64,9 +69,33 @@ func ByteChunks(k int) int { return (k + ByteDepth - 1) / ByteDepth }
 const ByteMaxDepth = 1 << 16
 
 // BytesAvailable reports whether this process can run the byte products:
-// the amx level was chosen (NNRT_ISA=amx, which requests the tile state)
-// and the CPU has AMX-INT8.
-func BytesAvailable() bool { return features.AMXInt8 && ISA() == AMX }
+// the CPU has AMX-INT8 and either the amx level was chosen (NNRT_ISA=amx,
+// which requests the tile state at start-up) or the avx512 level was,
+// without NNRT_ISA (see bytesOffered), and the OS granted the tile state
+// when first asked, by this call.
+func BytesAvailable() bool {
+	if active == AMX {
+		return features.AMXInt8
+	}
+	return bytesOffered && bytesGranted()
+}
+
+// bytesOffered: the default level runs the byte products too, on a Linux
+// amd64 CPU with AMX-INT8, unless NNRT_ISA names a level (NNRT_ISA=avx512
+// keeps the tiles off). The tile state is then requested from the OS by
+// the first BytesAvailable, that is when a program first multiplies bytes
+// (nn's Fit on images), not at start-up: once it is granted, Linux sizes
+// every signal frame of the process for its 8 KiB and refuses smaller
+// alternate signal stacks, which only a program that uses the tiles should
+// have to allow (Go's own are 32 KiB); oneDNN asks for it the same way.
+// The book's model at batch 256, epochs alternated in one process with the
+// byte products on and off: 0.82-0.92 of the time (one and two threads).
+var bytesOffered = compiledAsm && active == AVX512 && os.Getenv("NNRT_ISA") == "" &&
+	goruntime.GOOS == "linux" && goruntime.GOARCH == "amd64" &&
+	cpuid.CPU.Supports(cpuid.AMXTILE) && cpuid.CPU.Supports(cpuid.AMXINT8)
+
+// bytesGranted requests the tile state once.
+var bytesGranted = sync.OnceValue(requestAMX)
 
 // ByteScratch is the int32 of ByteKernel's scratch: the four parts' sums
 // of two blocks of 32×32 (one written to C while the tiles compute the
@@ -99,8 +128,8 @@ func ByteKernel(a []uint8, lda int, b []int8, chunks int, scale []float64, alpha
 		len(c) < (rows-1)*ldc+cols || len(scratch) < ByteScratch {
 		panic("asm: ByteKernel: bad arguments")
 	}
-	if compiledAsm && !features.AMXInt8 {
-		panic("asm: ByteKernel: AMX-INT8 is not available (it needs NNRT_ISA=amx)")
+	if compiledAsm && !BytesAvailable() {
+		panic("asm: ByteKernel: AMX-INT8 is not available (BytesAvailable)")
 	}
 	byteKernel(a, lda, b, chunks, scale, alpha, beta, c, ldc, rows, cols, scratch)
 }

@@ -117,10 +117,10 @@ type bytePacker struct {
 
 func bytePackers(t *testing.T) []bytePacker {
 	p := []bytePacker{{"generic", bytePackPanelGeneric}}
-	if compiledAsm && features.AMXInt8 {
+	if compiledAsm && BytesAvailable() {
 		p = append(p, bytePacker{"asm", bytePackPanel})
 	} else {
-		t.Log("no AMX-INT8 here (it needs NNRT_ISA=amx): the asm is not tested")
+		t.Log("no byte products here (AMX-INT8 with the tile state; NNRT_ISA=avx2 or avx512 keeps them off): the asm is not tested")
 	}
 	return p
 }
@@ -128,8 +128,8 @@ func bytePackers(t *testing.T) []bytePacker {
 // TestBytePackAsm: the asm split equals the Go one bit for bit, writes
 // nothing past the panel, and reads src from an unaligned offset.
 func TestBytePackAsm(t *testing.T) {
-	if !compiledAsm || !features.AMXInt8 {
-		t.Skip("no AMX-INT8 here (it needs NNRT_ISA=amx; make test-amx)")
+	if !compiledAsm || !BytesAvailable() {
+		t.Skip("no byte products here (AMX-INT8 with the tile state; NNRT_ISA=avx2 or avx512 keeps them off)")
 	}
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, s := range byteShapes {
@@ -235,8 +235,8 @@ func TestByteKernelGeneric(t *testing.T) {
 }
 
 func TestByteKernelAsm(t *testing.T) {
-	if !compiledAsm || !features.AMXInt8 {
-		t.Skip("no AMX-INT8 here (it needs NNRT_ISA=amx; make test-amx)")
+	if !compiledAsm || !BytesAvailable() {
+		t.Skip("no byte products here (AMX-INT8 with the tile state; NNRT_ISA=avx2 or avx512 keeps them off)")
 	}
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, k := range []int{1, 63, 64, 65, 200, 784, 1600} {

@@ -74,11 +74,13 @@ type Features struct {
 
 // DetectFeatures reads the features of this CPU with klauspost/cpuid (which
 // also checks that the OS saves the wide registers). AMX is requested from
-// the OS, and so reported, only when NNRT_ISA=amx: once the tile state is
-// granted, Linux sizes every signal frame of the process for its 8 KiB and
-// refuses smaller alternate signal stacks (a C library's SIGSTKSZ of 8 KiB
-// among them), which a library must not impose on every program that
-// imports it.
+// the OS at start-up, and so reported, only when NNRT_ISA=amx: once the
+// tile state is granted, Linux sizes every signal frame of the process for
+// its 8 KiB and refuses smaller alternate signal stacks (a C library's
+// SIGSTKSZ of 8 KiB among them), which a library must not impose on every
+// program that imports it. (The default level requests it later, for the
+// byte products, when a program first multiplies bytes: see
+// BytesAvailable.)
 func DetectFeatures() Features {
 	c := &cpuid.CPU
 	f := Features{
@@ -209,7 +211,10 @@ func Why() string {
 	if c := os.Getenv("NNRT_ISA"); c != "" {
 		s += "; chosen by NNRT_ISA=" + c
 	} else if len(OnRequest()) > 0 {
-		s += "; the amx level (AMX tiles) needs NNRT_ISA=amx"
+		s += "; the amx level (float32 products on the AMX tiles) needs NNRT_ISA=amx"
+	}
+	if bytesOffered {
+		s += "; byte products (image batches) on the AMX-INT8 tiles"
 	}
 	return s
 }

@@ -38,7 +38,8 @@ type BytePacked struct {
 }
 
 // BytesAvailable reports whether byte products can run (asm.BytesAvailable:
-// the amx level on a CPU with AMX-INT8).
+// a CPU with AMX-INT8, on the amx level or on the default avx512 one; the
+// first call asks the OS for the tile state).
 func BytesAvailable() bool { return asm.BytesAvailable() }
 
 // ByteRowsLen returns the length a byte matrix of m rows of depth k with

@@ -13,7 +13,7 @@ import (
 func skipWithoutBytes(tb testing.TB) {
 	tb.Helper()
 	if !BytesAvailable() {
-		tb.Skip("byte products need the amx level and AMX-INT8 (NNRT_ISA=amx; make test-amx)")
+		tb.Skip("byte products need AMX-INT8 and the tile state (BytesAvailable)")
 	}
 }
 

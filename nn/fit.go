@@ -53,11 +53,12 @@ type FitConfig struct {
 // When every value of x is a byte scaled to [0, 1] (k/255, as images are
 // loaded with x / 255.), Fit keeps x's bytes too, a quarter of x's memory,
 // for as long as it runs, and copies each batch from them, which waits
-// less on memory; the results are the same bits. On the amx level of a CPU
-// with AMX-INT8 (NNRT_ISA=amx), a first Dense layer behind Flatten layers
-// only then multiplies the batch's bytes on the integer tiles, in its
-// forward product and its dW (see useByteLayer): the error is below a
-// float32 product's, but the bits are not the FMA kernels'.
+// less on memory; the results are the same bits. On a CPU with AMX-INT8
+// (blas.BytesAvailable: by default, or with NNRT_ISA=amx), a first Dense
+// layer behind Flatten layers only then multiplies batches of at least 256
+// of the bytes on the integer tiles, in its forward product and its dW
+// (see useByteLayer): the error is below a float32 product's, but the bits
+// are not the FMA kernels' (NNRT_ISA=avx512 keeps them).
 func (m *Sequential) Fit(x []float32, y []int32, cfg FitConfig) (*History, error) {
 	if !m.built {
 		return nil, errors.New("nn: the model is not compiled")
@@ -451,7 +452,7 @@ var byteTiles = true
 // useByteLayer chooses byteLayer, the layer that multiplies the batch's
 // bytes on the tiles (blas.SgemmBytes), when on and the inputs are byte
 // codes: the first layer with weights, a Dense layer reached through
-// Flatten layers only, on the amx level with AMX-INT8. Its products with
+// Flatten layers only, where blas.BytesAvailable. Its products with
 // the batch are then x·W = (1/255)·bytes·W and dW = (1/255)·bytesᵀ·dZ,
 // computed with integer sums (asm/amxbytes.go: the error is below a float32
 // product's, the last bits are not the FMA kernels'); the gather copies
@@ -464,20 +465,23 @@ func (m *Sequential) useByteLayer(on bool, rows int) {
 	m.byteLayer, m.kb, m.kbT = nil, nil, nil
 	// (dW's depth is the batch; smaller batches stay on the FMA kernels:
 	// byteMinRows)
-	if !on || !byteTiles || !blas.BytesAvailable() || rows > asm.ByteMaxDepth || rows < byteMinRows {
+	if !on || !byteTiles || rows > asm.ByteMaxDepth || rows < byteMinRows {
 		return
 	}
+	var layer *dense
 	for _, l := range m.layers {
 		if d, ok := l.(*dense); ok && d.inSize <= asm.ByteMaxDepth {
-			m.byteLayer = d
+			layer = d
 		}
 		if _, ok := l.(*flatten); !ok {
 			break
 		}
 	}
-	if m.byteLayer == nil {
+	// BytesAvailable last: its first call asks the OS for the tile state
+	if layer == nil || !blas.BytesAvailable() {
 		return
 	}
+	m.byteLayer = layer
 	in := prod(m.input)
 	m.ldkb = (in + 63) &^ 63
 	m.kb = alignedBytes(blas.ByteRowsLen(rows, in, m.ldkb))

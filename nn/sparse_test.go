@@ -387,7 +387,7 @@ func TestByteCodes(t *testing.T) {
 // Dropout (its inputs are no longer the bytes).
 func TestByteTilesFit(t *testing.T) {
 	if !blas.BytesAvailable() || !asm.Over255Fast() {
-		t.Skip("byte products need the amx level and AMX-INT8 (NNRT_ISA=amx; make test-amx)")
+		t.Skip("byte products need AMX-INT8 and the tile state (blas.BytesAvailable)")
 	}
 	defer func(n int) { byteMinRows = n }(byteMinRows)
 	byteMinRows = 64
