@@ -3,10 +3,7 @@ package asm
 import (
 	"math"
 	"os"
-	goruntime "runtime"
 	"sync"
-
-	"github.com/klauspost/cpuid/v2"
 )
 
 // Byte products on AMX-INT8: C = alpha·A·W where A holds bytes (an image
@@ -69,10 +66,9 @@ func ByteChunks(k int) int { return (k + ByteDepth - 1) / ByteDepth }
 const ByteMaxDepth = 1 << 16
 
 // BytesAvailable reports whether this process can run the byte products:
-// the CPU has AMX-INT8 and either the amx level was chosen (NNRT_ISA=amx,
-// which requests the tile state at start-up) or the avx512 level was,
-// without NNRT_ISA (see bytesOffered), and the OS granted the tile state
-// when first asked, by this call.
+// the active level offers them (OffersBytes) and the OS granted the tile
+// state, at start-up for the amx level (NNRT_ISA=amx), else when the
+// first call of this function asked for it.
 func BytesAvailable() bool {
 	if active == AMX {
 		return features.AMXInt8
@@ -80,19 +76,28 @@ func BytesAvailable() bool {
 	return bytesOffered && bytesGranted()
 }
 
-// bytesOffered: the default level runs the byte products too, on a Linux
-// amd64 CPU with AMX-INT8, unless NNRT_ISA names a level (NNRT_ISA=avx512
-// keeps the tiles off). The tile state is then requested from the OS by
-// the first BytesAvailable, that is when a program first multiplies bytes
-// (nn's Fit on images), not at start-up: once it is granted, Linux sizes
-// every signal frame of the process for its 8 KiB and refuses smaller
-// alternate signal stacks, which only a program that uses the tiles should
-// have to allow (Go's own are 32 KiB); oneDNN asks for it the same way.
-// The book's model at batch 256, epochs alternated in one process with the
-// byte products on and off: 0.82-0.92 of the time (one and two threads).
-var bytesOffered = compiledAsm && active == AVX512 && os.Getenv("NNRT_ISA") == "" &&
-	goruntime.GOOS == "linux" && goruntime.GOARCH == "amd64" &&
-	cpuid.CPU.Supports(cpuid.AMXTILE) && cpuid.CPU.Supports(cpuid.AMXINT8)
+// OffersBytes reports whether level l, chosen with NNRT_ISA=capName on a
+// CPU with features f, runs the byte products when the OS grants the tile
+// state: the amx level, where the CPU has AMX-INT8; and the default level,
+// avx512 with capName empty, on an amd64 CPU with AMX-TILE and AMX-INT8
+// (a named level keeps the tiles off: NNRT_ISA=avx512 gives the FMA
+// kernels' bits). On the default level the tile state is requested from
+// the OS by the first BytesAvailable, that is when a program first
+// multiplies bytes (nn's Fit on images), not at start-up: once it is
+// granted, Linux sizes every signal frame of the process for its 8 KiB
+// and refuses smaller alternate signal stacks, which only a program that
+// uses the tiles should have to allow (Go's own are 32 KiB); oneDNN asks
+// for it the same way. The book's model at batch 256, epochs alternated
+// in one process with the byte products on and off: 0.82-0.92 of the time
+// (one and two threads).
+func OffersBytes(f Features, l Level, capName string) bool {
+	if !compiledAsm || f.Arch != "amd64" || !f.TileInt8 {
+		return false
+	}
+	return l == AMX || l == AVX512 && capName == ""
+}
+
+var bytesOffered = OffersBytes(features, active, os.Getenv("NNRT_ISA"))
 
 // bytesGranted requests the tile state once.
 var bytesGranted = sync.OnceValue(requestAMX)

@@ -155,3 +155,32 @@ func TestOnRequest(t *testing.T) {
 		t.Errorf("OnRequest = %v with NNRT_ISA=amx", OnRequest())
 	}
 }
+
+// TestOffersBytes: the byte products run on the amx level and on the
+// default avx512 level of an amd64 CPU with AMX-INT8, never on a level
+// that NNRT_ISA names otherwise, nor without the tiles' INT8.
+func TestOffersBytes(t *testing.T) {
+	base := Features{Arch: "amd64", AVX2: true, FMA3: true, AVX512F: true, AVX512BW: true, AVX512DQ: true, AVX512VL: true}
+	tiles := base
+	tiles.TileInt8 = true
+	for _, c := range []struct {
+		name  string
+		f     Features
+		level Level
+		cap   string
+		want  bool
+	}{
+		{"default level with AMX-INT8", tiles, AVX512, "", true},
+		{"NNRT_ISA=avx512", tiles, AVX512, "avx512", false},
+		{"NNRT_ISA=amx", tiles, AMX, "amx", true},
+		{"NNRT_ISA=avx2", tiles, AVX2, "avx2", false},
+		{"no AMX-INT8", base, AVX512, "", false},
+		{"generic", tiles, Generic, "", false},
+		{"arm64", Features{Arch: "arm64", ASIMD: true, TileInt8: true}, NEON, "", false},
+	} {
+		want := c.want && compiledAsm // a purego build has no tiles
+		if got := OffersBytes(c.f, c.level, c.cap); got != want {
+			t.Errorf("%s: OffersBytes = %v, want %v", c.name, got, want)
+		}
+	}
+}

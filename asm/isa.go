@@ -70,6 +70,9 @@ type Features struct {
 	ASIMD                                 bool
 	AMX                                   bool // AMX-TILE and AMX-BF16, and the OS granted the tile state
 	AMXInt8                               bool // AMX also has INT8 (the byte products, amxbytes.go)
+	// TileInt8: the CPU has AMX-TILE and AMX-INT8, whether or not the OS
+	// granted the tile state (see OffersBytes)
+	TileInt8 bool
 }
 
 // DetectFeatures reads the features of this CPU with klauspost/cpuid (which
@@ -94,7 +97,8 @@ func DetectFeatures() Features {
 		ASIMD:    c.Supports(cpuid.ASIMD) || goruntime.GOARCH == "arm64", // ASIMD is mandatory on arm64
 		AMX:      compiledAsm && os.Getenv("NNRT_ISA") == "amx" && c.Supports(cpuid.AMXTILE) && c.Supports(cpuid.AMXBF16) && requestAMX(),
 	}
-	f.AMXInt8 = f.AMX && c.Supports(cpuid.AMXINT8)
+	f.TileInt8 = c.Supports(cpuid.AMXTILE) && c.Supports(cpuid.AMXINT8)
+	f.AMXInt8 = f.AMX && f.TileInt8
 	return f
 }
 
