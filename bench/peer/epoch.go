@@ -249,7 +249,7 @@ func runEpoch(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%s\nnnrt: isa %s, %s; PyTorch: %s %s, OPENBLAS_CORETYPE=%q\n", d.Source(), asm.ISA(), goruntime.Version(), *python, *script, core)
+	fmt.Fprintf(stdout, "%s\nnnrt: isa %s (%s), %s; PyTorch: %s %s, OPENBLAS_CORETYPE=%q\n", d.Source(), asm.ISA(), asm.Why(), goruntime.Version(), *python, *script, core)
 	fmt.Fprintf(stdout, "book model 784-300-100-10 elu, SGD 0.01, sparse CE; seconds per epoch, median of %d after a warm-up; configurations interleaved, %d round(s)\n\n", *epochs, *rounds)
 	fmt.Fprintf(stdout, "wall: elapsed seconds; cpu: the process's CPU seconds (all threads; on one thread, immune to other processes' load)\n")
 
