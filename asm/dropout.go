@@ -83,6 +83,10 @@ type dropoutKernels struct {
 	// (len(dx) == len(dy), mask long enough); nt != 0 allows non-temporal
 	// stores, as dropoutFlagNT for forward.
 	backward func(dx, dy []float32, mask []uint64, scale float32, nt uint32)
+	// bytes writes, for i < len(src) (len(dst) == len(src), lo0+len(src)-1
+	// does not wrap): dst[i] = dropoutHash(k0, k1, lo0+uint32(i)) >= thr ?
+	// src[i] : 0
+	bytes func(dst, src []uint8, k0, k1, lo0, thr uint32)
 }
 
 var dropout = dropoutFor(active)
@@ -161,6 +165,37 @@ func DropoutBackward(dx, dy []float32, mask []uint64, scale float32) {
 		panic(dropoutErrMask)
 	}
 	dropout.backward(dx, dy, mask, scale, dropoutNT(dx))
+}
+
+// DropoutBytes applies DropoutForward's keep decisions to bytes, without
+// the scale: for i := range src, dst[i] = src[i] where
+// dropoutKeep(seed, offset+uint64(i), rate), else 0. So for bytes that code
+// values x = src/255, DropoutForward(y, x, mask, rate, seed, offset) gives
+// y[i] = x[i]/(1-rate) exactly where dst[i] != 0 and 0 elsewhere: a product
+// of the kept bytes scaled by 1/(255·(1-rate)) is the product of y up to
+// the rounding of each y[i] (nn trains on image bytes this way behind an
+// input dropout). No mask is written. It panics as DropoutForward on the
+// rate, and with "asm: length mismatch" unless len(dst) == len(src). dst
+// may be src.
+func DropoutBytes(dst, src []uint8, rate float32, seed, offset uint64) {
+	if len(dst) != len(src) {
+		panic(dropoutErrLength)
+	}
+	if !(rate >= 0 && rate < 1) {
+		panic(dropoutErrRate)
+	}
+	thr := dropoutThreshold(rate)
+	for i := 0; i < len(src); {
+		pos := offset + uint64(i)
+		lo := uint32(pos)
+		run := len(src) - i
+		if room := uint64(1<<32) - uint64(lo); uint64(run) > room {
+			run = int(room)
+		}
+		k0, k1 := dropoutKeys(seed, uint32(pos>>32))
+		dropout.bytes(dst[i:i+run], src[i:i+run], k0, k1, lo, thr)
+		i += run
+	}
 }
 
 // AlphaDropoutCoefficients returns Keras's AlphaDropout affine correction
@@ -306,6 +341,17 @@ func dropoutThreshold(rate float32) uint32 {
 var dropoutGeneric = dropoutKernels{
 	forward:  dropoutForwardGeneric,
 	backward: dropoutBackwardGeneric,
+	bytes:    dropoutBytesGeneric,
+}
+
+func dropoutBytesGeneric(dst, src []uint8, k0, k1, lo0, thr uint32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		if dropoutHash(k0, k1, lo0+uint32(i)) < thr {
+			v = 0
+		}
+		dst[i] = v
+	}
 }
 
 func dropoutForwardGeneric(dst, x []float32, mask []uint64, k0, k1, lo0, thr uint32, a, b, c float32, _ uint32) {

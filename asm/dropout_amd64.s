@@ -586,3 +586,73 @@ db256_done:
 	SFENCE
 	VZEROUPPER
 	RET
+
+// func dropoutBytesAVX512(dst []uint8, src []uint8, k0 uint32, k1 uint32, lo0 uint32, thr uint32)
+// dst[i] = hash >= thr ? src[i] : 0, 64 bytes a step: four hash vectors'
+// 16-bit keep masks joined into one 64-bit byte mask (K5).
+TEXT ·dropoutBytesAVX512(SB), NOSPLIT, $0-64
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         src_base+24(FP), SI
+	MOVQ         src_len+32(FP), CX
+	MOVL         k0+48(FP), AX
+	ADDL         lo0+56(FP), AX
+	VPBROADCASTD AX, Z31
+	VPADDD       dropoutIota<>(SB), Z31, Z31
+	MOVL         $16, AX
+	VPBROADCASTD AX, Z30
+	MOVL         $0x7feb352d, AX
+	VPBROADCASTD AX, Z29
+	MOVL         $0x846ca68b, AX
+	VPBROADCASTD AX, Z28
+	MOVL         k1+52(FP), AX
+	VPBROADCASTD AX, Z27
+	MOVL         thr+60(FP), AX
+	VPBROADCASTD AX, Z26
+
+db512_loop64:
+	CMPQ       CX, $64
+	JB         db512_loop16
+	HASH512(Z0, Z1)
+	VPCMPUD    $5, Z26, Z0, K1
+	HASH512(Z2, Z3)
+	VPCMPUD    $5, Z26, Z2, K2
+	HASH512(Z4, Z5)
+	VPCMPUD    $5, Z26, Z4, K3
+	HASH512(Z6, Z7)
+	VPCMPUD    $5, Z26, Z6, K4
+	KUNPCKWD   K1, K2, K1
+	KUNPCKWD   K3, K4, K3
+	KUNPCKDQ   K1, K3, K5
+	VMOVDQU8.Z (SI), K5, Z8
+	VMOVDQU8   Z8, (DI)
+	ADDQ       $64, SI
+	ADDQ       $64, DI
+	SUBQ       $64, CX
+	JMP        db512_loop64
+
+db512_loop16:
+	CMPQ       CX, $16
+	JB         db512_tail
+	HASH512(Z0, Z1)
+	VPCMPUD    $5, Z26, Z0, K1
+	VMOVDQU8.Z (SI), K1, X8
+	VMOVDQU8   X8, (DI)
+	ADDQ       $16, SI
+	ADDQ       $16, DI
+	SUBQ       $16, CX
+	JMP        db512_loop16
+
+db512_tail:
+	TESTQ      CX, CX
+	JZ         db512_done
+	MOVL       $-1, AX
+	BZHIL      CX, AX, AX
+	KMOVW      AX, K7
+	HASH512(Z0, Z1)
+	VPCMPUD    $5, Z26, Z0, K7, K1
+	VMOVDQU8.Z (SI), K1, X8
+	VMOVDQU8   X8, K7, (DI)
+
+db512_done:
+	VZEROUPPER
+	RET

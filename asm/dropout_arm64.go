@@ -13,7 +13,9 @@ func dropoutFor(l Level) *dropoutKernels {
 	return &dropoutGeneric
 }
 
-var dropoutNEON = dropoutKernels{forward: dropoutForwardNEON, backward: dropoutBackwardNEON}
+// The byte form serves the byte products (asm/amxbytes.go), which arm64
+// lacks: the Go loop.
+var dropoutNEON = dropoutKernels{forward: dropoutForwardNEON, backward: dropoutBackwardNEON, bytes: dropoutBytesGeneric}
 
 //go:noescape
 func dropoutForwardNEON(dst []float32, x []float32, mask []uint64, k0 uint32, k1 uint32, lo0 uint32, thr uint32, a float32, b float32, c float32, flags uint32)

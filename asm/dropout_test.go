@@ -428,3 +428,78 @@ func TestDropoutLarge(t *testing.T) {
 		}
 	})
 }
+
+// TestDropoutBytesLevels: DropoutBytes keeps exactly DropoutForward's
+// elements, on every level, at every length and unaligned start, across a
+// 2^32 block of positions, writing nothing outside dst.
+func TestDropoutBytesLevels(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		defer useDropoutLevel(l)()
+		r := rand.New(rand.NewPCG(31, 32))
+		for _, n := range append(testLengths(), 784, 1000) {
+			for off := range 8 {
+				seed, offset := r.Uint64(), r.Uint64()>>r.IntN(64)
+				if off == 7 {
+					offset = 1<<32 - uint64(n/2) // the keys change mid-call
+				}
+				if offset > math.MaxUint64-uint64(n) {
+					offset = 0
+				}
+				rate := []float32{0.1, 0.5, 0.9, 0.2}[off%4]
+				src := make([]uint8, n)
+				for i := range src {
+					src[i] = uint8(r.IntN(256))
+				}
+				const guard = 64
+				buf := make([]uint8, n+2*guard+off)
+				for i := range buf {
+					buf[i] = 0xA5
+				}
+				dst := buf[guard+off : guard+off+n]
+				DropoutBytes(dst, src, rate, seed, offset)
+				for i := range buf {
+					if (i < guard+off || i >= guard+off+n) && buf[i] != 0xA5 {
+						t.Fatalf("n=%d off=%d: byte %d outside dst written", n, off, i-guard-off)
+					}
+				}
+				for i, v := range src {
+					want := uint8(0)
+					if dropoutKeep(seed, offset+uint64(i), rate) {
+						want = v
+					}
+					if dst[i] != want {
+						t.Fatalf("n=%d off=%d: dst[%d] = %d, want %d", n, off, i, dst[i], want)
+					}
+				}
+				// in place
+				in := append([]uint8(nil), src...)
+				DropoutBytes(in, in, rate, seed, offset)
+				if string(in) != string(dst) {
+					t.Fatalf("n=%d off=%d: in place differs", n, off)
+				}
+			}
+		}
+	})
+}
+
+func TestDropoutBytesChecks(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		dst, src []uint8
+		rate     float32
+		want     string
+	}{
+		{"length", make([]uint8, 3), make([]uint8, 4), 0.5, dropoutErrLength},
+		{"rate 1", make([]uint8, 4), make([]uint8, 4), 1, dropoutErrRate},
+		{"rate NaN", make([]uint8, 4), make([]uint8, 4), float32(math.NaN()), dropoutErrRate},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(r.(string), c.want) {
+					t.Errorf("%s: panic %v, want %q", c.name, r, c.want)
+				}
+			}()
+			DropoutBytes(c.dst, c.src, c.rate, 1, 0)
+		}()
+	}
+}
