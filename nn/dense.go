@@ -62,19 +62,39 @@ type dense struct {
 	wb, dzb         blas.BytePacked
 	xbT             byteTranspose
 	xDecoded        bool
+	// xdrop: the Dropout between the bytes and this layer, if any
+	// (Sequential.byteDrop): xbytes then holds the bytes it kept, x its
+	// output, scaled by its 1/(1-rate), which floatX makes from the bytes.
+	xdrop *dropoutLayer
 }
 
 // floatX makes sure l.x holds the batch's values: decoded from its bytes
-// when the gather left them there (see xbytes).
+// when the gather left them there (see xbytes), and dropped as the
+// Dropout before this layer would have.
 func (l *dense) floatX(rows int) {
 	if l.xbytes == nil || l.xDecoded {
 		return
 	}
 	in := l.inSize
-	for r := 0; r < rows; r++ {
-		asm.Over255(l.x[r*in:(r+1)*in], l.xbytes[r*l.ldxb:r*l.ldxb+in])
+	if l.xdrop != nil {
+		l.xdrop.decodeBytes(l.x[:rows*in], rows)
+	} else {
+		for r := 0; r < rows; r++ {
+			asm.Over255(l.x[r*in:(r+1)*in], l.xbytes[r*l.ldxb:r*l.ldxb+in])
+		}
 	}
 	l.xDecoded = true
+}
+
+// dropScale is the Dropout's float32 1/(1-rate) when one is between the
+// bytes and this layer, else 1: x is the kept bytes times dropScale/255.
+// Their product differs from that of x, whose every value the Dropout
+// rounded, by less than a float32 product's rounding.
+func (l *dense) dropScale() float64 {
+	if l.xdrop != nil {
+		return float64(1 / (1 - l.xdrop.rate))
+	}
+	return 1
 }
 
 // byteTranspose transposes a batch's bytes for dW on the threads, by runs
@@ -282,7 +302,7 @@ func (l *dense) forward(x []float32, rows int, m mode) []float32 {
 	z := l.z[:rows*units]
 	l.sparse = false
 	if l.xbytes != nil && rows >= byteMinRows && l.wb.Pack(in, units, l.kernel.Value, units) {
-		blas.SgemmBytes(rows, 1.0/255, l.xbytes, l.ldxb, &l.wb, 0, z, units)
+		blas.SgemmBytes(rows, l.dropScale()/255, l.xbytes, l.ldxb, &l.wb, 0, z, units)
 	} else {
 		l.floatX(rows)
 		if l.sparse = l.fwdGate.admit(&l.xs, blas.NoTrans, rows, in, l.x, in, rows, sparseMinRows, sparseMaxDensityFwd); l.sparse {
@@ -335,7 +355,7 @@ func (l *dense) backward(dy []float32, rows int, needDX bool) []float32 {
 		// the optimizer's row updates (fuseRows) then run on dW as usual
 		l.sparseDW = false
 		l.xbT.run(l.xbytesT, l.ldxbT, l.xbytes, l.ldxb, rows, in)
-		blas.SgemmBytes(in, float64(alpha)/255, l.xbytesT, l.ldxbT, &l.dzb, beta, dw, units)
+		blas.SgemmBytes(in, float64(alpha)*l.dropScale()/255, l.xbytesT, l.ldxbT, &l.dzb, beta, dw, units)
 		return dx
 	}
 	l.floatX(rows)

@@ -3,7 +3,9 @@ package nn
 import (
 	"fmt"
 
+	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/reg"
+	"github.com/nnrt/nnrt/runtime"
 )
 
 // dropoutLayer is Dropout, or AlphaDropout when alpha: active in training
@@ -24,6 +26,16 @@ type dropoutLayer struct {
 	// the mask is drawn over (axis 0 set per batch), and the drawn mask.
 	shape, noise []int
 	rmask        []uint64
+
+	// During a training step whose batch a later layer multiplies as bytes
+	// (Sequential.byteDrop): the batch's bytes (rows of ldb) and where the
+	// forward pass puts the ones it keeps. The pass then draws its keep
+	// decisions into kept only, at bytesOffset, and leaves its float
+	// output to decodeBytes.
+	bytes, kept []uint8
+	ldb         int
+	bytesOffset uint64
+	keepRows    keepBytes
 }
 
 // Dropout is Keras's inverted Dropout(rate, noise_shape): active in
@@ -119,6 +131,19 @@ func (l *dropoutLayer) forward(x []float32, rows int, m mode) []float32 {
 		return x
 	}
 	n := rows * l.inSize
+	if l.bytes != nil && m == training {
+		l.bytesOffset = l.offset
+		k := &l.keepRows
+		*k = keepBytes{l: l}
+		if runtime.Threads() > 1 && n >= parallelElems {
+			runtime.ParallelFor(rows, 16, k)
+		} else {
+			k.Range(0, rows)
+		}
+		*k = keepBytes{}
+		l.offset += uint64(n)
+		return l.y[:n]
+	}
 	y, mask := l.y[:n], l.mask[:reg.MaskWords(n)]
 	if l.noise != nil {
 		l.forwardBroadcast(y, x[:n], mask, rows)
@@ -129,6 +154,31 @@ func (l *dropoutLayer) forward(x []float32, rows int, m mode) []float32 {
 	l.run(n, dropoutForward, alphaDropoutForward)
 	l.offset += uint64(n)
 	return y
+}
+
+// keepBytes is the byte pass's runtime.Body: rows [lo, hi) of the batch.
+// Row r's elements are at positions bytesOffset + r·inSize of the mask
+// stream, as in the float pass over the whole batch.
+type keepBytes struct{ l *dropoutLayer }
+
+func (k *keepBytes) Range(lo, hi int) {
+	l := k.l
+	in := l.inSize
+	for r := lo; r < hi; r++ {
+		asm.DropoutBytes(l.kept[r*l.ldb:r*l.ldb+in], l.bytes[r*l.ldb:r*l.ldb+in], l.rate, l.d.Seed, l.bytesOffset+uint64(r*in))
+	}
+}
+
+// decodeBytes writes into y (rows×inSize) the forward pass's output for
+// the batch of l.bytes: the bytes decoded (k/255) and dropped with the
+// step's mask, as the float pass would have made them, bit for bit.
+func (l *dropoutLayer) decodeBytes(y []float32, rows int) {
+	in := l.inSize
+	for r := 0; r < rows; r++ {
+		asm.Over255(y[r*in:(r+1)*in], l.bytes[r*l.ldb:r*l.ldb+in])
+	}
+	n := rows * in
+	l.d.Forward(y[:n], y[:n], l.mask[:reg.MaskWords(n)], l.bytesOffset)
 }
 
 // run runs the plain or the alpha variant of a pass over n elements, on

@@ -32,9 +32,13 @@ type Sequential struct {
 	kb, kbT     []uint8
 	ldkb, ldkbT int
 	byteLayer   *dense
-	yb          []int32
-	tb          []float32
-	dOut        []float32
+	// byteDrop: a Dropout between the bytes and byteLayer, which zeroes
+	// the bytes it drops into kbDrop (rows of ldkb); nil if none
+	byteDrop *dropoutLayer
+	kbDrop   []uint8
+	yb       []int32
+	tb       []float32
+	dOut     []float32
 
 	prof *StepProfile // where the steps' time goes (Profile); nil: not timed
 

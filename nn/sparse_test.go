@@ -444,16 +444,42 @@ func TestByteTilesFit(t *testing.T) {
 	_, hm := fit(2, true, momentum())
 	_, hmf := fit(2, false, momentum())
 	closeHistories("momentum", hm, hmf)
-	// behind a Dropout the first Dense layer sees no bytes
-	m := NewSequential([]int{96}, Dropout(0.2), Dense(DenseConfig{Units: 40, Activation: "elu"}), Dense(DenseConfig{Units: 3, Activation: "softmax"}))
-	if err := m.Compile(CompileConfig{Optimizer: NewSGD(0.05), Seed: 3}); err != nil {
-		t.Fatal(err)
+	// behind a Dropout (the book's dropout model) the first Dense layer
+	// takes the bytes the Dropout keeps: the same masks as the float path,
+	// so a history within rounding of it; the same bits on 1-3 threads
+	dropModel := func(drop Layer) *Sequential {
+		m := NewSequential([]int{96}, drop, Dense(DenseConfig{Units: 40, Activation: "elu"}), Dense(DenseConfig{Units: 3, Activation: "softmax"}))
+		if err := m.Compile(CompileConfig{Optimizer: NewSGD(0.05), Seed: 3}); err != nil {
+			t.Fatal(err)
+		}
+		return m
 	}
-	fit(1, false, m)
-	used := &byteLayerSeen{}
-	if _, err := m.Fit(x, y, FitConfig{Epochs: 1, BatchSize: 64, Callbacks: []Callback{used}}); err != nil || used.seen {
-		t.Fatalf("a Dense layer behind a Dropout took the bytes (%v)", err)
+	wd, hd := fit(1, true, dropModel(Dropout(0.2)))
+	if w, _ := fit(3, true, dropModel(Dropout(0.2))); !sameBits(w, wd) {
+		t.Fatal("Dropout then bytes: weights on 3 threads differ from one thread's")
 	}
+	_, hdf := fit(1, false, dropModel(Dropout(0.2)))
+	closeHistories("Dropout", hd, hdf)
+	// an AlphaDropout, or a Dropout with a noise shape, keeps the floats
+	for _, drop := range []Layer{AlphaDropout(0.2), Dropout(0.2, 1, 0)} {
+		m := dropModel(drop)
+		used := &byteLayerSeen{}
+		if _, err := m.Fit(x, y, FitConfig{Epochs: 1, BatchSize: 64, Callbacks: []Callback{used}}); err != nil || used.seen {
+			t.Fatalf("a Dense layer behind %s took the bytes (%v)", m.Layers()[0].Spec().Kind, err)
+		}
+	}
+}
+
+// sameBits reports whether two models' weights are equal bit for bit.
+func sameBits(a, b [][]float32) bool {
+	for i := range a {
+		for j := range a[i] {
+			if math.Float32bits(a[i][j]) != math.Float32bits(b[i][j]) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // byteLayerSeen records whether a Fit had a byte layer.
