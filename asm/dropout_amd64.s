@@ -95,6 +95,25 @@ GLOBL dropoutLanes<>(SB), RODATA|NOPTR, $64
 // Z31 counter (lo+k0 per lane), Z30 16s, Z29 0x7feb352d, Z28 0x846ca68b,
 // Z27 k1, Z26 thr, Z25 a (or scale), Z24 b, Z23 c.
 
+// HASH512KEYS(k0, lo0, k1, thr): the hash's registers from the kernel's
+// arguments: Z31 the counters lo0+k0+j, Z30 16s, Z29 and Z28 the
+// multipliers, Z27 k1, Z26 thr.
+#define HASH512KEYS(k0, lo0, k1, thr) \
+	MOVL         k0, AX \
+	ADDL         lo0, AX \
+	VPBROADCASTD AX, Z31 \
+	VPADDD       dropoutIota<>(SB), Z31, Z31 \
+	MOVL         $16, AX \
+	VPBROADCASTD AX, Z30 \
+	MOVL         $0x7feb352d, AX \
+	VPBROADCASTD AX, Z29 \
+	MOVL         $0x846ca68b, AX \
+	VPBROADCASTD AX, Z28 \
+	MOVL         k1, AX \
+	VPBROADCASTD AX, Z27 \
+	MOVL         thr, AX \
+	VPBROADCASTD AX, Z26
+
 // HASH512(h, t): h = dropoutHash of the lanes of Z31; Z31 += 16.
 #define HASH512(h, t) \
 	VPSRLD     $16, Z31, t \
@@ -146,20 +165,7 @@ TEXT ·dropoutForwardAVX512(SB), NOSPLIT, $0-104
 	MOVQ         x_base+24(FP), SI
 	MOVQ         x_len+32(FP), CX
 	MOVQ         mask_base+48(FP), DX
-	MOVL         k0+72(FP), AX
-	ADDL         lo0+80(FP), AX
-	VPBROADCASTD AX, Z31
-	VPADDD       dropoutIota<>(SB), Z31, Z31
-	MOVL         $16, AX
-	VPBROADCASTD AX, Z30
-	MOVL         $0x7feb352d, AX
-	VPBROADCASTD AX, Z29
-	MOVL         $0x846ca68b, AX
-	VPBROADCASTD AX, Z28
-	MOVL         k1+76(FP), AX
-	VPBROADCASTD AX, Z27
-	MOVL         thr+84(FP), AX
-	VPBROADCASTD AX, Z26
+	HASH512KEYS(k0+72(FP), lo0+80(FP), k1+76(FP), thr+84(FP))
 	VBROADCASTSS a+88(FP), Z25
 	VBROADCASTSS b+92(FP), Z24
 	VBROADCASTSS c+96(FP), Z23
@@ -594,24 +600,11 @@ TEXT ·dropoutBytesAVX512(SB), NOSPLIT, $0-64
 	MOVQ         dst_base+0(FP), DI
 	MOVQ         src_base+24(FP), SI
 	MOVQ         src_len+32(FP), CX
-	MOVL         k0+48(FP), AX
-	ADDL         lo0+56(FP), AX
-	VPBROADCASTD AX, Z31
-	VPADDD       dropoutIota<>(SB), Z31, Z31
-	MOVL         $16, AX
-	VPBROADCASTD AX, Z30
-	MOVL         $0x7feb352d, AX
-	VPBROADCASTD AX, Z29
-	MOVL         $0x846ca68b, AX
-	VPBROADCASTD AX, Z28
-	MOVL         k1+52(FP), AX
-	VPBROADCASTD AX, Z27
-	MOVL         thr+60(FP), AX
-	VPBROADCASTD AX, Z26
+	HASH512KEYS(k0+48(FP), lo0+56(FP), k1+52(FP), thr+60(FP))
 
-db512_loop64:
+dbytes512_loop64:
 	CMPQ       CX, $64
-	JB         db512_loop16
+	JB         dbytes512_loop16
 	HASH512(Z0, Z1)
 	VPCMPUD    $5, Z26, Z0, K1
 	HASH512(Z2, Z3)
@@ -628,11 +621,11 @@ db512_loop64:
 	ADDQ       $64, SI
 	ADDQ       $64, DI
 	SUBQ       $64, CX
-	JMP        db512_loop64
+	JMP        dbytes512_loop64
 
-db512_loop16:
+dbytes512_loop16:
 	CMPQ       CX, $16
-	JB         db512_tail
+	JB         dbytes512_tail
 	HASH512(Z0, Z1)
 	VPCMPUD    $5, Z26, Z0, K1
 	VMOVDQU8.Z (SI), K1, X8
@@ -640,11 +633,11 @@ db512_loop16:
 	ADDQ       $16, SI
 	ADDQ       $16, DI
 	SUBQ       $16, CX
-	JMP        db512_loop16
+	JMP        dbytes512_loop16
 
-db512_tail:
+dbytes512_tail:
 	TESTQ      CX, CX
-	JZ         db512_done
+	JZ         dbytes512_done
 	MOVL       $-1, AX
 	BZHIL      CX, AX, AX
 	KMOVW      AX, K7
@@ -653,6 +646,6 @@ db512_tail:
 	VMOVDQU8.Z (SI), K1, X8
 	VMOVDQU8   X8, K7, (DI)
 
-db512_done:
+dbytes512_done:
 	VZEROUPPER
 	RET
