@@ -90,6 +90,17 @@
 // and count of nonzeros (see sampleTables) so that a panel's rows share
 // their blank areas. A batch's order changes only the rounding of its sums.
 //
+// # Image bytes on the AMX-INT8 tiles
+//
+// When every training value is a byte scaled to [0, 1] (k/255), Fit keeps
+// the bytes and gathers batches from them. On a Linux CPU with AMX-INT8
+// (blas.BytesAvailable; NNRT_ISA=avx512 turns it off) the first Dense layer,
+// behind Flatten layers and at most one plain Dropout, then multiplies
+// batches of at least 256 as bytes on the integer tiles, forward and dW:
+// exact integer sums of the bytes by W split into four parts, one rounding;
+// the error is below a float32 product's, the last bits are not the FMA
+// kernels'. The tile state is asked of the OS at the first such batch.
+//
 // # Determinism
 //
 // Weights come from CompileConfig.Seed, the shuffle from FitConfig.Seed,
