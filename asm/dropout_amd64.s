@@ -126,6 +126,15 @@ GLOBL dropoutLanes<>(SB), RODATA|NOPTR, $64
 	VPXORD     t, h, h \
 	VPADDD     Z30, Z31, Z31
 
+// TAILKEEP512: for the last CX < 16 elements, K7 enables their lanes and
+// K1 holds their keep decisions (hash in Z0).
+#define TAILKEEP512 \
+	MOVL     $-1, AX \
+	BZHIL    CX, AX, AX \
+	KMOVW    AX, K7 \
+	HASH512(Z0, Z1) \
+	VPCMPUD  $5, Z26, Z0, K7, K1
+
 // FWD512(off, moff, h, t, v, k, ST): 16 elements at byte off of x and dst,
 // their 16 mask bits at byte moff of the mask. VPCMPUD predicate 5 is
 // "not less than": h >= thr, unsigned.
@@ -238,11 +247,7 @@ df512_loop16:
 df512_tail:
 	TESTQ     CX, CX
 	JZ        df512_done
-	MOVL      $-1, AX
-	BZHIL     CX, AX, AX
-	KMOVW     AX, K7
-	HASH512(Z0, Z1)
-	VPCMPUD   $5, Z26, Z0, K7, K1
+	TAILKEEP512
 	VMOVUPS.Z (SI), K7, Z2
 	VMULPS    Z25, Z2, Z2
 	VADDPS    Z24, Z2, Z2
@@ -638,11 +643,7 @@ dbytes512_loop16:
 dbytes512_tail:
 	TESTQ      CX, CX
 	JZ         dbytes512_done
-	MOVL       $-1, AX
-	BZHIL      CX, AX, AX
-	KMOVW      AX, K7
-	HASH512(Z0, Z1)
-	VPCMPUD    $5, Z26, Z0, K7, K1
+	TAILKEEP512
 	VMOVDQU8.Z (SI), K1, X8
 	VMOVDQU8   X8, K7, (DI)
 
