@@ -254,7 +254,7 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	}
 	cl := d.calls.Get()
 	*cl = call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, bpack: cl.bpack, claims: cl.claims}
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, padded: padded, slot: slot, bpack: cl.bpack, claims: cl.claims}
 	splitN := cl.setup(kb, threads)
 	cl.gather = cl.gathers()
 	if cl.private {

@@ -302,8 +302,9 @@ func TestSgemmThreads(t *testing.T) {
 		// blocks claimed by the threads. {32, 784, 300}, {32, 300, 784},
 		// {20, 60, 3*KC+1} and {12, 40, 5*KC+3} take splitK: two, four,
 		// four (the last block shorter) and eight depth blocks, summed in
-		// a tree whose subtrees the 1, 2, 3 and 7 threads divide
-		// differently; {300, NC+70, KC+50} keeps its packed A panels across
+		// a tree whose subtrees the 1, 2, 3, 7 and 8 threads divide
+		// differently (on 7 threads two blocks are two tasks of three
+		// threads each, on 8 four blocks four tasks of two); {300, NC+70, KC+50} keeps its packed A panels across
 		// two column blocks and two depth blocks. {1, 1000, 301} and
 		// {999, 1, 300} are gemv's, split by outputs, {1000, 300, 1} ger's,
 		// split by rows. {256, 300, 784} takes splitK from operands five
@@ -325,7 +326,7 @@ func TestSgemmThreads(t *testing.T) {
 					beta := []float32{-0.5, 0}[si%2]
 					r := rand.New(rand.NewPCG(4, 0))
 					var ref []float32
-					for _, th := range []int{1, 2, 3, 7} {
+					for _, th := range []int{1, 2, 3, 7, 8} {
 						runtime.SetThreads(th)
 						p := newProblem(r, tA, tB, s[0], s[1], s[2], 1.25, beta, 3)
 						r = rand.New(rand.NewPCG(4, 0))

@@ -89,6 +89,10 @@ func (d *driver) splitK(aT, bT bool, m, n, k, kb, threads int, alpha float32, a 
 		w.parts = append(w.parts, p)
 	}
 	tasks := ceilDiv(kb, w.leaves)
+	// Threads past one a task share each task's blocks along m and n (which
+	// does not change their bits): the book's forward products make at most
+	// four depth blocks, and so four tasks, whatever the core count.
+	w.sub = max(1, threads/tasks)
 	// Each subtree's last block lends its row blocks to the threads done
 	// with their own subtrees (see call.lend), where that block is its
 	// subtree's last operation (pairs at most: a larger subtree adds its
@@ -98,7 +102,7 @@ func (d *driver) splitK(aT, bT bool, m, n, k, kb, threads int, alpha float32, a 
 	// without alternated over ten epochs, six runs: the median pair 1.00
 	// of the time, the total 0.966-0.993 (the steps where one core ran
 	// slower got faster).
-	w.steal = tasks > 1 && w.leaves <= 2 && w.m >= stealMinRows && w.n >= lendMinCols && w.kc >= stealMinDepth &&
+	w.steal = tasks > 1 && w.sub == 1 && w.leaves <= 2 && w.m >= stealMinRows && w.n >= lendMinCols && w.kc >= stealMinDepth &&
 		d.nc.ceil(n) == 1 && runtime.Threads() <= goruntime.GOMAXPROCS(0)
 	if w.steal {
 		w.lends = grown(w.lends, tasks)
@@ -144,6 +148,7 @@ type kSplit struct {
 	parts           [][]float32 // parts[j]: the sum rooted at block j > 0 (or nil)
 	ldp             int
 	leaves          int  // blocks per task
+	sub             int  // threads per task
 	adding          kAdd // the body of a shared add (see add)
 	// steal: each task's last block is a call of its own (lasts) that
 	// lends its row blocks (lends, states, bpacks: see call.lend).
@@ -236,7 +241,7 @@ func (w *kSplit) block(j, slot int, lend bool) {
 		c, ldc, padded = w.parts[root], w.ldp, beta == 0
 	}
 	if !lend {
-		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, 1, w.alpha, a, w.lda, b, w.ldb, beta, c, ldc, padded, slot)
+		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, w.sub, w.alpha, a, w.lda, b, w.ldb, beta, c, ldc, padded, slot*w.sub)
 		return
 	}
 	cl := &w.lasts[slot]
