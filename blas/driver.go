@@ -258,7 +258,7 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 	splitN := cl.setup(kb, threads)
 	cl.gather = cl.gathers()
 	if cl.private {
-		runtime.ParallelFor(threads, 1, cl)
+		runtime.ParallelFor(cl.shares, 1, cl)
 	} else {
 		bk := &cl.cur
 		bk.bpack = d.bpackFor(&cl.bpack, cl.kcEff, min(n, cl.ncEff))

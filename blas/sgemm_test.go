@@ -302,21 +302,24 @@ func TestSgemmThreads(t *testing.T) {
 		// blocks claimed by the threads. {32, 784, 300}, {32, 300, 784},
 		// {20, 60, 3*KC+1} and {12, 40, 5*KC+3} take splitK: two, four,
 		// four (the last block shorter) and eight depth blocks, summed in
-		// a tree whose subtrees the 1, 2, 3, 7 and 8 threads divide
+		// a tree whose subtrees the 1, 2, 3, 7, 8 and 16 threads divide
 		// differently (on 7 threads two blocks are two tasks of three
-		// threads each, on 8 four blocks four tasks of two); {300, NC+70, KC+50} keeps its packed A panels across
-		// two column blocks and two depth blocks. {1, 1000, 301} and
+		// threads each, on 8 four blocks four tasks of two); {300, NC+70,
+		// KC+50} keeps its packed A panels across two column blocks and
+		// two depth blocks. {1, 1000, 301} and
 		// {999, 1, 300} are gemv's, split by outputs, {1000, 300, 1} ger's,
 		// split by rows. {256, 300, 784} takes splitK from operands five
 		// times C (smallC); {256, 10, 100} and {256, 100, 10}, under
 		// parallelMin, are split from splitMin with a row-major A (on one
 		// thread the first is computed on Aᵀ by the tall kernel).
+		// {256, 100, 300}'s rows make fewer blocks than 16 threads, which
+		// it then leaves partly idle (see setup).
 		shapes := [][3]int{{256, 200, 300}, {2*b.MC + 7, 3*b.NR + 5, 70}, {32, 784, 300}, {784, 300, 32}, {9, b.NC + 50, 40},
 			{32, 300, 784}, {20, 60, 3*b.KC + 1}, {12, 40, 5*b.KC + 3}, {300, b.NC + 70, b.KC + 50}, {1, 1000, 301}, {999, 1, 300}, {1000, 300, 1},
-			{256, 300, 784}, {256, 10, 100}, {256, 100, 10}}
+			{256, 300, 784}, {256, 10, 100}, {256, 100, 10}, {256, 100, 300}}
 		if testing.Short() {
 			shapes = [][3]int{{150, 130, 120}, {b.MC + 5, 40, 30}, {32, 300, 100}, {32, 300, 784}, {300, 100, 256}, {1, 1000, 301}, {999, 1, 300}, {1000, 300, 1},
-				{256, 10, 100}}
+				{256, 10, 100}, {256, 100, 300}}
 		}
 		for si, s := range shapes {
 			for _, tA := range transposes {
@@ -326,7 +329,7 @@ func TestSgemmThreads(t *testing.T) {
 					beta := []float32{-0.5, 0}[si%2]
 					r := rand.New(rand.NewPCG(4, 0))
 					var ref []float32
-					for _, th := range []int{1, 2, 3, 7, 8} {
+					for _, th := range []int{1, 2, 3, 7, 8, 16} {
 						runtime.SetThreads(th)
 						p := newProblem(r, tA, tB, s[0], s[1], s[2], 1.25, beta, 3)
 						r = rand.New(rand.NewPCG(4, 0))
@@ -612,6 +615,29 @@ func TestSgemmFewRows(t *testing.T) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// TestSetupRowBlocksBelowThreads: a product whose rows alone are split,
+// into fewer blocks than threads, runs in private mode on one thread a
+// block (256 rows on 16 threads: 11 blocks of 24 on avx512; on avx2, 15
+// of 18).
+func TestSetupRowBlocksBelowThreads(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		m, n, k := 256, 100, 300
+		cl := &call{d: d, m: m, n: n, k: k, lda: k, ldb: n, ldc: n}
+		splitN := cl.setup(d.depthBlocks(m, n, k), 16)
+		defer runtime.Free(cl.ablock)
+		if splitN {
+			t.Skipf("the columns are split too on %s", d.blk.Level)
+		}
+		want := map[asm.Level]int{asm.AVX512: 11, asm.AVX2: 15}[d.blk.Level]
+		if want == 0 {
+			want = 16 // whole tiles give every thread a block
+		}
+		if !cl.private || cl.shares != want {
+			t.Errorf("private %v, %d shares (16 threads), want private, %d", cl.private, cl.shares, want)
 		}
 	})
 }
