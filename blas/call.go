@@ -209,7 +209,7 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// other core). Packing B once per thread costs about 8*threads/m of
 	// the product (a cycle for 4 elements against 32 multiply-adds a cycle
 	// on each of m/threads rows).
-	cl.private = threads == 1 || !splitN && cl.icBlocks >= threads
+	cl.private = threads == 1 || !splitN
 	cl.shares = threads
 	// Row blocks are claimed rather than dealt when a private-mode product
 	// is one (depth, column) block with enough rows and depth: this host's
