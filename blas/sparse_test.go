@@ -292,3 +292,41 @@ func FuzzSgemmSparse(f *testing.F) {
 		p.check(t)
 	})
 }
+
+// TestSparseSharesFollowDepthBlocks: the threads' shares of a weight
+// gradient's rows (op(A) = xᵀ) end where splitK's tasks of the forward
+// product x·W end, however the nonzeros lie, so that each thread updates
+// the rows of W its share of the forward reads; the shares of a forward's
+// rows (op(A) = x, samples) balance the entries instead.
+func TestSparseSharesFollowDepthBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, sh := range [][3]int{{32, 300, 784}, {64, 300, 784}, {32, 100, 300}} {
+		batch, units, features := sh[0], sh[1], sh[2]
+		// the later features (x's columns) three times as dense as the first
+		x := make([]float32, batch*features)
+		for i := range x {
+			if f := i % features; r.Float64() < 0.2+0.4*float64(2*f/features) {
+				x[i] = r.Float32()
+			}
+		}
+		kb := active.depthBlocks(batch, units, features)
+		if kb%2 != 0 || !smallC(batch, units, features) {
+			t.Fatalf("%v: the forward is not split in two tasks (%d depth blocks)", sh, kb)
+		}
+		split := kb / 2 * ceilDiv(features, kb) // the second task's first row of W
+		var s Sparse
+		s.Compress(Trans, features, batch, x, features)
+		pairs := (features + 1) / 2
+		s.shares(pairs, 2)
+		if got := 2 * s.bounds[1]; got != split || s.bounds[2] != pairs {
+			t.Errorf("%v: xᵀ's shares end at rows %d, %d; the forward's tasks at %d, %d", sh, got, 2*s.bounds[2], split, features)
+		}
+		// x's rows are samples: shares of equal entries, which these
+		// uniform samples put near the middle
+		s.Compress(NoTrans, batch, features, x, features)
+		s.shares((batch+1)/2, 2)
+		if b := s.bounds[1]; b < batch/4-2 || b > batch/4+2 {
+			t.Errorf("%v: x's shares end at pair %d of %d", sh, b, (batch+1)/2)
+		}
+	}
+}
