@@ -155,6 +155,7 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
 	var keys []uint64
 	keys, train.codes = sampleTables(train, m.input, !cfg.NoShuffle)
+	order := newBatchOrder(keys, batch)
 	m.useByteLayer(train.codes != nil, batch)
 	defer m.useByteLayer(false, 0)
 
@@ -193,7 +194,7 @@ func (m *Sequential) fit(train dataset, cfg FitConfig) (*History, error) {
 		start := time.Now()
 		if !cfg.NoShuffle {
 			rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-			orderBatches(perm, batch, keys)
+			order.run(perm)
 		}
 		var lossSum float64
 		nCorrect, seen := 0, 0
@@ -379,16 +380,71 @@ func orderKey(nz, usedCols, usedRows int, image bool) uint64 {
 	return key
 }
 
-// orderBatches sorts each batch of perm by keys (stably: samples of equal
-// keys keep the shuffle's order); with no keys it does nothing.
-func orderBatches(perm []int32, batch int, keys []uint64) {
+// batchOrder sorts each batch of a permutation of the training samples by
+// their keys, stably (samples of equal keys keep the shuffle's order), on
+// runtime's threads, a batch at a time. The keys are replaced by their
+// ranks once per Fit, so that a batch sorts plain integers, rank<<32 |
+// position, in place of calls of a comparison that looks the keys up:
+// Fashion-MNIST's 55,000 samples took 3-4 ms an epoch at batch 32 and 6-9
+// ms at batch 256 (3-4% of a two-thread epoch) that way.
+type batchOrder struct {
+	ranks   []uint32 // the samples' keys' ranks (equal keys, equal ranks)
+	scratch []uint64 // len(ranks): a batch's entries at its own offset
+	batch   int
+	perm    []int32
+}
+
+// newBatchOrder returns the order of batches of batch samples by keys
+// (nil: no order).
+func newBatchOrder(keys []uint64, batch int) *batchOrder {
 	if keys == nil {
+		return nil
+	}
+	idx := make([]int32, len(keys))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
+	o := &batchOrder{ranks: make([]uint32, len(keys)), scratch: make([]uint64, len(keys)), batch: batch}
+	rank := uint32(0)
+	for j, i := range idx {
+		if j > 0 && keys[i] != keys[idx[j-1]] {
+			rank++
+		}
+		o.ranks[i] = rank
+	}
+	return o
+}
+
+// batchOrderGrain is the fewest batches a thread sorts.
+const batchOrderGrain = 16
+
+// run sorts each batch of perm (a nil order does nothing).
+func (o *batchOrder) run(perm []int32) {
+	if o == nil {
 		return
 	}
-	for lo := 0; lo < len(perm); lo += batch {
-		slices.SortStableFunc(perm[lo:min(lo+batch, len(perm))], func(a, b int32) int {
-			return cmp.Compare(keys[a], keys[b])
-		})
+	o.perm = perm
+	runtime.ParallelFor(ceilDiv(len(perm), o.batch), batchOrderGrain, o)
+	o.perm = nil
+}
+
+// Range sorts batches [lo, hi).
+func (o *batchOrder) Range(lo, hi int) {
+	for b := lo; b < hi; b++ {
+		p0, p1 := b*o.batch, min((b+1)*o.batch, len(o.perm))
+		e := o.scratch[p0:p1]
+		for i, s := range o.perm[p0:p1] {
+			e[i] = uint64(o.ranks[s])<<32 | uint64(i)
+		}
+		slices.Sort(e)
+		// the batch's samples again, in the order of their entries
+		for i, v := range e {
+			e[i] = uint64(o.perm[p0+int(uint32(v))])
+		}
+		for i, v := range e {
+			o.perm[p0+i] = int32(v)
+		}
 	}
 }
 

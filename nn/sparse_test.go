@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -273,7 +274,7 @@ func TestByteGatherSameBits(t *testing.T) {
 
 // TestBatchOrder: the keys of images are their counts of used columns,
 // used rows and nonzero values, of flat inputs the count, and there are
-// none for inputs mostly nonzero; orderBatches sorts each batch (the last
+// none for inputs mostly nonzero; batchOrder sorts each batch (the last
 // one short) by key, keeps its samples, and keeps the shuffle's order
 // among equal keys. Inputs that are bytes scaled to [0, 1] get the same
 // keys (computed from their codes) and their codes.
@@ -316,7 +317,7 @@ func TestBatchOrder(t *testing.T) {
 	}
 	keys, _ := sampleTables(dataset{x: x, n: 5}, []int{2, 2}, true)
 	perm := []int32{4, 1, 0, 3, 2}
-	orderBatches(perm, 3, keys)
+	newBatchOrder(keys, 3).run(perm)
 	// batch {4, 1, 0}: 4 and 0 equal (shuffle order), then 1;
 	// batch {3, 2}: 2 (key 0), then 3
 	if got := []int32{4, 0, 1, 2, 3}; !slices.Equal(perm, got) {
@@ -324,6 +325,44 @@ func TestBatchOrder(t *testing.T) {
 	}
 	if k, _ := sampleTables(dataset{x: []float32{1, 7, 2, 3, 0, 4, 5, 6}, n: 2}, []int{4}, true); k != nil {
 		t.Fatalf("keys %v for inputs one eighth zeros", k)
+	}
+}
+
+// TestBatchOrderStable: batchOrder's sorts of ranks and positions give
+// the stable sort by key of each batch, on any number of threads, with
+// many equal keys and a short last batch.
+func TestBatchOrderStable(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := make([]uint64, 1000)
+	for i := range keys {
+		keys[i] = uint64(r.IntN(20)) << (21 * uint(r.IntN(3))) // ties, and keys past 32 bits
+	}
+	for _, batch := range []int{1, 7, 32, 256, 1000, 2000} {
+		perm := make([]int32, len(keys))
+		for i := range perm {
+			perm[i] = int32(i)
+		}
+		r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		want := slices.Clone(perm)
+		for lo := 0; lo < len(want); lo += batch {
+			slices.SortStableFunc(want[lo:min(lo+batch, len(want))], func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
+		}
+		order := newBatchOrder(keys, batch)
+		for _, th := range []int{1, 2, 3} {
+			runtime.SetThreads(th)
+			got := slices.Clone(perm)
+			order.run(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("batch %d, %d threads: %v, want %v", batch, th, got, want)
+			}
+		}
+	}
+	none := newBatchOrder(nil, 32)
+	perm := []int32{2, 0, 1}
+	none.run(perm)
+	if !slices.Equal(perm, []int32{2, 0, 1}) {
+		t.Fatalf("no keys: %v", perm)
 	}
 }
 
