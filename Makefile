@@ -8,9 +8,10 @@ RACE    := ./runtime/... ./blas/... ./nn/... ./bench/...
 
 all: test
 
-## study: the main job: nnbench's schedule study (real Fashion-MNIST if found, else the embedded subset)
+## study: the main job: nnbench's schedule study (real Fashion-MNIST if found, else the embedded subset),
+## resumed where a run of it stopped (a finished study is reported again at once)
 study:
-	$(GO) run ./cmd/nnbench
+	$(GO) run ./cmd/nnbench --resume
 
 ## deps: what the tests need on a bare Debian machine (qemu for the arm64 tests)
 deps:
