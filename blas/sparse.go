@@ -277,9 +277,10 @@ func multiplyPart(w *sparseWork, lo, hi int) {
 //     entries, the split fell some 20 rows past the middle on
 //     Fashion-MNIST's batches (the images' lower half holds more
 //     nonzeros), and each forward read those rows' lines from the other
-//     core: the book's step at batch 32 on two threads took 0.97 of its
-//     time with equal counts (513 alternated pairs of five steps), though
-//     the shares' multiply-adds differ by some 6%.
+//     core: the book's step at batch 32 on two threads took 0.96-0.99 of
+//     its time with equal counts (medians of four runs of 513 alternated
+//     pairs of five steps), though the shares' multiply-adds differ by
+//     some 6%.
 func (s *Sparse) shares(pairs, parts int) {
 	s.bounds = append(s.bounds[:0], 0)
 	if s.tA == Trans {
