@@ -328,16 +328,30 @@ func TestBatchOrder(t *testing.T) {
 	}
 }
 
-// TestBatchOrderStable: batchOrder's sorts of ranks and positions give
-// the stable sort by key of each batch, on any number of threads, with
-// many equal keys and a short last batch.
+// TestBatchOrderStable: batchOrder's sorts of 32-bit keys and positions
+// give the stable sort by key of each batch, on any number of threads,
+// with many equal keys and a short last batch, for keys that compactKeys
+// fits in 32 bits and keys whose ranks it needs.
 func TestBatchOrderStable(t *testing.T) {
 	defer runtime.SetThreads(runtime.SetThreads(1))
 	r := rand.New(rand.NewPCG(5, 6))
-	keys := make([]uint64, 1000)
-	for i := range keys {
-		keys[i] = uint64(r.IntN(20)) << (21 * uint(r.IntN(3))) // ties, and keys past 32 bits
+	for _, wide := range []bool{false, true} {
+		keys := make([]uint64, 1000)
+		for i := range keys {
+			if wide { // fields of up to 12 bits: 36 in all
+				keys[i] = orderKey(r.IntN(1<<12), r.IntN(1<<12), r.IntN(1<<12)&^15, true)
+			} else { // ties, and keys past 32 bits
+				keys[i] = uint64(r.IntN(20)) << (orderKeyBits * uint(r.IntN(3)))
+			}
+		}
+		if fits := compactKeys(make([]uint32, len(keys)), keys); fits == wide {
+			t.Fatalf("wide keys %v: compactKeys reports %v", wide, fits)
+		}
+		testBatchOrder(t, r, keys)
 	}
+}
+
+func testBatchOrder(t *testing.T, r *rand.Rand, keys []uint64) {
 	for _, batch := range []int{1, 7, 32, 256, 1000, 2000} {
 		perm := make([]int32, len(keys))
 		for i := range perm {
@@ -358,6 +372,10 @@ func TestBatchOrderStable(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBatchOrderNone: without keys, no order.
+func TestBatchOrderNone(t *testing.T) {
 	none := newBatchOrder(nil, 32)
 	perm := []int32{2, 0, 1}
 	none.run(perm)
