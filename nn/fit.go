@@ -387,14 +387,14 @@ const orderKeyBits = 21
 // whether they fit (28x28 images need 5 + 5 + 10).
 func compactKeys(dst []uint32, keys []uint64) bool {
 	const mask = 1<<orderKeyBits - 1
-	var or [3]uint64
+	var fields [3]uint64 // each field's bits over all keys
 	for _, k := range keys {
-		or[0] |= k >> (2 * orderKeyBits)
-		or[1] |= k >> orderKeyBits & mask
-		or[2] |= k & mask
+		fields[0] |= k >> (2 * orderKeyBits)
+		fields[1] |= k >> orderKeyBits & mask
+		fields[2] |= k & mask
 	}
-	w1, w2 := bits.Len64(or[1]), bits.Len64(or[2])
-	if bits.Len64(or[0])+w1+w2 > 32 {
+	w1, w2 := bits.Len64(fields[1]), bits.Len64(fields[2])
+	if bits.Len64(fields[0])+w1+w2 > 32 {
 		return false
 	}
 	for i, k := range keys {
@@ -412,8 +412,8 @@ func compactKeys(dst []uint32, keys []uint64) bool {
 // Fashion-MNIST's 55,000 samples took 3-4 ms an epoch at batch 32 and 6-9
 // ms at batch 256 (3-4% of a two-thread epoch) that way.
 type batchOrder struct {
-	ranks   []uint32 // the samples' keys of 32 bits (equal keys, equal ranks)
-	scratch []uint64 // len(ranks): a batch's entries at its own offset
+	keys32  []uint32 // the samples' keys in 32 bits (same order, same ties)
+	scratch []uint64 // len(keys32): a batch's entries at its own offset
 	batch   int
 	perm    []int32
 }
@@ -424,8 +424,8 @@ func newBatchOrder(keys []uint64, batch int) *batchOrder {
 	if keys == nil {
 		return nil
 	}
-	o := &batchOrder{ranks: make([]uint32, len(keys)), scratch: make([]uint64, len(keys)), batch: batch}
-	if compactKeys(o.ranks, keys) {
+	o := &batchOrder{keys32: make([]uint32, len(keys)), scratch: make([]uint64, len(keys)), batch: batch}
+	if compactKeys(o.keys32, keys) {
 		return o
 	}
 	// the distinct keys, sorted (in scratch), then each key's place among
@@ -436,7 +436,7 @@ func newBatchOrder(keys []uint64, batch int) *batchOrder {
 	distinct = slices.Compact(distinct)
 	for i, k := range keys {
 		r, _ := slices.BinarySearch(distinct, k)
-		o.ranks[i] = uint32(r)
+		o.keys32[i] = uint32(r)
 	}
 	return o
 }
@@ -460,7 +460,7 @@ func (o *batchOrder) Range(lo, hi int) {
 		p0, p1 := b*o.batch, min((b+1)*o.batch, len(o.perm))
 		e := o.scratch[p0:p1]
 		for i, s := range o.perm[p0:p1] {
-			e[i] = uint64(o.ranks[s])<<32 | uint64(i)
+			e[i] = uint64(o.keys32[s])<<32 | uint64(i)
 		}
 		slices.Sort(e)
 		// the batch's samples again, in the order of their entries
