@@ -21,7 +21,7 @@ func TestGemmKernel(t *testing.T) {
 			nr := kn.nr
 			for _, k := range []int{0, 1, 2, 3, 7, 16, 31, 64, 191, 192, 193, 385} {
 				for _, lay := range []string{"packed", "inplaceN", "inplaceT"} {
-					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}, {2, -1.5}} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}, {2, -1.5}, {1.5, 0}} {
 						// op(A)(i, p) = a[p*rsa+i*csa]
 						var rsa, csa int
 						switch lay {
@@ -256,7 +256,7 @@ func TestGemmKernelRows(t *testing.T) {
 			for _, np := range []int{1, 2, 5} {
 				for _, k := range []int{0, 1, 7, 40} {
 					for _, packed := range []bool{true, false} {
-						ab := [][2]float32{{1, 0}, {-0.5, 1.25}}[r.IntN(2)]
+						ab := [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}}[r.IntN(3)]
 						// A row panel read in place: rows of k values csa apart
 						rsa, csa := 1, k+r.IntN(3)
 						a := randSlice(r, (rows-1)*csa+max(1, k), -1, 1)
@@ -306,7 +306,7 @@ func TestGemmKernelRow(t *testing.T) {
 		for _, np := range []int{0, 1, 2, 3, 7} {
 			for _, k := range []int{0, 1, 5, 32, 193} {
 				for _, packed := range []bool{true, false} {
-					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}} {
 						rsa, csa := 1, k+3
 						a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
 						rsb, bstep := g.NR, max(1, k)*g.NR
@@ -352,7 +352,7 @@ func TestGemmKernelEdge(t *testing.T) {
 		for rows := 1; rows <= g.MR; rows++ {
 			for cols := 1; cols <= g.NR; cols++ {
 				for _, k := range []int{0, 1, 7, 33} {
-					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}} {
 						packed := r.IntN(2) == 0
 						rsa, csa := g.MR, 1
 						if !packed {
@@ -502,7 +502,7 @@ func TestGemmKernelTall(t *testing.T) {
 		for rows := 1; rows <= g.TallMR; rows++ {
 			for cols := 1; cols <= g.TallNR; cols++ {
 				k := []int{0, 1, 7, 33}[r.IntN(4)]
-				ab := [][2]float32{{1, 0}, {-0.5, 1.25}}[r.IntN(2)]
+				ab := [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}}[r.IntN(3)]
 				bT := r.IntN(2) == 0
 				lda := rows + r.IntN(3)
 				a := randSlice(r, max(0, (k-1)*lda+rows), -1, 1)
@@ -656,7 +656,7 @@ func TestGemmKernelGather(t *testing.T) {
 		for _, np := range []int{0, 1, 2, 10} {
 			for _, k := range []int{0, 1, 7, 33, 300} {
 				for _, packed := range []bool{true, false} {
-					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}} {
 						rows := 2*k + 5 // B's rows, of which the steps take k
 						rsa, csa := 1, k+3
 						a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
