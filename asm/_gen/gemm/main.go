@@ -15,10 +15,10 @@
 // avx512 kernels without it ran at 0.94x (geometric mean), and with a
 // prefetch of A's step 8 steps ahead added, at 0.91x. The tile is then
 // scaled by alpha and, unless beta is 0 (then C is not read), added to
-// beta*C with one FMA per vector. With beta 0 and alpha 1 (a training
-// step's products) the multiplies are skipped, which keeps the bits (x*1
-// is x): in paired runs of the 12x32 row kernel, three tiles, 0.94-0.95 of
-// the time at depth 10, 0.97-0.99 at depths 32 and 100.
+// beta*C with one FMA per vector. With alpha 1 (a training step's
+// products) the multiplies are skipped, which keeps the bits (x*1 is x):
+// in paired runs of the 12x32 row kernel, three tiles, beta 0, 0.94-0.95
+// of the time at depth 10, 0.97-0.99 at depths 32 and 100.
 //
 // Usage (from asm/_gen): go run ./gemm > ../gemm_amd64.s and
 // go run ./gemm -neon > ../gemm_arm64.s; -sweep adds the candidate AVX-512
@@ -268,14 +268,13 @@ func (k kernel) gen(w io.Writer) {
 		p("VZEROUPPER")
 		p("RET")
 	}
-	p("VBROADCASTSS alpha+8(FP), %s", alpha)
+	k.scaleTile(p, label, alpha)
 	p("MOVL beta+%d(FP), R14", f.beta)
 	p("SHLL $1, R14") // drop the sign: -0 is 0
 	p("JEQ %s_beta0", k.name)
 	p("VBROADCASTSS beta+%d(FP), %s", f.beta, beta)
 	for i := 0; i < k.mr; i++ {
 		for v := 0; v < k.v; v++ {
-			p("VMULPS %s, %s, %s", alpha, acc(i, v), acc(i, v))
 			p("VFMADD231PS %d(DI), %s, %s", v*k.w()*4, beta, acc(i, v))
 			p("VMOVUPS %s, %d(DI)", acc(i, v), v*k.w()*4)
 		}
@@ -285,28 +284,15 @@ func (k kernel) gen(w io.Writer) {
 	}
 	end()
 	label("beta0")
-	// alpha = 1 (the common case): the tile is stored as it is, without
-	// the multiplies, which take a vector port each (x*1 is x, bit for
-	// bit, for every float the FMAs leave).
-	p("CMPL alpha+8(FP), $0x3f800000")
-	p("JEQ %s_alpha1", k.name)
-	for _, scale := range []bool{true, false} {
-		if !scale {
-			label("alpha1")
+	for i := 0; i < k.mr; i++ {
+		for v := 0; v < k.v; v++ {
+			p("VMOVUPS %s, %d(DI)", acc(i, v), v*k.w()*4)
 		}
-		for i := 0; i < k.mr; i++ {
-			for v := 0; v < k.v; v++ {
-				if scale {
-					p("VMULPS %s, %s, %s", alpha, acc(i, v), acc(i, v))
-				}
-				p("VMOVUPS %s, %d(DI)", acc(i, v), v*k.w()*4)
-			}
-			if i < k.mr-1 {
-				p("ADDQ R13, DI")
-			}
+		if i < k.mr-1 {
+			p("ADDQ R13, DI")
 		}
-		end()
 	}
+	end()
 	if k.row || k.gather {
 		// The next tile: B's panel bstep floats on, C's tile NR columns right.
 		label("next")
@@ -359,15 +345,27 @@ func (k kernel) genEdgeStore(p func(string, ...any), label func(string), f frame
 	p("RET")
 }
 
-// scaleTile writes an edge kernel's scaling of its whole tile by alpha,
-// skipped when alpha is 1 (x*1 is x, bit for bit): the multiplies take a
-// vector port each, which the FMAs of the next tile need.
+// scaleTile writes the scaling of the kernel's whole tile by alpha (see
+// scaleByAlpha), with alpha's register.
 func (k kernel) scaleTile(p func(string, ...any), label func(string), alpha string) {
+	accs := make([]string, k.mr*k.v)
+	for i := range accs {
+		accs[i] = k.reg(i)
+	}
+	scaleByAlpha(p, label, k.name, alpha, accs)
+}
+
+// scaleByAlpha writes the scaling of accumulators accs by alpha (broadcast
+// into register reg) in kernel name, before the stores: skipped when alpha
+// is 1, the case of a training step's products, since x*1 is x bit for
+// bit and the multiplies take a vector port each, which the FMAs of the
+// next tile need.
+func scaleByAlpha(p func(string, ...any), label func(string), name, reg string, accs []string) {
 	p("CMPL alpha+8(FP), $0x3f800000")
-	p("JEQ %s_scaled", k.name)
-	p("VBROADCASTSS alpha+8(FP), %s", alpha)
-	for i := 0; i < k.mr*k.v; i++ {
-		p("VMULPS %s, %s, %s", alpha, k.reg(i), k.reg(i))
+	p("JEQ %s_scaled", name)
+	p("VBROADCASTSS alpha+8(FP), %s", reg)
+	for _, acc := range accs {
+		p("VMULPS %s, %s, %s", reg, acc, acc)
 	}
 	label("scaled")
 }

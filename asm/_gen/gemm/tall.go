@@ -150,17 +150,11 @@ func genTallCols(w io.Writer, cols int) {
 			p("SHRL $8, R12")
 		}
 	}
-	// The tile times alpha, unless alpha is 1 (x*1 is x, bit for bit):
-	// then the multiplies, a vector port's each, are skipped.
-	p("CMPL alpha+8(FP), $0x3f800000")
-	p("JEQ %s_scaled", name)
-	p("VBROADCASTSS alpha+8(FP), Z0")
+	var accs []string
 	for j := 0; j < cols; j++ {
-		for v := 0; v < 2; v++ {
-			p("VMULPS Z0, %s, %s", acc(j, v), acc(j, v))
-		}
+		accs = append(accs, acc(j, 0), acc(j, 1))
 	}
-	label("scaled")
+	scaleByAlpha(p, label, name, "Z0", accs)
 	p("MOVL beta+88(FP), R12")
 	p("SHLL $1, R12") // drop the sign: -0 is 0
 	p("JEQ %s_beta0", name)
