@@ -174,7 +174,11 @@ func (k kernel) gen(w io.Writer) {
 		p("LEAQ (%s)(R8*2), %s", bases[j-1], bases[j])
 		p("ADDQ R8, %s", bases[j])
 	}
-	// Warm C's tile into L1 while the loop runs.
+	// Warm C's tile into L1 while the loop runs. (Paired runs of the 12x32
+	// row kernel at depth 10, three tiles, C's rows 400 bytes apart: without
+	// these, 0.96 of the time with C in L1 but 1.33 with C out of it; with a
+	// third line a row, the one a row not aligned to 64 bytes ends in,
+	// 1.02-1.04.)
 	p("MOVQ DI, R14")
 	for i := 0; i < k.mr; i++ {
 		for off := 0; off < k.v*k.w()*4; off += 64 {
