@@ -222,7 +222,7 @@ func (g Gemm) String() string {
 // and with "asm: gemm: short a" (b, c) when a slice is shorter than the
 // elements the tile reads or writes.
 func (g Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
-	g.check(g.NR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NR)
+	checkTiles(g.MR, g.NR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NR)
 	g.k.fn(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
 }
 
@@ -243,7 +243,7 @@ func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []flo
 		}
 		return
 	}
-	g.check(g.NR, k, len(a), rsa, csa, len(b), rsb, bstep, np, len(c), ldc, g.MR, np*g.NR)
+	checkTiles(g.MR, g.NR, k, len(a), rsa, csa, len(b), rsb, bstep, np, len(c), ldc, g.MR, np*g.NR)
 	if g.k.row != nil {
 		g.k.row(k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np)
 		return
@@ -297,7 +297,7 @@ func (g Gemm) KernelGather(k int, alpha float32, a []float32, rsa, csa int, b []
 		last = max(last, int(o))
 	}
 	// B's extent: the farthest row, as a one-step tile
-	g.check(g.NR, k, len(a), rsa, csa, len(b)-last, 0, bstep, np, len(c), ldc, g.MR, np*g.NR)
+	checkTiles(g.MR, g.NR, k, len(a), rsa, csa, len(b)-last, 0, bstep, np, len(c), ldc, g.MR, np*g.NR)
 	g.k.gather(k, alpha, a, rsa, csa, b, off, bstep, beta, c, ldc, np)
 }
 
@@ -386,9 +386,7 @@ func (g Gemm) KernelRows(k int, alpha float32, a []float32, rsa, csa int, b []fl
 		return
 	}
 	// the checks of a tile of rows rows: A's and C's extents
-	h := g
-	h.MR = rows
-	h.check(g.NR, k, len(a), rsa, csa, len(b), rsb, bstep, np, len(c), ldc, rows, np*g.NR)
+	checkTiles(rows, g.NR, k, len(a), rsa, csa, len(b), rsb, bstep, np, len(c), ldc, rows, np*g.NR)
 	g.k.rows[rows](k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np)
 }
 
@@ -417,7 +415,7 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 	if g.EdgeMasksB {
 		bcols = cols
 	}
-	g.check(bcols, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, rows, cols)
+	checkTiles(g.MR, bcols, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, rows, cols)
 	if edge != nil {
 		edge(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, rows, uint32(uint64(1)<<cols-1))
 		return
@@ -441,7 +439,7 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 // first NarrowNR columns of Kernel's (see the contract above). It panics as
 // Kernel does, with NarrowNR in place of NR.
 func (g Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
-	g.check(g.NarrowNR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NarrowNR)
+	checkTiles(g.MR, g.NarrowNR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NarrowNR)
 	g.k.narrow(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
 }
 
@@ -502,18 +500,20 @@ var tallPairMasks = func() (m [33]uint32) {
 	return m
 }()
 
-// check panics unless the operands of np MR×nr tiles side by side, B's
+// checkTiles panics unless the operands of np mr×nr tiles side by side, B's
 // panels bstep apart, of which the first rows rows and cols columns of C
 // are written, fit the contract (the last tile's operands cover the
 // others'). It takes lengths rather than slices: it runs once per kernel
-// call, and the microkernel of a shallow tile takes not much longer.
-func (g Gemm) check(nr, k, na, rsa, csa, nb, rsb, bstep, np, nc, ldc, rows, cols int) {
+// call, and the microkernel of a shallow tile takes not much longer; and
+// no Gemm, whose copy for a method's receiver cost a wrapper more than the
+// checks.
+func checkTiles(mr, nr, k, na, rsa, csa, nb, rsb, bstep, np, nc, ldc, rows, cols int) {
 	switch {
 	case k < 0:
 		panic("asm: gemm: negative k")
 	case rsa < 0 || csa < 0 || rsb < 0 || bstep < 0 || ldc < cols:
 		panic("asm: gemm: bad stride")
-	case k > 0 && na < (k-1)*rsa+(g.MR-1)*csa+1:
+	case k > 0 && na < (k-1)*rsa+(mr-1)*csa+1:
 		panic("asm: gemm: short a")
 	case k > 0 && nb < (np-1)*bstep+(k-1)*rsb+nr:
 		panic("asm: gemm: short b")

@@ -84,7 +84,13 @@ type call struct {
 	// gather: the whole tiles of an A micro-panel run over its steps that
 	// are not all zeros (see gathers).
 	gather bool
+	// rec, when set, notes the kernel calls of a one-thread call (see
+	// recipe).
+	rec *recorder
 }
+
+// kern returns the level's kernels as the call's loops call them.
+func (cl *call) kern() kernels { return kernels{cl.d.g, cl.rec} }
 
 // block is one (jc, pc) block of a call: the shared current one, or one
 // thread's own in private mode.
@@ -250,6 +256,7 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	cl.ablock = nil
 	if cl.packA && ncEff < n && !splitN {
 		cl.ablock = runtime.Alloc(d.mr.roundUp(m) * rowPanelStride(kcEff))
+		cl.rec.scratch(cl.ablock)
 	}
 	return splitN
 }
@@ -298,7 +305,8 @@ func (cl *call) Range(lo, hi int) {
 type lazyWorkspace struct {
 	d    *driver
 	ws   *workspace
-	slot int // -1: none
+	slot int       // -1: none
+	rec  *recorder // notes the buffers it hands out (see recipe)
 }
 
 func (l *lazyWorkspace) get() *workspace {
@@ -309,6 +317,8 @@ func (l *lazyWorkspace) get() *workspace {
 		if l.ws == nil {
 			l.ws = l.d.workspaces.Get()
 		}
+		l.rec.scratch(l.ws.apack)
+		l.rec.scratch(l.ws.tile)
 	}
 	return l.ws
 }
@@ -327,7 +337,7 @@ func (l *lazyWorkspace) release() {
 // packing B into the workspace's own buffer. When the row blocks are
 // claimed (steal, one block of B), it runs those it claims, its own first.
 func (cl *call) share(t int) {
-	ws := lazyWorkspace{d: cl.d, slot: cl.slot + t}
+	ws := lazyWorkspace{d: cl.d, slot: cl.slot + t, rec: cl.rec}
 	bk := block{nChunks: 1}
 	if cl.steal {
 		cl.setBlock(&bk, 0, 0)
@@ -355,6 +365,7 @@ func (cl *call) share(t int) {
 			if lo, hi := cl.bPanelsToPack(&bk); hi > lo {
 				if bk.bpack == nil {
 					bk.bpack = cl.d.bpackFor(&ws.get().bpack, cl.kcEff, min(cl.n, cl.ncEff))
+					cl.rec.scratch(bk.bpack)
 				}
 				cl.packPanels(&bk, lo, hi)
 			}
@@ -476,9 +487,9 @@ func (cl *call) packBPanel(bk *block, q int) {
 	j0 := bk.jc + q*nr
 	dst := bk.bpack[q*panelStride(bk.kc, nr):]
 	if cl.bT { // op(B)(p, j) = b[j*ldb+p]
-		cl.d.pack(dst, nr, cl.b, j0*cl.ldb+bk.pc, 1, cl.ldb, bk.kc, nr, min(nr, cl.n-j0))
+		cl.kern().pack(dst, nr, cl.b, j0*cl.ldb+bk.pc, 1, cl.ldb, bk.kc, nr, min(nr, cl.n-j0))
 	} else { // op(B)(p, j) = b[p*ldb+j]
-		cl.d.pack(dst, nr, cl.b, bk.pc*cl.ldb+j0, cl.ldb, 1, bk.kc, nr, min(nr, cl.n-j0))
+		cl.kern().pack(dst, nr, cl.b, bk.pc*cl.ldb+j0, cl.ldb, 1, bk.kc, nr, min(nr, cl.n-j0))
 	}
 }
 
@@ -487,19 +498,19 @@ func (cl *call) packBPanel(bk *block, q int) {
 // (rsa = MR, csa = 1) or, for a row-major A and a kernel that takes them,
 // row panels (rsa = 1, csa = kc), which are plain copies.
 func (cl *call) packAPanel(bk *block, dst []float32, i0 int) (rsa, csa int) {
-	g := cl.d.g
+	g := cl.kern()
 	valid := min(g.MR, cl.m-i0)
 	rsa, csa = cl.aPanelStrides(bk)
 	switch {
 	case cl.aT: // op(A)(i, p) = a[p*lda+i]
-		cl.d.pack(dst, g.MR, cl.a, bk.pc*cl.lda+i0, cl.lda, 1, bk.kc, g.MR, valid)
+		g.pack(dst, g.MR, cl.a, bk.pc*cl.lda+i0, cl.lda, 1, bk.kc, g.MR, valid)
 	case csa > 1: // row panels: rows of kc values, then zero rows
-		cl.d.pack(dst, csa, cl.a, i0*cl.lda+bk.pc, cl.lda, 1, valid, bk.kc, bk.kc)
+		g.pack(dst, csa, cl.a, i0*cl.lda+bk.pc, cl.lda, 1, valid, bk.kc, bk.kc)
 		for x := valid; x < g.MR; x++ {
-			clear(dst[x*csa : x*csa+bk.kc])
+			g.clear(dst[x*csa : x*csa+bk.kc])
 		}
 	default:
-		cl.d.pack(dst, g.MR, cl.a, i0*cl.lda+bk.pc, 1, cl.lda, bk.kc, g.MR, valid)
+		g.pack(dst, g.MR, cl.a, i0*cl.lda+bk.pc, 1, cl.lda, bk.kc, g.MR, valid)
 	}
 	return rsa, csa
 }
@@ -536,7 +547,7 @@ func (cl *call) bView(bk *block, q int) (b []float32, rsb int) {
 
 // macro computes chunk ch of ic block icb of the current (jc, pc) block.
 func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
-	g := cl.d.g
+	g := cl.kern()
 	mr, nr := g.MR, g.NR
 	i0 := icb * cl.mcEff
 	i1 := min(cl.m, i0+cl.mcEff)
@@ -740,7 +751,7 @@ func (cl *call) shiftsLastTile(bk *block, i0 int, edges bool) bool {
 // tall computes rows [i0, i1) of the columns KernelTall computes, of
 // the current depth block, TallMR rows a call; A and B are read in place.
 func (cl *call) tall(bk *block, i0, i1 int) {
-	g := cl.d.g
+	g := cl.kern()
 	j0 := cl.n - cl.tallCols
 	var b []float32
 	var rsb, csb int

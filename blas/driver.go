@@ -65,6 +65,7 @@ type driver struct {
 	// amx: the level computes its larger products on the AMX tiles (amx.go).
 	amx      bool
 	amxCalls runtime.FreeList[amxCall]
+	recipes  recipeBook // the kernel calls of small products (see recipe)
 }
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
@@ -157,22 +158,49 @@ func rowPanelStride(kc int) int { return (kc+15)&^15 + 16 }
 // op(B)ᵀ*op(A)ᵀ (n×m) and then C = Dᵀ + beta*C. The choice depends on the
 // shape only, so the thread count does not change the bits.
 func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if usesRecipe(m, n, k) {
+		key := keyOf(aT, bT, m, n, k, beta, lda, ldb, ldc)
+		rp, room := d.recipes.find(key)
+		if rp != nil {
+			rp.replay(d, alpha, beta, a, b, c)
+			return
+		}
+		if room && !recipesOff {
+			rec := newRecorder(key, beta, a, b, c)
+			d.product(rec, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			if rec.ok {
+				d.recipes.add(rec.rp)
+			}
+			return
+		}
+	}
+	d.product(nil, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// recipesOff, set by tests only, makes no new recipes.
+var recipesOff bool
+
+// product is gemm through the loops, noting its kernel calls in rec when
+// that is set (see recipe).
+func (d *driver) product(rec *recorder, aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	pl := d.plans(aT, bT, m, n, k)
 	if pl&planFlip != 0 {
-		d.flipped(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		d.flipped(rec, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	d.run(aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false, pl&planTransposeA != 0)
+	d.run(rec, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false, pl&planTransposeA != 0)
 }
 
 // flipped computes gemm's product transposed, through the scratch D.
-func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func (d *driver) flipped(rec *recorder, aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// D is padded to whole tiles, so that its edge tiles need no scratch.
 	ldd := d.nr.roundUp(m)
+	g := kernels{d.g, rec}
 	dt := runtime.Alloc(d.mr.roundUp(n) * ldd)
-	d.run(!bT, !aT, n, m, k, alpha, b, ldb, a, lda, 0, dt, ldd, true, false)
+	rec.scratch(dt)
+	d.run(rec, !bT, !aT, n, m, k, alpha, b, ldb, a, lda, 0, dt, ldd, true, false)
 	if beta == 0 {
-		d.g.PackT(c, ldc, dt, ldd, n, m) // c[i*ldc+j] = dt[j*ldd+i]
+		g.PackT(c, ldc, dt, ldd, n, m) // c[i*ldc+j] = dt[j*ldd+i]
 		runtime.Free(dt)
 		return
 	}
@@ -180,7 +208,8 @@ func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, l
 	// rounding (fused on the SIMD levels; exactly C + E when beta is 1),
 	// copied back to C, in one call each when C's rows have no gaps.
 	e := runtime.Alloc(m * n)
-	d.g.PackT(e, n, dt, ldd, n, m)
+	rec.scratch(e)
+	g.PackT(e, n, dt, ldd, n, m)
 	runtime.Free(dt)
 	rows, width := m, n
 	if ldc == n {
@@ -189,10 +218,10 @@ func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, l
 	for i := 0; i < rows; i++ {
 		crow, erow := c[i*ldc:i*ldc+width], e[i*width:(i+1)*width]
 		if beta == 1 {
-			asm.Add(crow, crow, erow)
+			g.add(crow, crow, erow)
 		} else {
-			asm.Axpy(beta, crow, erow)
-			copy(crow, erow)
+			g.axpy(beta, crow, erow)
+			g.copy(crow, erow)
 		}
 	}
 	runtime.Free(e)
@@ -203,7 +232,7 @@ func (d *driver) flipped(aT, bT bool, m, n, k int, alpha float32, a []float32, l
 // tiles are written whole, directly.
 // It runs the five loops (loops), or, on several threads, a product whose C
 // is small next to its operands as one product per depth block (splitK).
-func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded, transA bool) {
+func (d *driver) run(rec *recorder, aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded, transA bool) {
 	threads := runtime.Threads()
 	if m*n*k < splitMin || aT && m*n*k < parallelMin {
 		threads = 1
@@ -211,6 +240,9 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 	kb := d.depthBlocks(m, n, k)
 	// More than two blocks are summed in splitK's tree on one thread too.
 	if (threads > 1 && kb > 1 && m*n*k >= parallelMin || kb > 2) && smallC(m, n, k) {
+		if rec != nil {
+			rec.ok = false // splitK's trees are not replayed
+		}
 		d.splitK(aT, bT, m, n, k, kb, threads, alpha, a, lda, b, ldb, beta, c, ldc, padded)
 		return
 	}
@@ -221,8 +253,9 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		// NN 2048x10x100 took 0.59 of the time)
 		ldat := rowPanelStride(m)
 		at := runtime.Alloc(k * ldat)
-		d.g.PackT(at, ldat, a, lda, m, k) // at[p*ldat+i] = a[i*lda+p]
-		d.loops(true, bT, m, n, k, kb, 1, alpha, at, ldat, b, ldb, beta, c, ldc, padded, 0)
+		rec.scratch(at)
+		kernels{d.g, rec}.PackT(at, ldat, a, lda, m, k) // at[p*ldat+i] = a[i*lda+p]
+		d.loops(rec, true, bT, m, n, k, kb, 1, alpha, at, ldat, b, ldb, beta, c, ldc, padded, 0)
 		runtime.Free(at)
 		return
 	}
@@ -233,19 +266,20 @@ func (d *driver) run(aT, bT bool, m, n, k int, alpha float32, a []float32, lda i
 		// time in paired runs). On several threads the panels' packing is
 		// shared; this transpose would not be.
 		bt := runtime.Alloc(k * n)
-		d.g.PackT(bt, n, b, ldb, n, k) // bt[p*n+j] = b[j*ldb+p]
-		d.loops(aT, false, m, n, k, kb, 1, alpha, a, lda, bt, n, beta, c, ldc, padded, 0)
+		rec.scratch(bt)
+		kernels{d.g, rec}.PackT(bt, n, b, ldb, n, k) // bt[p*n+j] = b[j*ldb+p]
+		d.loops(rec, aT, false, m, n, k, kb, 1, alpha, a, lda, bt, n, beta, c, ldc, padded, 0)
 		runtime.Free(bt)
 		return
 	}
-	d.loops(aT, bT, m, n, k, kb, threads, alpha, a, lda, b, ldb, beta, c, ldc, padded, 0)
+	d.loops(rec, aT, bT, m, n, k, kb, threads, alpha, a, lda, b, ldb, beta, c, ldc, padded, 0)
 }
 
 // loops runs BLIS's five loops over kb depth blocks on threads threads.
 // On one thread the call's state lives on the stack and the loops run as
 // the one share of a private-mode call: getting and putting back a
 // recycled record took about an eighth of a 200 ns product.
-func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool, slot int) {
+func (d *driver) loops(rec *recorder, aT, bT bool, m, n, k, kb, threads int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded bool, slot int) {
 	if threads <= 1 {
 		// Fields set one by one: a composite literal was built in a
 		// temporary and copied (the 480 bytes written twice; a one-tile
@@ -253,8 +287,12 @@ func (d *driver) loops(aT, bT bool, m, n, k, kb, threads int, alpha float32, a [
 		var cl call
 		cl.d, cl.aT, cl.bT, cl.m, cl.n, cl.k, cl.alpha, cl.beta = d, aT, bT, m, n, k, alpha, beta
 		cl.a, cl.b, cl.c, cl.lda, cl.ldb, cl.ldc, cl.padded, cl.slot = a, b, c, lda, ldb, ldc, padded, slot
+		cl.rec = rec
 		cl.alone(kb)
 		return
+	}
+	if rec != nil {
+		rec.ok = false // recipes are of one-thread products
 	}
 	cl := d.calls.Get()
 	*cl = call{d: d, aT: aT, bT: bT, m: m, n: n, k: k, alpha: alpha, beta: beta,
@@ -320,10 +358,13 @@ func (d *driver) bpackFor(buf *[]float32, kc, nc int) []float32 {
 // values, ldd apart: dst[p*ldd+x] = src[off+p*sp+x*sx] for x < valid, and 0
 // for valid <= x < w (the zero padding of partial panels). One of sx and sp
 // is 1 in every layout: rows are copies, or the panel is a transpose.
-func (d *driver) pack(dst []float32, ldd int, src []float32, off, sp, sx, kc, w, valid int) {
+func (g kernels) pack(dst []float32, ldd int, src []float32, off, sp, sx, kc, w, valid int) {
+	if g.rec != nil {
+		g.rec.add(stepPack, 0, [][]float32{dst, src}, ldd, off, sp, sx, kc, w, valid)
+	}
 	switch {
 	case sx == 1 && w <= 32: // micro-panel rows: asm.PackRows pads them too
-		d.g.PackRows(dst, ldd, src[off:], sp, kc, w, valid)
+		g.Gemm.PackRows(dst, ldd, src[off:], sp, kc, w, valid)
 		return
 	case valid < w:
 		// One clear of the panel costs less than one per row.
@@ -341,7 +382,7 @@ func (d *driver) pack(dst []float32, ldd int, src []float32, off, sp, sx, kc, w,
 			copy(dst[p*ldd:p*ldd+valid], src[off+p*sp:])
 		}
 	case sp == 1:
-		d.g.PackT(dst, ldd, src[off:], sx, valid, kc)
+		g.Gemm.PackT(dst, ldd, src[off:], sx, valid, kc)
 	default:
 		panic("blas: internal error: panel layout with no unit stride")
 	}

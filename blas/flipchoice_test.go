@@ -34,9 +34,9 @@ func BenchmarkFlipChoice(b *testing.B) {
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					if fl {
-						d.flipped(aT, bT, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, c, p.ldc)
+						d.flipped(nil, aT, bT, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, c, p.ldc)
 					} else {
-						d.run(aT, bT, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, c, p.ldc, false, d.transposesA(aT, s.m, s.n, s.k))
+						d.run(nil, aT, bT, s.m, s.n, s.k, 1, p.a, p.lda, p.b, p.ldb, 0, c, p.ldc, false, d.transposesA(aT, s.m, s.n, s.k))
 					}
 				}
 				if d.flip(aT, bT, s.m, s.n, s.k) == fl {

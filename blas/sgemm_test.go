@@ -577,7 +577,7 @@ func TestSgemmTransposesA(t *testing.T) {
 						for _, beta := range []float32{0, 1.5} {
 							p := newProblem(r, NoTrans, tB, m, n, k, 0.75, beta, r.IntN(3))
 							want := append([]float32(nil), p.c()...)
-							d.loops(false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, want, p.ldc, false, 0)
+							d.loops(nil, false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, want, p.ldc, false, 0)
 							p.run(d)
 							p.check(t)
 							for i, v := range p.c() {

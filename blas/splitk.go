@@ -241,7 +241,7 @@ func (w *kSplit) block(j, slot int, lend bool) {
 		c, ldc, padded = w.parts[root], w.ldp, beta == 0
 	}
 	if !lend {
-		w.d.loops(w.aT, w.bT, w.m, w.n, kc, 1, w.sub, w.alpha, a, w.lda, b, w.ldb, beta, c, ldc, padded, slot*w.sub)
+		w.d.loops(nil, w.aT, w.bT, w.m, w.n, kc, 1, w.sub, w.alpha, a, w.lda, b, w.ldb, beta, c, ldc, padded, slot*w.sub)
 		return
 	}
 	cl := &w.lasts[slot]
