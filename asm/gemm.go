@@ -197,7 +197,7 @@ func GemmFor(l Level) Gemm {
 
 // String names the level's microkernels and their tiles, e.g. "avx512:
 // tile 12x32, narrow 12x16, masked edges, partial rows, tall 32x12".
-func (g Gemm) String() string {
+func (g *Gemm) String() string {
 	s := fmt.Sprintf("%s: tile %dx%d", g.Level, g.MR, g.NR)
 	if g.NarrowNR < g.NR {
 		s += fmt.Sprintf(", narrow %dx%d", g.MR, g.NarrowNR)
@@ -221,7 +221,7 @@ func (g Gemm) String() string {
 // panics with "asm: gemm: bad stride" when a stride is negative or ldc < NR,
 // and with "asm: gemm: short a" (b, c) when a slice is shorter than the
 // elements the tile reads or writes.
-func (g Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
+func (g *Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
 	checkTiles(g.MR, g.NR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NR)
 	g.k.fn(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
 }
@@ -236,7 +236,7 @@ func (g Gemm) Kernel(k int, alpha float32, a []float32, rsa, csa int, b []float3
 // level has a row kernel: a tile of small depth costs little more than the
 // call and the checks that Kernel makes for it. It panics as Kernel does,
 // and with "asm: gemm: bad stride" when bstep < 0, np < 0 or ldc < np*NR.
-func (g Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int) {
+func (g *Gemm) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int) {
 	if np <= 0 {
 		if np < 0 {
 			panic("asm: gemm: bad stride")
@@ -276,7 +276,7 @@ const GatherPad = 8
 // kernel". It panics as KernelRow does, and with "asm: gemm: short off"
 // when off holds fewer than k+GatherPad entries or "asm: gemm: bad
 // offset" when one of the first k is negative.
-func (g Gemm) KernelGather(k int, alpha float32, a []float32, rsa, csa int, b []float32, off []int32, bstep int, beta float32, c []float32, ldc, np int) {
+func (g *Gemm) KernelGather(k int, alpha float32, a []float32, rsa, csa int, b []float32, off []int32, bstep int, beta float32, c []float32, ldc, np int) {
 	if g.k.gather == nil {
 		panic("asm: gemm: no gather kernel")
 	}
@@ -321,7 +321,7 @@ func (g Gemm) KernelGather(k int, alpha float32, a []float32, rsa, csa int, b []
 // gemm: bad stride" for rows < 1, k < 0, lda or ldd < k, rsb < 0 or
 // k*rsb past int32, and "asm: gemm: short a" (dst, off) for a slice too
 // short for k steps.
-func (g Gemm) NonzeroSteps(dst []float32, ldd int, off []int32, a []float32, lda, rows, k, rsb int) int {
+func (g *Gemm) NonzeroSteps(dst []float32, ldd int, off []int32, a []float32, lda, rows, k, rsb int) int {
 	switch {
 	case rows < 1 || k < 0 || lda < k || ldd < k || rsb < 0 || int64(k)*int64(rsb) > math.MaxInt32:
 		panic("asm: gemm: bad stride")
@@ -371,7 +371,7 @@ func nonzeroStepsGeneric(dst []float32, ldd int, off []int32, a []float32, lda, 
 // multiple of MR (32 = 12+12+8) costs its rows, not a whole panel. Other
 // levels take only rows = MR (KernelRow). It panics as KernelRow does,
 // and with "asm: gemm: bad edge" when rows is out of range.
-func (g Gemm) KernelRows(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np, rows int) {
+func (g *Gemm) KernelRows(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np, rows int) {
 	if rows == g.MR {
 		g.KernelRow(k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np)
 		return
@@ -403,7 +403,7 @@ func (g Gemm) KernelRows(k int, alpha float32, a []float32, rsa, csa int, b []fl
 // without masked stores: the caller owns it (one per thread), so that a
 // call allocates nothing; the others take nil. It panics as Kernel does, with "asm: gemm: bad edge"
 // when rows or cols is out of range and with "asm: gemm: short scratch".
-func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows, cols int, scratch []float32) {
+func (g *Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows, cols int, scratch []float32) {
 	if rows < 1 || rows > g.MR || cols < 1 || cols > g.NR {
 		panic("asm: gemm: bad edge")
 	}
@@ -438,7 +438,7 @@ func (g Gemm) KernelEdge(k int, alpha float32, a []float32, rsa, csa int, b []fl
 // KernelNarrow is Kernel with a tile of MR×NarrowNR, bit-identical to the
 // first NarrowNR columns of Kernel's (see the contract above). It panics as
 // Kernel does, with NarrowNR in place of NR.
-func (g Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
+func (g *Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int) {
 	checkTiles(g.MR, g.NarrowNR, k, len(a), rsa, csa, len(b), rsb, 0, 1, len(c), ldc, g.MR, g.NarrowNR)
 	g.k.narrow(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
 }
@@ -464,7 +464,7 @@ func (g Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b []
 // is out of range, "asm: gemm: bad stride" when a stride is negative,
 // lda < rows, ldc < cols or 15*ldc does not fit in an int32 (the scatter's
 // offsets), and "asm: gemm: short a" (b, c) when a slice is too short.
-func (g Gemm) KernelTall(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc, rows, cols int) {
+func (g *Gemm) KernelTall(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc, rows, cols int) {
 	switch {
 	case rows < 1 || rows > g.TallMR || cols < 1 || cols > g.TallNR:
 		panic("asm: gemm: bad edge")
@@ -536,7 +536,7 @@ func checkTiles(mr, nr, k, na, rsa, csa, nb, rsb, bstep, np, nc, ldc, rows, cols
 // outside the block; the other levels are Go. It
 // panics with "asm: gemm: bad stride" when w < xn or sx < pn, and with
 // "asm: gemm: short dst" (src) when a slice is too short.
-func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
+func (g *Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 	if xn < 0 || pn < 0 || w < xn || sx < pn {
 		panic("asm: gemm: bad stride")
 	}
@@ -567,7 +567,7 @@ func (g Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 
 // packTEdge is PackT on its checked arguments, by the level's edge
 // transposer, else in Go.
-func (g Gemm) packTEdge(dst []float32, w int, src []float32, sx, xn, pn int) {
+func (g *Gemm) packTEdge(dst []float32, w int, src []float32, sx, xn, pn int) {
 	if g.k.packTEdge == nil {
 		packTGeneric(dst, w, src, sx, xn, pn)
 		return
@@ -594,7 +594,7 @@ func (g Gemm) packTEdge(dst []float32, w int, src []float32, sx, xn, pn int) {
 // would cost more than the copy; the rest is Go. It panics with "asm: gemm: bad stride" unless
 // 0 <= valid <= w <= ldd and (rows <= 1 or valid <= lds), and with "asm:
 // gemm: short dst" (src) when a slice is too short.
-func (g Gemm) PackRows(dst []float32, ldd int, src []float32, lds, rows, w, valid int) {
+func (g *Gemm) PackRows(dst []float32, ldd int, src []float32, lds, rows, w, valid int) {
 	if valid < 0 || valid > w || w > ldd || lds < 0 || rows > 1 && valid > lds {
 		panic("asm: gemm: bad stride")
 	}

@@ -41,7 +41,7 @@ const (
 func GemvN(dst, a []float32, lda int, x []float32) { gemvN(vec, dst, a, lda, x) }
 
 // GemvN is GemvN on level g.Level's kernel.
-func (g Gemm) GemvN(dst, a []float32, lda int, x []float32) { gemvN(g.v, dst, a, lda, x) }
+func (g *Gemm) GemvN(dst, a []float32, lda int, x []float32) { gemvN(g.v, dst, a, lda, x) }
 
 func gemvN(k *vecKernels, dst, a []float32, lda int, x []float32) {
 	gemvCheck(len(dst), len(x), a, lda)
@@ -67,7 +67,7 @@ func gemvN(k *vecKernels, dst, a []float32, lda int, x []float32) {
 func GemvT(dst, a []float32, lda int, x []float32) { gemvT(vec, dst, a, lda, x) }
 
 // GemvT is GemvT on level g.Level's kernel.
-func (g Gemm) GemvT(dst, a []float32, lda int, x []float32) { gemvT(g.v, dst, a, lda, x) }
+func (g *Gemm) GemvT(dst, a []float32, lda int, x []float32) { gemvT(g.v, dst, a, lda, x) }
 
 func gemvT(k *vecKernels, dst, a []float32, lda int, x []float32) {
 	gemvCheck(len(x), len(dst), a, lda)
@@ -96,7 +96,7 @@ func Ger(c []float32, ldc int, alpha float32, x, y []float32, beta float32) {
 }
 
 // Ger is Ger on level g.Level's kernel.
-func (g Gemm) Ger(c []float32, ldc int, alpha float32, x, y []float32, beta float32) {
+func (g *Gemm) Ger(c []float32, ldc int, alpha float32, x, y []float32, beta float32) {
 	ger(g.v, c, ldc, alpha, x, y, beta)
 }
 
@@ -125,7 +125,7 @@ func ger(k *vecKernels, c []float32, ldc int, alpha float32, x, y []float32, bet
 // sequential chain over p). HasGemmRows reports whether the level has
 // assembly for it; without, it is the generic loop. It panics on a bad m,
 // a leading dimension under n, or a slice too short for its rows.
-func (g Gemm) GemmRows(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, m, k int) {
+func (g *Gemm) GemmRows(c []float32, ldc, n int, a []float32, lda int, x []float32, sxi, sxp, m, k int) {
 	if m < 2 || m > MaxGemmRows {
 		panic("asm: GemmRows: m out of range")
 	}
@@ -148,7 +148,7 @@ func (g Gemm) GemmRows(c []float32, ldc, n int, a []float32, lda int, x []float3
 const MaxGemmRows = 4
 
 // HasGemmRows reports whether level g has assembly for GemmRows of m rows.
-func (g Gemm) HasGemmRows(m int) bool {
+func (g *Gemm) HasGemmRows(m int) bool {
 	return m >= 2 && m <= MaxGemmRows && g.v.gemmRows[m] != nil
 }
 
@@ -166,7 +166,7 @@ func (g Gemm) HasGemmRows(m int) bool {
 // the m rows, one of its rows at a time; the m GemvN's read it m times.
 // It panics on a bad m, a leading dimension under its row, or a slice too
 // short for its rows. c must not overlap a or x.
-func (g Gemm) GemvNRows(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, m, k int) {
+func (g *Gemm) GemvNRows(c []float32, ldc, n int, a []float32, lda int, x []float32, ldx, m, k int) {
 	if m < 2 || m > MaxGemmRows {
 		panic("asm: GemvNRows: m out of range")
 	}
@@ -187,7 +187,7 @@ func (g Gemm) GemvNRows(c []float32, ldc, n int, a []float32, lda int, x []float
 
 // HasGemvNRows reports whether level g has assembly for GemvNRows of m
 // rows (without, GemvNRows is m GemvN's).
-func (g Gemm) HasGemvNRows(m int) bool {
+func (g *Gemm) HasGemvNRows(m int) bool {
 	return m >= 2 && m <= MaxGemmRows && g.v.gemvNRows[m] != nil
 }
 

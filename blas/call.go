@@ -90,7 +90,7 @@ type call struct {
 }
 
 // kern returns the level's kernels as the call's loops call them.
-func (cl *call) kern() kernels { return kernels{cl.d.g, cl.rec} }
+func (cl *call) kern() kernels { return kernels{&cl.d.g, cl.rec} }
 
 // block is one (jc, pc) block of a call: the shared current one, or one
 // thread's own in private mode.

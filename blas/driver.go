@@ -158,32 +158,33 @@ func rowPanelStride(kc int) int { return (kc+15)&^15 + 16 }
 // op(B)ᵀ*op(A)ᵀ (n×m) and then C = Dᵀ + beta*C. The choice depends on the
 // shape only, so the thread count does not change the bits.
 func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if usesRecipe(m, n, k) {
+	pl, recipes := d.recipePlan(aT, bT, m, n, k)
+	if recipes {
 		key := keyOf(aT, bT, m, n, k, beta, lda, ldb, ldc)
 		rp, room := d.recipes.find(key)
-		if rp != nil {
+		if rp != nil && !rp.loops {
 			rp.replay(d, alpha, beta, a, b, c)
 			return
 		}
-		if room && !recipesOff {
+		if rp == nil && room && !recipesOff {
 			rec := newRecorder(key, beta, a, b, c)
-			d.product(rec, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-			if rec.ok {
-				d.recipes.add(rec.rp)
+			d.product(rec, pl, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			if !rec.ok {
+				rec.rp = &recipe{key: key, loops: true}
 			}
+			d.recipes.add(rec.rp)
 			return
 		}
 	}
-	d.product(nil, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	d.product(nil, pl, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // recipesOff, set by tests only, makes no new recipes.
 var recipesOff bool
 
-// product is gemm through the loops, noting its kernel calls in rec when
-// that is set (see recipe).
-func (d *driver) product(rec *recorder, aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	pl := d.plans(aT, bT, m, n, k)
+// product is gemm through the loops, on its plan pl, noting its kernel
+// calls in rec when that is set (see recipe).
+func (d *driver) product(rec *recorder, pl plan, aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if pl&planFlip != 0 {
 		d.flipped(rec, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -195,7 +196,7 @@ func (d *driver) product(rec *recorder, aT, bT bool, m, n, k int, alpha float32,
 func (d *driver) flipped(rec *recorder, aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// D is padded to whole tiles, so that its edge tiles need no scratch.
 	ldd := d.nr.roundUp(m)
-	g := kernels{d.g, rec}
+	g := kernels{&d.g, rec}
 	dt := runtime.Alloc(d.mr.roundUp(n) * ldd)
 	rec.scratch(dt)
 	d.run(rec, !bT, !aT, n, m, k, alpha, b, ldb, a, lda, 0, dt, ldd, true, false)
@@ -254,7 +255,7 @@ func (d *driver) run(rec *recorder, aT, bT bool, m, n, k int, alpha float32, a [
 		ldat := rowPanelStride(m)
 		at := runtime.Alloc(k * ldat)
 		rec.scratch(at)
-		kernels{d.g, rec}.PackT(at, ldat, a, lda, m, k) // at[p*ldat+i] = a[i*lda+p]
+		kernels{&d.g, rec}.PackT(at, ldat, a, lda, m, k) // at[p*ldat+i] = a[i*lda+p]
 		d.loops(rec, true, bT, m, n, k, kb, 1, alpha, at, ldat, b, ldb, beta, c, ldc, padded, 0)
 		runtime.Free(at)
 		return
@@ -267,7 +268,7 @@ func (d *driver) run(rec *recorder, aT, bT bool, m, n, k int, alpha float32, a [
 		// shared; this transpose would not be.
 		bt := runtime.Alloc(k * n)
 		rec.scratch(bt)
-		kernels{d.g, rec}.PackT(bt, n, b, ldb, n, k) // bt[p*n+j] = b[j*ldb+p]
+		kernels{&d.g, rec}.PackT(bt, n, b, ldb, n, k) // bt[p*n+j] = b[j*ldb+p]
 		d.loops(rec, aT, false, m, n, k, kb, 1, alpha, a, lda, bt, n, beta, c, ldc, padded, 0)
 		runtime.Free(bt)
 		return

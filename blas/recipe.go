@@ -8,20 +8,26 @@ import (
 	"github.com/nnrt/nnrt/runtime"
 )
 
-// Recipes. A product too small to share between threads and to gather
-// (under recipeMaxWork multiply-adds) makes the same kernel calls each
-// time its shape comes back, as a network's products do every step: the
-// plan, the blocking, the packing choices and the tiles depend on the
-// shape, the leading dimensions, whether beta is 0 or 1, and the level
-// only. Its first call runs the loops with a recorder, which notes every
-// kernel call with its operands as offsets into A, B, C or a scratch
-// buffer; later calls of the shape replay the list, through the same
-// checked kernels, with their own operands, alpha and beta. The bits are
-// those of the loops, call for call. The loops' own Go (the plan, the
-// call's setup, the blocking loops, the workspace) had cost 190 ns of the
-// 1.05 µs of NT 32x100x10, the book's last layer's input gradient at
-// batch 32.
+// Recipes. A product that runs on one thread and never gathers (see
+// gathers: products under gatherMinWork multiply-adds, and those with a
+// transposed A at any size) makes the same kernel calls each time its
+// shape comes back, as a network's products do every step: the plan, the
+// blocking, the packing choices and the tiles depend on the shape, the
+// leading dimensions, whether beta is 0 or 1, and the level only. Its
+// first call runs the loops with a recorder, which notes every kernel
+// call with its operands as offsets into A, B, C or a scratch buffer;
+// later calls of the shape replay the list, through the same checked
+// kernels, with their own operands, alpha and beta. The bits are those of
+// the loops, call for call. The loops' own Go (the plan, the call's
+// setup, the blocking loops, the workspace) had cost 190 ns of the 1.05 µs
+// of NT 32x100x10, the book's last layer's input gradient at batch 32, and
+// some 50 ns a row of tiles in the weight gradients of depth 32 (TN
+// 784x300x32: 5% of its time).
 const recipeMaxWork = gatherMinWork
+
+// maxRecipeSteps bounds a recipe: a product of more calls runs the loops,
+// whose Go is then a negligible part of it.
+const maxRecipeSteps = 1024
 
 // recipeKey is what the kernel calls of a small product depend on: m, n
 // and k (each under 2^21, as their product is) in the first word, lda,
@@ -67,11 +73,16 @@ func classOf(beta float32) betaClass {
 	return betaOther
 }
 
-// usesRecipe reports whether the product m×n×k runs on one thread and
-// never gathers, so that its kernel calls follow from its recipeKey.
-func usesRecipe(m, n, k int) bool {
+// recipePlan returns the product's plan and whether it runs on one thread
+// and never gathers, so that its kernel calls follow from its recipeKey.
+func (d *driver) recipePlan(aT, bT bool, m, n, k int) (plan, bool) {
+	pl := d.plans(aT, bT, m, n, k)
+	loopsAT := aT // the loops' A: op(B)ᵀ when flipped
+	if pl&planFlip != 0 {
+		loopsAT = !bT
+	}
 	w := m * n * k
-	return w < recipeMaxWork && (w < splitMin || runtime.Threads() == 1)
+	return pl, (w < recipeMaxWork || loopsAT) && (w < splitMin || runtime.Threads() == 1)
 }
 
 // Operand numbers of a recipe's buffers: A, B, C, then its scratch
@@ -120,21 +131,25 @@ const (
 // of the call's parameters; every kernel takes the product's alpha.
 type step struct {
 	kind stepKind
+	nops uint8
 	beta coef
 	ops  [4]ref
 	args [8]int
 }
 
-// recipe is one shape's kernel calls.
+// recipe is one shape's kernel calls, or, when loops is set, the note
+// that the shape runs the loops (it took a path recipes do not replay).
 type recipe struct {
 	key     recipeKey
+	loops   bool
 	scratch []int // the scratch buffers' lengths
 	steps   []step
 }
 
 // recorder notes the kernel calls of a product as its loops make them.
 // ok turns false when the product takes a path the recipe cannot replay
-// (splitK's trees, buffers it cannot tell apart).
+// (splitK's trees, buffers it cannot tell apart, more than
+// maxRecipeSteps calls).
 type recorder struct {
 	ok     bool
 	beta   float32
@@ -238,7 +253,11 @@ func (r *recorder) add(kind stepKind, beta float32, ops []([]float32), args ...i
 	if !r.ok {
 		return
 	}
-	s := step{kind: kind, beta: r.coef(beta)}
+	if len(r.rp.steps) == maxRecipeSteps {
+		r.ok = false
+		return
+	}
+	s := step{kind: kind, nops: uint8(len(ops)), beta: r.coef(beta)}
 	for i, o := range ops {
 		s.ops[i] = r.ref(o)
 	}
@@ -253,12 +272,19 @@ func (rp *recipe) replay(d *driver, alpha, beta float32, a, b, c []float32) {
 	for i, n := range rp.scratch {
 		bufs[bufScratch+i] = runtime.Alloc(n)
 	}
-	g := kernels{Gemm: d.g}
+	rp.run(d, alpha, beta, &bufs)
+	for i := range rp.scratch {
+		runtime.Free(bufs[bufScratch+i])
+	}
+}
+
+func (rp *recipe) run(d *driver, alpha, beta float32, bufs *[maxBufs][]float32) {
+	g := kernels{Gemm: &d.g}
 	for i := range rp.steps {
 		s := &rp.steps[i]
 		var x [4][]float32
-		for j := range x {
-			o := s.ops[j]
+		for j := range s.nops {
+			o := &s.ops[j]
 			switch {
 			case o.buf < 0:
 			case o.toEnd:
@@ -299,9 +325,6 @@ func (rp *recipe) replay(d *driver, alpha, beta float32, a, b, c []float32) {
 			asm.Axpy(bt, x[0], x[1])
 		}
 	}
-	for i := range rp.scratch {
-		runtime.Free(bufs[bufScratch+i])
-	}
 }
 
 // recipeBook holds a driver's recipes: an open-addressed table that only
@@ -339,6 +362,8 @@ func (rb *recipeBook) find(key recipeKey) (rp *recipe, room bool) {
 }
 
 // add puts rp in the book (unless a concurrent call of its shape did).
+// A recorder that failed leaves a recipe that says so, so that its shape
+// is not recorded again.
 func (rb *recipeBook) add(rp *recipe) {
 	h := rp.key.hash()
 	for i := uint64(0); i < recipeProbe; i++ {
@@ -355,7 +380,7 @@ func (rb *recipeBook) add(rp *recipe) {
 // kernels is the level's microkernels as the loops call them: straight
 // through, noting each call in a recipe when rec is set.
 type kernels struct {
-	asm.Gemm
+	*asm.Gemm
 	rec *recorder
 }
 

@@ -21,7 +21,7 @@ func (p *problem) loopsResult(d *driver) []float32 {
 	q := *p
 	q.cbuf = append([]float32(nil), p.cbuf...)
 	aT, bT := p.tA == Trans, p.tB == Trans
-	d.product(nil, aT, bT, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, q.c(), p.ldc)
+	d.product(nil, d.plans(aT, bT, p.m, p.n, p.k), aT, bT, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, q.c(), p.ldc)
 	return q.cbuf
 }
 
@@ -62,11 +62,14 @@ func TestRecipeReplaysTheLoops(t *testing.T) {
 		for _, m := range ms {
 			for _, n := range ns {
 				for _, k := range ks {
-					if !usesRecipe(m, n, k) || testing.Short() && r.IntN(4) != 0 {
+					if testing.Short() && r.IntN(4) != 0 {
 						continue
 					}
 					for _, tA := range transposes {
 						for _, tB := range transposes {
+							if _, ok := d.recipePlan(tA == Trans, tB == Trans, m, n, k); !ok {
+								continue
+							}
 							d.recipes.reset()
 							c := coefs[r.IntN(len(coefs))]
 							pad := r.IntN(3)
@@ -76,6 +79,8 @@ func TestRecipeReplaysTheLoops(t *testing.T) {
 							sameCBuf(t, p, "recording", p.cbuf, want)
 							key := keyOf(tA == Trans, tB == Trans, m, n, k, p.beta, p.lda, p.ldb, p.ldc)
 							if rp, _ := d.recipes.find(key); rp == nil {
+								t.Fatalf("%v: no recipe, nor a note that the shape runs the loops", p)
+							} else if rp.loops {
 								continue // a path recipes do not take (splitK's trees)
 							}
 							recorded++
@@ -116,8 +121,8 @@ func TestRecipeSharedOperands(t *testing.T) {
 		sameCBuf(t, p, "shared operands", p.cbuf, want)
 		p.check(t)
 	}
-	if rp, _ := d.recipes.find(keyOf(false, true, 20, 20, 30, 0, 30, 30, 20)); rp != nil {
-		t.Fatal("a recipe was made for a product whose A and B share memory")
+	if rp, _ := d.recipes.find(keyOf(false, true, 20, 20, 30, 0, 30, 30, 20)); rp == nil || !rp.loops {
+		t.Fatal("a product whose A and B share memory made a recipe, or no note that its shape runs the loops")
 	}
 }
 
@@ -173,5 +178,26 @@ func TestRecipeKey(t *testing.T) {
 	}
 	if keyOf(true, false, 1<<21-1, 7, 1<<20, -3, 9, 10, 11) != k {
 		t.Error("betas of one class give different keys")
+	}
+}
+
+// TestRecipeTooLong: a product of more than maxRecipeSteps kernel calls
+// (here a row of tiles each) leaves the note that its shape runs the
+// loops, and later calls run them, right.
+func TestRecipeTooLong(t *testing.T) {
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	d := active
+	d.recipes.reset()
+	defer d.recipes.reset()
+	r := rand.New(rand.NewPCG(14, 0))
+	m := (maxRecipeSteps + 10) * d.g.MR
+	for i := 0; i < 2; i++ {
+		p := newProblem(r, Trans, NoTrans, m, d.g.NR, 3, 1, 0, 0)
+		want := p.loopsResult(d)
+		p.gemm(d)
+		sameCBuf(t, p, "too long", p.cbuf, want)
+		if rp, _ := d.recipes.find(keyOf(true, false, m, d.g.NR, 3, 0, p.lda, p.ldb, p.ldc)); rp == nil || !rp.loops {
+			t.Fatalf("%v: no note that the shape runs the loops", p)
+		}
 	}
 }

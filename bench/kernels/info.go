@@ -86,7 +86,8 @@ func Info() MachineInfo {
 	}
 	blk := blas.BlockingFor(asm.ISA())
 	m.BLAS, m.BLASNotes = blk.String(), blk.Notes
-	m.GEMMKernels = asm.GemmFor(asm.ISA()).String()
+	g := asm.GemmFor(asm.ISA())
+	m.GEMMKernels = g.String()
 	m.Sparse = "Go loops (nn's Dense keeps sparse inputs on the dense products)"
 	if asm.SparseFast() {
 		width, _ := asm.SparseMulWidth()
