@@ -74,6 +74,10 @@ const (
 // of images on a blank background) runs those panels over their other
 // steps only, when B is finite: a multiply-add of 0 changes no bit of a
 // sum, so the result is the same (see gathers in call.go).
+// A product that runs on one thread and cannot gather replays, from the
+// second call of its shape on, the kernel calls the first one made (see
+// recipe.go): the same bits, without the loops' Go; the first call of a
+// shape allocates its record.
 // When m or n is 0 it
 // returns at once; when k is 0 or alpha is 0 it only scales C by beta (0
 // writes zeros) and does not read A and B. Bad arguments panic with gonum's
