@@ -71,7 +71,7 @@ import (
 // panels; the x86 kernels do, as they address each row of A anyway. NEON
 // loads A's MR values of a step as vectors, so it wants column panels.
 //
-// Tall kernel. A level may also have KernelTall, which computes a tile of
+// Tall kernel. A level may also have KernelTall, which computes tiles of
 // at most TallMR rows and TallNR columns with the vectors along the rows:
 // it reads op(A) column by column (A transposed, in place: TallMR values
 // contiguous per step), broadcasts B, and holds the tile transposed, which
@@ -145,10 +145,10 @@ type gemmKernels struct {
 	// read only the columns in mask of B.
 	edge, edgeNarrow func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc, rows int, mask uint32)
 	edgeMasksB       bool
-	// tall[cols], when not nil, is KernelTall for cols columns and the
-	// rows set in mask (at most tallMR).
+	// tall[cols], when not nil, is KernelTall for cols columns and tiles
+	// tiles of tallMR rows, the last of them the rows set in mask.
 	tallMR int
-	tall   []func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+	tall   []func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 	// gather, when not nil, is KernelGather, and nonzeroSteps is
 	// NonzeroSteps for at most mr rows.
 	gather       func(k int, alpha float32, a []float32, rsa, csa int, b []float32, off []int32, bstep int, beta float32, c []float32, ldc, np int)
@@ -443,7 +443,7 @@ func (g *Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b [
 	g.k.narrow(k, alpha, a, rsa, csa, b, rsb, beta, c, ldc)
 }
 
-// KernelTall computes the rows×cols tile of C
+// KernelTall computes the rows×cols block of C
 //
 //	for i := 0; i < rows; i++ {
 //		for j := 0; j < cols; j++ {
@@ -455,18 +455,19 @@ func (g *Gemm) KernelNarrow(k int, alpha float32, a []float32, rsa, csa int, b [
 //		}
 //	}
 //
-// with Kernel's operations (see the contract above), for 1 <= rows <=
-// TallMR and 1 <= cols <= TallNR: A is op(A) = Aᵀ read in place (or any
-// panel whose rows are contiguous for each p), B is read with any strides
-// (rsb, csb = ldb, 1 for a row-major B, 1, ldb for Bᵀ). It reads and writes
-// no element of a, b or c outside those the loops name. It panics with
-// "asm: gemm: bad edge" when the level has no tall kernel or rows or cols
-// is out of range, "asm: gemm: bad stride" when a stride is negative,
-// lda < rows, ldc < cols or 15*ldc does not fit in an int32 (the scatter's
-// offsets), and "asm: gemm: short a" (b, c) when a slice is too short.
+// with Kernel's operations (see the contract above), for rows >= 1, in
+// tiles of TallMR rows (one call for all of them), and 1 <= cols <=
+// TallNR: A is op(A) = Aᵀ read in place (or any panel whose rows are
+// contiguous for each p), B is read with any strides (rsb, csb = ldb, 1
+// for a row-major B, 1, ldb for Bᵀ). It reads and writes no element of a,
+// b or c outside those the loops name. It panics with "asm: gemm: bad
+// edge" when the level has no tall kernel or rows or cols is out of range,
+// "asm: gemm: bad stride" when a stride is negative, lda < rows, ldc <
+// cols or 15*ldc does not fit in an int32 (the scatter's offsets), and
+// "asm: gemm: short a" (b, c) when a slice is too short.
 func (g *Gemm) KernelTall(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc, rows, cols int) {
 	switch {
-	case rows < 1 || rows > g.TallMR || cols < 1 || cols > g.TallNR:
+	case g.TallMR == 0 || rows < 1 || cols < 1 || cols > g.TallNR:
 		panic("asm: gemm: bad edge")
 	case k < 0:
 		panic("asm: gemm: negative k")
@@ -479,7 +480,9 @@ func (g *Gemm) KernelTall(k int, alpha float32, a []float32, lda int, b []float3
 	case len(c) < (rows-1)*ldc+cols:
 		panic("asm: gemm: short c")
 	}
-	g.k.tall[cols](k, alpha, a, lda, b, rsb, csb, beta, c, ldc, uint32(uint64(1)<<rows-1), tallPairMasks[rows])
+	tiles := (rows + g.TallMR - 1) / g.TallMR
+	last := rows - (tiles-1)*g.TallMR
+	g.k.tall[cols](k, alpha, a, lda, b, rsb, csb, beta, c, ldc, uint32(uint64(1)<<last-1), tallPairMasks[last], tiles)
 }
 
 // tallPairMasks[rows] is the row mask of the tall kernels' paired stores

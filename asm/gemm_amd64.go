@@ -125,42 +125,42 @@ var (
 // The tall kernels, indexed by their column count (gemmAVX512Tall[cols]).
 //
 //go:noescape
-func gemmAVX512_tall1(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall1(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall2(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall2(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall3(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall3(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall4(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall4(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall5(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall5(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall6(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall6(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall7(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall7(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall8(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall8(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall9(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall9(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall10(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall10(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall11(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall11(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
 //go:noescape
-func gemmAVX512_tall12(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
+func gemmAVX512_tall12(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
 
-var gemmAVX512Tall = [...]func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32){
+var gemmAVX512Tall = [...]func(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int){
 	nil, gemmAVX512_tall1, gemmAVX512_tall2, gemmAVX512_tall3, gemmAVX512_tall4, gemmAVX512_tall5, gemmAVX512_tall6,
 	gemmAVX512_tall7, gemmAVX512_tall8, gemmAVX512_tall9, gemmAVX512_tall10, gemmAVX512_tall11, gemmAVX512_tall12,
 }

@@ -7151,11 +7151,18 @@ DATA tallRows<>+120(SB)/4, $14
 DATA tallRows<>+124(SB)/4, $15
 GLOBL tallRows<>(SB), RODATA|NOPTR, $128
 
-// func gemmAVX512_tall1(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall1: the rows in mask (of 32) of 1 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall1(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall1(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall1: tiles tiles of 32 rows (the last: the rows in mask) of 1 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall1(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall1_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -7163,7 +7170,11 @@ TEXT ·gemmAVX512_tall1(SB), NOSPLIT, $0-136
 	SHLQ $2, DX
 	MOVQ csb+80(FP), R11
 	SHLQ $2, R11
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall1_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall1_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -7211,16 +7222,24 @@ gemmAVX512_tall1_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall1_loop16
 gemmAVX512_tall1_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall1_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall1_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall1_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall1_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -7253,8 +7272,7 @@ gemmAVX512_tall1_scaled:
 	VFMADD231PS Z2, Z1, Z9
 	KMOVW K2, K3
 	VSCATTERDPS Z9, K3, 0(R14)(Z3*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall1_next
 gemmAVX512_tall1_beta0:
 	MOVQ ldc+120(FP), R13
 	VPBROADCASTD R13, Z3
@@ -7265,14 +7283,31 @@ gemmAVX512_tall1_beta0:
 	VSCATTERDPS Z8, K3, 0(DI)(Z3*4)
 	KMOVW K2, K3
 	VSCATTERDPS Z9, K3, 0(R14)(Z3*4)
+	JMP gemmAVX512_tall1_next
+gemmAVX512_tall1_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall1_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall1_tile
+gemmAVX512_tall1_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall2(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall2: the rows in mask (of 32) of 2 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall2(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall2(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall2: tiles tiles of 32 rows (the last: the rows in mask) of 2 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall2(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall2_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -7280,7 +7315,11 @@ TEXT ·gemmAVX512_tall2(SB), NOSPLIT, $0-136
 	SHLQ $2, DX
 	MOVQ csb+80(FP), R11
 	SHLQ $2, R11
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall2_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall2_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -7338,16 +7377,24 @@ gemmAVX512_tall2_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall2_loop16
 gemmAVX512_tall2_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall2_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall2_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall2_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall2_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -7396,8 +7443,7 @@ gemmAVX512_tall2_scaled:
 	VFMADD231PS Z2, Z1, Z5
 	KMOVB K7, K3
 	VSCATTERDPD Z5, K3, 0(R14)(Y7*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall2_next
 gemmAVX512_tall2_beta0:
 	MOVQ ldc+120(FP), R13
 	VPBROADCASTD R13, Z3
@@ -7416,14 +7462,31 @@ gemmAVX512_tall2_beta0:
 	VSCATTERDPD Z4, K3, 0(R14)(Y6*4)
 	KMOVB K7, K3
 	VSCATTERDPD Z5, K3, 0(R14)(Y7*4)
+	JMP gemmAVX512_tall2_next
+gemmAVX512_tall2_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall2_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall2_tile
+gemmAVX512_tall2_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall3(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall3: the rows in mask (of 32) of 3 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall3(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall3(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall3: tiles tiles of 32 rows (the last: the rows in mask) of 3 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall3(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall3_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -7431,7 +7494,11 @@ TEXT ·gemmAVX512_tall3(SB), NOSPLIT, $0-136
 	SHLQ $2, DX
 	MOVQ csb+80(FP), R11
 	SHLQ $2, R11
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall3_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall3_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -7499,16 +7566,24 @@ gemmAVX512_tall3_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall3_loop16
 gemmAVX512_tall3_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall3_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall3_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall3_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall3_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -7569,8 +7644,7 @@ gemmAVX512_tall3_scaled:
 	VFMADD231PS Z2, Z1, Z13
 	KMOVW K2, K3
 	VSCATTERDPS Z13, K3, 8(R14)(Z3*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall3_next
 gemmAVX512_tall3_beta0:
 	MOVQ ldc+120(FP), R13
 	VPBROADCASTD R13, Z3
@@ -7593,14 +7667,31 @@ gemmAVX512_tall3_beta0:
 	VSCATTERDPS Z12, K3, 8(DI)(Z3*4)
 	KMOVW K2, K3
 	VSCATTERDPS Z13, K3, 8(R14)(Z3*4)
+	JMP gemmAVX512_tall3_next
+gemmAVX512_tall3_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall3_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall3_tile
+gemmAVX512_tall3_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall4(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall4: the rows in mask (of 32) of 4 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall4(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall4(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall4: tiles tiles of 32 rows (the last: the rows in mask) of 4 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall4(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall4_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -7610,7 +7701,11 @@ TEXT ·gemmAVX512_tall4(SB), NOSPLIT, $0-136
 	SHLQ $2, R11
 	LEAQ (SI)(R11*2), BX
 	ADDQ R11, BX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall4_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall4_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -7691,16 +7786,24 @@ gemmAVX512_tall4_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall4_loop16
 gemmAVX512_tall4_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall4_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall4_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall4_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall4_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -7923,8 +8026,7 @@ gemmAVX512_tall4_q01b:
 	DECQ R8
 	JNE gemmAVX512_tall4_q01b
 gemmAVX512_tall4_q01b_end:
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall4_next
 gemmAVX512_tall4_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -8045,14 +8147,31 @@ gemmAVX512_tall4_q01z:
 	DECQ R8
 	JNE gemmAVX512_tall4_q01z
 gemmAVX512_tall4_q01z_end:
+	JMP gemmAVX512_tall4_next
+gemmAVX512_tall4_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall4_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall4_tile
+gemmAVX512_tall4_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall5(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall5: the rows in mask (of 32) of 5 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall5(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall5(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall5: tiles tiles of 32 rows (the last: the rows in mask) of 5 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall5(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall5_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -8062,7 +8181,11 @@ TEXT ·gemmAVX512_tall5(SB), NOSPLIT, $0-136
 	SHLQ $2, R11
 	LEAQ (SI)(R11*2), BX
 	ADDQ R11, BX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall5_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall5_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -8153,16 +8276,24 @@ gemmAVX512_tall5_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall5_loop16
 gemmAVX512_tall5_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall5_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall5_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall5_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall5_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -8402,8 +8533,7 @@ gemmAVX512_tall5_q01b_end:
 	VFMADD231PS Z2, Z1, Z17
 	KMOVW K2, K3
 	VSCATTERDPS Z17, K3, 16(R14)(Z3*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall5_next
 gemmAVX512_tall5_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -8533,14 +8663,31 @@ gemmAVX512_tall5_q01z_end:
 	VSCATTERDPS Z16, K3, 16(DI)(Z3*4)
 	KMOVW K2, K3
 	VSCATTERDPS Z17, K3, 16(R14)(Z3*4)
+	JMP gemmAVX512_tall5_next
+gemmAVX512_tall5_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall5_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall5_tile
+gemmAVX512_tall5_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall6(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall6: the rows in mask (of 32) of 6 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall6(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall6(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall6: tiles tiles of 32 rows (the last: the rows in mask) of 6 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall6(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall6_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -8550,7 +8697,11 @@ TEXT ·gemmAVX512_tall6(SB), NOSPLIT, $0-136
 	SHLQ $2, R11
 	LEAQ (SI)(R11*2), BX
 	ADDQ R11, BX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall6_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall6_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -8651,16 +8802,24 @@ gemmAVX512_tall6_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall6_loop16
 gemmAVX512_tall6_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall6_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall6_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall6_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall6_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -8916,8 +9075,7 @@ gemmAVX512_tall6_q01b_end:
 	VFMADD231PS Z2, Z1, Z5
 	KMOVB K7, K3
 	VSCATTERDPD Z5, K3, 16(R14)(Y7*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall6_next
 gemmAVX512_tall6_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -9055,14 +9213,31 @@ gemmAVX512_tall6_q01z_end:
 	VSCATTERDPD Z4, K3, 16(R14)(Y6*4)
 	KMOVB K7, K3
 	VSCATTERDPD Z5, K3, 16(R14)(Y7*4)
+	JMP gemmAVX512_tall6_next
+gemmAVX512_tall6_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall6_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall6_tile
+gemmAVX512_tall6_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall7(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall7: the rows in mask (of 32) of 7 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall7(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall7(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall7: tiles tiles of 32 rows (the last: the rows in mask) of 7 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall7(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall7_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -9074,7 +9249,11 @@ TEXT ·gemmAVX512_tall7(SB), NOSPLIT, $0-136
 	ADDQ R11, BX
 	LEAQ (BX)(R11*2), R9
 	ADDQ R11, R9
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall7_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall7_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -9188,16 +9367,24 @@ gemmAVX512_tall7_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall7_loop16
 gemmAVX512_tall7_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall7_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall7_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall7_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall7_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -9465,8 +9652,7 @@ gemmAVX512_tall7_q01b_end:
 	VFMADD231PS Z2, Z1, Z21
 	KMOVW K2, K3
 	VSCATTERDPS Z21, K3, 24(R14)(Z3*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall7_next
 gemmAVX512_tall7_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -9608,14 +9794,31 @@ gemmAVX512_tall7_q01z_end:
 	VSCATTERDPS Z20, K3, 24(DI)(Z3*4)
 	KMOVW K2, K3
 	VSCATTERDPS Z21, K3, 24(R14)(Z3*4)
+	JMP gemmAVX512_tall7_next
+gemmAVX512_tall7_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall7_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall7_tile
+gemmAVX512_tall7_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall8(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall8: the rows in mask (of 32) of 8 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall8(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall8(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall8: tiles tiles of 32 rows (the last: the rows in mask) of 8 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall8(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall8_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -9627,7 +9830,11 @@ TEXT ·gemmAVX512_tall8(SB), NOSPLIT, $0-136
 	ADDQ R11, BX
 	LEAQ (BX)(R11*2), R9
 	ADDQ R11, R9
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall8_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall8_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -9751,16 +9958,24 @@ gemmAVX512_tall8_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall8_loop16
 gemmAVX512_tall8_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall8_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall8_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall8_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall8_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -10190,8 +10405,7 @@ gemmAVX512_tall8_q41b:
 	DECQ R8
 	JNE gemmAVX512_tall8_q41b
 gemmAVX512_tall8_q41b_end:
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall8_next
 gemmAVX512_tall8_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -10431,14 +10645,31 @@ gemmAVX512_tall8_q41z:
 	DECQ R8
 	JNE gemmAVX512_tall8_q41z
 gemmAVX512_tall8_q41z_end:
+	JMP gemmAVX512_tall8_next
+gemmAVX512_tall8_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall8_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall8_tile
+gemmAVX512_tall8_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall9(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall9: the rows in mask (of 32) of 9 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall9(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall9(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall9: tiles tiles of 32 rows (the last: the rows in mask) of 9 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall9(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall9_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -10450,7 +10681,11 @@ TEXT ·gemmAVX512_tall9(SB), NOSPLIT, $0-136
 	ADDQ R11, BX
 	LEAQ (BX)(R11*2), R9
 	ADDQ R11, R9
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall9_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall9_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -10584,16 +10819,24 @@ gemmAVX512_tall9_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall9_loop16
 gemmAVX512_tall9_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall9_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall9_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall9_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall9_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -11040,8 +11283,7 @@ gemmAVX512_tall9_q41b_end:
 	VFMADD231PS Z2, Z1, Z25
 	KMOVW K2, K3
 	VSCATTERDPS Z25, K3, 32(R14)(Z3*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall9_next
 gemmAVX512_tall9_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -11290,14 +11532,31 @@ gemmAVX512_tall9_q41z_end:
 	VSCATTERDPS Z24, K3, 32(DI)(Z3*4)
 	KMOVW K2, K3
 	VSCATTERDPS Z25, K3, 32(R14)(Z3*4)
+	JMP gemmAVX512_tall9_next
+gemmAVX512_tall9_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall9_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall9_tile
+gemmAVX512_tall9_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall10(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall10: the rows in mask (of 32) of 10 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall10(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall10(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall10: tiles tiles of 32 rows (the last: the rows in mask) of 10 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall10(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall10_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -11311,7 +11570,11 @@ TEXT ·gemmAVX512_tall10(SB), NOSPLIT, $0-136
 	ADDQ R11, R9
 	LEAQ (R9)(R11*2), R10
 	ADDQ R11, R10
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall10_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall10_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -11458,16 +11721,24 @@ gemmAVX512_tall10_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall10_loop16
 gemmAVX512_tall10_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall10_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall10_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall10_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall10_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -11930,8 +12201,7 @@ gemmAVX512_tall10_q41b_end:
 	VFMADD231PS Z2, Z1, Z5
 	KMOVB K7, K3
 	VSCATTERDPD Z5, K3, 32(R14)(Y7*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall10_next
 gemmAVX512_tall10_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -12188,14 +12458,31 @@ gemmAVX512_tall10_q41z_end:
 	VSCATTERDPD Z4, K3, 32(R14)(Y6*4)
 	KMOVB K7, K3
 	VSCATTERDPD Z5, K3, 32(R14)(Y7*4)
+	JMP gemmAVX512_tall10_next
+gemmAVX512_tall10_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall10_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall10_tile
+gemmAVX512_tall10_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall11(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall11: the rows in mask (of 32) of 11 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall11(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall11(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall11: tiles tiles of 32 rows (the last: the rows in mask) of 11 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall11(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall11_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -12209,7 +12496,11 @@ TEXT ·gemmAVX512_tall11(SB), NOSPLIT, $0-136
 	ADDQ R11, R9
 	LEAQ (R9)(R11*2), R10
 	ADDQ R11, R10
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall11_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall11_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -12366,16 +12657,24 @@ gemmAVX512_tall11_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall11_loop16
 gemmAVX512_tall11_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall11_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall11_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall11_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall11_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -12850,8 +13149,7 @@ gemmAVX512_tall11_q41b_end:
 	VFMADD231PS Z2, Z1, Z29
 	KMOVW K2, K3
 	VSCATTERDPS Z29, K3, 40(R14)(Z3*4)
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall11_next
 gemmAVX512_tall11_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -13112,14 +13410,31 @@ gemmAVX512_tall11_q41z_end:
 	VSCATTERDPS Z28, K3, 40(DI)(Z3*4)
 	KMOVW K2, K3
 	VSCATTERDPS Z29, K3, 40(R14)(Z3*4)
+	JMP gemmAVX512_tall11_next
+gemmAVX512_tall11_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall11_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall11_tile
+gemmAVX512_tall11_ret:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_tall12(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)
-// gemmAVX512_tall12: the rows in mask (of 32) of 12 columns of C, held transposed (Gemm.KernelTall).
-TEXT ·gemmAVX512_tall12(SB), NOSPLIT, $0-136
+// func gemmAVX512_tall12(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)
+// gemmAVX512_tall12: tiles tiles of 32 rows (the last: the rows in mask) of 12 columns of C, each held transposed (Gemm.KernelTall).
+TEXT ·gemmAVX512_tall12(SB), NOSPLIT, $24-144
+	MOVQ tiles+136(FP), R12
+	MOVQ R12, tl-8(SP)
+	MOVQ a_base+16(FP), R12
+	MOVQ R12, ta-16(SP)
+	MOVQ c_base+96(FP), R12
+	MOVQ R12, tc-24(SP)
+gemmAVX512_tall12_tile:
 	MOVQ k+0(FP), CX
-	MOVQ a_base+16(FP), AX
+	MOVQ ta-16(SP), AX
 	MOVQ lda+40(FP), R8
 	SHLQ $2, R8
 	MOVQ b_base+48(FP), SI
@@ -13133,7 +13448,11 @@ TEXT ·gemmAVX512_tall12(SB), NOSPLIT, $0-136
 	ADDQ R11, R9
 	LEAQ (R9)(R11*2), R10
 	ADDQ R11, R10
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall12_loadmask
 	MOVL mask+128(FP), R12
+gemmAVX512_tall12_loadmask:
 	KMOVW R12, K1
 	SHRL $16, R12
 	KMOVW R12, K2
@@ -13300,16 +13619,24 @@ gemmAVX512_tall12_loop16:
 	DECQ CX
 	JNE gemmAVX512_tall12_loop16
 gemmAVX512_tall12_store:
-	MOVQ c_base+96(FP), DI
+	MOVQ tc-24(SP), DI
 	MOVQ ldc+120(FP), R10
 	SHLQ $2, R10
 	MOVQ R10, R13
 	SHLQ $4, R13
 	LEAQ (DI)(R13*1), R14
 	LEAQ (R10)(R10*2), R13
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall12_rows
 	MOVL mask+128(FP), R12
+gemmAVX512_tall12_rows:
 	POPCNTL R12, CX
+	MOVL $0xffffffff, R12
+	CMPQ tl-8(SP), $1
+	JNE gemmAVX512_tall12_pairs
 	MOVL pmask+132(FP), R12
+gemmAVX512_tall12_pairs:
 	KMOVB R12, K4
 	SHRL $8, R12
 	KMOVB R12, K5
@@ -13946,8 +14273,7 @@ gemmAVX512_tall12_q81b:
 	DECQ R8
 	JNE gemmAVX512_tall12_q81b
 gemmAVX512_tall12_q81b_end:
-	VZEROUPPER
-	RET
+	JMP gemmAVX512_tall12_next
 gemmAVX512_tall12_beta0:
 	MOVQ CX, R11
 	MOVQ $16, R8
@@ -14306,6 +14632,16 @@ gemmAVX512_tall12_q81z:
 	DECQ R8
 	JNE gemmAVX512_tall12_q81z
 gemmAVX512_tall12_q81z_end:
+	JMP gemmAVX512_tall12_next
+gemmAVX512_tall12_next:
+	DECQ tl-8(SP)
+	JEQ gemmAVX512_tall12_ret
+	ADDQ $128, ta-16(SP)
+	MOVQ ldc+120(FP), R12
+	SHLQ $7, R12
+	ADDQ R12, tc-24(SP)
+	JMP gemmAVX512_tall12_tile
+gemmAVX512_tall12_ret:
 	VZEROUPPER
 	RET
 

@@ -499,7 +499,13 @@ func TestGemmKernelTall(t *testing.T) {
 		}
 		r := rand.New(rand.NewPCG(9, uint64(l)))
 		nan := float32(math.NaN())
+		// one tile, and several (the last whole or not)
+		var rowCounts []int
 		for rows := 1; rows <= g.TallMR; rows++ {
+			rowCounts = append(rowCounts, rows)
+		}
+		rowCounts = append(rowCounts, g.TallMR+1, 2*g.TallMR-1, 2*g.TallMR, 2*g.TallMR+16, 3*g.TallMR+4, 4*g.TallMR+17)
+		for _, rows := range rowCounts {
 			for cols := 1; cols <= g.TallNR; cols++ {
 				k := []int{0, 1, 7, 33}[r.IntN(4)]
 				ab := [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}}[r.IntN(3)]
@@ -570,7 +576,7 @@ func TestGemmKernelTallPanics(t *testing.T) {
 			msg string
 			f   func()
 		}{
-			{"asm: gemm: bad edge", func() { g.KernelTall(1, 1, a, 40, b, 1, 1, 0, c, 1, g.TallMR+1, 1) }},
+			{"asm: gemm: bad edge", func() { g.KernelTall(1, 1, a, 40, b, 1, 1, 0, c, 1, 0, 1) }},
 			{"asm: gemm: bad edge", func() { g.KernelTall(1, 1, a, 4, b, 1, 1, 0, c, 13, 4, g.TallNR+1) }},
 			{"asm: gemm: negative k", func() { g.KernelTall(-1, 1, a, 4, b, 1, 1, 0, c, 4, 4, 4) }},
 			{"asm: gemm: bad stride", func() { g.KernelTall(1, 1, a, 3, b, 1, 1, 0, c, 4, 4, 4) }},

@@ -749,7 +749,7 @@ func (cl *call) shiftsLastTile(bk *block, i0 int, edges bool) bool {
 }
 
 // tall computes rows [i0, i1) of the columns KernelTall computes, of
-// the current depth block, TallMR rows a call; A and B are read in place.
+// the current depth block, in one call; A and B are read in place.
 func (cl *call) tall(bk *block, i0, i1 int) {
 	g := cl.kern()
 	j0 := cl.n - cl.tallCols
@@ -760,10 +760,8 @@ func (cl *call) tall(bk *block, i0, i1 int) {
 	} else { // b[p*ldb+j]
 		b, rsb, csb = cl.b[bk.pc*cl.ldb+j0:], cl.ldb, 1
 	}
-	for i := i0; i < i1; i += g.TallMR {
-		g.KernelTall(bk.kc, cl.alpha, cl.a[bk.pc*cl.lda+i:], cl.lda, b, rsb, csb, bk.beta,
-			cl.c[i*cl.ldc+j0:], cl.ldc, min(g.TallMR, i1-i), cl.tallCols)
-	}
+	g.KernelTall(bk.kc, cl.alpha, cl.a[bk.pc*cl.lda+i0:], cl.lda, b, rsb, csb, bk.beta,
+		cl.c[i0*cl.ldc+j0:], cl.ldc, i1-i0, cl.tallCols)
 }
 
 // tileWidth is the width of the kernel that computes column panel q: the

@@ -25,10 +25,17 @@ const tallNR = 12
 // at depth 32 and 100, 0.94-0.97 at 10, with alpha 1's multiplies
 // skipped).
 //
+// One call computes tiles tiles of rows down C (a, c stepping 32 rows), all
+// whole but the last: a call per tile had cost as much as a fifth of a
+// tile of depth 32 in the Go wrapper, the call and the set-up (TN
+// 100x10x32, the weight gradient of the book's last layer at batch 32,
+// makes four).
+//
 // func gemmAVX512_tallN(k int, alpha float32, a []float32, lda int,
 // b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask,
-// pmask uint32): mask has the rows (of 32) to load and store, pmask the
-// same rows in the layout of the paired stores (see genTallCols).
+// pmask uint32, tiles int): mask has the rows (of 32) of the last tile to
+// load and store, pmask the same rows in the layout of the paired stores
+// (see genTallCols).
 func genTall(w io.Writer) {
 	// The scatters' row numbers: lane l of a vector of 16 floats is row l;
 	// the pairs of columns that VUNPCKLPS and VUNPCKHPS interleave hold
@@ -53,11 +60,29 @@ func genTallCols(w io.Writer, cols int) {
 	bBases := []string{"SI", "BX", "R9", "R10"}
 	nb := (cols + 2) / 3
 	bAddr := func(j int) string { return strided(bBases, "R11", j) }
-	fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32)\n", name)
-	fmt.Fprintf(w, "// %s: the rows in mask (of 32) of %d columns of C, held transposed (Gemm.KernelTall).\n", name, cols)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-136\n", name)
+	fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, lda int, b []float32, rsb, csb int, beta float32, c []float32, ldc int, mask, pmask uint32, tiles int)\n", name)
+	fmt.Fprintf(w, "// %s: tiles tiles of 32 rows (the last: the rows in mask) of %d columns of C, each held transposed (Gemm.KernelTall).\n", name, cols)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $24-144\n", name)
+	// The tiles left, and this tile's A and C, in the frame: every
+	// general register serves the loop or the store.
+	p("MOVQ tiles+136(FP), R12")
+	p("MOVQ R12, tl-8(SP)")
+	p("MOVQ a_base+16(FP), R12")
+	p("MOVQ R12, ta-16(SP)")
+	p("MOVQ c_base+96(FP), R12")
+	p("MOVQ R12, tc-24(SP)")
+	label("tile")
+	// tileMask loads into R12 the rows of this tile: all 32, or arg's
+	// (mask or pmask) on the last.
+	tileMask := func(arg, lbl string) {
+		p("MOVL $0xffffffff, R12")
+		p("CMPQ tl-8(SP), $1")
+		p("JNE %s_%s", name, lbl)
+		p("MOVL %s, R12", arg)
+		label(lbl)
+	}
 	p("MOVQ k+0(FP), CX")
-	p("MOVQ a_base+16(FP), AX")
+	p("MOVQ ta-16(SP), AX")
 	p("MOVQ lda+40(FP), R8")
 	p("SHLQ $2, R8")
 	p("MOVQ b_base+48(FP), SI")
@@ -70,7 +95,7 @@ func genTallCols(w io.Writer, cols int) {
 		p("ADDQ R11, %s", bBases[j])
 	}
 	// K1: rows 0-15, K2: rows 16-31, for the loads of A and the stores.
-	p("MOVL mask+128(FP), R12")
+	tileMask("mask+128(FP)", "loadmask")
 	p("KMOVW R12, K1")
 	p("SHRL $16, R12")
 	p("KMOVW R12, K2")
@@ -134,16 +159,16 @@ func genTallCols(w io.Writer, cols int) {
 	// 16, R10 a row's bytes, CX the rows to store (of 32); K4-K7 are the
 	// pairs' row masks (rows 0-15 low and high, then rows 16-31) from
 	// pmask.
-	p("MOVQ c_base+96(FP), DI")
+	p("MOVQ tc-24(SP), DI")
 	p("MOVQ ldc+120(FP), R10")
 	p("SHLQ $2, R10")
 	p("MOVQ R10, R13")
 	p("SHLQ $4, R13")
 	p("LEAQ (DI)(R13*1), R14")
 	p("LEAQ (R10)(R10*2), R13") // 3 rows' bytes
-	p("MOVL mask+128(FP), R12")
+	tileMask("mask+128(FP)", "rows")
 	p("POPCNTL R12, CX")
-	p("MOVL pmask+132(FP), R12")
+	tileMask("pmask+132(FP)", "pairs")
 	for q := 4; q < 8; q++ {
 		p("KMOVB R12, K%d", q)
 		if q < 7 {
@@ -278,11 +303,22 @@ func genTallCols(w io.Writer, cols int) {
 				}
 			}
 		}
-		p("VZEROUPPER")
-		p("RET")
+		p("JMP %s_next", name)
 	}
 	store(true)
 	label("beta0")
 	store(false)
+	// The next tile: 32 rows down A's columns and C's rows.
+	label("next")
+	p("DECQ tl-8(SP)")
+	p("JEQ %s_ret", name)
+	p("ADDQ $128, ta-16(SP)")
+	p("MOVQ ldc+120(FP), R12")
+	p("SHLQ $7, R12")
+	p("ADDQ R12, tc-24(SP)")
+	p("JMP %s_tile", name)
+	label("ret")
+	p("VZEROUPPER")
+	p("RET")
 	fmt.Fprintln(w)
 }
