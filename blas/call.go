@@ -48,8 +48,11 @@ type call struct {
 	bEdgeInPlace bool
 	padded       bool // C has room for whole edge tiles (see run)
 	// tallCols > 0: KernelTall computes C's last tallCols columns (see
-	// tallCols), reading B in place; the tile kernels do the rest.
+	// tallCols), reading B in place; the tile kernels do the rest. A
+	// row-major A is read transposed from aTall (see tallColsOfAT).
 	tallCols int
+	aTall    []float32
+	ldaTall  int
 
 	bpack        []float32 // the shared mode's packed B block (kept with the record)
 	kcEff, ncEff int       // depth and width of the blocks
@@ -159,8 +162,19 @@ func (cl *call) setup(kb, threads int) (splitN bool) {
 	// MR rows.
 	cl.packB = cl.bT || d.packsB(m)
 	cl.bEdgeInPlace = !cl.packB && d.g.EdgeMasksB
+	cl.aTall = nil
 	if cl.ldc <= math.MaxInt32/15 { // KernelTall's scatter offsets fit
 		cl.tallCols = d.tallCols(cl.aT, m, n, k)
+		// (not on a call that lends its row blocks: its transpose is freed
+		// when the call returns, which may be before its helpers do)
+		if cl.tallCols == 0 && !cl.aT && threads == 1 && cl.lend == nil {
+			if cl.tallCols = d.tallColsOfAT(m, n, k); cl.tallCols > 0 {
+				cl.ldaTall = rowPanelStride(m)
+				cl.aTall = runtime.Alloc(k * cl.ldaTall)
+				cl.rec.scratch(cl.aTall)
+				cl.kern().PackT(cl.aTall, cl.ldaTall, cl.a, cl.lda, m, k) // aTall[p*ldaTall+i] = a[i*lda+p]
+			}
+		}
 	}
 
 	// Equal blocks (rounded to the tile) rather than full blocks and a short
@@ -446,6 +460,7 @@ func (cl *call) alone(kb int) {
 	cl.gather = cl.gathers()
 	cl.share(0)
 	runtime.Free(cl.ablock)
+	runtime.Free(cl.aTall)
 }
 
 // helpLent computes, on the calling thread (workspace slot slot), the last
@@ -760,7 +775,11 @@ func (cl *call) tall(bk *block, i0, i1 int) {
 	} else { // b[p*ldb+j]
 		b, rsb, csb = cl.b[bk.pc*cl.ldb+j0:], cl.ldb, 1
 	}
-	g.KernelTall(bk.kc, cl.alpha, cl.a[bk.pc*cl.lda+i0:], cl.lda, b, rsb, csb, bk.beta,
+	a, lda := cl.a, cl.lda
+	if cl.aTall != nil {
+		a, lda = cl.aTall, cl.ldaTall
+	}
+	g.KernelTall(bk.kc, cl.alpha, a[bk.pc*lda+i0:], lda, b, rsb, csb, bk.beta,
 		cl.c[i0*cl.ldc+j0:], cl.ldc, i1-i0, cl.tallCols)
 }
 

@@ -596,6 +596,53 @@ func TestSgemmTransposesA(t *testing.T) {
 	})
 }
 
+// TestSgemmTallOfRowMajorA: on one thread, a row-major A whose product's
+// last column panel is narrow (n%NR <= TallNR) may be transposed for
+// KernelTall (see tallColsOfAT); it gives the bits of the edge tiles, with
+// either B and both beta paths.
+func TestSgemmTallOfRowMajorA(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		g := d.g
+		if g.TallMR == 0 {
+			t.Skip("no tall kernel")
+		}
+		if d.tallColsOfAT(32, 100, 10) != 100%g.NR || d.tallColsOfAT(g.TallMR-1, 100, 10) != 0 || d.tallColsOfAT(32, 10, 100) != 0 {
+			t.Fatalf("tallColsOfAT: want NT 32x100x10, and no product of fewer than TallMR rows or narrower than NR")
+		}
+		r := rand.New(rand.NewPCG(7, 0))
+		taken := 0
+		for _, m := range []int{g.TallMR, g.TallMR + 5, 3*g.TallMR + 1} {
+			for _, n := range []int{g.NR + 1, g.NR + 4, 3*g.NR + 10, 2*g.NR + g.TallNR} {
+				for _, k := range []int{2, 10, 33} {
+					if d.tallColsOfAT(m, n, k) == 0 {
+						continue
+					}
+					taken++
+					for _, tB := range transposes {
+						for _, beta := range []float32{0, 1.5} {
+							p := newProblem(r, NoTrans, tB, m, n, k, 0.75, beta, r.IntN(3))
+							want := append([]float32(nil), p.c()...)
+							tallOfATOff = true
+							d.loops(nil, false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, want, p.ldc, false, 0)
+							tallOfATOff = false
+							d.loops(nil, false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, p.c(), p.ldc, false, 0)
+							p.check(t)
+							for i, v := range p.c() {
+								if math.Float32bits(v) != math.Float32bits(want[i]) {
+									t.Fatalf("%v: C offset %d is %g through Aᵀ, %g by the edge tiles", p, i, v, want[i])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		if taken < 10 {
+			t.Errorf("only %d products took the transposed A", taken)
+		}
+	})
+}
+
 // TestSgemmFewRows: products of 2 to 4 rows take the level's GemmRows (a
 // row-major B, where the level has one) or a GemvN a row (a transposed B,
 // up to gemvRowsMax rows), with alpha, beta, padded leading dimensions and both
