@@ -166,7 +166,7 @@ func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 			rp.replay(d, alpha, beta, a, b, c)
 			return
 		}
-		if rp == nil && room && !recipesOff {
+		if rp == nil && room {
 			rec := newRecorder(key, beta, a, b, c)
 			d.product(rec, pl, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 			if !rec.ok {
@@ -178,9 +178,6 @@ func (d *driver) gemm(aT, bT bool, m, n, k int, alpha float32, a []float32, lda 
 	}
 	d.product(nil, pl, aT, bT, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
-
-// recipesOff, set by tests only, makes no new recipes.
-var recipesOff bool
 
 // product is gemm through the loops, on its plan pl, noting its kernel
 // calls in rec when that is set (see recipe).

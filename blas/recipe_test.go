@@ -15,6 +15,19 @@ func (rb *recipeBook) reset() {
 	}
 }
 
+// emptyBook sets one thread and empties the active level's recipes for
+// the test, and again after it.
+func emptyBook(t *testing.T) *driver {
+	prev := runtime.SetThreads(1)
+	d := active
+	d.recipes.reset()
+	t.Cleanup(func() {
+		d.recipes.reset()
+		runtime.SetThreads(prev)
+	})
+	return d
+}
+
 // loopsResult returns the cbuf (C and its guard bands) that the loops,
 // without recipes, leave for p.
 func (p *problem) loopsResult(d *driver) []float32 {
@@ -107,10 +120,7 @@ func TestRecipeReplaysTheLoops(t *testing.T) {
 // no recipe, whose offsets could not tell them apart, and the product is
 // still right.
 func TestRecipeSharedOperands(t *testing.T) {
-	defer runtime.SetThreads(runtime.SetThreads(1))
-	d := active
-	d.recipes.reset()
-	defer d.recipes.reset()
+	d := emptyBook(t)
 	r := rand.New(rand.NewPCG(12, 0))
 	for i := 0; i < 2; i++ {
 		p := newProblem(r, NoTrans, Trans, 20, 20, 30, 1, 0, 0)
@@ -129,9 +139,7 @@ func TestRecipeSharedOperands(t *testing.T) {
 // TestRecipeBookFull: with no room left in the book, small products run
 // the loops, right, and allocate nothing.
 func TestRecipeBookFull(t *testing.T) {
-	defer runtime.SetThreads(runtime.SetThreads(1))
-	d := active
-	defer d.recipes.reset()
+	d := emptyBook(t)
 	stranger := &recipe{key: recipeKey{^uint64(0)}}
 	for i := range d.recipes.slots {
 		d.recipes.slots[i].Store(stranger)
@@ -185,10 +193,7 @@ func TestRecipeKey(t *testing.T) {
 // (here a row of tiles each) leaves the note that its shape runs the
 // loops, and later calls run them, right.
 func TestRecipeTooLong(t *testing.T) {
-	defer runtime.SetThreads(runtime.SetThreads(1))
-	d := active
-	d.recipes.reset()
-	defer d.recipes.reset()
+	d := emptyBook(t)
 	r := rand.New(rand.NewPCG(14, 0))
 	m := (maxRecipeSteps + 10) * d.g.MR
 	for i := 0; i < 2; i++ {

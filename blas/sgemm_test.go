@@ -543,6 +543,24 @@ func FuzzSgemm(f *testing.F) {
 	})
 }
 
+// loopsInto computes p's product into c through the one-thread loops
+// (depth blocks as gemm's, without the plan's flip or transposed A).
+func (p *problem) loopsInto(d *driver, c []float32) {
+	d.loops(nil, p.tA == Trans, p.tB == Trans, p.m, p.n, p.k, d.depthBlocks(p.m, p.n, p.k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc, false, 0)
+}
+
+// sameC checks p's C against float64 and, bit for bit, against want: C
+// computed one way (got) and want another.
+func (p *problem) sameC(t *testing.T, want []float32, got, other string) {
+	t.Helper()
+	p.check(t)
+	for i, v := range p.c() {
+		if math.Float32bits(v) != math.Float32bits(want[i]) {
+			t.Fatalf("%v: C offset %d is %g %s, %g %s", p, i, v, got, want[i], other)
+		}
+	}
+}
+
 // TestSgemmTransposesA: a row-major A times a few columns takes KernelTall
 // on Aᵀ (see transposesA) where the level has a tall kernel, for the
 // book's 32x10x100 among others; where gemm plans it, it gives the bits of
@@ -577,14 +595,9 @@ func TestSgemmTransposesA(t *testing.T) {
 						for _, beta := range []float32{0, 1.5} {
 							p := newProblem(r, NoTrans, tB, m, n, k, 0.75, beta, r.IntN(3))
 							want := append([]float32(nil), p.c()...)
-							d.loops(nil, false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, want, p.ldc, false, 0)
+							p.loopsInto(d, want)
 							p.run(d)
-							p.check(t)
-							for i, v := range p.c() {
-								if math.Float32bits(v) != math.Float32bits(want[i]) {
-									t.Fatalf("%v: C offset %d is %g through Aᵀ, %g through A", p, i, v, want[i])
-								}
-							}
+							p.sameC(t, want, "through Aᵀ", "through A")
 						}
 					}
 				}
@@ -623,15 +636,10 @@ func TestSgemmTallOfRowMajorA(t *testing.T) {
 							p := newProblem(r, NoTrans, tB, m, n, k, 0.75, beta, r.IntN(3))
 							want := append([]float32(nil), p.c()...)
 							tallOfATOff = true
-							d.loops(nil, false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, want, p.ldc, false, 0)
+							p.loopsInto(d, want)
 							tallOfATOff = false
-							d.loops(nil, false, tB == Trans, m, n, k, d.depthBlocks(m, n, k), 1, p.alpha, p.a, p.lda, p.b, p.ldb, beta, p.c(), p.ldc, false, 0)
-							p.check(t)
-							for i, v := range p.c() {
-								if math.Float32bits(v) != math.Float32bits(want[i]) {
-									t.Fatalf("%v: C offset %d is %g through Aᵀ, %g by the edge tiles", p, i, v, want[i])
-								}
-							}
+							p.loopsInto(d, p.c())
+							p.sameC(t, want, "through Aᵀ", "by the edge tiles")
 						}
 					}
 				}
