@@ -30,8 +30,8 @@ const recipeMaxWork = gatherMinWork
 const maxRecipeSteps = 1024
 
 // recipeKey is what the kernel calls of a small product depend on: m, n
-// and k (each under 2^21, as their product is) in the first word, lda,
-// ldb and ldc, and the transposes and beta's class in the last.
+// and k (each under keyDimLimit) in the first word, lda, ldb and ldc, and
+// the transposes and beta's class in the last.
 type recipeKey [5]uint64
 
 func keyOf(aT, bT bool, m, n, k int, beta float32, lda, ldb, ldc int) recipeKey {
@@ -82,8 +82,13 @@ func (d *driver) recipePlan(aT, bT bool, m, n, k int) (plan, bool) {
 		loopsAT = !bT
 	}
 	w := m * n * k
-	return pl, (w < recipeMaxWork || loopsAT) && (w < splitMin || runtime.Threads() == 1)
+	return pl, (w < recipeMaxWork || loopsAT) && (w < splitMin || runtime.Threads() == 1) &&
+		max(m, n, k) < keyDimLimit
 }
+
+// keyDimLimit bounds m, n and k of a product with a recipe: the key holds
+// each in 21 bits.
+const keyDimLimit = 1 << 21
 
 // Operand numbers of a recipe's buffers: A, B, C, then its scratch
 // buffers in the order the loops took them.

@@ -187,6 +187,14 @@ func TestRecipeKey(t *testing.T) {
 	if keyOf(true, false, 1<<21-1, 7, 1<<20, -3, 9, 10, 11) != k {
 		t.Error("betas of one class give different keys")
 	}
+	// A dimension the key cannot hold takes no recipe, however cheap.
+	defer runtime.SetThreads(runtime.SetThreads(1))
+	if _, ok := active.recipePlan(true, false, keyDimLimit, 2, 2); ok {
+		t.Error("a product of 2^21 rows may take a recipe")
+	}
+	if _, ok := active.recipePlan(true, false, keyDimLimit-1, 2, 2); !ok {
+		t.Error("a product of 2^21-1 rows, A transposed, on one thread, takes no recipe")
+	}
 }
 
 // TestRecipeTooLong: a product of more than maxRecipeSteps kernel calls
