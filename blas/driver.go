@@ -232,7 +232,7 @@ func (d *driver) flipped(rec *recorder, aT, bT bool, m, n, k int, alpha float32,
 // is small next to its operands as one product per depth block (splitK).
 func (d *driver) run(rec *recorder, aT, bT bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, padded, transA bool) {
 	threads := runtime.Threads()
-	if m*n*k < splitMin || aT && m*n*k < parallelMin {
+	if oneThread(aT, m, n, k) {
 		threads = 1
 	}
 	kb := d.depthBlocks(m, n, k)
@@ -327,6 +327,12 @@ func (d *driver) loops(rec *recorder, aT, bT bool, m, n, k, kb, threads int, alp
 	cl.ablock, cl.cur.bpack = nil, nil
 	cl.a, cl.b, cl.c = nil, nil, nil
 	d.calls.Put(cl)
+}
+
+// oneThread reports whether run keeps a product to one thread whatever the
+// thread count: too small to share (see splitMin and parallelMin).
+func oneThread(aT bool, m, n, k int) bool {
+	return m*n*k < splitMin || aT && m*n*k < parallelMin
 }
 
 // parallelFor is runtime.ParallelFor, inline when the product runs on one

@@ -81,8 +81,7 @@ func (d *driver) recipePlan(aT, bT bool, m, n, k int) (plan, bool) {
 	if pl&planFlip != 0 {
 		loopsAT = !bT
 	}
-	w := m * n * k
-	return pl, (w < recipeMaxWork || loopsAT) && (w < splitMin || runtime.Threads() == 1) &&
+	return pl, (m*n*k < recipeMaxWork || loopsAT) && (oneThread(loopsAT, m, n, k) || runtime.Threads() == 1) &&
 		max(m, n, k) < keyDimLimit
 }
 
