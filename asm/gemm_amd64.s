@@ -7019,6 +7019,63 @@ gemmPackTEdge_AVX2_done:
 	VZEROUPPER
 	RET
 
+DATA laneIndex<>+0(SB)/4, $0
+DATA laneIndex<>+4(SB)/4, $1
+DATA laneIndex<>+8(SB)/4, $2
+DATA laneIndex<>+12(SB)/4, $3
+DATA laneIndex<>+16(SB)/4, $4
+DATA laneIndex<>+20(SB)/4, $5
+DATA laneIndex<>+24(SB)/4, $6
+DATA laneIndex<>+28(SB)/4, $7
+DATA laneIndex<>+32(SB)/4, $8
+DATA laneIndex<>+36(SB)/4, $9
+DATA laneIndex<>+40(SB)/4, $10
+DATA laneIndex<>+44(SB)/4, $11
+DATA laneIndex<>+48(SB)/4, $12
+DATA laneIndex<>+52(SB)/4, $13
+DATA laneIndex<>+56(SB)/4, $14
+DATA laneIndex<>+60(SB)/4, $15
+GLOBL laneIndex<>(SB), RODATA|NOPTR, $64
+
+// func gemmPackTGather_AVX512(dst []float32, w int, src []float32, sx, xn, pn int)
+TEXT ·gemmPackTGather_AVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	MOVQ w+24(FP), R10
+	SHLQ $2, R10
+	MOVQ src_base+32(FP), SI
+	MOVQ sx+56(FP), R8
+	MOVQ R8, X1
+	VPBROADCASTD X1, Z1
+	VPMULLD laneIndex<>+0(SB), Z1, Z1
+	SHLQ $6, R8
+	MOVQ xn+64(FP), CX
+gemmPackTGather_AVX512_strip:
+	MOVL $0xffff, R12
+	CMPQ CX, $16
+	JGE gemmPackTGather_AVX512_rows
+	MOVL $1, R12
+	SHLL CX, R12
+	DECL R12
+gemmPackTGather_AVX512_rows:
+	MOVQ pn+72(FP), DX
+	MOVQ SI, AX
+	MOVQ DI, BX
+gemmPackTGather_AVX512_col:
+	KMOVW R12, K1
+	KMOVW R12, K2
+	VGATHERDPS (AX)(Z1*4), K1, Z0
+	VMOVUPS Z0, K2, (BX)
+	ADDQ $4, AX
+	ADDQ R10, BX
+	DECQ DX
+	JNE gemmPackTGather_AVX512_col
+	ADDQ R8, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JGT gemmPackTGather_AVX512_strip
+	VZEROUPPER
+	RET
+
 // func gemmPackRows_AVX512(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
 TEXT ·gemmPackRows_AVX512(SB), NOSPLIT, $0-80
 	MOVQ dst_base+0(FP), DI

@@ -536,6 +536,7 @@ func main() {
 	genPackT8(&sb)
 	genPackT8AVX512(&sb)
 	genPackTEdge(&sb)
+	genPackTGather(&sb)
 	genPackRows(&sb)
 	genPackRowsAVX2(&sb)
 	genTall(&sb)

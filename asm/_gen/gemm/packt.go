@@ -548,3 +548,59 @@ func packTDone(w io.Writer, p func(string, ...any), name string) {
 	p("RET")
 	fmt.Fprintln(w)
 }
+
+// genPackTGather writes gemmPackTGather_AVX512, PackT for a few columns
+// of whole strips of rows (the columns p >= p8 that PackT's 8×8 tiles
+// leave): each dst row is one gather of 16 rows of src's column (the
+// lanes past xn masked off) and one store, where the edge transposer pays
+// a whole 8×8 transpose for every 8 rows whatever the columns.
+func genPackTGather(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	const name = "gemmPackTGather_AVX512"
+	for l := 0; l < 16; l++ {
+		fmt.Fprintf(w, "DATA laneIndex<>+%d(SB)/4, $%d\n", 4*l, l)
+	}
+	fmt.Fprintf(w, "GLOBL laneIndex<>(SB), RODATA|NOPTR, $64\n\n")
+	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
+	p("MOVQ dst_base+0(FP), DI")
+	p("MOVQ w+24(FP), R10")
+	p("SHLQ $2, R10")
+	p("MOVQ src_base+32(FP), SI")
+	p("MOVQ sx+56(FP), R8")
+	// Z1: the rows' offsets in floats, lane i holds i*sx (PackT checks
+	// that 15*sx fits in 31 bits).
+	p("MOVQ R8, X1")
+	p("VPBROADCASTD X1, Z1")
+	p("VPMULLD laneIndex<>+0(SB), Z1, Z1")
+	p("SHLQ $6, R8") // 16 rows, in bytes
+	p("MOVQ xn+64(FP), CX")
+	fmt.Fprintf(w, "%s_strip:\n", name)
+	// R12: the strip's rows (all 16, or the xn%16 left).
+	p("MOVL $0xffff, R12")
+	p("CMPQ CX, $16")
+	p("JGE %s_rows", name)
+	p("MOVL $1, R12")
+	p("SHLL CX, R12")
+	p("DECL R12")
+	fmt.Fprintf(w, "%s_rows:\n", name)
+	p("MOVQ pn+72(FP), DX")
+	p("MOVQ SI, AX")
+	p("MOVQ DI, BX")
+	fmt.Fprintf(w, "%s_col:\n", name)
+	p("KMOVW R12, K1") // the gather clears its mask
+	p("KMOVW R12, K2")
+	p("VGATHERDPS (AX)(Z1*4), K1, Z0")
+	p("VMOVUPS Z0, K2, (BX)")
+	p("ADDQ $4, AX")
+	p("ADDQ R10, BX")
+	p("DECQ DX")
+	p("JNE %s_col", name)
+	p("ADDQ R8, SI")
+	p("ADDQ $64, DI")
+	p("SUBQ $16, CX")
+	p("JGT %s_strip", name)
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
