@@ -129,7 +129,7 @@ type gemmKernels struct {
 	// of pn%8 in pmask.
 	packTEdge func(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
 	// packTGather, when not nil, is PackT by gathers of 16 rows of a
-	// column, for any xn with 15*sx < 2^31 (the gathers' offsets).
+	// column, for any xn with 15*sx*4 < 2^31 (the gathers' byte offsets).
 	packTGather func(dst []float32, w int, src []float32, sx, xn, pn int)
 	// packRows, when not nil, is PackRows for w <= packRowsW (at most 32),
 	// with the bits of valid and of w set in lmask and smask.
@@ -565,7 +565,7 @@ func (g *Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 	}
 	// What the tiles left: the columns p >= p8 of rows x < x8, and rows x >= x8.
 	if x8 > 0 && p8 < pn {
-		if g.k.packTGather != nil && pn-p8 <= packTGatherCols && 15*sx < 1<<31 {
+		if g.k.packTGather != nil && pn-p8 <= packTGatherCols && 60*sx < 1<<31 {
 			g.k.packTGather(dst[p8*w:], w, src[p8:], sx, x8, pn-p8)
 		} else {
 			g.packTEdge(dst[p8*w:], w, src[p8:], sx, x8, pn-p8)

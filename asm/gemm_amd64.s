@@ -7042,12 +7042,15 @@ TEXT ·gemmPackTGather_AVX512(SB), NOSPLIT, $0-80
 	MOVQ dst_base+0(FP), DI
 	MOVQ w+24(FP), R10
 	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
 	MOVQ src_base+32(FP), SI
 	MOVQ sx+56(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
 	MOVQ R8, X1
 	VPBROADCASTD X1, Z1
 	VPMULLD laneIndex<>+0(SB), Z1, Z1
-	SHLQ $6, R8
+	SHLQ $4, R8
 	MOVQ xn+64(FP), CX
 gemmPackTGather_AVX512_strip:
 	MOVL $0xffff, R12
@@ -7063,7 +7066,7 @@ gemmPackTGather_AVX512_rows:
 gemmPackTGather_AVX512_col:
 	KMOVW R12, K1
 	KMOVW R12, K2
-	VGATHERDPS (AX)(Z1*4), K1, Z0
+	VGATHERDPS (AX)(Z1*1), K1, Z0
 	VMOVUPS Z0, K2, (BX)
 	ADDQ $4, AX
 	ADDQ R10, BX

@@ -563,17 +563,13 @@ func genPackTGather(w io.Writer) {
 	fmt.Fprintf(w, "GLOBL laneIndex<>(SB), RODATA|NOPTR, $64\n\n")
 	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
-	p("MOVQ dst_base+0(FP), DI")
-	p("MOVQ w+24(FP), R10")
-	p("SHLQ $2, R10")
-	p("MOVQ src_base+32(FP), SI")
-	p("MOVQ sx+56(FP), R8")
-	// Z1: the rows' offsets in floats, lane i holds i*sx (PackT checks
-	// that 15*sx fits in 31 bits).
+	packTPrologue(p, "SI")
+	// Z1: the rows' offsets in bytes, lane i holds i*sx*4 (PackT checks
+	// that 15*sx*4 fits in 31 bits).
 	p("MOVQ R8, X1")
 	p("VPBROADCASTD X1, Z1")
 	p("VPMULLD laneIndex<>+0(SB), Z1, Z1")
-	p("SHLQ $6, R8") // 16 rows, in bytes
+	p("SHLQ $4, R8") // 16 rows
 	p("MOVQ xn+64(FP), CX")
 	fmt.Fprintf(w, "%s_strip:\n", name)
 	// R12: the strip's rows (all 16, or the xn%16 left).
@@ -590,7 +586,7 @@ func genPackTGather(w io.Writer) {
 	fmt.Fprintf(w, "%s_col:\n", name)
 	p("KMOVW R12, K1") // the gather clears its mask
 	p("KMOVW R12, K2")
-	p("VGATHERDPS (AX)(Z1*4), K1, Z0")
+	p("VGATHERDPS (AX)(Z1*1), K1, Z0")
 	p("VMOVUPS Z0, K2, (BX)")
 	p("ADDQ $4, AX")
 	p("ADDQ R10, BX")
