@@ -565,7 +565,7 @@ func (g *Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 	}
 	// What the tiles left: the columns p >= p8 of rows x < x8, and rows x >= x8.
 	if x8 > 0 && p8 < pn {
-		if g.k.packTGather != nil && pn-p8 <= packTGatherCols && 60*sx < 1<<31 {
+		if g.k.packTGather != nil && pn-p8 <= packTGatherCols && sx <= math.MaxInt32/60 {
 			g.k.packTGather(dst[p8*w:], w, src[p8:], sx, x8, pn-p8)
 		} else {
 			g.packTEdge(dst[p8*w:], w, src[p8:], sx, x8, pn-p8)
