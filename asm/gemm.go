@@ -580,8 +580,8 @@ func (g *Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 // gathers (where the level can): a gather of 16 rows a column costs about
 // what the edge transposer's 8×8 transposes cost for three columns.
 // Paired in one process, the gathers took 0.77 of PackT's time at 100x10
-// (two columns), 0.83 at 100x11, 0.92 at 100x12, 1.02 and 1.22 with four
-// and seven; NT 32x100x10 (the book's last layer's input gradient at
+// (two columns), 0.83 at 100x11 (three); with four 0.92 (100x12) and 1.02
+// (32x100), with five to seven 1.05-1.22; NT 32x100x10 (the book's last layer's input gradient at
 // batch 32, two such transposes) took 0.935 of its time.
 const packTGatherCols = 3
 
