@@ -68,8 +68,20 @@ import (
 // Row panels. A kernel with RowPanels set runs as fast on A micro-panels
 // packed row by row (rsa = 1, csa = kc: each row's kc values contiguous,
 // which packing a row-major A produces with plain copies) as on column
-// panels; the x86 kernels do, as they address each row of A anyway. NEON
-// loads A's MR values of a step as vectors, so it wants column panels.
+// panels, so blas packs a row-major A by rows. Every kernel takes both (any
+// strides do); avx2 has RowPanels. The avx512 kernel runs 4-5% faster on
+// column panels (its packed loop reads a step's 12 values of A from one
+// 48-byte run instead of 12 rows' lines), which pays for the transposing
+// pack. NEON loads A's MR values of a step as vectors, so it wants column
+// panels too.
+//
+// Packed loops. The x86 kernels (except the edge and gather ones) have,
+// beside their loop for any strides, loops for packed panels (B's rows NR
+// floats apart and A in row or column panels) that run four steps an
+// iteration at constant displacements and step their pointers once an
+// iteration: a step's integer work, five adds and a decrement on the
+// avx512 tile, competes with the FMAs for issue slots and ports. Same
+// operations in the same order, so the same bits.
 //
 // Tall kernel. A level may also have KernelTall, which computes tiles of
 // at most TallMR rows and TallNR columns with the vectors along the rows:
@@ -166,7 +178,7 @@ type Gemm struct {
 	Level     Level
 	MR, NR    int
 	NarrowNR  int  // the width of KernelNarrow's tile (see above)
-	RowPanels bool // A micro-panels may be packed row by row (see above)
+	RowPanels bool // pack a row-major A's micro-panels row by row (see above)
 	// EdgeDirect: KernelEdge writes C directly, with masked stores, and
 	// needs no scratch tile (see KernelEdge).
 	EdgeDirect bool

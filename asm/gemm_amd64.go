@@ -174,7 +174,7 @@ var (
 		edge: gemmAVX2_6x16_edge, edgeNarrow: gemmAVX2_6x8_edge, packRows: gemmPackRows_AVX2, packRowsW: 16,
 		packTEdge: gemmPackTEdge_AVX2, rows: gemmAVX2Rows[:]}
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
-		rowPanels: true, packT8: gemmPackT8_AVX512, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
+		packT8: gemmPackT8_AVX512, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
 		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, edgeMasksB: true, packRows: gemmPackRows_AVX512, packRowsW: 32,
 		packTEdge: gemmPackTEdge_AVX512, packTGather: gemmPackTGather_AVX512, tallMR: 32, tall: gemmAVX512Tall[:], rows: gemmAVX512Rows[:],
 		gather: gemmAVX512_12x32_gather, nonzeroSteps: nonzeroStepsAVX512}

@@ -20,20 +20,22 @@ func TestGemmKernel(t *testing.T) {
 		for _, kn := range gemmVariants(g) {
 			nr := kn.nr
 			for _, k := range []int{0, 1, 2, 3, 7, 16, 31, 64, 191, 192, 193, 385} {
-				for _, lay := range []string{"packed", "inplaceN", "inplaceT"} {
+				for _, lay := range []string{"packed", "rowPanel", "inplaceN", "inplaceT"} {
 					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}, {2, -1.5}, {1.5, 0}} {
 						// op(A)(i, p) = a[p*rsa+i*csa]
 						var rsa, csa int
 						switch lay {
-						case "packed":
+						case "packed": // a column panel
 							rsa, csa = g.MR, 1
-						case "inplaceN": // row-major A with lda = k+3
+						case "rowPanel", "inplaceN": // row-major A with lda = k+3
 							rsa, csa = 1, k+3
 						case "inplaceT": // transposed A with lda = MR+5
 							rsa, csa = g.MR+5, 1
 						}
+						// The packed layouts have B packed too (the
+						// kernels' unrolled loops).
 						rsb := nr
-						if lay != "packed" {
+						if lay == "inplaceN" || lay == "inplaceT" {
 							rsb = nr + 9
 						}
 						a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
@@ -254,13 +256,20 @@ func TestGemmKernelRows(t *testing.T) {
 		r := rand.New(rand.NewPCG(11, uint64(l)))
 		for rows := 1; rows <= g.MR; rows++ {
 			for _, np := range []int{1, 2, 5} {
-				for _, k := range []int{0, 1, 7, 40} {
+				for _, k := range []int{0, 1, 7, 40, 43} {
 					for _, packed := range []bool{true, false} {
 						ab := [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}}[r.IntN(3)]
-						// A row panel read in place: rows of k values csa apart
+						// A row panel (rows of k values csa apart) or, with
+						// B packed, every other time a column panel (MR
+						// values a step, the first rows of them read).
 						rsa, csa := 1, k+r.IntN(3)
-						a := randSlice(r, (rows-1)*csa+max(1, k), -1, 1)
-						afull := make([]float32, (g.MR-1)*csa+max(1, k))
+						alen := (rows-1)*csa + max(1, k)
+						if packed && r.IntN(2) == 0 {
+							rsa, csa = g.MR, 1
+							alen = (max(1, k)-1)*g.MR + rows
+						}
+						a := randSlice(r, alen, -1, 1)
+						afull := make([]float32, max((g.MR-1)*csa+max(1, k), (max(1, k)-1)*rsa+g.MR))
 						copy(afull, a)
 						rsb, bstep := g.NR, max(1, k)*g.NR
 						if !packed {
@@ -306,8 +315,11 @@ func TestGemmKernelRow(t *testing.T) {
 		for _, np := range []int{0, 1, 2, 3, 7} {
 			for _, k := range []int{0, 1, 5, 32, 193} {
 				for _, packed := range []bool{true, false} {
-					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}} {
-						rsa, csa := 1, k+3
+					for x, ab := range [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}} {
+						rsa, csa := 1, k+3 // a row panel
+						if packed && x == 1 {
+							rsa, csa = g.MR, 1 // a column panel
+						}
 						a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
 						rsb, bstep := g.NR, max(1, k)*g.NR
 						if !packed {

@@ -532,10 +532,10 @@ func (cl *call) packAPanel(bk *block, dst []float32, i0 int) (rsa, csa int) {
 
 // aPanelStrides returns the strides of the current depth block's packed A
 // micro-panels: row panels (rsa = 1, csa = kc rounded, see rowPanelStride)
-// for a row-major A on a kernel that takes them, else column panels
-// (rsa = MR, csa = 1).
+// for a row-major A on a kernel that takes them or in a call that gathers
+// (NonzeroSteps reads row panels), else column panels (rsa = MR, csa = 1).
 func (cl *call) aPanelStrides(bk *block) (rsa, csa int) {
-	if !cl.aT && cl.d.g.RowPanels {
+	if !cl.aT && (cl.d.g.RowPanels || cl.gather) {
 		return 1, rowPanelStride(bk.kc)
 	}
 	return cl.d.g.MR, 1
@@ -694,16 +694,13 @@ var (
 
 // gathers reports whether the call's whole tiles may run over their A
 // micro-panels' nonzero steps: the level has KernelGather, A is
-// row-major (read in place, or packed by rows), one of three
+// row-major (read in place, or packed by rows: see aPanelStrides), one of three
 // micro-panels' steps in the first depth block are at most
 // gatherMaxDensity nonzero, and B is finite.
 func (cl *call) gathers() bool {
 	d := cl.d
 	g := d.g
 	if gatherOff || !g.Gather || cl.aT || cl.m < g.MR || cl.n < g.NR || cl.m*cl.n*cl.k < gatherMinWork {
-		return false
-	}
-	if rsa, _ := cl.aPanelStrides(&block{kc: cl.kcEff}); cl.packA && rsa != 1 {
 		return false
 	}
 	kc := min(cl.k, cl.kcEff)

@@ -7,7 +7,9 @@
 // does MR*V FMAs. A is addressed with two strides (rsa between steps, csa
 // between rows) so one kernel serves packed and in-place panels: row i of
 // A is base[i/3] + (i%3)*csa, with ceil(MR/3) base registers stepped by
-// rsa. Each step also prefetches B's row 8 steps ahead into L1 (a packed
+// rsa; where both operands are packed, the kernels with unroll set also
+// have loops at constant displacements (see packedModes). Each step also
+// prefetches B's row 8 steps ahead into L1 (a packed
 // panel's next KiB, or 8 rows of an operand read in place): paired runs in
 // one process, on 1024^3, 2048^3 and 784x300x256, were 2-4% faster with it
 // on both levels and no product slower; on the nine products of a batch-32
@@ -54,6 +56,43 @@ type kernel struct {
 	// reads the row off[t] floats into B's panel (Gemm.KernelGather)
 	// instead of the row after the last; A's steps are as packed.
 	gather bool
+	// unroll > 1 (a power of 2): the kernel has packedModes' loops.
+	unroll int
+	// panelMR, when not 0, is the rows of the column panels the kernel
+	// reads (the level's MR, for the kernels of fewer rows); else mr.
+	panelMR int
+}
+
+func (k kernel) panelRows() int {
+	if k.panelMR > 0 {
+		return k.panelMR
+	}
+	return k.mr
+}
+
+// addrMode is how a kernel's loop addresses its operands.
+type addrMode int
+
+// packedModes: the loops of a kernel with unroll > 1 for packed panels,
+// where both operands' steps are constant: B's rows the tile's width
+// apart (rsb = NR) and A in row panels (rsa = 1) or column panels
+// (rsa = MR, csa = 1). They run unroll steps an iteration at constant
+// displacements and step the pointers once an iteration, which cuts the
+// loop's integer work (5 adds and a decrement a step of 12x32, which
+// compete with the FMAs for their ports) to an add a pointer and a
+// decrement per unroll steps.
+const (
+	generic   addrMode = iota // any strides; the pointers stepped every step
+	rowPanels                 // rsa = 1, rsb = NR
+	colPanels                 // csa = 1, rsa = MR, rsb = NR
+)
+
+func log2(n int) int {
+	l := 0
+	for ; n > 1; n >>= 1 {
+		l++
+	}
+	return l
 }
 
 func (k kernel) w() int { return map[bool]int{true: 16, false: 8}[k.zmm] }
@@ -170,10 +209,14 @@ func (k kernel) gen(w io.Writer) {
 	p("MOVQ a_base+16(FP), AX")
 	p("MOVQ b_base+56(FP), SI")
 	p("MOVQ c_base+%d(FP), DI", f.c)
-	for j := 1; j < nb; j++ {
-		p("LEAQ (%s)(R8*2), %s", bases[j-1], bases[j])
-		p("ADDQ R8, %s", bases[j])
+	// setBases sets the bases of A's rows from AX (see strided).
+	setBases := func() {
+		for j := 1; j < nb; j++ {
+			p("LEAQ (%s)(R8*2), %s", bases[j-1], bases[j])
+			p("ADDQ R8, %s", bases[j])
+		}
 	}
+	setBases()
 	// Warm C's tile into L1 while the loop runs. (Paired runs of the 12x32
 	// row kernel at depth 10, three tiles, C's rows 400 bytes apart: without
 	// these, 0.96 of the time with C in L1 but 1.33 with C out of it; with a
@@ -200,50 +243,120 @@ func (k kernel) gen(w io.Writer) {
 	}
 	p("TESTQ CX, CX")
 	p("JEQ %s_store", k.name)
-	label("loop")
-	// B's row 8 steps ahead (a prefetch does not fault past the end of B;
-	// the gather kernels read the offset 8 entries on, which off holds).
-	if k.gather {
-		p("MOVLQSX 32(DX), SI")
-	}
-	for off := 0; off < k.v*k.w()*4; off += 64 {
+	// step writes step u of a loop iteration in addressing mode m: the
+	// prefetch, B's row, the broadcasts of A's column and the FMAs. In
+	// the generic mode (u = 0) it then moves B's pointer to the next row;
+	// the packed modes address step u at constant displacements (see
+	// packedModes) and leave the pointers to the iteration's end.
+	bw := k.v * k.w() * 4 // bytes of B's row
+	step := func(m addrMode, u int) {
+		// B's row 8 steps ahead (a prefetch does not fault past the end of
+		// B; the gather kernels read the offset 8 entries on, which off
+		// holds).
 		if k.gather {
-			p("PREFETCHT0 %d(R14)(SI*4)", off)
-			continue
+			p("MOVLQSX 32(DX), SI")
 		}
-		p("PREFETCHT0 %d(SI)(DX*8)", off)
-	}
-	if k.gather {
-		p("MOVLQSX (DX), SI")
-	}
-	for v := 0; v < k.v; v++ {
-		if k.edge && k.zmm {
-			p("VMOVUPS.Z %d(SI), K%d, %s", v*k.w()*4, v+1, bReg(v))
-			continue
-		}
-		p("VMOVUPS %d%s, %s", v*k.w()*4, bRow, bReg(v))
-	}
-	for i := 0; i < k.mr; i++ {
-		if k.bcst {
-			for v := 0; v < k.v; v++ {
-				p("VFMADD231PS.BCST %s, %s, %s", k.aAddr(i), bReg(v), acc(i, v))
+		for off := 0; off < bw; off += 64 {
+			switch {
+			case k.gather:
+				p("PREFETCHT0 %d(R14)(SI*4)", off)
+			case m == generic:
+				p("PREFETCHT0 %d(SI)(DX*8)", off)
+			default:
+				p("PREFETCHT0 %d(SI)", (8+u)*bw+off)
 			}
-			continue
 		}
-		t := k.reg(firstTmp + i%ntmp)
-		p("VBROADCASTSS %s, %s", k.aAddr(i), t)
+		if k.gather {
+			p("MOVLQSX (DX), SI")
+		}
 		for v := 0; v < k.v; v++ {
-			p("VFMADD231PS %s, %s, %s", bReg(v), t, acc(i, v))
+			if k.edge && k.zmm {
+				p("VMOVUPS.Z %d(SI), K%d, %s", v*k.w()*4, v+1, bReg(v))
+				continue
+			}
+			p("VMOVUPS %d%s, %s", u*bw+v*k.w()*4, bRow, bReg(v))
+		}
+		for i := 0; i < k.mr; i++ {
+			var a string
+			switch m {
+			case generic:
+				a = k.aAddr(i)
+			case rowPanels:
+				a = fmt.Sprintf("%d%s", 4*u, k.aAddr(i))
+			case colPanels:
+				a = fmt.Sprintf("%d(AX)", 4*(u*k.panelRows()+i))
+			}
+			if k.bcst {
+				for v := 0; v < k.v; v++ {
+					p("VFMADD231PS.BCST %s, %s, %s", a, bReg(v), acc(i, v))
+				}
+				continue
+			}
+			t := k.reg(firstTmp + i%ntmp)
+			p("VBROADCASTSS %s, %s", a, t)
+			for v := 0; v < k.v; v++ {
+				p("VFMADD231PS %s, %s, %s", bReg(v), t, acc(i, v))
+			}
+		}
+		if m != generic {
+			return
+		}
+		for j := 0; j < nb; j++ {
+			p("ADDQ R12, %s", bases[j])
+		}
+		if k.gather {
+			p("ADDQ $4, DX")
+		} else {
+			p("ADDQ DX, SI")
 		}
 	}
-	for j := 0; j < nb; j++ {
-		p("ADDQ R12, %s", bases[j])
+	if k.unroll > 1 {
+		// The packed panels' loops (see packedModes): B packed (rsb = the
+		// tile's width) and A in row or column panels; R15 counts the
+		// iterations of unroll steps, CX the steps left for the generic
+		// loop.
+		p("CMPQ DX, $%d", bw)
+		p("JNE %s_loop", k.name)
+		p("MOVQ CX, R15")
+		p("SHRQ $%d, R15", log2(k.unroll))
+		p("JEQ %s_loop", k.name)
+		p("CMPQ R12, $4")
+		p("JEQ %s_rows", k.name)
+		p("CMPQ R8, $4")
+		p("JNE %s_loop", k.name)
+		p("CMPQ R12, $%d", 4*k.panelRows())
+		p("JNE %s_loop", k.name)
+		for _, m := range []addrMode{colPanels, rowPanels} {
+			name := map[addrMode]string{rowPanels: "rows", colPanels: "cols"}[m]
+			if m == rowPanels {
+				label(name)
+			}
+			p("ANDQ $%d, CX", k.unroll-1)
+			label(name + "_loop")
+			for u := 0; u < k.unroll; u++ {
+				step(m, u)
+			}
+			if m == rowPanels {
+				for j := 0; j < nb; j++ {
+					p("ADDQ $%d, %s", 4*k.unroll, bases[j])
+				}
+			} else {
+				p("ADDQ $%d, AX", 4*k.unroll*k.panelRows())
+			}
+			p("ADDQ $%d, SI", k.unroll*bw)
+			p("DECQ R15")
+			p("JNE %s_%s_loop", k.name, name)
+			if m == colPanels {
+				// The generic loop steps all the bases.
+				setBases()
+			}
+			p("TESTQ CX, CX")
+			p("JNE %s_loop", k.name)
+			p("JMP %s_store", k.name)
+		}
 	}
-	if k.gather {
-		p("ADDQ $4, DX")
-	} else {
-		p("ADDQ DX, SI")
-	}
+	label("loop")
+	step(generic, 0)
 	p("DECQ CX")
 	p("JNE %s_loop", k.name)
 
@@ -485,18 +598,18 @@ func main() {
 		return
 	}
 	ks := []kernel{
-		{name: "gemmAVX2_6x16", mr: 6, v: 2},
-		{name: "gemmAVX512_12x32", zmm: true, mr: 12, v: 2},
+		{name: "gemmAVX2_6x16", mr: 6, v: 2, unroll: 4},
+		{name: "gemmAVX512_12x32", zmm: true, mr: 12, v: 2, unroll: 4},
 		// The narrow kernels (one vector per row) for the last column
 		// panel of C when it is at most half the tile wide: same per-element
 		// operations as the wide ones, so the same bits, at half the work.
-		{name: "gemmAVX2_6x8", mr: 6, v: 1},
-		{name: "gemmAVX512_12x16", zmm: true, mr: 12, v: 1},
+		{name: "gemmAVX2_6x8", mr: 6, v: 1, unroll: 4},
+		{name: "gemmAVX512_12x16", zmm: true, mr: 12, v: 1, unroll: 4},
 		// Row kernels: the wide tiles of a row of C in one call, which
 		// saves a call and its argument checks per tile (a tile of depth
 		// 32 takes only some 200 ns).
-		{name: "gemmAVX2_6x16_row", mr: 6, v: 2, row: true},
-		{name: "gemmAVX512_12x32_row", zmm: true, mr: 12, v: 2, row: true},
+		{name: "gemmAVX2_6x16_row", mr: 6, v: 2, row: true, unroll: 4},
+		{name: "gemmAVX512_12x32_row", zmm: true, mr: 12, v: 2, row: true, unroll: 4},
 		// The gather kernel: the row kernel on the steps where A's panel
 		// is not all zeros (see Gemm.KernelGather).
 		{name: "gemmAVX512_12x32_gather", zmm: true, mr: 12, v: 2, gather: true},
@@ -512,10 +625,10 @@ func main() {
 	// compute only the rows that exist, where the whole tile would
 	// compute MR.
 	for r := 1; r < 12; r++ {
-		ks = append(ks, kernel{name: fmt.Sprintf("gemmAVX512_%dx32_row", r), zmm: true, mr: r, v: 2, row: true})
+		ks = append(ks, kernel{name: fmt.Sprintf("gemmAVX512_%dx32_row", r), zmm: true, mr: r, v: 2, row: true, unroll: 4, panelMR: 12})
 	}
 	for r := 1; r < 6; r++ {
-		ks = append(ks, kernel{name: fmt.Sprintf("gemmAVX2_%dx16_row", r), mr: r, v: 2, row: true})
+		ks = append(ks, kernel{name: fmt.Sprintf("gemmAVX2_%dx16_row", r), mr: r, v: 2, row: true, unroll: 4, panelMR: 6})
 	}
 	if *sweep {
 		ks = append(ks,
