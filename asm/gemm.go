@@ -143,6 +143,8 @@ type gemmKernels struct {
 	// packTGather, when not nil, is PackT by gathers of 16 rows of a
 	// column, for any xn with 15*sx*4 < 2^31 (the gathers' byte offsets).
 	packTGather func(dst []float32, w int, src []float32, sx, xn, pn int)
+	// packT4, when not nil, is PackT for xn = 4 and pn a multiple of 8.
+	packT4 func(dst []float32, w int, src []float32, sx, pn int)
 	// packRows, when not nil, is PackRows for w <= packRowsW (at most 32),
 	// with the bits of valid and of w set in lmask and smask.
 	packRows  func(dst []float32, ldd int, src []float32, lds, rows int, lmask, smask uint32)
@@ -584,6 +586,15 @@ func (g *Gemm) PackT(dst []float32, w int, src []float32, sx, xn, pn int) {
 		}
 	}
 	if x8 < xn {
+		// Four rows left (the last of a 12-row panel): their own
+		// transposer for the columns of whole 8x8 blocks.
+		if q8 := pn &^ 7; xn-x8 == 4 && q8 > 0 && g.k.packT4 != nil {
+			g.k.packT4(dst[x8:], w, src[x8*sx:], sx, q8)
+			if q8 < pn {
+				g.packTEdge(dst[q8*w+x8:], w, src[x8*sx+q8:], sx, 4, pn-q8)
+			}
+			return
+		}
 		g.packTEdge(dst[x8:], w, src[x8*sx:], sx, xn-x8, pn)
 	}
 }

@@ -59,6 +59,9 @@ func gemmPackT8_AVX512(dst []float32, w int, src []float32, sx, xn, pn int)
 func gemmPackTGather_AVX512(dst []float32, w int, src []float32, sx, xn, pn int)
 
 //go:noescape
+func gemmPackT4_AVX2(dst []float32, w int, src []float32, sx, pn int)
+
+//go:noescape
 func gemmPackTEdge_AVX2(dst []float32, w int, src []float32, sx, xn, pn int, xmask, pmask uint32)
 
 //go:noescape
@@ -176,7 +179,7 @@ var (
 	gemmAVX512 = gemmKernels{mr: gemmTiles[AVX512].MR, nr: gemmTiles[AVX512].NR, nrNarrow: gemmTiles[AVX512].NR / 2,
 		packT8: gemmPackT8_AVX512, fn: gemmAVX512_12x32, narrow: gemmAVX512_12x16, row: gemmAVX512_12x32_row,
 		edge: gemmAVX512_12x32_edge, edgeNarrow: gemmAVX512_12x16_edge, edgeMasksB: true, packRows: gemmPackRows_AVX512, packRowsW: 32,
-		packTEdge: gemmPackTEdge_AVX512, packTGather: gemmPackTGather_AVX512, tallMR: 32, tall: gemmAVX512Tall[:], rows: gemmAVX512Rows[:],
+		packTEdge: gemmPackTEdge_AVX512, packTGather: gemmPackTGather_AVX512, packT4: gemmPackT4_AVX2, tallMR: 32, tall: gemmAVX512Tall[:], rows: gemmAVX512Rows[:],
 		gather: gemmAVX512_12x32_gather, nonzeroSteps: nonzeroStepsAVX512}
 )
 

@@ -11478,6 +11478,49 @@ gemmPackTEdge_AVX2_done:
 	VZEROUPPER
 	RET
 
+// func gemmPackT4_AVX2(dst []float32, w int, src []float32, sx, pn int)
+TEXT ·gemmPackT4_AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ w+24(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	MOVQ src_base+32(FP), SI
+	MOVQ sx+56(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ pn+64(FP), CX
+	SHRQ $3, CX
+	JEQ gemmPackT4_AVX2_done
+gemmPackT4_AVX2_loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	VMOVUPS (SI)(R8*2), Y2
+	VMOVUPS (SI)(R9*1), Y3
+	VUNPCKLPS Y1, Y0, Y4
+	VUNPCKHPS Y1, Y0, Y5
+	VUNPCKLPS Y3, Y2, Y6
+	VUNPCKHPS Y3, Y2, Y7
+	VSHUFPS $0x44, Y6, Y4, Y8
+	VSHUFPS $0xEE, Y6, Y4, Y9
+	VSHUFPS $0x44, Y7, Y5, Y10
+	VSHUFPS $0xEE, Y7, Y5, Y11
+	LEAQ (DI)(R10*4), R13
+	VMOVUPS X8, (DI)
+	VMOVUPS X9, (DI)(R10*1)
+	VMOVUPS X10, (DI)(R10*2)
+	VMOVUPS X11, (DI)(R11*1)
+	VEXTRACTF128 $1, Y8, (R13)
+	VEXTRACTF128 $1, Y9, (R13)(R10*1)
+	VEXTRACTF128 $1, Y10, (R13)(R10*2)
+	VEXTRACTF128 $1, Y11, (R13)(R11*1)
+	ADDQ $32, SI
+	LEAQ (R13)(R10*4), DI
+	DECQ CX
+	JNE gemmPackT4_AVX2_loop
+gemmPackT4_AVX2_done:
+	VZEROUPPER
+	RET
+
 DATA laneIndex<>+0(SB)/4, $0
 DATA laneIndex<>+4(SB)/4, $1
 DATA laneIndex<>+8(SB)/4, $2

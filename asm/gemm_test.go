@@ -207,7 +207,7 @@ func TestGemmPackT(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, l Level) {
 		g := GemmFor(l)
 		r := rand.New(rand.NewPCG(2, 0))
-		for _, xn := range []int{0, 1, 3, 7, 8, 9, 12, 16, 24, 31, 32, 33, 40} {
+		for _, xn := range []int{0, 1, 3, 4, 7, 8, 9, 12, 16, 20, 24, 28, 31, 32, 33, 40} {
 			for _, pn := range []int{0, 1, 2, 3, 5, 8, 9, 10, 11, 15, 16, 17, 19, 64, 301} {
 				w, sx := xn+r.IntN(3), pn+r.IntN(5)
 				src := randSlice(r, max(1, xn*sx), -1, 1)

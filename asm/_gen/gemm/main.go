@@ -649,6 +649,7 @@ func main() {
 	genPackT8(&sb)
 	genPackT8AVX512(&sb)
 	genPackTEdge(&sb)
+	genPackT4(&sb)
 	genPackTGather(&sb)
 	genPackRows(&sb)
 	genPackRowsAVX2(&sb)

@@ -600,3 +600,47 @@ func genPackTGather(w io.Writer) {
 	p("RET")
 	fmt.Fprintln(w)
 }
+
+// genPackT4 writes gemmPackT4_AVX2, PackT for a strip of 4 rows and pn
+// columns, pn a multiple of 8: the last rows of a 12-row column panel
+// (avx512's MR), which the edge transposer did at the cost of a whole 8x8
+// tile each 8 columns, with masked stores of 16 bytes at 48-byte steps
+// (0.3-0.4 µs for 4x384, twice the 8x8 tiles' time for the panel's other
+// 8 rows). Per 8 columns: the 4 rows' loads, the in-lane 4x4 transposes
+// (8 shuffles) and 8 stores of 16 bytes, the high lanes' by VEXTRACTF128
+// to memory (a store, no shuffle port).
+func genPackT4(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, "\t"+format+"\n", a...) }
+	const name = "gemmPackT4_AVX2"
+	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, pn int)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-72\n", name)
+	packTPrologue(p, "SI")
+	p("MOVQ pn+64(FP), CX")
+	p("SHRQ $3, CX")
+	p("JEQ %s_done", name)
+	fmt.Fprintf(w, "%s_loop:\n", name)
+	for r, o := range []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)"} {
+		p("VMOVUPS %s, Y%d", o, r)
+	}
+	p("VUNPCKLPS Y1, Y0, Y4")
+	p("VUNPCKHPS Y1, Y0, Y5")
+	p("VUNPCKLPS Y3, Y2, Y6")
+	p("VUNPCKHPS Y3, Y2, Y7")
+	// Y8+j: column j in the low lane, j+4 in the high.
+	p("VSHUFPS $0x44, Y6, Y4, Y8")
+	p("VSHUFPS $0xEE, Y6, Y4, Y9")
+	p("VSHUFPS $0x44, Y7, Y5, Y10")
+	p("VSHUFPS $0xEE, Y7, Y5, Y11")
+	p("LEAQ (DI)(R10*4), R13")
+	for j, a := range []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R11*1)"} {
+		p("VMOVUPS X%d, %s", 8+j, a)
+	}
+	for j, a := range []string{"(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
+		p("VEXTRACTF128 $1, Y%d, %s", 8+j, a)
+	}
+	p("ADDQ $32, SI")
+	p("LEAQ (R13)(R10*4), DI")
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	packTDone(w, p, name)
+}
