@@ -75,9 +75,9 @@ import (
 // pack. NEON loads A's MR values of a step as vectors, so it wants column
 // panels too.
 //
-// Packed loops. The x86 kernels (except the edge and gather ones) have,
-// beside their loop for any strides, loops for packed panels (B's rows NR
-// floats apart and A in row or column panels) that run four steps an
+// Packed loops. The x86 wide and partial-row kernels have, beside their
+// loop for any strides, loops for packed panels (B's rows NR floats apart
+// and A in row or column panels) that run four steps an
 // iteration at constant displacements and step their pointers once an
 // iteration: a step's integer work, five adds and a decrement on the
 // avx512 tile, competes with the FMAs for issue slots and ports. Same

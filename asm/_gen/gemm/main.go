@@ -603,8 +603,12 @@ func main() {
 		// The narrow kernels (one vector per row) for the last column
 		// panel of C when it is at most half the tile wide: same per-element
 		// operations as the wide ones, so the same bits, at half the work.
-		{name: "gemmAVX2_6x8", mr: 6, v: 1, unroll: 4},
-		{name: "gemmAVX512_12x16", zmm: true, mr: 12, v: 1, unroll: 4},
+		// No packed loops: they and the edge kernels read a packed panel
+		// of the wide kernel's width, and with loops for that the products
+		// whose last panel they take (NN and NT 256x300x784, 1000x300x1000)
+		// ran no faster (paired in one process: 1.00-1.01 of the time).
+		{name: "gemmAVX2_6x8", mr: 6, v: 1},
+		{name: "gemmAVX512_12x16", zmm: true, mr: 12, v: 1},
 		// Row kernels: the wide tiles of a row of C in one call, which
 		// saves a call and its argument checks per tile (a tile of depth
 		// 32 takes only some 200 ns).
