@@ -649,6 +649,15 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 			w := cl.tileWidth(bk, q)
 			ct := cl.c[i*cl.ldc+j0:]
 			switch {
+			// The last few columns over a packed column panel: KernelTall
+			// reads it as a transposed A (lda = MR) and costs those
+			// columns a step, where the narrow kernel costs 16 (see
+			// tallEdge).
+			case j0+w > cl.n && cl.n-j0 <= cl.d.tallEdge && rsa == mr && csa == 1 && cl.ldc <= math.MaxInt32/15:
+				if testTallEdge != nil {
+					testTallEdge()
+				}
+				g.KernelTall(bk.kc, cl.alpha, ap, mr, bp, rsb, 1, bk.beta, ct, cl.ldc, min(mr, cl.m-i), cl.n-j0)
 			case !cl.padded && (i+mr > cl.m || j0+w > cl.n), // cut by C's edges
 				cl.bEdgeInPlace && j0+w > cl.n: // or by B's (which KernelEdge reads unpadded)
 				var scratch []float32 // KernelEdge's, on levels that do not mask (see EdgeDirect)
@@ -686,10 +695,12 @@ const (
 )
 
 // Test hooks: gatherOff turns the gathered steps off; testGathered, when
-// set, is told of each micro-panel that runs them.
+// set, is told of each micro-panel that runs them; testTallEdge of each
+// tile of the tall edge (see tallEdge).
 var (
 	gatherOff    bool
 	testGathered func(kept, kc int)
+	testTallEdge func()
 )
 
 // gathers reports whether the call's whole tiles may run over their A

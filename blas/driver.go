@@ -66,7 +66,23 @@ type driver struct {
 	amx      bool
 	amxCalls runtime.FreeList[amxCall]
 	recipes  recipeBook // the kernel calls of small products (see recipe)
+	// tallEdge is the widest last column panel that KernelTall computes
+	// over packed column panels of A (see tallEdgeMax); 0: none.
+	tallEdge int
 }
+
+// tallEdgeMax is the widest last column panel of a product with A packed
+// in column panels that KernelTall computes, a 12-row panel at a time,
+// instead of the narrow edge kernel: its e columns cost e FMAs a step
+// (latency-bound below 8: a chain per column), the narrow kernel's 12.
+// Paired in one process, one thread, NN 256xnx300 (A packed: n > 128),
+// time against the edge kernel's: n%32 = 2: 0.966, 4: 0.960-0.963, 5:
+// 0.964, 6: 0.979, 7: 0.983, 8: 0.989-0.999, 12: 1.02-1.05 (NN
+// 256x300x784, 1000x300x1000); NN 1000x164x500 (4) 0.96. The bits are the
+// edge kernel's (KernelTall gives Kernel's). The book's n = 100 products
+// read A in place (4 panels) and keep the edge kernel: packing A for the
+// tall panel made NN 256x100x300 and 1000x100x1000 slower (1.01-1.04).
+const tallEdgeMax = 6
 
 // Packing thresholds: an operand micro-panel that the microkernel reuses at
 // most this many times is read in place instead of packed (when its layout
@@ -134,6 +150,9 @@ func newDriver(l asm.Level, c Caches) *driver {
 	d.level2s.New = func() *level2Work { return &level2Work{} }
 	d.amx = l == asm.AMX
 	d.amxCalls.New = func() *amxCall { return &amxCall{} }
+	if g.TallMR > 0 {
+		d.tallEdge = min(g.TallNR, tallEdgeMax)
+	}
 	return d
 }
 

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	goruntime "runtime"
@@ -691,6 +692,56 @@ func TestSetupRowBlocksBelowThreads(t *testing.T) {
 		want := ceilDiv(m, roundUp(ceilDiv(m, 16), d.g.MR))
 		if !cl.private || cl.shares != want {
 			t.Errorf("private %v, %d shares (16 threads), want private, %d", cl.private, cl.shares, want)
+		}
+	})
+}
+
+// TestSgemmTallEdge: on a level with a tall kernel, a product with A
+// packed in column panels computes its last column panel, when it is at
+// most tallEdge wide, by KernelTall over the packed panels (the hook sees
+// it, for a row-major A), with the bits of the edge kernel; both transposes of A and B, both
+// beta paths, rows past the last whole tile, two depth blocks, 1 and 2
+// threads.
+func TestSgemmTallEdge(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		if d.tallEdge == 0 {
+			t.Skip("no tall edge")
+		}
+		var taken atomic.Int64
+		testTallEdge = func() { taken.Add(1) }
+		defer func() { testTallEdge = nil }()
+		r := rand.New(rand.NewPCG(21, uint64(d.g.Level)))
+		for _, m := range []int{d.g.MR, 5*d.g.MR + 7, 100} {
+			for _, e := range []int{1, d.tallEdge} {
+				n := 5*d.g.NR + e // A packed: more than reuseToPack column panels
+				for _, k := range []int{1, 7, d.blk.KC + 33} {
+					for _, tA := range transposes {
+						for _, tB := range transposes {
+							beta := []float32{0, 1.5}[r.IntN(2)]
+							p := newProblem(r, tA, tB, m, n, k, 0.75, beta, r.IntN(3))
+							want := append([]float32(nil), p.c()...)
+							te := d.tallEdge
+							d.tallEdge = 0
+							p.loopsInto(d, want)
+							d.tallEdge = te
+							for _, th := range []int{1, 2} {
+								copy(p.c(), p.c0)
+								before := taken.Load()
+								d.loops(nil, p.tA == Trans, p.tB == Trans, p.m, p.n, p.k, d.depthBlocks(p.m, p.n, p.k), th,
+									p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c(), p.ldc, false, 0)
+								// (a transposed A is packed only past some
+								// depth, and may take KernelTall in place; on
+								// one thread a small row-major A is
+								// transposed for it: see tallColsOfAT)
+								if tA == NoTrans && (th > 1 || d.tallColsOfAT(m, n, k) == 0) && taken.Load() == before {
+									t.Fatalf("%v, %d threads: no tall edge", p, th)
+								}
+								p.sameC(t, want, "by the tall edge", "by the edge tiles")
+							}
+						}
+					}
+				}
+			}
 		}
 	})
 }
