@@ -20,7 +20,7 @@ func TestGemmKernel(t *testing.T) {
 		for _, kn := range gemmVariants(g) {
 			nr := kn.nr
 			for _, k := range []int{0, 1, 2, 3, 7, 16, 31, 64, 191, 192, 193, 385} {
-				for _, lay := range []string{"packed", "rowPanel", "inplaceN", "inplaceT"} {
+				for _, lay := range []string{"packed", "rowPanel", "inplaceN", "inplaceT", "inplaceTB"} {
 					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}, {2, -1.5}, {1.5, 0}} {
 						// op(A)(i, p) = a[p*rsa+i*csa]
 						var rsa, csa int
@@ -29,10 +29,11 @@ func TestGemmKernel(t *testing.T) {
 							rsa, csa = g.MR, 1
 						case "rowPanel", "inplaceN": // row-major A with lda = k+3
 							rsa, csa = 1, k+3
-						case "inplaceT": // transposed A with lda = MR+5
+						case "inplaceT", "inplaceTB": // transposed A with lda = MR+5
 							rsa, csa = g.MR+5, 1
 						}
-						// The packed layouts have B packed too (the
+						// The packed layouts, and a transposed A in place
+						// with B packed (inplaceTB), have B packed too (the
 						// kernels' unrolled loops).
 						rsb := nr
 						if lay == "inplaceN" || lay == "inplaceT" {
@@ -260,13 +261,14 @@ func TestGemmKernelRows(t *testing.T) {
 					for _, packed := range []bool{true, false} {
 						ab := [][2]float32{{1, 0}, {-0.5, 1.25}, {1.5, 0}}[r.IntN(3)]
 						// A row panel (rows of k values csa apart) or, with
-						// B packed, every other time a column panel (MR
-						// values a step, the first rows of them read).
+						// B packed, a column panel or a transposed A in
+						// place (MR or MR+2 values a step, the first rows
+						// of them read).
 						rsa, csa := 1, k+r.IntN(3)
 						alen := (rows-1)*csa + max(1, k)
-						if packed && r.IntN(2) == 0 {
-							rsa, csa = g.MR, 1
-							alen = (max(1, k)-1)*g.MR + rows
+						if x := r.IntN(3); packed && x > 0 {
+							rsa, csa = g.MR+2*(x-1), 1 // a column panel, or a transposed A in place
+							alen = (max(1, k)-1)*rsa + rows
 						}
 						a := randSlice(r, alen, -1, 1)
 						afull := make([]float32, max((g.MR-1)*csa+max(1, k), (max(1, k)-1)*rsa+g.MR))
@@ -319,6 +321,9 @@ func TestGemmKernelRow(t *testing.T) {
 						rsa, csa := 1, k+3 // a row panel
 						if packed && x == 1 {
 							rsa, csa = g.MR, 1 // a column panel
+						}
+						if packed && x == 2 {
+							rsa, csa = g.MR+3, 1 // a transposed A in place
 						}
 						a := randSlice(r, max(1, k)*rsa+g.MR*csa, -1, 1)
 						rsb, bstep := g.NR, max(1, k)*g.NR
