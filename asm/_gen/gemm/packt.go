@@ -37,15 +37,7 @@ func genPackT8(w io.Writer) {
 	// Y8..Y11 (through Y12..Y15), columns 4-7 into Y12..Y15 (through
 	// Y0..Y3).
 	for _, r := range [][3]int{{0, 12, 8}, {4, 0, 12}} {
-		in, t, out := r[0], r[1], r[2]
-		p("VUNPCKLPS Y%d, Y%d, Y%d", in+1, in, t)
-		p("VUNPCKHPS Y%d, Y%d, Y%d", in+1, in, t+1)
-		p("VUNPCKLPS Y%d, Y%d, Y%d", in+3, in+2, t+2)
-		p("VUNPCKHPS Y%d, Y%d, Y%d", in+3, in+2, t+3)
-		p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+2, t, out)
-		p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+2, t, out+1)
-		p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+3, t+1, out+2)
-		p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+3, t+1, out+3)
+		transpose4InLanes(p, r[0], r[1], r[2])
 	}
 	p("LEAQ (R12)(R10*4), R13")
 	for j, a := range []string{"(R12)", "(R12)(R10*1)", "(R12)(R10*2)", "(R12)(R11*1)", "(R13)", "(R13)(R10*1)", "(R13)(R10*2)", "(R13)(R11*1)"} {
@@ -183,6 +175,20 @@ func genPackT8AVX512(w io.Writer) {
 	packTDone(w, p, name)
 }
 
+// transpose4InLanes writes the 4x4 transposes, one in each 128-bit lane,
+// of rows Y(in)..Y(in+3) into columns Y(out)..Y(out+3), through
+// Y(t)..Y(t+3): unpack pairs of rows, then shuffle quads.
+func transpose4InLanes(p func(string, ...any), in, t, out int) {
+	p("VUNPCKLPS Y%d, Y%d, Y%d", in+1, in, t)
+	p("VUNPCKHPS Y%d, Y%d, Y%d", in+1, in, t+1)
+	p("VUNPCKLPS Y%d, Y%d, Y%d", in+3, in+2, t+2)
+	p("VUNPCKHPS Y%d, Y%d, Y%d", in+3, in+2, t+3)
+	p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+2, t, out)
+	p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+2, t, out+1)
+	p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+3, t+1, out+2)
+	p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+3, t+1, out+3)
+}
+
 // packTStripStart sets up the loop over the 8-column tiles of the strip
 // of src rows at SI: DX their count (pn/8; none: to name's done), AX and
 // BX rows 0 and 4 at the strip's column p, R12 dst's row p at the strip's
@@ -216,21 +222,10 @@ func packTPrologue(p func(string, ...any), srcReg string) {
 // Y0..Y7 (row i in Yi) into Y8..Y15 (column j in Y8+j): unpack pairs of
 // rows, shuffle quads, permute 128-bit lanes.
 func transpose8(p func(string, ...any)) {
-	// t: Y8..Y15
-	for q := 0; q < 4; q++ {
-		a, b := 2*q, 2*q+1
-		p("VUNPCKLPS Y%d, Y%d, Y%d", b, a, 8+2*q)
-		p("VUNPCKHPS Y%d, Y%d, Y%d", b, a, 9+2*q)
-	}
-	// u0..u3 from t0..t3 (rows 0-3), u4..u7 from t4..t7 (rows 4-7), into Y0..Y7
-	for h := 0; h < 2; h++ {
-		t := 8 + 4*h
-		u := 4 * h
-		p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+2, t, u)
-		p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+2, t, u+1)
-		p("VSHUFPS $0x44, Y%d, Y%d, Y%d", t+3, t+1, u+2)
-		p("VSHUFPS $0xEE, Y%d, Y%d, Y%d", t+3, t+1, u+3)
-	}
+	// u0..u3: the 4x4 transposes in each lane of rows 0-3 (through
+	// Y8..Y11), u4..u7 of rows 4-7 (through Y12..Y15), into Y0..Y7
+	transpose4InLanes(p, 0, 8, 0)
+	transpose4InLanes(p, 4, 12, 4)
 	// columns j = 0..3: lanes lo of u_j and u_{j+4}; j+4: lanes hi
 	for j := 0; j < 4; j++ {
 		p("VPERM2F128 $0x20, Y%d, Y%d, Y%d", j+4, j, 8+j)
@@ -622,15 +617,8 @@ func genPackT4(w io.Writer) {
 	for r, o := range []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)"} {
 		p("VMOVUPS %s, Y%d", o, r)
 	}
-	p("VUNPCKLPS Y1, Y0, Y4")
-	p("VUNPCKHPS Y1, Y0, Y5")
-	p("VUNPCKLPS Y3, Y2, Y6")
-	p("VUNPCKHPS Y3, Y2, Y7")
 	// Y8+j: column j in the low lane, j+4 in the high.
-	p("VSHUFPS $0x44, Y6, Y4, Y8")
-	p("VSHUFPS $0xEE, Y6, Y4, Y9")
-	p("VSHUFPS $0x44, Y7, Y5, Y10")
-	p("VSHUFPS $0xEE, Y7, Y5, Y11")
+	transpose4InLanes(p, 0, 4, 8)
 	p("LEAQ (DI)(R10*4), R13")
 	for j, a := range []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R11*1)"} {
 		p("VMOVUPS X%d, %s", 8+j, a)
