@@ -271,7 +271,7 @@ func (k kernel) gen(w io.Writer) {
 		}
 		for v := 0; v < k.v; v++ {
 			if k.edge && k.zmm {
-				p("VMOVUPS.Z %d(SI), K%d, %s", v*k.w()*4, v+1, bReg(v))
+				p("VMOVUPS.Z %d(SI), K%d, %s", u*bw+v*k.w()*4, v+1, bReg(v))
 				continue
 			}
 			p("VMOVUPS %d%s, %s", u*bw+v*k.w()*4, bRow, bReg(v))
@@ -311,6 +311,9 @@ func (k kernel) gen(w io.Writer) {
 		}
 	}
 	if k.unroll > 1 {
+		if k.gather || k.edge {
+			panic("packed loops are for the wide and partial-row kernels: " + k.name)
+		}
 		// The packed panels' loops (see packedModes): B packed (rsb = the
 		// tile's width) and A in row or column panels; R15 counts the
 		// iterations of unroll steps, CX the steps left for the generic
