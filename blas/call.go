@@ -705,8 +705,8 @@ var (
 
 // gathers reports whether the call's whole tiles may run over their A
 // micro-panels' nonzero steps: the level has KernelGather, A is
-// row-major (read in place, or packed by rows: see aPanelStrides), one of three
-// micro-panels' steps in the first depth block are at most
+// row-major (read in place, or packed by rows: see aPanelStrides), one
+// of three micro-panels' steps in the first depth block are at most
 // gatherMaxDensity nonzero, and B is finite.
 func (cl *call) gathers() bool {
 	d := cl.d
