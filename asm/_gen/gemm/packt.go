@@ -15,9 +15,7 @@ func genPackT8(w io.Writer) {
 	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, xn, pn int)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
 	packTPrologue(p, "SI")
-	p("MOVQ xn+64(FP), CX")
-	p("SHRQ $3, CX")
-	p("JEQ %s_done", name)
+	blocksOf8(p, name, "xn+64(FP)", "CX")
 	fmt.Fprintf(w, "%s_xloop:\n", name)
 	packTStripStart(p, name)
 	fmt.Fprintf(w, "%s_ploop:\n", name)
@@ -194,12 +192,18 @@ func transpose4InLanes(p func(string, ...any), in, t, out int) {
 // BX rows 0 and 4 at the strip's column p, R12 dst's row p at the strip's
 // column x (DI).
 func packTStripStart(p func(string, ...any), name string) {
-	p("MOVQ pn+72(FP), DX")
-	p("SHRQ $3, DX")
-	p("JEQ %s_done", name)
+	blocksOf8(p, name, "pn+72(FP)", "DX")
 	p("MOVQ SI, AX")
 	p("LEAQ (SI)(R8*4), BX")
 	p("MOVQ DI, R12")
+}
+
+// blocksOf8 loads into reg the count of whole blocks of 8 in the
+// argument arg, and leaves for name's done when there are none.
+func blocksOf8(p func(string, ...any), name, arg, reg string) {
+	p("MOVQ %s, %s", arg, reg)
+	p("SHRQ $3, %s", reg)
+	p("JEQ %s_done", name)
 }
 
 // packTPrologue loads the transposers' common arguments of func(dst
@@ -610,9 +614,7 @@ func genPackT4(w io.Writer) {
 	fmt.Fprintf(w, "// func %s(dst []float32, w int, src []float32, sx, pn int)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-72\n", name)
 	packTPrologue(p, "SI")
-	p("MOVQ pn+64(FP), CX")
-	p("SHRQ $3, CX")
-	p("JEQ %s_done", name)
+	blocksOf8(p, name, "pn+64(FP)", "CX")
 	fmt.Fprintf(w, "%s_loop:\n", name)
 	for r, o := range []string{"(SI)", "(SI)(R8*1)", "(SI)(R8*2)", "(SI)(R9*1)"} {
 		p("VMOVUPS %s, Y%d", o, r)
