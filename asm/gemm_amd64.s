@@ -11186,6 +11186,7 @@ gemmPackTGather_AVX512_col:
 	ADDQ $64, DI
 	SUBQ $16, CX
 	JGT gemmPackTGather_AVX512_strip
+gemmPackTGather_AVX512_done:
 	VZEROUPPER
 	RET
 

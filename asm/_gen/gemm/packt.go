@@ -595,9 +595,7 @@ func genPackTGather(w io.Writer) {
 	p("ADDQ $64, DI")
 	p("SUBQ $16, CX")
 	p("JGT %s_strip", name)
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintln(w)
+	packTDone(w, p, name)
 }
 
 // genPackT4 writes gemmPackT4_AVX2, PackT for a strip of 4 rows and pn
