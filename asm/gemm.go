@@ -69,19 +69,20 @@ import (
 // packed row by row (rsa = 1, csa = kc: each row's kc values contiguous,
 // which packing a row-major A produces with plain copies) as on column
 // panels, so blas packs a row-major A by rows. Every kernel takes both (any
-// strides do); avx2 has RowPanels. The avx512 kernel runs 4-5% faster on
-// column panels (its packed loop reads a step's 12 values of A from one
-// 48-byte run instead of 12 rows' lines), which pays for the transposing
-// pack. NEON loads A's MR values of a step as vectors, so it wants column
-// panels too.
+// strides do); avx2 has RowPanels. The avx512 kernel runs up to 4% faster
+// on column panels (its packed loop reads a step's 12 values of A from one
+// 48-byte run instead of 12 rows' lines: 0.956 of the time in the host's
+// quiet phases, 0.98-1.00 in busy ones), which pays for the transposing
+// pack where A is packed. NEON loads A's MR values of a step as vectors,
+// so it wants column panels too.
 //
 // Packed loops. The x86 wide and partial-row kernels have, beside their
 // loop for any strides, loops for packed panels (B's rows NR floats apart
-// and A in row or column panels) that run four steps an
-// iteration at constant displacements and step their pointers once an
-// iteration: a step's integer work, five adds and a decrement on the
-// avx512 tile, competes with the FMAs for issue slots and ports. Same
-// operations in the same order, so the same bits.
+// and A in row or column panels) that run four steps an iteration at
+// constant displacements and step their pointers once an iteration: a
+// step's integer work, five adds and a decrement on the avx512 tile,
+// competes with the FMAs for issue slots and ports. Same operations in the
+// same order, so the same bits.
 //
 // Tall kernel. A level may also have KernelTall, which computes tiles of
 // at most TallMR rows and TallNR columns with the vectors along the rows:
