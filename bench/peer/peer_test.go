@@ -136,3 +136,31 @@ func pythonHasTorch(python string) bool {
 	}
 	return exec.Command(python, "-c", "import torch").Run() == nil
 }
+
+// TestPairRatios checks the paired ratio's median and quartiles against
+// values worked by hand, and that it pairs samples by round: nnrt at twice
+// OpenBLAS's speed in four rounds of five, across a drift that halves both
+// (the third round's OpenBLAS sample already slow, nnrt's not yet), is 2
+// (the ratio of the medians, 200/50, is 4).
+func TestPairRatios(t *testing.T) {
+	for _, c := range []struct {
+		a, b        []float64
+		med, q1, q3 float64
+	}{
+		{[]float64{2, 3, 4, 6}, []float64{1, 1, 2, 2}, 2.5, 2, 3},         // ratios 2 3 2 3
+		{[]float64{1, 4, 9, 8, 5}, []float64{1, 2, 3, 2, 1}, 3, 1.5, 4.5}, // ratios 1 2 3 4 5
+		{[]float64{200, 200, 100}, []float64{100, 100, 50}, 2, 2, 2},      // one round short of quartiles
+		{[]float64{7}, []float64{2}, 3.5, 3.5, 3.5},
+		{[]float64{100, 200}, []float64{200, 100}, 1.25, 1.25, 1.25},                   // by round, not by rank: 0.5 and 2                                    // one round
+		{[]float64{200, 200, 200, 100, 100}, []float64{100, 100, 50, 50, 50}, 2, 2, 3}, // ratios 2 2 4 2 2
+		{[]float64{100, 100, 50, 50, 50}, []float64{50, 50, 25, 25, 100}, 2, 1.25, 2},  // ratios 2 2 2 2 0.5
+	} {
+		p := pairRatios(c.a, c.b)
+		if p.Median != c.med || p.Q1 != c.q1 || p.Q3 != c.q3 {
+			t.Errorf("pairRatios(%v, %v) = %+v, want median %g, quartiles %g and %g", c.a, c.b, p, c.med, c.q1, c.q3)
+		}
+	}
+	if p := pairRatios(nil, nil); p.Median == p.Median {
+		t.Errorf("pairRatios of no rounds = %+v, want NaN", p)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/montanaflynn/stats"
 	"github.com/nnrt/nnrt/asm"
 	"github.com/nnrt/nnrt/bench/kernels"
 	nblas "github.com/nnrt/nnrt/blas"
@@ -160,6 +161,40 @@ type sgemmRow struct {
 	GFLOPS  map[string]float64 `json:"gflops_median"`
 	Spread  map[string]float64 `json:"spread"`
 	Iters   map[string]int     `json:"products_per_sample"`
+	// Paired is nnrt's sample over OpenBLAS's taken next to it, per round.
+	Paired pairedRatio `json:"nnrt_openblas_paired"`
+}
+
+// pairedRatio summarizes the ratios a[r]/b[r] of two libraries' samples of
+// the same round r, taken one right after the other: the host's speed
+// drifts over a run (the same product by the same library, 40 or 76
+// GFLOPS by the minute), and a ratio of medians can set one library's
+// fast minutes against the other's slow ones, where a round's two samples
+// share their minute. Median and quartiles (montanaflynn/stats' Quartile:
+// the medians of the halves below and above the median).
+type pairedRatio struct {
+	Median float64 `json:"median"`
+	Q1     float64 `json:"q1"`
+	Q3     float64 `json:"q3"`
+}
+
+// pairRatios returns the pairedRatio of a over b (NaN for no rounds).
+func pairRatios(a, b []float64) pairedRatio {
+	n := min(len(a), len(b))
+	r := make([]float64, n)
+	for i := range r {
+		r[i] = a[i] / b[i]
+	}
+	p := pairedRatio{math.NaN(), math.NaN(), math.NaN()}
+	if n == 0 {
+		return p
+	}
+	p.Median, _ = stats.Median(r)
+	p.Q1, p.Q3 = p.Median, p.Median
+	if q, err := stats.Quartile(r); err == nil && n >= 4 {
+		p.Q1, p.Q3 = q.Q1, q.Q3
+	}
+	return p
 }
 
 // measureProduct checks that every library computes the product gonum
@@ -205,7 +240,18 @@ func measureProduct(p product, threads int, libs []library, count int, minTime t
 		s := kernels.Summarize(samples[i])
 		row.GFLOPS[l.name], row.Spread[l.name] = s.Median, s.Spread
 	}
+	row.Paired = pairRatios(samples[libIndex(libs, "nnrt")], samples[libIndex(libs, "openblas")])
 	return row, nil
+}
+
+// libIndex returns the position of the library called name in libs.
+func libIndex(libs []library, name string) int {
+	for i, l := range libs {
+		if l.name == name {
+			return i
+		}
+	}
+	panic("peer: no library " + name)
 }
 
 // warmUp runs fn, untimed, for at least warmUpTime: after a pause the
@@ -300,8 +346,8 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 			for _, l := range libs {
 				fmt.Fprintf(stdout, " %14s", l.name)
 			}
-			fmt.Fprintf(stdout, " %14s %11s\n", "nnrt/openblas", "nnrt/gonum")
-			var logOB, logGo float64
+			fmt.Fprintf(stdout, " %14s %17s %11s\n", "nnrt/openblas", "paired [q1, q3]", "nnrt/gonum")
+			var logOB, logGo, logPaired float64
 			for _, p := range g.ps {
 				row, err := measureProduct(p, t, libs, *count, *minTime, clock, rng)
 				if err != nil {
@@ -311,13 +357,15 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 				rGo := row.GFLOPS["nnrt"] / row.GFLOPS["gonum"]
 				logOB += math.Log(rOB)
 				logGo += math.Log(rGo)
+				logPaired += math.Log(row.Paired.Median)
+				paired := fmt.Sprintf("%.2f [%.2f, %.2f]", row.Paired.Median, row.Paired.Q1, row.Paired.Q3)
 				fmt.Fprintf(stdout, "%-18s %5s %5d %5d %5d", p.name, p.trans(), p.m, p.n, p.k)
 				for _, l := range libs {
 					fmt.Fprintf(stdout, " %14s", fmt.Sprintf("%.1f ±%.0f%%", row.GFLOPS[l.name], 100*row.Spread[l.name]))
 				}
-				fmt.Fprintf(stdout, " %14.2f %11.2f\n", rOB, rGo)
+				fmt.Fprintf(stdout, " %14.2f %17s %11.2f\n", rOB, paired, rGo)
 				if !g.geo && (p.m == 1024 || p.m == 2048) {
-					summary = append(summary, fmt.Sprintf("%s, %d thread(s): nnrt/openblas %.2f, nnrt/gonum %.2f", p.name, t, rOB, rGo))
+					summary = append(summary, fmt.Sprintf("%s, %d thread(s): nnrt/openblas %.2f (paired %s), nnrt/gonum %.2f", p.name, t, rOB, paired, rGo))
 				}
 				if jsonOut != nil {
 					if err := json.NewEncoder(jsonOut).Encode(row); err != nil {
@@ -327,16 +375,16 @@ func runSgemm(args []string, stdout, stderr io.Writer) error {
 			}
 			if g.geo {
 				n := float64(len(g.ps))
-				gOB, gGo := math.Exp(logOB/n), math.Exp(logGo/n)
-				fmt.Fprintf(stdout, "%-42s %*s %14.2f %11.2f\n", fmt.Sprintf("geometric mean of the %d products", len(g.ps)),
-					15*len(libs)-1, "", gOB, gGo)
-				summary = append(summary, fmt.Sprintf("%s, %d thread(s), geometric mean: nnrt/openblas %.2f, nnrt/gonum %.2f", g.title, t, gOB, gGo))
+				gOB, gGo, gPaired := math.Exp(logOB/n), math.Exp(logGo/n), math.Exp(logPaired/n)
+				fmt.Fprintf(stdout, "%-42s %*s %14.2f %17.2f %11.2f\n", fmt.Sprintf("geometric mean of the %d products", len(g.ps)),
+					15*len(libs)-1, "", gOB, gPaired, gGo)
+				summary = append(summary, fmt.Sprintf("%s, %d thread(s), geometric mean: nnrt/openblas %.2f (of paired medians %.2f), nnrt/gonum %.2f", g.title, t, gOB, gPaired, gGo))
 			}
 			fmt.Fprintln(stdout)
 		}
 	}
 	if len(summary) > 0 {
-		fmt.Fprintln(stdout, "summary (ratios of medians):")
+		fmt.Fprintln(stdout, "summary (ratios of medians; paired: the median and quartiles of the rounds' ratios):")
 		for _, s := range summary {
 			fmt.Fprintln(stdout, "  "+s)
 		}
