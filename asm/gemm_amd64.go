@@ -18,10 +18,10 @@ func gemmAVX2_6x8(k int, alpha float32, a []float32, rsa, csa int, b []float32, 
 func gemmAVX512_12x16(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 
 //go:noescape
-func gemmAVX2_6x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX2_6x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_12x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_12x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
 func gemmAVX512_12x32_gather(k int, alpha float32, a []float32, rsa, csa int, b []float32, off []int32, bstep int, beta float32, c []float32, ldc, np int)
@@ -71,58 +71,58 @@ func gemmPackTEdge_AVX512(dst []float32, w int, src []float32, sx, xn, pn int, x
 // count (gemmAVX512Rows[rows]); the last entry is the whole tile's.
 //
 //go:noescape
-func gemmAVX512_1x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_1x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_2x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_2x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_3x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_3x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_4x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_4x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_5x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_5x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_6x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_6x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_7x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_7x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_8x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_8x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_9x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_9x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_10x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_10x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX512_11x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX512_11x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX2_1x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX2_1x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX2_2x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX2_2x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX2_3x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX2_3x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX2_4x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX2_4x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 //go:noescape
-func gemmAVX2_5x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
+func gemmAVX2_5x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 
 var (
-	gemmAVX2Rows = [...]func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int){
+	gemmAVX2Rows = [...]func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int){
 		nil, gemmAVX2_1x16_row, gemmAVX2_2x16_row, gemmAVX2_3x16_row, gemmAVX2_4x16_row, gemmAVX2_5x16_row, gemmAVX2_6x16_row,
 	}
-	gemmAVX512Rows = [...]func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int){
+	gemmAVX512Rows = [...]func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int){
 		nil, gemmAVX512_1x32_row, gemmAVX512_2x32_row, gemmAVX512_3x32_row, gemmAVX512_4x32_row, gemmAVX512_5x32_row, gemmAVX512_6x32_row,
 		gemmAVX512_7x32_row, gemmAVX512_8x32_row, gemmAVX512_9x32_row, gemmAVX512_10x32_row, gemmAVX512_11x32_row, gemmAVX512_12x32_row,
 	}

@@ -1589,10 +1589,10 @@ gemmAVX512_12x16_scaled_beta0:
 	VZEROUPPER
 	RET
 
-// func gemmAVX2_6x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX2_6x16_row: np 6x16 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX2_6x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX2_6x16_row: np 6x16 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX2+FMA 6x16: 12 accumulators, 2 loads of B and 6 broadcasts of A per step.
-TEXT ·gemmAVX2_6x16_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX2_6x16_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -1649,7 +1649,22 @@ gemmAVX2_6x16_row_tile:
 	CMPQ R12, $24
 	JNE gemmAVX2_6x16_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_6x16_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_6x16_row_cols_pf:
 gemmAVX2_6x16_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_6x16_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_6x16_row_cols_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y12
 	VMOVUPS 32(SI), Y13
@@ -1738,6 +1753,7 @@ gemmAVX2_6x16_row_cols_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_6x16_row_cols_loop
+	MOVQ $64, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	TESTQ CX, CX
@@ -1745,7 +1761,22 @@ gemmAVX2_6x16_row_cols_loop:
 	JMP gemmAVX2_6x16_row_store
 gemmAVX2_6x16_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_6x16_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_6x16_row_rows_pf:
 gemmAVX2_6x16_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_6x16_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_6x16_row_rows_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y12
 	VMOVUPS 32(SI), Y13
@@ -1835,6 +1866,7 @@ gemmAVX2_6x16_row_rows_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_6x16_row_rows_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_6x16_row_loop
 	JMP gemmAVX2_6x16_row_store
@@ -2011,10 +2043,10 @@ gemmAVX2_6x16_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_12x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_12x32_row: np 12x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_12x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_12x32_row: np 12x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 12x32: 24 accumulators, 2 loads of B and 12 broadcasts of A per step.
-TEXT ·gemmAVX512_12x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_12x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -2111,7 +2143,22 @@ gemmAVX512_12x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_12x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_12x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_12x32_row_cols_pf:
 gemmAVX512_12x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_12x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_12x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z24
@@ -2276,6 +2323,7 @@ gemmAVX512_12x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_12x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	LEAQ (BX)(R8*2), R9
@@ -2287,7 +2335,22 @@ gemmAVX512_12x32_row_cols_loop:
 	JMP gemmAVX512_12x32_row_store
 gemmAVX512_12x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_12x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_12x32_row_rows_pf:
 gemmAVX512_12x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_12x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_12x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z24
@@ -2455,6 +2518,7 @@ gemmAVX512_12x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_12x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_12x32_row_loop
 	JMP gemmAVX512_12x32_row_store
@@ -4146,10 +4210,10 @@ gemmAVX2_6x8_edge_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_1x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_1x32_row: np 1x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_1x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_1x32_row: np 1x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 1x32: 2 accumulators, 2 loads of B and 1 broadcasts of A per step.
-TEXT ·gemmAVX512_1x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_1x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -4185,7 +4249,22 @@ gemmAVX512_1x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_1x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_1x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_1x32_row_cols_pf:
 gemmAVX512_1x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_1x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_1x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z2
@@ -4218,12 +4297,28 @@ gemmAVX512_1x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_1x32_row_cols_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_1x32_row_loop
 	JMP gemmAVX512_1x32_row_store
 gemmAVX512_1x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_1x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_1x32_row_rows_pf:
 gemmAVX512_1x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_1x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_1x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z2
@@ -4256,6 +4351,7 @@ gemmAVX512_1x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_1x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_1x32_row_loop
 	JMP gemmAVX512_1x32_row_store
@@ -4317,10 +4413,10 @@ gemmAVX512_1x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_2x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_2x32_row: np 2x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_2x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_2x32_row: np 2x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 2x32: 4 accumulators, 2 loads of B and 2 broadcasts of A per step.
-TEXT ·gemmAVX512_2x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_2x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -4361,7 +4457,22 @@ gemmAVX512_2x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_2x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_2x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_2x32_row_cols_pf:
 gemmAVX512_2x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_2x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_2x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z4
@@ -4406,12 +4517,28 @@ gemmAVX512_2x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_2x32_row_cols_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_2x32_row_loop
 	JMP gemmAVX512_2x32_row_store
 gemmAVX512_2x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_2x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_2x32_row_rows_pf:
 gemmAVX512_2x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_2x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_2x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z4
@@ -4456,6 +4583,7 @@ gemmAVX512_2x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_2x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_2x32_row_loop
 	JMP gemmAVX512_2x32_row_store
@@ -4540,10 +4668,10 @@ gemmAVX512_2x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_3x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_3x32_row: np 3x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_3x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_3x32_row: np 3x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 3x32: 6 accumulators, 2 loads of B and 3 broadcasts of A per step.
-TEXT ·gemmAVX512_3x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_3x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -4589,7 +4717,22 @@ gemmAVX512_3x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_3x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_3x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_3x32_row_cols_pf:
 gemmAVX512_3x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_3x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_3x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z6
@@ -4646,12 +4789,28 @@ gemmAVX512_3x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_3x32_row_cols_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_3x32_row_loop
 	JMP gemmAVX512_3x32_row_store
 gemmAVX512_3x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_3x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_3x32_row_rows_pf:
 gemmAVX512_3x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_3x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_3x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z6
@@ -4708,6 +4867,7 @@ gemmAVX512_3x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_3x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_3x32_row_loop
 	JMP gemmAVX512_3x32_row_store
@@ -4815,10 +4975,10 @@ gemmAVX512_3x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_4x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_4x32_row: np 4x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_4x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_4x32_row: np 4x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 4x32: 8 accumulators, 2 loads of B and 4 broadcasts of A per step.
-TEXT ·gemmAVX512_4x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_4x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -4871,7 +5031,22 @@ gemmAVX512_4x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_4x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_4x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_4x32_row_cols_pf:
 gemmAVX512_4x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_4x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_4x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z8
@@ -4940,6 +5115,7 @@ gemmAVX512_4x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_4x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	TESTQ CX, CX
@@ -4947,7 +5123,22 @@ gemmAVX512_4x32_row_cols_loop:
 	JMP gemmAVX512_4x32_row_store
 gemmAVX512_4x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_4x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_4x32_row_rows_pf:
 gemmAVX512_4x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_4x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_4x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z8
@@ -5017,6 +5208,7 @@ gemmAVX512_4x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_4x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_4x32_row_loop
 	JMP gemmAVX512_4x32_row_store
@@ -5148,10 +5340,10 @@ gemmAVX512_4x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_5x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_5x32_row: np 5x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_5x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_5x32_row: np 5x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 5x32: 10 accumulators, 2 loads of B and 5 broadcasts of A per step.
-TEXT ·gemmAVX512_5x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_5x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -5209,7 +5401,22 @@ gemmAVX512_5x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_5x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_5x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_5x32_row_cols_pf:
 gemmAVX512_5x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_5x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_5x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z10
@@ -5290,6 +5497,7 @@ gemmAVX512_5x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_5x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	TESTQ CX, CX
@@ -5297,7 +5505,22 @@ gemmAVX512_5x32_row_cols_loop:
 	JMP gemmAVX512_5x32_row_store
 gemmAVX512_5x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_5x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_5x32_row_rows_pf:
 gemmAVX512_5x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_5x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_5x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z10
@@ -5379,6 +5602,7 @@ gemmAVX512_5x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_5x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_5x32_row_loop
 	JMP gemmAVX512_5x32_row_store
@@ -5533,10 +5757,10 @@ gemmAVX512_5x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_6x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_6x32_row: np 6x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_6x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_6x32_row: np 6x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 6x32: 12 accumulators, 2 loads of B and 6 broadcasts of A per step.
-TEXT ·gemmAVX512_6x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_6x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -5599,7 +5823,22 @@ gemmAVX512_6x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_6x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_6x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_6x32_row_cols_pf:
 gemmAVX512_6x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_6x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_6x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z12
@@ -5692,6 +5931,7 @@ gemmAVX512_6x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_6x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	TESTQ CX, CX
@@ -5699,7 +5939,22 @@ gemmAVX512_6x32_row_cols_loop:
 	JMP gemmAVX512_6x32_row_store
 gemmAVX512_6x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_6x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_6x32_row_rows_pf:
 gemmAVX512_6x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_6x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_6x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z12
@@ -5793,6 +6048,7 @@ gemmAVX512_6x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_6x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_6x32_row_loop
 	JMP gemmAVX512_6x32_row_store
@@ -5970,10 +6226,10 @@ gemmAVX512_6x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_7x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_7x32_row: np 7x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_7x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_7x32_row: np 7x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 7x32: 14 accumulators, 2 loads of B and 7 broadcasts of A per step.
-TEXT ·gemmAVX512_7x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_7x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -6043,7 +6299,22 @@ gemmAVX512_7x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_7x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_7x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_7x32_row_cols_pf:
 gemmAVX512_7x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_7x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_7x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z14
@@ -6148,6 +6419,7 @@ gemmAVX512_7x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_7x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	LEAQ (BX)(R8*2), R9
@@ -6157,7 +6429,22 @@ gemmAVX512_7x32_row_cols_loop:
 	JMP gemmAVX512_7x32_row_store
 gemmAVX512_7x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_7x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_7x32_row_rows_pf:
 gemmAVX512_7x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_7x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_7x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z14
@@ -6264,6 +6551,7 @@ gemmAVX512_7x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_7x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_7x32_row_loop
 	JMP gemmAVX512_7x32_row_store
@@ -6465,10 +6753,10 @@ gemmAVX512_7x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_8x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_8x32_row: np 8x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_8x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_8x32_row: np 8x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 8x32: 16 accumulators, 2 loads of B and 8 broadcasts of A per step.
-TEXT ·gemmAVX512_8x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_8x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -6543,7 +6831,22 @@ gemmAVX512_8x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_8x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_8x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_8x32_row_cols_pf:
 gemmAVX512_8x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_8x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_8x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z16
@@ -6660,6 +6963,7 @@ gemmAVX512_8x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_8x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	LEAQ (BX)(R8*2), R9
@@ -6669,7 +6973,22 @@ gemmAVX512_8x32_row_cols_loop:
 	JMP gemmAVX512_8x32_row_store
 gemmAVX512_8x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_8x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_8x32_row_rows_pf:
 gemmAVX512_8x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_8x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_8x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z16
@@ -6788,6 +7107,7 @@ gemmAVX512_8x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_8x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_8x32_row_loop
 	JMP gemmAVX512_8x32_row_store
@@ -7012,10 +7332,10 @@ gemmAVX512_8x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_9x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_9x32_row: np 9x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_9x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_9x32_row: np 9x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 9x32: 18 accumulators, 2 loads of B and 9 broadcasts of A per step.
-TEXT ·gemmAVX512_9x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_9x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -7095,7 +7415,22 @@ gemmAVX512_9x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_9x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_9x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_9x32_row_cols_pf:
 gemmAVX512_9x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_9x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_9x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z18
@@ -7224,6 +7559,7 @@ gemmAVX512_9x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_9x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	LEAQ (BX)(R8*2), R9
@@ -7233,7 +7569,22 @@ gemmAVX512_9x32_row_cols_loop:
 	JMP gemmAVX512_9x32_row_store
 gemmAVX512_9x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_9x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_9x32_row_rows_pf:
 gemmAVX512_9x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_9x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_9x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z18
@@ -7364,6 +7715,7 @@ gemmAVX512_9x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_9x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_9x32_row_loop
 	JMP gemmAVX512_9x32_row_store
@@ -7611,10 +7963,10 @@ gemmAVX512_9x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_10x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_10x32_row: np 10x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_10x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_10x32_row: np 10x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 10x32: 20 accumulators, 2 loads of B and 10 broadcasts of A per step.
-TEXT ·gemmAVX512_10x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_10x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -7701,7 +8053,22 @@ gemmAVX512_10x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_10x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_10x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_10x32_row_cols_pf:
 gemmAVX512_10x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_10x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_10x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z20
@@ -7842,6 +8209,7 @@ gemmAVX512_10x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_10x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	LEAQ (BX)(R8*2), R9
@@ -7853,7 +8221,22 @@ gemmAVX512_10x32_row_cols_loop:
 	JMP gemmAVX512_10x32_row_store
 gemmAVX512_10x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_10x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_10x32_row_rows_pf:
 gemmAVX512_10x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_10x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_10x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z20
@@ -7997,6 +8380,7 @@ gemmAVX512_10x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_10x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_10x32_row_loop
 	JMP gemmAVX512_10x32_row_store
@@ -8268,10 +8652,10 @@ gemmAVX512_10x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX512_11x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX512_11x32_row: np 11x32 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX512_11x32_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX512_11x32_row: np 11x32 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX-512 11x32: 22 accumulators, 2 loads of B and 11 broadcasts of A per step.
-TEXT ·gemmAVX512_11x32_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX512_11x32_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -8363,7 +8747,22 @@ gemmAVX512_11x32_row_tile:
 	CMPQ R12, $48
 	JNE gemmAVX512_11x32_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_11x32_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_11x32_row_cols_pf:
 gemmAVX512_11x32_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_11x32_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_11x32_row_cols_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z22
@@ -8516,6 +8915,7 @@ gemmAVX512_11x32_row_cols_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_11x32_row_cols_loop
+	MOVQ $128, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	LEAQ (BX)(R8*2), R9
@@ -8527,7 +8927,22 @@ gemmAVX512_11x32_row_cols_loop:
 	JMP gemmAVX512_11x32_row_store
 gemmAVX512_11x32_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX512_11x32_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX512_11x32_row_rows_pf:
 gemmAVX512_11x32_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX512_11x32_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX512_11x32_row_rows_pfdone:
 	PREFETCHT0 1024(SI)
 	PREFETCHT0 1088(SI)
 	VMOVUPS 0(SI), Z22
@@ -8683,6 +9098,7 @@ gemmAVX512_11x32_row_rows_loop:
 	ADDQ $512, SI
 	DECQ R15
 	JNE gemmAVX512_11x32_row_rows_loop
+	MOVQ $128, DX
 	TESTQ CX, CX
 	JNE gemmAVX512_11x32_row_loop
 	JMP gemmAVX512_11x32_row_store
@@ -8977,10 +9393,10 @@ gemmAVX512_11x32_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX2_1x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX2_1x16_row: np 1x16 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX2_1x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX2_1x16_row: np 1x16 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX2+FMA 1x16: 2 accumulators, 2 loads of B and 1 broadcasts of A per step.
-TEXT ·gemmAVX2_1x16_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX2_1x16_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -9015,7 +9431,22 @@ gemmAVX2_1x16_row_tile:
 	CMPQ R12, $24
 	JNE gemmAVX2_1x16_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_1x16_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_1x16_row_cols_pf:
 gemmAVX2_1x16_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_1x16_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_1x16_row_cols_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y2
 	VMOVUPS 32(SI), Y3
@@ -9044,12 +9475,28 @@ gemmAVX2_1x16_row_cols_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_1x16_row_cols_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_1x16_row_loop
 	JMP gemmAVX2_1x16_row_store
 gemmAVX2_1x16_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_1x16_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_1x16_row_rows_pf:
 gemmAVX2_1x16_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_1x16_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_1x16_row_rows_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y2
 	VMOVUPS 32(SI), Y3
@@ -9078,6 +9525,7 @@ gemmAVX2_1x16_row_rows_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_1x16_row_rows_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_1x16_row_loop
 	JMP gemmAVX2_1x16_row_store
@@ -9138,10 +9586,10 @@ gemmAVX2_1x16_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX2_2x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX2_2x16_row: np 2x16 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX2_2x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX2_2x16_row: np 2x16 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX2+FMA 2x16: 4 accumulators, 2 loads of B and 2 broadcasts of A per step.
-TEXT ·gemmAVX2_2x16_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX2_2x16_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -9180,7 +9628,22 @@ gemmAVX2_2x16_row_tile:
 	CMPQ R12, $24
 	JNE gemmAVX2_2x16_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_2x16_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_2x16_row_cols_pf:
 gemmAVX2_2x16_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_2x16_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_2x16_row_cols_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y4
 	VMOVUPS 32(SI), Y5
@@ -9221,12 +9684,28 @@ gemmAVX2_2x16_row_cols_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_2x16_row_cols_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_2x16_row_loop
 	JMP gemmAVX2_2x16_row_store
 gemmAVX2_2x16_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_2x16_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_2x16_row_rows_pf:
 gemmAVX2_2x16_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_2x16_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_2x16_row_rows_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y4
 	VMOVUPS 32(SI), Y5
@@ -9267,6 +9746,7 @@ gemmAVX2_2x16_row_rows_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_2x16_row_rows_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_2x16_row_loop
 	JMP gemmAVX2_2x16_row_store
@@ -9350,10 +9830,10 @@ gemmAVX2_2x16_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX2_3x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX2_3x16_row: np 3x16 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX2_3x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX2_3x16_row: np 3x16 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX2+FMA 3x16: 6 accumulators, 2 loads of B and 3 broadcasts of A per step.
-TEXT ·gemmAVX2_3x16_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX2_3x16_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -9396,7 +9876,22 @@ gemmAVX2_3x16_row_tile:
 	CMPQ R12, $24
 	JNE gemmAVX2_3x16_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_3x16_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_3x16_row_cols_pf:
 gemmAVX2_3x16_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_3x16_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_3x16_row_cols_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y6
 	VMOVUPS 32(SI), Y7
@@ -9449,12 +9944,28 @@ gemmAVX2_3x16_row_cols_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_3x16_row_cols_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_3x16_row_loop
 	JMP gemmAVX2_3x16_row_store
 gemmAVX2_3x16_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_3x16_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_3x16_row_rows_pf:
 gemmAVX2_3x16_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_3x16_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_3x16_row_rows_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y6
 	VMOVUPS 32(SI), Y7
@@ -9507,6 +10018,7 @@ gemmAVX2_3x16_row_rows_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_3x16_row_rows_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_3x16_row_loop
 	JMP gemmAVX2_3x16_row_store
@@ -9613,10 +10125,10 @@ gemmAVX2_3x16_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX2_4x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX2_4x16_row: np 4x16 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX2_4x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX2_4x16_row: np 4x16 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX2+FMA 4x16: 8 accumulators, 2 loads of B and 4 broadcasts of A per step.
-TEXT ·gemmAVX2_4x16_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX2_4x16_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -9665,7 +10177,22 @@ gemmAVX2_4x16_row_tile:
 	CMPQ R12, $24
 	JNE gemmAVX2_4x16_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_4x16_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_4x16_row_cols_pf:
 gemmAVX2_4x16_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_4x16_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_4x16_row_cols_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y8
 	VMOVUPS 32(SI), Y9
@@ -9730,6 +10257,7 @@ gemmAVX2_4x16_row_cols_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_4x16_row_cols_loop
+	MOVQ $64, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	TESTQ CX, CX
@@ -9737,7 +10265,22 @@ gemmAVX2_4x16_row_cols_loop:
 	JMP gemmAVX2_4x16_row_store
 gemmAVX2_4x16_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_4x16_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_4x16_row_rows_pf:
 gemmAVX2_4x16_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_4x16_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_4x16_row_rows_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y8
 	VMOVUPS 32(SI), Y9
@@ -9803,6 +10346,7 @@ gemmAVX2_4x16_row_rows_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_4x16_row_rows_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_4x16_row_loop
 	JMP gemmAVX2_4x16_row_store
@@ -9933,10 +10477,10 @@ gemmAVX2_4x16_row_done:
 	VZEROUPPER
 	RET
 
-// func gemmAVX2_5x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)
-// gemmAVX2_5x16_row: np 5x16 tiles side by side on one A panel (Gemm.KernelRow).
+// func gemmAVX2_5x16_row(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
+// gemmAVX2_5x16_row: np 5x16 tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).
 // AVX2+FMA 5x16: 10 accumulators, 2 loads of B and 5 broadcasts of A per step.
-TEXT ·gemmAVX2_5x16_row(SB), NOSPLIT, $0-144
+TEXT ·gemmAVX2_5x16_row(SB), NOSPLIT, $0-176
 	MOVQ rsa+40(FP), R12
 	SHLQ $2, R12
 	MOVQ csa+48(FP), R8
@@ -9989,7 +10533,22 @@ gemmAVX2_5x16_row_tile:
 	CMPQ R12, $24
 	JNE gemmAVX2_5x16_row_loop
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_5x16_row_cols_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_5x16_row_cols_pf:
 gemmAVX2_5x16_row_cols_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_5x16_row_cols_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_5x16_row_cols_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y10
 	VMOVUPS 32(SI), Y11
@@ -10066,6 +10625,7 @@ gemmAVX2_5x16_row_cols_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_5x16_row_cols_loop
+	MOVQ $64, DX
 	LEAQ (AX)(R8*2), BX
 	ADDQ R8, BX
 	TESTQ CX, CX
@@ -10073,7 +10633,22 @@ gemmAVX2_5x16_row_cols_loop:
 	JMP gemmAVX2_5x16_row_store
 gemmAVX2_5x16_row_rows:
 	ANDQ $3, CX
+	XORL DX, DX
+	CMPQ pfRows+160(FP), $0
+	JEQ gemmAVX2_5x16_row_rows_pf
+	DECQ pfRows+160(FP)
+	MOVQ pf+144(FP), R14
+	MOVQ pfStride+152(FP), DX
+	ADDQ DX, pf+144(FP)
+	MOVQ pfLines+168(FP), DX
+gemmAVX2_5x16_row_rows_pf:
 gemmAVX2_5x16_row_rows_loop:
+	TESTQ DX, DX
+	JEQ gemmAVX2_5x16_row_rows_pfdone
+	PREFETCHT0 (R14)
+	ADDQ $64, R14
+	DECQ DX
+gemmAVX2_5x16_row_rows_pfdone:
 	PREFETCHT0 512(SI)
 	VMOVUPS 0(SI), Y10
 	VMOVUPS 32(SI), Y11
@@ -10151,6 +10726,7 @@ gemmAVX2_5x16_row_rows_loop:
 	ADDQ $256, SI
 	DECQ R15
 	JNE gemmAVX2_5x16_row_rows_loop
+	MOVQ $64, DX
 	TESTQ CX, CX
 	JNE gemmAVX2_5x16_row_loop
 	JMP gemmAVX2_5x16_row_store

@@ -350,10 +350,39 @@ func TestGemmKernelRow(t *testing.T) {
 								t.Fatalf("np=%d k=%d packed=%v beta=%g: C[%d] = %g, per tile %g", np, k, packed, ab[1], i, got.Data[i], want.Data[i])
 							}
 						}
+						// KernelRowPrefetch: the same bits whatever it
+						// prefetches (no rows, fewer or more rows than
+						// tiles, rows a cache line apart or not, the last
+						// ending at the end of next).
+						for _, pf := range [][3]int{{0, 0, 0}, {1, 16, 7}, {g.MR, 35, 33}, {g.MR + 4, 48, 48}} {
+							rows, lds, cols := pf[0], pf[1], pf[2]
+							next := make([]float32, max(0, (rows-1)*lds+cols))
+							again := newGuarded(n, r.IntN(16))
+							again.fill(c0)
+							g.KernelRowPrefetch(k, ab[0], a, rsa, csa, b, rsb, bstep, ab[1], again.Data, ldc, np, next, lds, rows, cols)
+							again.check(t, "KernelRowPrefetch")
+							for i := range again.Data {
+								if math.Float32bits(again.Data[i]) != math.Float32bits(want.Data[i]) {
+									t.Fatalf("np=%d k=%d packed=%v beta=%g, prefetching %d rows: C[%d] = %g, per tile %g", np, k, packed, ab[1], rows, i, again.Data[i], want.Data[i])
+								}
+							}
+						}
 					}
 				}
 			}
 		}
+	})
+}
+
+// TestGemmKernelRowPrefetchPanics: the rows to prefetch must lie in next.
+func TestGemmKernelRowPrefetchPanics(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, l Level) {
+		g := GemmFor(l)
+		a, b, c := make([]float32, 64*g.MR), make([]float32, 64*g.NR), make([]float32, g.MR*g.NR)
+		next := make([]float32, 100)
+		wantPanic(t, "asm: gemm: bad stride", func() { g.KernelRowPrefetch(4, 1, a, g.MR, 1, b, g.NR, 4*g.NR, 0, c, g.NR, 1, next, 9, 2, 10) })
+		wantPanic(t, "asm: gemm: short next", func() { g.KernelRowPrefetch(4, 1, a, g.MR, 1, b, g.NR, 4*g.NR, 0, c, g.NR, 1, next, 40, 3, 21) })
+		g.KernelRowPrefetch(4, 1, a, g.MR, 1, b, g.NR, 4*g.NR, 0, c, g.NR, 1, next, 40, 3, 20) // ends at next's end
 	})
 }
 

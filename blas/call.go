@@ -584,13 +584,15 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 		q := qlo
 		var ap []float32
 		var rsa, csa int
-		lazy := false // see the gathering case
+		lazy := false   // see the gathering case
+		packed := false // this panel packed from A, and so the next one
 		switch {
 		case cl.ablock != nil:
 			size := mr * rowPanelStride(bk.kc)
 			ap = cl.ablock[cl.d.mr.div(i)*size : (cl.d.mr.div(i)+1)*size]
 			if bk.jc == 0 {
 				rsa, csa = cl.packAPanel(bk, ap, i)
+				packed = true
 			} else {
 				rsa, csa = cl.aPanelStrides(bk)
 			}
@@ -605,6 +607,7 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 		case cl.packA || rows < mr && !(g.PartialRows && qw == qhi):
 			ap = ws.get().apack
 			rsa, csa = cl.packAPanel(bk, ap, i)
+			packed = cl.packA
 		default:
 			ap, rsa, csa = cl.aInPlace(bk, i)
 		}
@@ -638,6 +641,14 @@ func (cl *call) macro(ws *lazyWorkspace, bk *block, icb, ch int) {
 				g.KernelGather(kept, cl.alpha, gp, 1, ldg, bp, off, bstep, bk.beta, ct, cl.ldc, qw-q)
 			} else if rows < mr && g.PartialRows {
 				g.KernelRows(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, ct, cl.ldc, qw-q, rows)
+			} else if next := min(i1, cl.m) - (i + mr); packed && next > 0 && !cl.aT && !prefetchOff {
+				// The next panel's rows of A, packed after this one:
+				// prefetched while its tiles run (see KernelRowPrefetch).
+				if testPrefetched != nil {
+					testPrefetched()
+				}
+				g.KernelRowPrefetch(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, ct, cl.ldc, qw-q,
+					cl.a[(i+mr)*cl.lda+bk.pc:], cl.lda, min(mr, next), bk.kc)
 			} else {
 				g.KernelRow(bk.kc, cl.alpha, ap, rsa, csa, bp, rsb, bstep, bk.beta, ct, cl.ldc, qw-q)
 			}
@@ -698,9 +709,11 @@ const (
 // set, is told of each micro-panel that runs them; testTallEdge of each
 // tile of the tall edge (see tallEdge).
 var (
-	gatherOff    bool
-	testGathered func(kept, kc int)
-	testTallEdge func()
+	prefetchOff    bool   // KernelRow where the driver would prefetch the next panel
+	testPrefetched func() // told of each row of tiles that prefetches the next panel
+	gatherOff      bool
+	testGathered   func(kept, kc int)
+	testTallEdge   func()
 )
 
 // gathers reports whether the call's whole tiles may run over their A

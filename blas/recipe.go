@@ -409,6 +409,15 @@ func (g kernels) KernelRow(k int, alpha float32, a []float32, rsa, csa int, b []
 	g.Gemm.KernelRow(k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np)
 }
 
+// KernelRowPrefetch records a KernelRow: a replay has no next panel to
+// pack (recipes are for products small enough to sit in cache).
+func (g kernels) KernelRowPrefetch(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, next []float32, lds, rows, cols int) {
+	if g.rec != nil {
+		g.rec.add(stepRow, beta, [][]float32{a, b, c}, k, rsa, csa, rsb, bstep, ldc, np)
+	}
+	g.Gemm.KernelRowPrefetch(k, alpha, a, rsa, csa, b, rsb, bstep, beta, c, ldc, np, next, lds, rows, cols)
+}
+
 func (g kernels) KernelRows(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np, rows int) {
 	if g.rec != nil {
 		g.rec.add(stepRows, beta, [][]float32{a, b, c}, k, rsa, csa, rsb, bstep, ldc, np, rows)

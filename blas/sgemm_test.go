@@ -696,6 +696,39 @@ func TestSetupRowBlocksBelowThreads(t *testing.T) {
 	})
 }
 
+// TestSgemmPrefetchNext: products whose A micro-panels are packed from a
+// row-major A prefetch the next panel's rows while a panel's tiles run,
+// on 1 and 2 threads, with A packed once per depth block (more than one
+// column block) or per panel, and give the bits they give without it.
+func TestSgemmPrefetchNext(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, d *driver) {
+		var taken atomic.Int64
+		testPrefetched = func() { taken.Add(1) }
+		defer func() { testPrefetched = nil }()
+		r := rand.New(rand.NewPCG(23, uint64(d.g.Level)))
+		for _, sh := range [][3]int{{5*d.g.MR + 7, 6 * d.g.NR, 37}, {3 * d.g.MR, d.blk.NC + 2*d.g.NR, d.blk.KC + 5}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			for _, tB := range transposes {
+				p := newProblem(r, NoTrans, tB, m, n, k, 0.75, 1.5, r.IntN(3))
+				want := append([]float32(nil), p.c()...)
+				prefetchOff = true
+				p.loopsInto(d, want)
+				prefetchOff = false
+				for _, th := range []int{1, 2} {
+					copy(p.c(), p.c0)
+					before := taken.Load()
+					d.loops(nil, false, p.tB == Trans, p.m, p.n, p.k, d.depthBlocks(p.m, p.n, p.k), th,
+						p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c(), p.ldc, false, 0)
+					if taken.Load() == before {
+						t.Fatalf("%v, %d threads: no prefetch", p, th)
+					}
+					p.sameC(t, want, "prefetching", "not prefetching")
+				}
+			}
+		}
+	})
+}
+
 // TestSgemmTallEdge: on a level with a tall kernel, a product with A
 // packed in column panels computes its last column panel, when it is at
 // most tallEdge wide, by KernelTall over the packed panels (the hook sees

@@ -106,15 +106,17 @@ func (k kernel) reg(i int) string {
 // frame is the argument layout of func(k int, alpha float32, a []float32,
 // rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int),
 // and of the row kernels' func(k int, alpha float32, a []float32, rsa, csa
-// int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int).
+// int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int,
+// pf uintptr, pfStride, pfRows, pfLines int).
 type frame struct {
-	size                                int
-	bstep, beta, c, ldc, np, rows, mask int // offsets
+	size                    int
+	bstep, beta, c, ldc, np int // offsets
+	pf, rows, mask          int
 }
 
 var (
 	tileFrame = frame{size: 128, beta: 88, c: 96, ldc: 120}
-	rowFrame  = frame{size: 144, bstep: 88, beta: 96, c: 104, ldc: 128, np: 136}
+	rowFrame  = frame{size: 176, bstep: 88, beta: 96, c: 104, ldc: 128, np: 136, pf: 144}
 	// func(k int, alpha float32, a []float32, rsa, csa int, b []float32,
 	// off []int32, bstep int, beta float32, c []float32, ldc, np int)
 	gatherFrame = frame{size: 160, bstep: 104, beta: 112, c: 120, ldc: 144, np: 152}
@@ -171,8 +173,8 @@ func (k kernel) gen(w io.Writer) {
 		if nb > 4 {
 			panic("row kernel needs R11 for its tile count: " + k.name)
 		}
-		fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int)\n", k.name)
-		fmt.Fprintf(w, "// %s: np %dx%d tiles side by side on one A panel (Gemm.KernelRow).\n", k.name, k.mr, k.v*k.w())
+		fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)\n", k.name)
+		fmt.Fprintf(w, "// %s: np %dx%d tiles side by side on one A panel (Gemm.KernelRow, Gemm.KernelRowPrefetch).\n", k.name, k.mr, k.v*k.w())
 	} else {
 		fmt.Fprintf(w, "// func %s(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)\n", k.name)
 	}
@@ -335,7 +337,13 @@ func (k kernel) gen(w io.Writer) {
 				label(name)
 			}
 			p("ANDQ $%d, CX", k.unroll-1)
+			if k.row {
+				prefetchRowStart(p, label, k.name, name, f)
+			}
 			label(name + "_loop")
+			if k.row {
+				prefetchRowLine(p, label, k.name, name)
+			}
 			for u := 0; u < k.unroll; u++ {
 				step(m, u)
 			}
@@ -349,6 +357,9 @@ func (k kernel) gen(w io.Writer) {
 			p("ADDQ $%d, SI", k.unroll*bw)
 			p("DECQ R15")
 			p("JNE %s_%s_loop", k.name, name)
+			if k.row {
+				p("MOVQ $%d, DX", bw) // B's row stride again, for the generic loop
+			}
 			if m == colPanels {
 				// The generic loop steps all the bases.
 				setBases()
@@ -439,6 +450,39 @@ func (k kernel) gen(w io.Writer) {
 		p("RET")
 	}
 	fmt.Fprintln(w)
+}
+
+// prefetchRowStart starts a row kernel's tile on its prefetch row (see
+// Gemm.KernelRowPrefetch): while pfRows is not 0, the tile takes pfLines
+// lines from pf, and moves pf pfStride bytes on and pfRows down for the
+// next tile. R14 gets the row's address, DX its lines (0: none); the
+// packed loops use neither (B's stride in DX is the constant row width
+// there, set again after them). A tile that runs the generic loop leaves
+// its row to the next.
+func prefetchRowStart(p func(string, ...any), label func(string), name, mode string, f frame) {
+	p("XORL DX, DX")
+	p("CMPQ pfRows+%d(FP), $0", f.pf+16)
+	p("JEQ %s_%s_pf", name, mode)
+	p("DECQ pfRows+%d(FP)", f.pf+16)
+	p("MOVQ pf+%d(FP), R14", f.pf)
+	p("MOVQ pfStride+%d(FP), DX", f.pf+8)
+	p("ADDQ DX, pf+%d(FP)", f.pf)
+	p("MOVQ pfLines+%d(FP), DX", f.pf+24)
+	label(mode + "_pf")
+}
+
+// prefetchRowLine prefetches the next line of the tile's prefetch row,
+// one an iteration of the packed loops (four steps, 48 cycles of FMAs on
+// the 12x32 tile) while lines are left: spread so, the reads from memory
+// overlap the FMAs; a row at once held the line-fill buffers that the
+// loads of B need (see docs/performance.md).
+func prefetchRowLine(p func(string, ...any), label func(string), name, mode string) {
+	p("TESTQ DX, DX")
+	p("JEQ %s_%s_pfdone", name, mode)
+	p("PREFETCHT0 (R14)")
+	p("ADDQ $64, R14")
+	p("DECQ DX")
+	label(mode + "_pfdone")
 }
 
 // genEdgeStore writes an edge kernel's store: alpha (and beta) as the full
