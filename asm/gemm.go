@@ -83,7 +83,12 @@ import (
 // constant displacements and step their pointers once an iteration: a
 // step's integer work, five adds and a decrement on the avx512 tile,
 // competes with the FMAs for issue slots and ports. Same operations in the
-// same order, so the same bits.
+// same order, so the same bits. In these loops the row kernels also
+// prefetch a row of the caller's choosing per tile, a line an iteration
+// (KernelRowPrefetch), and the AVX-512 ones warm C's tile 96 steps before
+// the end rather than at the start (when the depth allows): misses to
+// memory issued all at once hold the line-fill buffers that the loads of
+// B need.
 //
 // Tall kernel. A level may also have KernelTall, which computes tiles of
 // at most TallMR rows and TallNR columns with the vectors along the rows:
