@@ -158,8 +158,9 @@ type gemmKernels struct {
 	packRowsW int
 	fn        func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
 	narrow    func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb int, beta float32, c []float32, ldc int)
-	// row, when not nil, is KernelRow in one call, and KernelRowPrefetch
-	// with pf not nil; otherwise KernelRow calls fn once per tile.
+	// row, when not nil, is KernelRow in one call (pfRows = 0), and
+	// KernelRowPrefetch (pfRows rows of pfLines lines from pf, pfStride
+	// bytes apart, one a tile); otherwise KernelRow calls fn once per tile.
 	row func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
 	// rows[r], when not nil, is KernelRows for r rows (rows[mr] is row).
 	rows []func(k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, bstep int, beta float32, c []float32, ldc, np int, pf uintptr, pfStride, pfRows, pfLines int)
