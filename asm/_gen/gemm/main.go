@@ -354,7 +354,7 @@ func (k kernel) gen(w io.Writer) {
 				prefetchRowLine(p, label, k.name, name)
 			}
 			if k.lateC() {
-				k.prefetchCLate(p, label, "R15", lateC/k.unroll, name+"_c")
+				k.prefetchCLate(p, label, f, "R15", lateC/k.unroll, name+"_c")
 			}
 			for u := 0; u < k.unroll; u++ {
 				step(m, u)
@@ -383,7 +383,7 @@ func (k kernel) gen(w io.Writer) {
 	}
 	label("loop")
 	if k.lateC() {
-		k.prefetchCLate(p, label, "CX", lateC, "c")
+		k.prefetchCLate(p, label, f, "CX", lateC, "c")
 	}
 	step(generic, 0)
 	p("DECQ CX")
@@ -486,8 +486,9 @@ const lateC = 96
 func (k kernel) lateC() bool { return k.unroll > 1 && k.zmm }
 
 // prefetchCLate warms C's tile when the loop counter ctr equals at (steps
-// or iterations left), through DI, which it sets back.
-func (k kernel) prefetchCLate(p func(string, ...any), label func(string), ctr string, at int, name string) {
+// or iterations left), through DI, which it sets back from c_base (the
+// tile's C, as the tile's start loaded it).
+func (k kernel) prefetchCLate(p func(string, ...any), label func(string), f frame, ctr string, at int, name string) {
 	p("CMPQ %s, $%d", ctr, at)
 	p("JNE %s_%s", k.name, name)
 	for i := 0; i < k.mr; i++ {
@@ -498,8 +499,8 @@ func (k kernel) prefetchCLate(p func(string, ...any), label func(string), ctr st
 			p("ADDQ R13, DI")
 		}
 	}
-	for i := 0; i < k.mr-1; i++ {
-		p("SUBQ R13, DI")
+	if k.mr > 1 {
+		p("MOVQ c_base+%d(FP), DI", f.c)
 	}
 	label(name)
 }
